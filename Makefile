@@ -1,0 +1,61 @@
+# The two commands: `make run` (set up and serve the site) and `make test` (set up and test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi
+INSTANCE_DIR ?= instance
+PO := app/translations/vi/LC_MESSAGES/messages.po
+MO := $(PO:.po=.mo)
+
+.PHONY: run test setup db seed lint format translations-extract translations-update clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: $(BIN)/activate requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(MO): $(PO) $(VENV)/.runtime
+	$(BIN)/pybabel compile -d app/translations --statistics
+
+setup: $(VENV)/.runtime $(MO) db seed
+
+db: $(VENV)/.runtime
+	$(BIN)/flask db upgrade
+
+# Sample data goes in once; delete $(INSTANCE_DIR)/.seeded to load it again (it only adds).
+seed: $(INSTANCE_DIR)/.seeded
+$(INSTANCE_DIR)/.seeded:
+	$(BIN)/flask seed
+	mkdir -p $(INSTANCE_DIR) && touch $@
+
+run: setup
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.dev $(MO)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+translations-extract: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot .
+
+translations-update: translations-extract
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,70 @@
+"""The application factory: binds extensions, areas, CLI commands and error handlers."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from app import i18n
+from app.errors import register_error_handlers
+from app.extensions import babel, csrf, db, login_manager, migrate
+from config import Config
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(config: object | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_object(config or Config())
+    _ensure_sqlite_folder(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        default_locale=app.config["BABEL_DEFAULT_LOCALE"],
+        default_timezone=app.config["BABEL_DEFAULT_TIMEZONE"],
+        locale_selector=i18n.select_locale,
+    )
+    i18n.init_app(app)
+
+    from app import models  # noqa: F401  (register every table with the metadata)
+    from app.catalogue import bp as catalogue_bp
+    from app.firms import bp as firms_bp
+    from app.main import bp as main_bp
+    from app.places import bp as places_bp
+    from app.programmes import bp as programmes_bp
+
+    for blueprint in (main_bp, firms_bp, catalogue_bp, programmes_bp, places_bp):
+        app.register_blueprint(blueprint)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    register_error_handlers(app)
+    _register_template_helpers(app)
+    login_manager.user_loader(_load_user)
+    return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from app.domain.places import province_name_of_ward, ward_name
+    from app.firms.service import firm_groups
+    from app.labels import label
+
+    helpers = {"label": label, "ward_name": ward_name, "province_name_of_ward": province_name_of_ward}
+    app.jinja_env.filters.update(helpers)
+    app.jinja_env.globals.update(helpers, firm_groups=firm_groups)
+
+
+def _load_user(user_id: str):
+    from app.models import User
+
+    return db.session.get(User, int(user_id))
+
+
+def _ensure_sqlite_folder(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and uri != "sqlite:///:memory:":
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

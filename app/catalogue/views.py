@@ -1,0 +1,26 @@
+"""Public catalogue pages: the tree, and one node with its suppliers and programmes."""
+
+from flask import render_template
+
+from app.catalogue import bp
+from app.catalogue.service import catalogue_tree, get_item
+from app.firms.service import published_firms_offering
+from app.programmes.service import programmes_targeting
+
+
+@bp.get("/catalogue")
+def index():
+    return render_template("catalogue/index.html", tree=catalogue_tree())
+
+
+@bp.get("/catalogue/<code>")
+def detail(code: str):
+    item = get_item(code)
+    tree = catalogue_tree()
+    return render_template(
+        "catalogue/detail.html",
+        item=item,
+        tree=tree,
+        firms=published_firms_offering(tree.subtree_ids(item)),
+        programmes=programmes_targeting(item, tree),
+    )

@@ -1,0 +1,54 @@
+"""Firm size class under Decree 80/2021/NĐ-CP, Article 5.
+
+A firm is in a tier when its insured employees are at most L and (revenue at most R or total
+capital at most C); the smallest tier that fits wins, and above medium the firm is large.
+"""
+
+from enum import StrEnum
+
+BILLION = 1_000_000_000
+
+
+class SectorGroup(StrEnum):
+    AGRI_INDUSTRY = "agri_industry"  # agriculture, forestry, fisheries; industry and construction
+    TRADE_SERVICES = "trade_services"
+
+
+class SizeClass(StrEnum):
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+# (size class, max employees L, max revenue R, max capital C) — amounts in VND.
+THRESHOLDS: dict[SectorGroup, list[tuple[SizeClass, int, int, int]]] = {
+    SectorGroup.AGRI_INDUSTRY: [
+        (SizeClass.MICRO, 10, 3 * BILLION, 3 * BILLION),
+        (SizeClass.SMALL, 100, 50 * BILLION, 20 * BILLION),
+        (SizeClass.MEDIUM, 200, 200 * BILLION, 100 * BILLION),
+    ],
+    SectorGroup.TRADE_SERVICES: [
+        (SizeClass.MICRO, 10, 10 * BILLION, 3 * BILLION),
+        (SizeClass.SMALL, 50, 100 * BILLION, 50 * BILLION),
+        (SizeClass.MEDIUM, 100, 300 * BILLION, 100 * BILLION),
+    ],
+}
+
+
+def size_class(
+    sector: SectorGroup | str | None,
+    employees: int | None,
+    revenue: int | None,
+    capital: int | None,
+) -> SizeClass | None:
+    """The size class, or None when the inputs cannot decide it (unknown, not guessed)."""
+    if sector is None or employees is None or (revenue is None and capital is None):
+        return None
+    for tier, max_employees, max_revenue, max_capital in THRESHOLDS[SectorGroup(sector)]:
+        money_fits = (revenue is not None and revenue <= max_revenue) or (
+            capital is not None and capital <= max_capital
+        )
+        if employees <= max_employees and money_fits:
+            return tier
+    return SizeClass.LARGE

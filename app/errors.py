@@ -1,0 +1,90 @@
+"""The closed set of domain errors, and the one place that maps them to HTTP responses."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, message: str = "", errors: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class ValidationError(DomainError):
+    status = 400
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+def _wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
+        "text/html"
+    ]
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("Bad request"),
+        403: _("Access denied"),
+        404: _("Page not found"),
+        405: _("Method not allowed"),
+        409: _("Conflict"),
+        429: _("Too many requests"),
+        500: _("Something went wrong"),
+    }
+
+
+def _explanations() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Please check what you entered."),
+        403: _("You do not have permission to see this page."),
+        404: _("The page you asked for does not exist or is not public."),
+        405: _("This address does not accept that kind of request."),
+        409: _("Someone else changed this record at the same time. Please reload and try again."),
+        429: _("You have made too many requests. Please wait a moment and try again."),
+        500: _("An unexpected error occurred. It has been logged; please try again later."),
+    }
+
+
+def render_error(status: int, message: str | None = None):
+    title = _titles().get(status, _("Error"))
+    text = message or _explanations().get(status, "")
+    if _wants_json():
+        return jsonify(error={"status": status, "title": title, "message": text}), status
+    return render_template("errors/error.html", status=status, title=title, message=text), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        return render_error(error.status, error.message or None)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        if error.code == 500:
+            db.session.rollback()
+        return render_error(error.code or 500)
+
+    @app.errorhandler(500)
+    def handle_server_error(error):
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,84 @@
+"""Language choice and the field's formats: dd/mm/yyyy dates, VND amounts, bilingual fields."""
+
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from babel.numbers import format_decimal
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+BILLION = 1_000_000_000
+
+
+def select_locale() -> str:
+    """`?lang=` (remembered in the session), else Accept-Language, else Vietnamese."""
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def current_language() -> str:
+    return str(get_locale() or "vi")
+
+
+def localized(obj, field: str) -> str:
+    """`obj.<field>_en` in English when it is filled in, else the Vietnamese `obj.<field>_vi`."""
+    if current_language() == "en":
+        english = getattr(obj, f"{field}_en", None)
+        if english:
+            return english
+    return getattr(obj, f"{field}_vi", None) or ""
+
+
+def format_day(value: date | datetime | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def format_vnd(amount: int | None) -> str:
+    """`1.500.000.000 ₫` in Vietnamese, `VND 1,500,000,000` in English."""
+    if amount is None:
+        return ""
+    if current_language() == "en":
+        return f"VND {format_decimal(amount, locale='en')}"
+    return f"{format_decimal(amount, locale='vi')} ₫"
+
+
+def format_vnd_short(amount: int | None) -> str:
+    """Large sums in billions: `1,5 tỷ đồng` / `VND 1.5 billion`."""
+    if amount is None:
+        return ""
+    if amount < BILLION:
+        return format_vnd(amount)
+    billions = format_number(amount / BILLION)
+    return _("%(amount)s billion VND", amount=billions)
+
+
+def format_number(value: float | int | None) -> str:
+    """`1.234,5` in Vietnamese, `1,234.5` in English."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.##", locale=current_language())
+
+
+def url_with(**changes) -> str:
+    """The current page's URL with some query arguments replaced (works on error pages too)."""
+    args = request.args.to_dict(flat=False)
+    args.update({key: [str(value)] for key, value in changes.items()})
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        day=format_day, vnd=format_vnd, vnd_short=format_vnd_short, number=format_number
+    )
+    app.jinja_env.globals.update(
+        localized=localized, current_language=current_language, url_with=url_with
+    )

@@ -1,0 +1,19 @@
+"""Government agencies that own programmes and zones and employ curators."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+class Agency(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name_vi: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str | None] = mapped_column(sa.String(200))
+    website: Mapped[str | None] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.code}>"

@@ -1,0 +1,220 @@
+"""A firm's listing: identity, size inputs, place, industry codes, what it offers and needs,
+investment ask, and its place in the curation lifecycle."""
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.domain.firm_size import SectorGroup, SizeClass, size_class
+from app.domain.tax_code import format_tax_code
+from app.extensions import db
+from app.models.base import TimestampMixin, enum_type, utcnow
+from app.models.catalogue import CatalogueItem
+from app.models.user import User
+
+
+class FirmStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    ARCHIVED = "archived"
+
+
+class MemberRole(StrEnum):
+    OWNER = "owner"
+    EDITOR = "editor"
+
+
+class LinkRelation(StrEnum):
+    OFFERS = "offers"
+    NEEDS = "needs"
+
+
+class InvestmentType(StrEnum):
+    EQUITY = "equity"
+    LOAN = "loan"
+    JOINT_VENTURE = "joint_venture"
+    TECHNOLOGY_TRANSFER = "technology_transfer"
+    ACQUISITION = "acquisition"
+
+
+class Firm(TimestampMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    tax_code: Mapped[str] = mapped_column(sa.String(13), unique=True)
+    legal_name: Mapped[str] = mapped_column(sa.String(300))
+    trade_name: Mapped[str | None] = mapped_column(sa.String(200))
+    name_en: Mapped[str | None] = mapped_column(sa.String(300))
+    founded_year: Mapped[int | None]
+
+    sector_group: Mapped[SectorGroup | None] = mapped_column(enum_type(SectorGroup, "sector_group"))
+    insured_employees: Mapped[int | None]
+    revenue_vnd: Mapped[int | None] = mapped_column(sa.BigInteger)
+    capital_vnd: Mapped[int | None] = mapped_column(sa.BigInteger)
+    size_year: Mapped[int | None]
+    # Derived from the inputs above on every flush (see _recompute_size); stored for filtering.
+    size_class: Mapped[SizeClass | None] = mapped_column(
+        enum_type(SizeClass, "size_class"), index=True
+    )
+
+    address_line: Mapped[str | None] = mapped_column(sa.String(300))
+    ward_code: Mapped[int | None] = mapped_column(index=True)
+    zone_id: Mapped[int | None] = mapped_column(sa.ForeignKey("zone.id"), index=True)
+
+    website: Mapped[str | None] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    contact_person: Mapped[str | None] = mapped_column(sa.String(120))
+    show_contact: Mapped[bool] = mapped_column(default=False)
+
+    description_vi: Mapped[str | None] = mapped_column(sa.Text)
+    description_en: Mapped[str | None] = mapped_column(sa.Text)
+
+    seeking_investment: Mapped[bool] = mapped_column(default=False, index=True)
+    investment_types: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    investment_min_vnd: Mapped[int | None] = mapped_column(sa.BigInteger)
+    investment_max_vnd: Mapped[int | None] = mapped_column(sa.BigInteger)
+    investment_purpose: Mapped[str | None] = mapped_column(sa.Text)
+
+    status: Mapped[FirmStatus] = mapped_column(
+        enum_type(FirmStatus, "firm_status"), default=FirmStatus.DRAFT, index=True
+    )
+    is_sample: Mapped[bool] = mapped_column(default=False)
+    verified_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.CheckConstraint(
+            "investment_min_vnd IS NULL OR investment_max_vnd IS NULL "
+            "OR investment_min_vnd <= investment_max_vnd",
+            name="investment_range",
+        ),
+    )
+
+    zone: Mapped["Zone | None"] = relationship()  # noqa: F821 (defined in app.models.place)
+    members: Mapped[list["FirmMember"]] = relationship(
+        back_populates="firm", cascade="all, delete-orphan"
+    )
+    catalogue_links: Mapped[list["FirmCatalogueLink"]] = relationship(
+        back_populates="firm", cascade="all, delete-orphan"
+    )
+    industry_codes: Mapped[list["FirmIndustryCode"]] = relationship(
+        back_populates="firm", cascade="all, delete-orphan"
+    )
+    certifications: Mapped[list["FirmCertification"]] = relationship(
+        back_populates="firm", cascade="all, delete-orphan", order_by="FirmCertification.year"
+    )
+
+    @property
+    def display_name(self) -> str:
+        return self.trade_name or self.legal_name
+
+    @property
+    def tax_code_display(self) -> str:
+        return format_tax_code(self.tax_code)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == FirmStatus.PUBLISHED
+
+    def links(self, relation: LinkRelation) -> list["FirmCatalogueLink"]:
+        return [link for link in self.catalogue_links if link.relation == relation]
+
+    @property
+    def offerings(self) -> list["FirmCatalogueLink"]:
+        return self.links(LinkRelation.OFFERS)
+
+    @property
+    def needs(self) -> list["FirmCatalogueLink"]:
+        return self.links(LinkRelation.NEEDS)
+
+    @property
+    def primary_industry_code(self) -> "IndustryCode | None":
+        return next((fic.industry_code for fic in self.industry_codes if fic.is_primary), None)
+
+    def __repr__(self) -> str:
+        return f"<Firm {self.tax_code} {self.status}>"
+
+
+@sa.event.listens_for(Firm, "before_insert")
+@sa.event.listens_for(Firm, "before_update")
+def _recompute_size(mapper, connection, firm: Firm) -> None:
+    firm.size_class = size_class(
+        firm.sector_group, firm.insured_employees, firm.revenue_vnd, firm.capital_vnd
+    )
+
+
+class FirmMember(db.Model):
+    __tablename__ = "firm_member"
+    __table_args__ = (sa.UniqueConstraint("firm_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(sa.ForeignKey("firm.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[MemberRole] = mapped_column(enum_type(MemberRole, "member_role"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    firm: Mapped[Firm] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()
+
+
+class FirmCatalogueLink(db.Model):
+    """A catalogue item the firm offers (supplies) or needs, with a short note."""
+
+    __tablename__ = "firm_catalogue_link"
+    __table_args__ = (sa.UniqueConstraint("firm_id", "item_id", "relation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(sa.ForeignKey("firm.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("catalogue_item.id"), index=True)
+    relation: Mapped[LinkRelation] = mapped_column(enum_type(LinkRelation, "link_relation"))
+    note: Mapped[str | None] = mapped_column(sa.String(300))
+
+    firm: Mapped[Firm] = relationship(back_populates="catalogue_links")
+    item: Mapped[CatalogueItem] = relationship()
+
+
+class IndustryCode(db.Model):
+    """A VSIC code with the version of the system it belongs to (2018 or 2025)."""
+
+    __tablename__ = "industry_code"
+    __table_args__ = (sa.UniqueConstraint("code", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(8))
+    version: Mapped[str] = mapped_column(sa.String(4))
+    name_vi: Mapped[str] = mapped_column(sa.String(300))
+    name_en: Mapped[str | None] = mapped_column(sa.String(300))
+
+
+class FirmIndustryCode(db.Model):
+    __tablename__ = "firm_industry_code"
+
+    firm_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("firm.id", ondelete="CASCADE"), primary_key=True
+    )
+    industry_code_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("industry_code.id"), primary_key=True
+    )
+    is_primary: Mapped[bool] = mapped_column(default=False)
+
+    firm: Mapped[Firm] = relationship(back_populates="industry_codes")
+    industry_code: Mapped[IndustryCode] = relationship()
+
+
+class FirmCertification(db.Model):
+    __tablename__ = "firm_certification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(sa.ForeignKey("firm.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    issuer: Mapped[str | None] = mapped_column(sa.String(200))
+    year: Mapped[int | None]
+
+    firm: Mapped[Firm] = relationship(back_populates="certifications")

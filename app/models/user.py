@@ -1,0 +1,47 @@
+"""People who sign in: businesses, investors, agency curators and administrators."""
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from app.extensions import db
+from app.models.agency import Agency
+from app.models.base import enum_type, utcnow
+
+
+class Role(StrEnum):
+    BUSINESS = "business"
+    INVESTOR = "investor"
+    CURATOR = "curator"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased (see validator), so the unique constraint is case-insensitive.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    role: Mapped[Role] = mapped_column(enum_type(Role, "user_role"))
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    email_verified_at: Mapped[datetime | None]
+    preferred_language: Mapped[str] = mapped_column(sa.String(5), default="vi")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    agency: Mapped[Agency | None] = relationship()
+
+    @validates("email")
+    def _lowercase_email(self, key: str, value: str) -> str:
+        return value.strip().lower()
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

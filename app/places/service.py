@@ -1,0 +1,71 @@
+"""Reading zones, clusters and incubators for the public."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.errors import NotFound
+from app.extensions import db
+from app.models import Firm, FirmStatus, Incubator, Zone, ZoneKind
+
+ZONE_KIND_ORDER = [
+    ZoneKind.ECONOMIC_ZONE,
+    ZoneKind.BORDER_ECONOMIC_ZONE,
+    ZoneKind.INDUSTRIAL_PARK,
+    ZoneKind.INDUSTRIAL_CLUSTER,
+]
+
+
+def zones_by_kind() -> dict[ZoneKind, list[Zone]]:
+    zones = db.session.scalars(
+        sa.select(Zone).options(selectinload(Zone.parent)).order_by(Zone.name_vi)
+    ).all()
+    grouped: dict[ZoneKind, list[Zone]] = {kind: [] for kind in ZONE_KIND_ORDER}
+    for zone in zones:
+        grouped[zone.kind].append(zone)
+    return grouped
+
+
+def get_zone(slug: str) -> Zone:
+    zone = db.session.scalar(
+        sa.select(Zone)
+        .where(Zone.slug == slug)
+        .options(
+            selectinload(Zone.priority_items),
+            selectinload(Zone.children),
+            selectinload(Zone.managing_agency),
+        )
+    )
+    if zone is None:
+        raise NotFound()
+    return zone
+
+
+def published_firms_in_zone(zone: Zone) -> list[Firm]:
+    return list(
+        db.session.scalars(
+            sa.select(Firm)
+            .where(Firm.status == FirmStatus.PUBLISHED, Firm.zone_id == zone.id)
+            .order_by(Firm.legal_name)
+        )
+    )
+
+
+def list_incubators() -> list[Incubator]:
+    return list(
+        db.session.scalars(
+            sa.select(Incubator)
+            .options(selectinload(Incubator.focus_items))
+            .order_by(Incubator.name_vi)
+        )
+    )
+
+
+def get_incubator(slug: str) -> Incubator:
+    incubator = db.session.scalar(
+        sa.select(Incubator)
+        .where(Incubator.slug == slug)
+        .options(selectinload(Incubator.focus_items))
+    )
+    if incubator is None:
+        raise NotFound()
+    return incubator

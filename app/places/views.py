@@ -1,0 +1,33 @@
+"""Public pages for zones, clusters and incubators."""
+
+from flask import render_template
+
+from app.places import bp
+from app.places.service import (
+    get_incubator,
+    get_zone,
+    list_incubators,
+    published_firms_in_zone,
+    zones_by_kind,
+)
+
+
+@bp.get("/zones")
+def zones():
+    return render_template("places/zones.html", grouped=zones_by_kind())
+
+
+@bp.get("/zones/<slug>")
+def zone(slug: str):
+    zone = get_zone(slug)
+    return render_template("places/zone.html", zone=zone, firms=published_firms_in_zone(zone))
+
+
+@bp.get("/incubators")
+def incubators():
+    return render_template("places/incubators.html", incubators=list_incubators())
+
+
+@bp.get("/incubators/<slug>")
+def incubator(slug: str):
+    return render_template("places/incubator.html", incubator=get_incubator(slug))

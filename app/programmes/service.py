@@ -1,0 +1,69 @@
+"""Reading programmes for the public: grouped by status, one programme, by catalogue target."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.catalogue.service import CatalogueTree
+from app.errors import NotFound
+from app.extensions import db
+from app.models import CatalogueItem, Programme, ProgrammeStatus
+
+
+def _with_details() -> list:
+    return [
+        selectinload(Programme.agency),
+        selectinload(Programme.target_items),
+        selectinload(Programme.zones),
+    ]
+
+
+def programmes_by_status(today: date | None = None) -> dict[ProgrammeStatus, list[Programme]]:
+    """Open, upcoming and closed programmes apart (archived ones are not public)."""
+    today = today or date.today()
+    grouped: dict[ProgrammeStatus, list[Programme]] = {
+        ProgrammeStatus.OPEN: [],
+        ProgrammeStatus.FORECAST: [],
+        ProgrammeStatus.CLOSED: [],
+    }
+    programmes = db.session.scalars(
+        sa.select(Programme).where(Programme.archived.is_(False)).options(*_with_details())
+    ).all()
+    for programme in programmes:
+        grouped[programme.status_on(today)].append(programme)
+    grouped[ProgrammeStatus.OPEN].sort(key=lambda p: (p.closes_on or date.max, p.title_vi))
+    grouped[ProgrammeStatus.FORECAST].sort(key=lambda p: (p.opens_on or date.max, p.title_vi))
+    grouped[ProgrammeStatus.CLOSED].sort(key=lambda p: p.closes_on or date.min, reverse=True)
+    return grouped
+
+
+def get_public_programme(slug: str) -> Programme:
+    programme = db.session.scalar(
+        sa.select(Programme)
+        .where(Programme.slug == slug, Programme.archived.is_(False))
+        .options(*_with_details())
+    )
+    if programme is None:
+        raise NotFound()
+    return programme
+
+
+def programmes_targeting(item: CatalogueItem, tree: CatalogueTree) -> list[Programme]:
+    """Public programmes that target the item, one of its ancestors, or something below it."""
+    related = tree.subtree_ids(item) | {a.id for a in tree.ancestors(item)}
+    return list(
+        db.session.scalars(
+            sa.select(Programme)
+            .where(
+                Programme.archived.is_(False),
+                Programme.target_items.any(CatalogueItem.id.in_(related)),
+            )
+            .options(*_with_details())
+            .order_by(Programme.title_vi)
+        )
+    )
+
+
+def count_open_programmes(today: date | None = None) -> int:
+    return len(programmes_by_status(today)[ProgrammeStatus.OPEN])

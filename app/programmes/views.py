@@ -1,0 +1,23 @@
+"""Public programme pages."""
+
+from flask import render_template
+
+from app.catalogue.service import catalogue_tree
+from app.domain.places import ward_name
+from app.programmes import bp
+from app.programmes.service import get_public_programme, programmes_by_status
+
+
+@bp.get("/programmes")
+def index():
+    return render_template("programmes/index.html", grouped=programmes_by_status())
+
+
+@bp.get("/programmes/<slug>")
+def detail(slug: str):
+    return render_template(
+        "programmes/detail.html",
+        programme=get_public_programme(slug),
+        tree=catalogue_tree(),
+        ward_name=ward_name,
+    )

@@ -1,0 +1,1 @@
+"""Reference and sample data files, and the loader behind `flask seed`."""

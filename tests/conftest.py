@@ -1,0 +1,67 @@
+"""Shared fixtures: an app per test on its own SQLite file, and a seeded copy made once."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from config import TestConfig
+from seed.loader import load_seed_data
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
+
+
+def make_app(tmp_path: Path, database: Path):
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
+    config.SEARCH_INDEX_DIR = str(tmp_path / "search_index")
+    config.MAIL_FILE_DIR = str(tmp_path / "mail")
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory) -> Path:
+    """A database file with the schema and all seed data, built once per test session."""
+    folder = tmp_path_factory.mktemp("seeded")
+    database = folder / "seeded.sqlite3"
+    app = make_app(folder, database)
+    with app.app_context():
+        db.create_all()
+        load_seed_data(SEED_DIR)
+        db.engine.dispose()
+    return database
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app with an empty schema."""
+    app = make_app(tmp_path, tmp_path / "test.sqlite3")
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def seeded_app(tmp_path, seeded_database):
+    """An app on a private copy of the seeded database."""
+    database = tmp_path / "test.sqlite3"
+    shutil.copyfile(seeded_database, database)
+    app = make_app(tmp_path, database)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(seeded_app):
+    return seeded_app.test_client()
+
+
+@pytest.fixture
+def runner(seeded_app):
+    return seeded_app.test_cli_runner()

@@ -1,0 +1,85 @@
+"""`flask seed`: the promised contents, idempotency, synthetic firms."""
+
+import sqlalchemy as sa
+from stdnum.vn import mst
+
+from app.domain.places import is_ward
+from app.extensions import db
+from app.models import (
+    Agency,
+    CatalogueItem,
+    CatalogueLevel,
+    Firm,
+    FirmStatus,
+    Incubator,
+    Programme,
+    Role,
+    User,
+    Zone,
+)
+
+
+def _count(model, *where) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def test_seed_holds_the_promised_reference_and_sample_data(seeded_app):
+    groups = _count(CatalogueItem, CatalogueItem.level == CatalogueLevel.GROUP)
+    items = _count(CatalogueItem, CatalogueItem.level == CatalogueLevel.ITEM)
+    assert groups >= 8
+    assert items >= 80
+    assert _count(CatalogueItem, CatalogueItem.verified.is_(True)) == 0
+    assert _count(Programme) >= 10
+    assert _count(Programme, Programme.basis_document.is_(None)) == 0
+    assert _count(Incubator, Incubator.is_sample.is_(True)) >= 3
+    assert _count(Zone) >= 20
+    assert _count(Agency) >= 6
+    published = db.session.scalars(sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED)).all()
+    assert len(published) >= 40
+    assert all(f.is_sample for f in published)
+    assert {f.size_class for f in published} >= {"micro", "small", "medium", "large"}
+    assert len({f.ward_code for f in published}) >= 15
+    seeking = sum(f.seeking_investment for f in published)
+    assert len(published) / 5 <= seeking <= len(published) / 2
+    assert _count(Firm, Firm.status != FirmStatus.PUBLISHED) >= 3
+    assert {u.role for u in db.session.scalars(sa.select(User))} == set(Role)
+
+
+def test_seeded_firms_have_valid_tax_codes_and_wards(seeded_app):
+    for firm in db.session.scalars(sa.select(Firm)):
+        assert mst.is_valid(firm.tax_code) or (len(firm.tax_code) == 12 and firm.tax_code.isdigit())
+        assert is_ward(firm.ward_code)
+
+
+def test_second_seed_run_changes_nothing_and_says_so(runner):
+    before = _count(Firm), _count(CatalogueItem), _count(Programme), _count(User)
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    assert "Nothing to do" in result.output
+    assert (_count(Firm), _count(CatalogueItem), _count(Programme), _count(User)) == before
+
+
+def test_seed_never_overwrites_a_curators_edit(runner):
+    item = db.session.scalar(sa.select(CatalogueItem).where(CatalogueItem.code == "NT"))
+    item.name_vi = "Tên do cán bộ sửa"
+    db.session.commit()
+    runner.invoke(args=["seed"])
+    db.session.expire_all()
+    assert db.session.get(CatalogueItem, item.id).name_vi == "Tên do cán bộ sửa"
+
+
+def test_synthetic_firms_are_deterministic_and_added_once(runner):
+    before = _count(Firm)
+    first = runner.invoke(args=["seed", "--synthetic", "25", "--random-seed", "3"])
+    assert first.exit_code == 0, first.output
+    assert _count(Firm) == before + 25
+    codes = set(db.session.scalars(sa.select(Firm.tax_code)))
+    second = runner.invoke(args=["seed", "--synthetic", "25", "--random-seed", "3"])
+    assert "Nothing to do" in second.output
+    assert set(db.session.scalars(sa.select(Firm.tax_code))) == codes
+    assert all(mst.is_valid(code) for code in codes if len(code) != 12)
+
+
+def test_seed_prints_the_demo_accounts(runner):
+    result = runner.invoke(args=["seed"])
+    assert "curator@demo.cnmt.vn" in result.output

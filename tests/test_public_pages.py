@@ -1,0 +1,174 @@
+"""Every public page renders in both languages; unknown things are 404s; drafts never show."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from babel.messages.pofile import read_po
+
+from app.extensions import db
+from app.models import CatalogueItem, Firm, FirmStatus, Incubator, Programme, Zone
+
+PO_FILE = Path(__file__).resolve().parent.parent / "app/translations/vi/LC_MESSAGES/messages.po"
+
+
+def public_urls() -> list[str]:
+    firm = db.session.scalar(
+        sa.select(Firm.slug).where(Firm.status == FirmStatus.PUBLISHED).order_by(Firm.id)
+    )
+    item = db.session.scalar(sa.select(CatalogueItem.code).where(CatalogueItem.level == "item"))
+    programme = db.session.scalar(sa.select(Programme.slug))
+    zone = db.session.scalar(sa.select(Zone.slug).where(Zone.parent_id.is_not(None)))
+    incubator = db.session.scalar(sa.select(Incubator.slug))
+    return [
+        "/",
+        "/firms",
+        "/firms?page=2",
+        f"/firms/{firm}",
+        "/catalogue",
+        "/catalogue/NT",
+        f"/catalogue/{item}",
+        "/programmes",
+        f"/programmes/{programme}",
+        "/zones",
+        f"/zones/{zone}",
+        "/incubators",
+        f"/incubators/{incubator}",
+    ]
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _translations() -> list[tuple[str, str]]:
+    with PO_FILE.open("rb") as handle:
+        catalog = read_po(handle)
+    pairs = []
+    for message in catalog:
+        if not message.id:
+            continue
+        msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+        msgstr = message.string[0] if isinstance(message.string, tuple) else message.string
+        pairs.append((msgid, msgstr))
+    return pairs
+
+
+def _fixed_words(text: str) -> str:
+    """The longest run of a message's words without placeholders."""
+    parts = re.split(r"%\(\w+\)\w|[“”\"]", text)
+    return max(parts, key=len).strip()
+
+
+def test_every_translatable_string_has_a_vietnamese_translation():
+    missing = [msgid for msgid, msgstr in _translations() if not msgstr]
+    assert missing == []
+
+
+def test_source_strings_all_appear_in_the_catalogue(tmp_path):
+    from babel.messages.extract import extract_from_dir
+
+    root = Path(__file__).resolve().parent.parent
+    known = {msgid for msgid, _ in _translations()}
+    method_map = [("app/**.py", "python"), ("app/templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    found = set()
+    for _, _, message, _, _ in extract_from_dir(root, method_map, keywords=keywords):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    assert sorted(found - known) == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_public_page_renders_in_both_languages(client, lang):
+    english_only = [
+        _fixed_words(msgid)
+        for msgid, msgstr in _translations()
+        if msgstr and msgid != msgstr and len(_fixed_words(msgid).split()) >= 2
+    ]
+    vietnamese_only = [
+        _fixed_words(msgstr)
+        for msgid, msgstr in _translations()
+        if msgstr and msgid != msgstr and len(_fixed_words(msgstr).split()) >= 3
+    ]
+    for url in public_urls():
+        response = client.get(url, headers={"Accept-Language": lang})
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        assert f'<html lang="{lang}">' in html
+        text = visible_text(html)
+        leaked = english_only if lang == "vi" else vietnamese_only
+        untranslated = [phrase for phrase in leaked if phrase in text]
+        assert untranslated == [], (url, untranslated)
+
+
+def test_language_choice_is_remembered_in_the_session(client):
+    client.get("/?lang=en")
+    assert '<html lang="en">' in client.get("/firms").get_data(as_text=True)
+    client.get("/?lang=vi")
+    assert '<html lang="vi">' in client.get("/firms").get_data(as_text=True)
+
+
+def test_default_language_is_vietnamese(client):
+    assert '<html lang="vi">' in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/firms/no-such-firm",
+        "/catalogue/NO-SUCH-CODE",
+        "/programmes/no-such-programme",
+        "/zones/no-such-zone",
+        "/incubators/no-such-incubator",
+        "/no/such/page",
+        "/firms?page=abc",
+        "/firms?page=0",
+        "/firms?page=-1",
+        "/firms?page=9999",
+        "/firms?page=1.5",
+    ],
+)
+def test_unknown_things_are_404_pages(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "404" in response.get_data(as_text=True)
+
+
+def test_404_answers_json_to_api_clients(client):
+    response = client.get("/firms/no-such-firm", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.json["error"]["status"] == 404
+
+
+def test_non_public_firms_never_show(client):
+    hidden = db.session.scalars(sa.select(Firm).where(Firm.status != FirmStatus.PUBLISHED)).all()
+    assert hidden
+    pages = [client.get(url).get_data(as_text=True) for url in public_urls()]
+    pages += [client.get(f"/firms?page={n}").get_data(as_text=True) for n in (1, 2, 3)]
+    for firm in hidden:
+        assert client.get(f"/firms/{firm.slug}").status_code == 404
+        assert all(firm.legal_name not in page for page in pages)
+
+
+def test_programmes_page_puts_open_upcoming_and_closed_apart(client):
+    html = client.get("/programmes?lang=en").get_data(as_text=True)
+    today = date.today()
+    for programme in db.session.scalars(sa.select(Programme)):
+        section = {"open": 'id="open"', "forecast": 'id="forecast"', "closed": 'id="closed"'}[
+            programme.status_on(today)
+        ]
+        start = html.index(section)
+        following = [html.find(s, start + 1) for s in ('id="open"', 'id="forecast"', 'id="closed"')]
+        end = min([i for i in following if i > start] or [len(html)])
+        assert f"/programmes/{programme.slug}" in html[start:end], programme.slug
+
+
+def test_sample_records_carry_a_visible_mark(client):
+    firm = db.session.scalar(sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED))
+    assert "Sample data" in client.get(f"/firms/{firm.slug}?lang=en").get_data(as_text=True)
+    incubator = db.session.scalar(sa.select(Incubator))
+    page = client.get(f"/incubators/{incubator.slug}?lang=vi").get_data(as_text=True)
+    assert "dữ liệu mẫu" in page.lower()

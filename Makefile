@@ -9,7 +9,7 @@ INSTANCE_DIR ?= instance
 PO := app/translations/vi/LC_MESSAGES/messages.po
 MO := $(PO:.po=.mo)
 
-.PHONY: run test setup db seed lint format translations-extract translations-update clean
+.PHONY: run test setup db seed search-index lint format translations-extract translations-update clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 $(MO): $(PO) $(VENV)/.runtime
 	$(BIN)/pybabel compile -d app/translations --statistics
 
-setup: $(VENV)/.runtime $(MO) db seed
+setup: $(VENV)/.runtime $(MO) db seed search-index
 
 db: $(VENV)/.runtime
 	$(BIN)/flask db upgrade
@@ -36,6 +36,10 @@ seed: $(INSTANCE_DIR)/.seeded
 $(INSTANCE_DIR)/.seeded:
 	$(BIN)/flask seed
 	mkdir -p $(INSTANCE_DIR) && touch $@
+
+# Seeding indexes as it goes; rebuild only when the index folder is missing.
+search-index: $(VENV)/.runtime
+	@[ -f $(INSTANCE_DIR)/search_index/CURRENT ] || $(BIN)/flask search rebuild
 
 run: setup
 	$(BIN)/flask run --host $(HOST) --port $(PORT)

@@ -26,6 +26,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search_index"))
+    # "inline": the web process drains the outbox after each commit (embedded default);
+    # "worker": only `flask search worker` writes the index (production with several workers).
+    SEARCH_SYNC = os.environ.get("SEARCH_SYNC", "inline")
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

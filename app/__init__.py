@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import flask_sqlalchemy.session
 from flask import Flask
 
 from app import i18n
@@ -30,13 +31,17 @@ def create_app(config: object | None = None) -> Flask:
     i18n.init_app(app)
 
     from app import models  # noqa: F401  (register every table with the metadata)
+    from app.search.outbox import register_outbox_events
+
+    register_outbox_events(flask_sqlalchemy.session.Session)
     from app.catalogue import bp as catalogue_bp
     from app.firms import bp as firms_bp
     from app.main import bp as main_bp
     from app.places import bp as places_bp
     from app.programmes import bp as programmes_bp
+    from app.search import bp as search_bp
 
-    for blueprint in (main_bp, firms_bp, catalogue_bp, programmes_bp, places_bp):
+    for blueprint in (main_bp, firms_bp, catalogue_bp, programmes_bp, places_bp, search_bp):
         app.register_blueprint(blueprint)
 
     from app.cli import register_cli
@@ -53,7 +58,11 @@ def _register_template_helpers(app: Flask) -> None:
     from app.firms.service import firm_groups
     from app.labels import label
 
-    helpers = {"label": label, "ward_name": ward_name, "province_name_of_ward": province_name_of_ward}
+    helpers = {
+        "label": label,
+        "ward_name": ward_name,
+        "province_name_of_ward": province_name_of_ward,
+    }
     app.jinja_env.filters.update(helpers)
     app.jinja_env.globals.update(helpers, firm_groups=firm_groups)
 

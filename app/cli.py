@@ -1,9 +1,14 @@
 """Operator commands (`flask seed`, …), registered on the app by `create_app`."""
 
+import sys
+import time
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+from app.extensions import db
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 
@@ -13,7 +18,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--synthetic", type=int, default=0, help="Also add N synthetic sample firms.")
     @click.option("--random-seed", type=int, default=1, help="Seed for the synthetic firms.")
     def seed_command(synthetic: int, random_seed: int) -> None:
-        """Load reference and sample data from seed/ (safe to run again: adds only what is missing)."""
+        """Load reference and sample data from seed/ (safe to repeat: adds only what is missing)."""
         from seed.loader import load_seed_data
         from seed.synthetic import add_synthetic_firms
 
@@ -23,6 +28,82 @@ def register_cli(app: Flask) -> None:
         click.echo(report.summary())
         for line in report.demo_accounts:
             click.echo(line)
+
+    register_search_cli(app)
+
+
+def register_search_cli(app: Flask) -> None:
+    search = click.Group("search", help="Keep the search index true to the database.")
+
+    @search.command("sync")
+    def sync_command() -> None:
+        """Apply pending outbox rows (changes not yet in the index)."""
+        from app.search.sync import drain_outbox
+
+        report = drain_outbox(current_app._get_current_object(), lock_timeout=30.0)
+        click.echo(
+            f"Indexed {report.upserted}, removed {report.deleted}, waiting {report.remaining}."
+        )
+
+    @search.command("rebuild")
+    def rebuild_command() -> None:
+        """Build a fresh index from the database and swap it in."""
+        from app.search.registry import public_keys
+        from app.search.sync import rebuild_index
+
+        with Session(db.engine) as session:
+            total = len(public_keys(session))
+        with click.progressbar(length=total, label="Indexing", file=sys.stderr) as bar:
+            count = rebuild_index(current_app._get_current_object(), progress=_advance(bar))
+        click.echo(f"Indexed {count} documents.")
+
+    @search.command("check")
+    def check_command() -> None:
+        """Report ids that differ between the database and the index (exit 1 if any)."""
+        from app.search.sync import index_differences
+
+        missing, extra = index_differences(current_app._get_current_object())
+        for key in sorted(missing):
+            click.echo(f"missing from index: {key}")
+        for key in sorted(extra):
+            click.echo(f"extra in index: {key}")
+        if missing or extra:
+            click.echo(f"{len(missing)} missing, {len(extra)} extra: run `flask search rebuild`.")
+            raise SystemExit(1)
+        click.echo("Index matches the database.")
+
+    @search.command("worker")
+    @click.option("--interval", type=float, default=1.0, help="Seconds between outbox polls.")
+    @click.option("--once", is_flag=True, help="Drain once and exit.")
+    def worker_command(interval: float, once: bool) -> None:
+        """Drain the outbox continuously (production, with SEARCH_SYNC=worker)."""
+        from app.search.sync import DrainBusy, drain_outbox
+        from search_index import IndexLocked
+
+        app = current_app._get_current_object()
+        while True:
+            try:
+                report = drain_outbox(app, lock_timeout=interval)
+                if report.upserted or report.deleted:
+                    click.echo(f"Indexed {report.upserted}, removed {report.deleted}.")
+            except (DrainBusy, IndexLocked):
+                pass
+            if once:
+                return
+            time.sleep(interval)
+
+    app.cli.add_command(search)
+
+
+def _advance(bar):
+    done = 0
+
+    def progress(count: int) -> None:
+        nonlocal done
+        bar.update(count - done)
+        done = count
+
+    return progress
 
 
 def _progress(label: str, items):

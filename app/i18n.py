@@ -20,9 +20,9 @@ def select_locale() -> str:
         return asked
     if session.get("lang") in languages:
         return session["lang"]
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def current_language() -> str:
@@ -38,7 +38,10 @@ def localized(obj, field: str) -> str:
     return getattr(obj, f"{field}_vi", None) or ""
 
 
-def format_day(value: date | datetime | None) -> str:
+def format_day(value: date | datetime | str | None) -> str:
+    """dd/mm/yyyy; also takes an ISO date string (as stored in search documents)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value) if value else None
     return value.strftime("%d/%m/%Y") if value else ""
 
 

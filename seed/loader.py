@@ -161,7 +161,9 @@ class _Loader:
 
         with self.rows("catalogue", data["groups"]) as groups:
             for group_order, record in enumerate(groups):
-                group = ensure(record["code"], None, CatalogueLevel.GROUP, None, record, group_order)
+                group = ensure(
+                    record["code"], None, CatalogueLevel.GROUP, None, record, group_order
+                )
                 for kind_order, (kind_name, items) in enumerate(record.get("kinds", {}).items()):
                     kind = CatalogueKind(kind_name)
                     kind_code = f"{group.code}.{KIND_CODES[kind]}"
@@ -169,7 +171,9 @@ class _Loader:
                         "name_vi": f"{group.name_vi} — {_KIND_NAMES_VI[kind]}",
                         "name_en": f"{group.name_en} — {_KIND_NAMES_EN[kind]}",
                     }
-                    node = ensure(kind_code, group, CatalogueLevel.KIND, kind, kind_record, kind_order)
+                    node = ensure(
+                        kind_code, group, CatalogueLevel.KIND, kind, kind_record, kind_order
+                    )
                     for item_order, item in enumerate(items):
                         ensure(item["code"], node, CatalogueLevel.ITEM, kind, item, item_order)
         self.item_by_code = known
@@ -343,7 +347,9 @@ class _Loader:
             for link in record.get(key, []):
                 firm.catalogue_links.append(
                     FirmCatalogueLink(
-                        item=self.item(link["item"], where), relation=relation, note=link.get("note")
+                        item=self.item(link["item"], where),
+                        relation=relation,
+                        note=link.get("note"),
                     )
                 )
         for code in record.get("industry_codes", []):

@@ -16,7 +16,13 @@ from seed.loader import SeedReport, add_firms
 
 SEED_DIR = Path(__file__).resolve().parent
 
-PREFIXES = ["Công ty TNHH", "Công ty Cổ phần", "Công ty TNHH MTV", "Hợp tác xã", "Doanh nghiệp tư nhân"]
+PREFIXES = [
+    "Công ty TNHH",
+    "Công ty Cổ phần",
+    "Công ty TNHH MTV",
+    "Hợp tác xã",
+    "Doanh nghiệp tư nhân",
+]
 THEMES = [
     ("Môi trường", "xử lý nước thải và khí thải cho nhà máy"),
     ("Công nghệ Xanh", "thiết kế, chế tạo hệ thống xử lý nước thải công nghiệp"),
@@ -27,10 +33,40 @@ THEMES = [
     ("Kỹ thuật Nước", "cung cấp màng lọc UF/RO, hóa chất keo tụ và vi sinh xử lý nước"),
     ("Cơ khí Môi trường", "chế tạo lọc bụi túi vải, cyclone và tháp hấp thụ khí thải"),
 ]
-PLACES = ["Trà Khúc", "Sông Vệ", "Thiên Ấn", "Dung Quất", "Sa Huỳnh", "Ba Tơ", "Lý Sơn", "Đăk Tô",
-          "Măng Đen", "Kon Tum", "Mộ Đức", "Đức Phổ", "Bình Sơn", "Sơn Tịnh", "Tư Nghĩa", "Minh Long"]
-NAMES = ["Phú Thịnh", "An Khang", "Hưng Phát", "Thành Đạt", "Việt Xanh", "Đại Dương", "Hòa Bình",
-         "Tân Tiến", "Minh Quang", "Phước Lộc", "Trường Sơn", "Bảo An", "Hải Âu", "Thái Bình"]
+PLACES = [
+    "Trà Khúc",
+    "Sông Vệ",
+    "Thiên Ấn",
+    "Dung Quất",
+    "Sa Huỳnh",
+    "Ba Tơ",
+    "Lý Sơn",
+    "Đăk Tô",
+    "Măng Đen",
+    "Kon Tum",
+    "Mộ Đức",
+    "Đức Phổ",
+    "Bình Sơn",
+    "Sơn Tịnh",
+    "Tư Nghĩa",
+    "Minh Long",
+]
+NAMES = [
+    "Phú Thịnh",
+    "An Khang",
+    "Hưng Phát",
+    "Thành Đạt",
+    "Việt Xanh",
+    "Đại Dương",
+    "Hòa Bình",
+    "Tân Tiến",
+    "Minh Quang",
+    "Phước Lộc",
+    "Trường Sơn",
+    "Bảo An",
+    "Hải Âu",
+    "Thái Bình",
+]
 VSIC = ["3700", "3811", "3812", "3821", "3822", "3830", "3900", "2829", "3320", "7110", "7120"]
 
 
@@ -54,7 +90,9 @@ def synthetic_firm_records(count: int, random_seed: int) -> list[dict]:
         )
     )
     zones = sorted(db.session.scalars(sa.select(Zone.slug)))
-    versions = set(db.session.scalars(sa.select(IndustryCode.code).where(IndustryCode.version == "2025")))
+    versions = set(
+        db.session.scalars(sa.select(IndustryCode.code).where(IndustryCode.version == "2025"))
+    )
     vsic = [code for code in VSIC if code in versions]
     wards = [code for code, _ in wards_of_province()]
     taken: set[str] = set()
@@ -69,7 +107,9 @@ def synthetic_firm_records(count: int, random_seed: int) -> list[dict]:
         records.append(
             {
                 "tax_code": _tax_code(rng, taken),
-                "legal_name": f"{rng.choice(PREFIXES)} {theme} {name} {place} (mẫu tổng hợp {number})",
+                "legal_name": (
+                    f"{rng.choice(PREFIXES)} {theme} {name} {place} (mẫu tổng hợp {number})"
+                ),
                 "founded_year": rng.randint(1995, 2025),
                 "sector_group": rng.choice(["agri_industry", "agri_industry", "trade_services"]),
                 "insured_employees": employees,
@@ -84,7 +124,9 @@ def synthetic_firm_records(count: int, random_seed: int) -> list[dict]:
                     f"Phục vụ khách hàng trong và ngoài tỉnh Quảng Ngãi."
                 ),
                 "seeking_investment": seeking,
-                "investment_types": [rng.choice(["equity", "loan", "joint_venture"])] if seeking else [],
+                "investment_types": [rng.choice(["equity", "loan", "joint_venture"])]
+                if seeking
+                else [],
                 "status": "published",
                 "verified": rng.random() < 0.5,
                 "industry_codes": [{"code": rng.choice(vsic), "version": "2025", "primary": True}]

@@ -50,6 +50,7 @@ def seeded_app(tmp_path, seeded_database):
     """An app on a private copy of the seeded database."""
     database = tmp_path / "test.sqlite3"
     shutil.copyfile(seeded_database, database)
+    shutil.copytree(seeded_database.parent / "search_index", tmp_path / "search_index")
     app = make_app(tmp_path, database)
     with app.app_context():
         yield app

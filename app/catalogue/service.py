@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import g
+from sqlalchemy.orm import Session
 
 from app.errors import NotFound
 from app.extensions import db
@@ -17,10 +18,14 @@ class CatalogueTree:
     children: dict[int | None, list[CatalogueItem]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls) -> "CatalogueTree":
-        items = db.session.scalars(
-            sa.select(CatalogueItem).order_by(CatalogueItem.sort_order, CatalogueItem.code)
-        ).all()
+    def load(cls, session: Session | None = None) -> "CatalogueTree":
+        items = (
+            (session or db.session)
+            .scalars(
+                sa.select(CatalogueItem).order_by(CatalogueItem.sort_order, CatalogueItem.code)
+            )
+            .all()
+        )
         tree = cls(by_id={i.id: i for i in items}, by_code={i.code: i for i in items})
         for item in items:
             tree.children.setdefault(item.parent_id, []).append(item)

@@ -35,6 +35,4 @@ def province_name_of_ward(code: int | None) -> str:
 def wards_of_province(province_code: int = QUANG_NGAI) -> tuple[tuple[int, str], ...]:
     """(code, name) pairs sorted by name the way a Vietnamese reader expects."""
     wards = Ward.iter_by_province(province_code)
-    return tuple(
-        sorted(((int(w.code), w.name) for w in wards), key=lambda pair: fold(pair[1]))
-    )
+    return tuple(sorted(((int(w.code), w.name) for w in wards), key=lambda pair: fold(pair[1])))

@@ -32,4 +32,6 @@ def index():
 
 @bp.get("/firms/<slug>")
 def detail(slug: str):
-    return render_template("firms/detail.html", firm=get_published_firm(slug), tree=catalogue_tree())
+    return render_template(
+        "firms/detail.html", firm=get_published_firm(slug), tree=catalogue_tree()
+    )

@@ -35,9 +35,7 @@ zone_catalogue_item = sa.Table(
 incubator_catalogue_item = sa.Table(
     "incubator_catalogue_item",
     db.metadata,
-    sa.Column(
-        "incubator_id", sa.ForeignKey("incubator.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("incubator_id", sa.ForeignKey("incubator.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("item_id", sa.ForeignKey("catalogue_item.id"), primary_key=True),
 )
 

@@ -41,18 +41,14 @@ class ProgrammeStatus(StrEnum):
 programme_catalogue_item = sa.Table(
     "programme_catalogue_item",
     db.metadata,
-    sa.Column(
-        "programme_id", sa.ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("programme_id", sa.ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("item_id", sa.ForeignKey("catalogue_item.id"), primary_key=True),
 )
 
 programme_zone = sa.Table(
     "programme_zone",
     db.metadata,
-    sa.Column(
-        "programme_id", sa.ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("programme_id", sa.ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("zone_id", sa.ForeignKey("zone.id", ondelete="CASCADE"), primary_key=True),
 )
 

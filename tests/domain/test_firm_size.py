@@ -57,8 +57,12 @@ def test_stored_size_class_follows_the_inputs(app):
     from app.models import Firm
 
     firm = Firm(
-        slug="f", tax_code="4300378569", legal_name="F", sector_group=INDUSTRY,
-        insured_employees=5, revenue_vnd=2 * B,
+        slug="f",
+        tax_code="4300378569",
+        legal_name="F",
+        sector_group=INDUSTRY,
+        insured_employees=5,
+        revenue_vnd=2 * B,
     )
     db.session.add(firm)
     db.session.commit()

@@ -38,7 +38,9 @@ def test_wrong_branch_check_digit_says_so(app):
     assert "check digit" in _message("0314409050-002", app)
 
 
-@pytest.mark.parametrize("raw", ["abc", "12345", "01002334881", "0100233488-12", "0100-233488", "", "１２３"])
+@pytest.mark.parametrize(
+    "raw", ["abc", "12345", "01002334881", "0100233488-12", "0100-233488", "", "１２３"]
+)
 def test_garbage_says_what_a_tax_code_looks_like(raw, app):
     message = _message(raw, app)
     assert "10 digits" in message or "Enter a tax code" in message

@@ -16,7 +16,9 @@ def listed_slugs(client, query: str) -> set[str]:
         response = client.get(f"/firms?{query}&page={page}")
         if response.status_code == 404:
             return slugs
-        found = set(re.findall(r'<h3><a href="/firms/([a-z0-9-]+)"', response.get_data(as_text=True)))
+        found = set(
+            re.findall(r'<h3><a href="/firms/([a-z0-9-]+)"', response.get_data(as_text=True))
+        )
         if not found:
             return slugs
         slugs |= found

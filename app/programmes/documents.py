@@ -1,0 +1,75 @@
+"""Search documents for public (not archived) programmes."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from app.catalogue.service import CatalogueTree
+from app.models import Programme
+
+KIND = "programme"
+
+
+def public_ids(session: Session) -> set[int]:
+    return set(session.scalars(sa.select(Programme.id).where(Programme.archived.is_(False))))
+
+
+def documents(session: Session, ids: set[int], tree: CatalogueTree) -> dict[int, dict]:
+    programmes = session.scalars(
+        sa.select(Programme)
+        .where(Programme.id.in_(ids), Programme.archived.is_(False))
+        .options(selectinload(Programme.agency), selectinload(Programme.target_items))
+    )
+    today = date.today()
+    return {p.id: programme_document(p, tree, today) for p in programmes}
+
+
+def programme_document(programme: Programme, tree: CatalogueTree, today: date) -> dict:
+    groups = sorted(
+        {g.code for g in (tree.group_of(i.id) for i in programme.target_items) if g is not None}
+    )
+    status = programme.status_on(today)
+    return {
+        "kind": KIND,
+        "id": programme.id,
+        "title": programme.title_vi,
+        "title_en": programme.title_en,
+        "keywords": " · ".join(
+            t
+            for t in [
+                programme.basis_document,
+                programme.agency.name_vi,
+                *(item.name_vi for item in programme.target_items),
+            ]
+            if t
+        ),
+        "body": " ".join(
+            t
+            for t in (programme.summary_vi, programme.description_vi, programme.other_conditions_vi)
+            if t
+        ),
+        "body_en": " ".join(
+            t
+            for t in (programme.summary_en, programme.description_en, programme.other_conditions_en)
+            if t
+        ),
+        "facets": {
+            "support": list(programme.support_types or []),
+            "status": [str(status)],
+            "group": groups,
+            "agency": [programme.agency.code],
+            "size": list(programme.eligible_size_classes or []),
+        },
+        "sort": {"updated": programme.updated_at, "closes": programme.closes_on},
+        "stored": {
+            "slug": programme.slug,
+            "status": str(status),
+            "closes_on": programme.closes_on.isoformat() if programme.closes_on else None,
+            "opens_on": programme.opens_on.isoformat() if programme.opens_on else None,
+            "rolling": programme.rolling,
+            "agency": programme.agency.code,
+            "support": list(programme.support_types or []),
+            "sizes": list(programme.eligible_size_classes or []),
+        },
+    }

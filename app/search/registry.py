@@ -1,0 +1,46 @@
+"""Which records are searchable, and how each kind's public ids and documents are read."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.catalogue import documents as catalogue_docs
+from app.catalogue.service import CatalogueTree
+from app.firms import documents as firm_docs
+from app.places import documents as place_docs
+from app.programmes import documents as programme_docs
+
+
+@dataclass(frozen=True)
+class Source:
+    public_ids: Callable[[Session], set[int]]
+    documents: Callable[[Session, set[int], CatalogueTree], dict[int, dict]]
+
+
+SOURCES: dict[str, Source] = {
+    "firm": Source(firm_docs.public_ids, firm_docs.documents),
+    "catalogue": Source(catalogue_docs.public_ids, catalogue_docs.documents),
+    "programme": Source(programme_docs.public_ids, programme_docs.documents),
+    "zone": Source(place_docs.zone_ids, place_docs.zone_documents),
+    "incubator": Source(place_docs.incubator_ids, place_docs.incubator_documents),
+}
+
+
+def public_keys(session: Session) -> set[str]:
+    return {
+        f"{kind}:{entity_id}"
+        for kind, source in SOURCES.items()
+        for entity_id in source.public_ids(session)
+    }
+
+
+def all_documents(session: Session, batch: int = 500):
+    """Every public document, kind by kind, in batches (for rebuilds)."""
+    tree = CatalogueTree.load(session)
+    for source in SOURCES.values():
+        ids = sorted(source.public_ids(session))
+        for start in range(0, len(ids), batch):
+            chunk = set(ids[start : start + batch])
+            yield from source.documents(session, chunk, tree).values()
+            session.expunge_all()

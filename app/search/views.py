@@ -1,0 +1,84 @@
+"""The search page over every kind of record, and JSON suggestions for the search box."""
+
+import sqlalchemy as sa
+from flask import abort, jsonify, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from app.catalogue.service import catalogue_tree
+from app.extensions import db
+from app.models import Zone
+from app.pagination import requested_page
+from app.search import bp
+from app.search.service import SORTS, SearchRequest, run_search, suggestions
+
+PER_PAGE = 20
+KIND_LABELS = {
+    "firm": _l("Firm"),
+    "catalogue": _l("Catalogue"),
+    "programme": _l("Programme"),
+    "zone": _l("Zone or cluster"),
+    "incubator": _l("Incubator"),
+}
+DETAIL_ENDPOINTS = {
+    "firm": ("firms.detail", "slug"),
+    "programme": ("programmes.detail", "slug"),
+    "zone": ("places.zone", "slug"),
+    "incubator": ("places.incubator", "slug"),
+    "catalogue": ("catalogue.detail", "code"),
+}
+
+
+def toggle_url(name: str, value: str | None = None) -> str:
+    """This search with a facet value added or removed (or, without a value, the whole facet)."""
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    values = args.get(name, [])
+    if value is None:
+        args.pop(name, None)
+    elif value in values:
+        args[name] = [v for v in values if v != value]
+    else:
+        args[name] = [*values, value]
+    return url_for("search.index", **args)
+
+
+def hit_url(kind: str, stored: dict) -> str:
+    endpoint, key = DETAIL_ENDPOINTS[kind]
+    return url_for(endpoint, **{key: stored[key]})
+
+
+@bp.get("/search")
+def index():
+    search = SearchRequest.from_args(request.args, requested_page())
+    if search.is_blank:
+        return render_template("search/index.html", search=search, result=None, sorts=SORTS)
+    result = run_search(search, per_page=PER_PAGE)
+    pages = max(1, -(-result.total // PER_PAGE))
+    if search.page > pages:
+        abort(404)
+    zones = {z.slug: z for z in db.session.scalars(sa.select(Zone))}
+    return render_template(
+        "search/index.html",
+        search=search,
+        result=result,
+        pages=pages,
+        sorts=SORTS,
+        tree=catalogue_tree(),
+        zones=zones,
+        hit_url=hit_url,
+        toggle_url=toggle_url,
+    )
+
+
+@bp.get("/search/suggest")
+def suggest():
+    items = [
+        {
+            "kind": s["kind"],
+            "kind_label": str(KIND_LABELS[s["kind"]]),
+            "title": s["title"],
+            "url": hit_url(s["kind"], s["stored"]),
+        }
+        for s in suggestions(request.args.get("q", ""))
+    ]
+    return jsonify(suggestions=items)

@@ -108,4 +108,4 @@ def _advance(bar):
 
 def _progress(label: str, items):
     """Wrap an iterable in a progress bar on stderr."""
-    return click.progressbar(items, label=label.ljust(24), file=click.get_text_stream("stderr"))
+    return click.progressbar(items, label=label.ljust(24), file=sys.stderr)

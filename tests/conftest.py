@@ -1,9 +1,11 @@
 """Shared fixtures: an app per test on its own SQLite file, and a seeded copy made once."""
 
+import contextvars
 import shutil
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
@@ -13,12 +15,22 @@ from seed.loader import load_seed_data
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request outside the test's own app context, as in production: every request
+    gets a fresh `g` and database session, while the test body keeps its context for checks."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_app(tmp_path: Path, database: Path):
     config = TestConfig()
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
     config.SEARCH_INDEX_DIR = str(tmp_path / "search_index")
     config.MAIL_FILE_DIR = str(tmp_path / "mail")
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
 
 
 @pytest.fixture(scope="session")

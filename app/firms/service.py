@@ -38,7 +38,8 @@ class FirmFilters:
     zone: str | None = None
     seeking: bool = False
     text: str = ""
-    ignored: list[str] = field(default_factory=list)
+    # (what, value) pairs; the value is user input, so it is only ever escaped by the template.
+    ignored: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def from_args(cls, args) -> "FirmFilters":
@@ -49,27 +50,27 @@ class FirmFilters:
             if item is not None and item.level == CatalogueLevel.GROUP:
                 filters.groups.append(code)
             elif code:
-                filters.ignored.append(_l("catalogue group “%(value)s”", value=code))
+                filters.ignored.append((_l("catalogue group"), code))
         ward = args.get("ward", "")
         if ward.isdigit() and is_ward(int(ward)):
             filters.ward = int(ward)
         elif ward:
-            filters.ignored.append(_l("ward “%(value)s”", value=ward))
+            filters.ignored.append((_l("ward"), ward))
         size = args.get("size", "")
         if size in {s.value for s in SizeClass}:
             filters.size = size
         elif size:
-            filters.ignored.append(_l("size class “%(value)s”", value=size))
+            filters.ignored.append((_l("size class"), size))
         zone = args.get("zone", "")
         if zone and db.session.scalar(sa.select(Zone.id).where(Zone.slug == zone)):
             filters.zone = zone
         elif zone:
-            filters.ignored.append(_l("zone “%(value)s”", value=zone))
+            filters.ignored.append((_l("zone"), zone))
         seeking = args.get("seeking", "")
         if seeking in {"1", "yes", "true"}:
             filters.seeking = True
         elif seeking:
-            filters.ignored.append(_l("seeking investment “%(value)s”", value=seeking))
+            filters.ignored.append((_l("seeking investment"), seeking))
         return filters
 
     @property

@@ -50,7 +50,8 @@ class SearchRequest:
 
     @property
     def is_blank(self) -> bool:
-        return not self.query and not self.filters
+        """Nothing asked yet: show entry points (a chosen tab or filter browses instead)."""
+        return not self.query and not self.filters and self.kind == "all"
 
     @property
     def facets(self) -> tuple[str, ...]:

@@ -1,0 +1,185 @@
+"""The index stays true to the database: outbox rows at flush, drained after commit."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import CatalogueItem, Firm, FirmStatus, SearchOutbox
+from app.search.engine import search_backend
+from app.search.sync import index_differences
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def found_ids(app, query: str, kind: str = "firm") -> set[int]:
+    result = search_backend(app).search(query, kinds=[kind], per_page=100)
+    return {hit.id for hit in result.hits}
+
+
+def a_published_firm() -> Firm:
+    return db.session.scalar(
+        sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED).order_by(Firm.id)
+    )
+
+
+def outbox_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(SearchOutbox))
+
+
+def test_seeded_index_matches_the_database(seeded_app):
+    assert index_differences(seeded_app) == (set(), set())
+
+
+def test_drafts_submitted_and_rejected_firms_are_never_indexed(seeded_app):
+    hidden = db.session.scalars(sa.select(Firm).where(Firm.status != FirmStatus.PUBLISHED)).all()
+    indexed = search_backend(seeded_app).doc_ids()
+    assert hidden
+    assert all(f"firm:{firm.id}" not in indexed for firm in hidden)
+    for firm in hidden:
+        assert firm.id not in found_ids(seeded_app, firm.legal_name)
+
+
+def test_commit_indexes_the_change(seeded_app):
+    firm = a_published_firm()
+    firm.description_vi = "Doanh nghiệp chuyên về công nghệ plasma lạnh khử mùi"
+    db.session.commit()
+    assert firm.id in found_ids(seeded_app, "plasma lanh")
+    assert outbox_count() == 0
+
+
+def test_rollback_indexes_nothing(seeded_app):
+    firm = a_published_firm()
+    firm.description_vi = "Từ khóa quýtxanh không bao giờ được lưu"
+    db.session.flush()
+    assert outbox_count() == 1
+    db.session.rollback()
+    assert outbox_count() == 0
+    assert found_ids(seeded_app, "quytxanh") == set()
+
+
+def test_changes_flushed_before_the_commit_are_indexed(seeded_app):
+    first, second = db.session.scalars(
+        sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED).order_by(Firm.id).limit(2)
+    ).all()
+    first.description_vi = "Lò đốt tầng sôi thế hệ mới bảyđộc"
+    db.session.flush()
+    second.description_vi = "Máy ép bùn băng tải támđộc"
+    db.session.commit()
+    assert first.id in found_ids(seeded_app, "baydoc")
+    assert second.id in found_ids(seeded_app, "tamdoc")
+
+
+def test_unpublishing_and_deleting_remove_from_the_index(seeded_app):
+    archived, deleted = db.session.scalars(
+        sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED).order_by(Firm.id).limit(2)
+    ).all()
+    archived.status = FirmStatus.ARCHIVED
+    db.session.delete(deleted)
+    db.session.commit()
+    keys = search_backend(seeded_app).doc_ids()
+    assert f"firm:{archived.id}" not in keys
+    assert f"firm:{deleted.id}" not in keys
+    assert index_differences(seeded_app) == (set(), set())
+
+
+def test_recoding_a_catalogue_item_updates_the_firms_that_supply_it(seeded_app):
+    item = db.session.scalar(sa.select(CatalogueItem).where(CatalogueItem.code == "NT.CN.01"))
+    suppliers = set(
+        db.session.scalars(
+            sa.select(Firm.id).where(
+                Firm.status == FirmStatus.PUBLISHED,
+                Firm.catalogue_links.any(item_id=item.id),
+            )
+        )
+    )
+    item.code = "NT.CN.901"
+    item.name_vi = "Công nghệ xử lý nước thải mã mới zetaone"
+    db.session.commit()
+    assert suppliers
+    assert suppliers <= found_ids(seeded_app, "zetaone")
+    assert item.id in found_ids(seeded_app, "zetaone", kind="catalogue")
+
+
+def test_rows_left_by_a_crash_are_applied_by_search_sync(seeded_app):
+    seeded_app.config["SEARCH_SYNC"] = "worker"  # nothing drains after commit, as after a crash
+    firm = a_published_firm()
+    firm.description_vi = "Thiết bị lọc bụi tĩnh điện omegamax"
+    db.session.commit()
+    assert found_ids(seeded_app, "omegamax") == set()
+    assert outbox_count() == 1
+
+    result = seeded_app.test_cli_runner().invoke(args=["search", "sync"])
+    assert result.exit_code == 0, result.output
+    assert firm.id in found_ids(seeded_app, "omegamax")
+    assert outbox_count() == 0
+
+
+def test_search_check_reports_differences_and_rebuild_repairs_them(seeded_app):
+    runner = seeded_app.test_cli_runner()
+    firm = a_published_firm()
+    search_backend(seeded_app).apply([], [("firm", firm.id)])
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1
+    assert f"missing from index: firm:{firm.id}" in result.output
+
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 0, result.output
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    import sqlalchemy as sa
+    from app import create_app
+    from app.extensions import db
+    from app.models import Firm
+    from config import TestConfig
+
+    database, index_dir, worker, firm_ids = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
+    config.SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"timeout": 30}}
+    config.SEARCH_INDEX_DIR = index_dir
+    app = create_app(config)
+    with app.app_context():
+        for firm_id in firm_ids:
+            firm = db.session.get(Firm, int(firm_id))
+            firm.description_vi = f"Cập nhật song song tokenw{worker}f{firm_id} xong"
+            db.session.commit()
+    """
+)
+
+
+def test_several_processes_writing_at_once_lose_nothing(seeded_app, tmp_path):
+    firm_ids = list(
+        db.session.scalars(
+            sa.select(Firm.id).where(Firm.status == FirmStatus.PUBLISHED).order_by(Firm.id)
+        )
+    )[:40]
+    database = seeded_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    index_dir = seeded_app.config["SEARCH_INDEX_DIR"]
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    db.session.remove()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, str(script), database, index_dir, str(worker)]
+            + [str(i) for i in firm_ids[worker::4]],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        for worker in range(4)
+    ]
+    assert [p.wait(timeout=120) for p in processes] == [0, 0, 0, 0]
+
+    result = seeded_app.test_cli_runner().invoke(args=["search", "sync"])
+    assert result.exit_code == 0, result.output
+    for position, firm_id in enumerate(firm_ids):
+        assert found_ids(seeded_app, f"tokenw{position % 4}f{firm_id}") == {firm_id}
+    assert index_differences(seeded_app) == (set(), set())

@@ -1,0 +1,147 @@
+"""The search page and suggestions: tabs, facets, chips, sorting, and no 500 for any query."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.catalogue.service import CatalogueTree
+from app.extensions import db
+from app.search.engine import search_backend
+from app.models import Firm, FirmStatus, Programme
+
+
+def hrefs(html: str, prefix: str) -> list[str]:
+    return re.findall(rf'<h3><a href="({prefix}[^"]+)"', html)
+
+
+def test_blank_search_shows_entry_points(client):
+    html = client.get("/search?lang=en").get_data(as_text=True)
+    assert "Published environmental-industry firms" in html
+    assert 'href="/catalogue"' in html
+
+
+def test_accented_and_unaccented_queries_find_the_same_firms(client):
+    accented = client.get("/search?q=xử lý nước thải&kind=firm").get_data(as_text=True)
+    plain = client.get("/search?q=xu ly nuoc thai&kind=firm").get_data(as_text=True)
+    assert hrefs(accented, "/firms/")
+    assert set(hrefs(accented, "/firms/")) == set(hrefs(plain, "/firms/"))
+
+
+def test_tabs_show_counts_per_kind_and_filter_by_kind(client):
+    html = client.get("/search?q=nuoc thai&lang=en").get_data(as_text=True)
+    tabs = dict(re.findall(r'>(Firms|Catalogue|Programmes) <span class="count">(\d+)</span>', html))
+    assert int(tabs["Firms"]) > 0 and int(tabs["Catalogue"]) > 0
+    only_programmes = client.get("/search?q=nuoc thai&kind=programme").get_data(as_text=True)
+    assert hrefs(only_programmes, "/")
+    assert all(h.startswith("/programmes/") for h in hrefs(only_programmes, "/"))
+
+
+def test_facet_filters_or_within_and_across(seeded_app):
+    tree = CatalogueTree.load()
+    firms = db.session.scalars(sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED)).all()
+    groups = {f.id: {tree.group_of(link.item_id).code for link in f.offerings} for f in firms}
+    seeking = {f.id for f in firms if f.seeking_investment}
+
+    def ids(filters: dict) -> set[int]:
+        result = search_backend(seeded_app).search("", kinds=["firm"], filters=filters, per_page=100)
+        return {hit.id for hit in result.hits}
+
+    either = {i for i, g in groups.items() if g & {"NT", "QT"}}
+    assert ids({"group": ["NT", "QT"]}) == either
+    assert ids({"group": ["NT", "QT"], "seeking": ["yes"]}) == either & seeking
+
+
+def test_facet_counts_match_the_database(client):
+    html = client.get("/search?kind=firm&q=&lang=en").get_data(as_text=True)
+    expected = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Firm)
+        .where(Firm.status == FirmStatus.PUBLISHED, Firm.seeking_investment.is_(True))
+    )
+    match = re.search(r'name="seeking" value="yes"[^>]*> Yes <span class="muted">\((\d+)\)', html)
+    assert match and int(match.group(1)) == expected
+
+
+def test_active_filters_show_as_removable_chips(client):
+    html = client.get("/search?q=&kind=firm&size=small&seeking=yes&lang=en").get_data(as_text=True)
+    chips = re.findall(r'<a class="chip chip-filter" href="([^"]+)"', html)
+    assert len(chips) == 2
+    removed = client.get(chips[0].replace("&amp;", "&")).get_data(as_text=True)
+    assert removed.count('class="chip chip-filter"') == 1
+
+
+def test_closing_soon_sorts_programmes_by_deadline(client):
+    html = client.get("/search?q=&kind=programme&sort=closing").get_data(as_text=True)
+    slugs = [h.removeprefix("/programmes/") for h in hrefs(html, "/programmes/")]
+    closes = {p.slug: p.closes_on for p in db.session.scalars(sa.select(Programme))}
+    dated = [closes[s] for s in slugs if closes.get(s)]
+    assert dated == sorted(dated)
+
+
+def test_newest_sort_puts_the_latest_published_firm_first(client):
+    firm = db.session.scalar(
+        sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED).order_by(Firm.id.desc())
+    )
+    firm.description_vi = "Mới cập nhật"
+    db.session.commit()
+    html = client.get("/search?q=&kind=firm&sort=newest").get_data(as_text=True)
+    assert hrefs(html, "/firms/")
+
+
+def test_did_you_mean_for_a_misspelt_word(client):
+    html = client.get("/search?q=quan traccc&lang=en").get_data(as_text=True)
+    assert "Did you mean" in html
+
+
+def test_matches_are_highlighted(client):
+    html = client.get("/search?q=nước thải").get_data(as_text=True)
+    assert "<mark>nước</mark> <mark>thải</mark>" in html
+
+
+def test_the_query_is_escaped_wherever_it_is_shown(client):
+    html = client.get("/search?q=<b>nước</b> thải").get_data(as_text=True)
+    assert "<b>nước</b>" not in html
+    assert "&lt;b&gt;nước&lt;/b&gt;" in html
+
+
+def test_search_page_out_of_range_is_404(client):
+    assert client.get("/search?q=nuoc&page=999").status_code == 404
+    assert client.get("/search?q=nuoc&page=x").status_code == 404
+
+
+def test_suggestions_are_json_with_links(client):
+    data = client.get("/search/suggest?q=quan tr").json
+    assert data["suggestions"]
+    assert all(s["url"].startswith("/") and s["title"] for s in data["suggestions"])
+    assert client.get("/search/suggest?q=").json == {"suggestions": []}
+
+
+NASTY = [
+    '"unbalanced',
+    "AND OR NOT",
+    "***",
+    "a:b:c",
+    "x" * 5000,
+    "\x00\x01\x1f",
+    "🌿♻️ nước",
+    "((()))",
+    "-",
+    "NOT",
+    "nu\u031bo\u0301c tha\u0309i",
+]
+
+
+@pytest.mark.parametrize("query", NASTY)
+def test_no_query_string_causes_an_error(client, query):
+    assert client.get("/search", query_string={"q": query}).status_code == 200
+    assert client.get("/search/suggest", query_string={"q": query}).status_code == 200
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(max_size=60))
+def test_any_unicode_query_renders(client, query):
+    response = client.get("/search", query_string={"q": query, "kind": "firm"})
+    assert response.status_code == 200

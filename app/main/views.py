@@ -14,7 +14,7 @@ from app.programmes.service import count_open_programmes
 def home():
     counts = {
         "firms": count_published_firms(),
-        "items": db.session.scalar(
+        "catalogue_items": db.session.scalar(
             sa.select(sa.func.count())
             .select_from(CatalogueItem)
             .where(CatalogueItem.level == CatalogueLevel.ITEM)

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import flask_sqlalchemy.session
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
-from app import i18n
+from app import i18n, security
 from app.errors import register_error_handlers
 from app.extensions import babel, csrf, db, login_manager, migrate
 from config import Config
@@ -29,19 +30,36 @@ def create_app(config: object | None = None) -> Flask:
         locale_selector=i18n.select_locale,
     )
     i18n.init_app(app)
+    security.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
 
     from app import models  # noqa: F401  (register every table with the metadata)
     from app.search.outbox import register_outbox_events
+    from app.transaction import register_transaction_events
 
+    register_transaction_events(flask_sqlalchemy.session.Session)
     register_outbox_events(flask_sqlalchemy.session.Session)
+    from app.accounts import bp as accounts_bp
     from app.catalogue import bp as catalogue_bp
+    from app.curation import bp as curation_bp
     from app.firms import bp as firms_bp
     from app.main import bp as main_bp
     from app.places import bp as places_bp
     from app.programmes import bp as programmes_bp
     from app.search import bp as search_bp
 
-    for blueprint in (main_bp, firms_bp, catalogue_bp, programmes_bp, places_bp, search_bp):
+    for blueprint in (
+        main_bp,
+        firms_bp,
+        catalogue_bp,
+        programmes_bp,
+        places_bp,
+        search_bp,
+        accounts_bp,
+        curation_bp,
+    ):
         app.register_blueprint(blueprint)
 
     from app.cli import register_cli

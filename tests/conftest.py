@@ -1,6 +1,7 @@
 """Shared fixtures: an app per test on its own SQLite file, and a seeded copy made once."""
 
 import contextvars
+import re
 import shutil
 from pathlib import Path
 
@@ -78,3 +79,20 @@ def client(seeded_app):
 @pytest.fixture
 def runner(seeded_app):
     return seeded_app.test_cli_runner()
+
+
+def login_as(client, user) -> None:
+    """Start a logged-in session for `user` (tests of login itself go through the login form)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token from the first form on the page at `url`."""
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)

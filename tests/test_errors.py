@@ -33,7 +33,8 @@ def failing_app(app):
 
 
 @pytest.mark.parametrize(
-    ("name", "status"), [("validation", 400), ("forbidden", 403), ("missing", 404), ("conflict", 409)]
+    ("name", "status"),
+    [("validation", 400), ("forbidden", 403), ("missing", 404), ("conflict", 409)],
 )
 def test_domain_errors_become_html_pages(failing_app, name, status):
     response = failing_app.test_client().get(f"/boom/{name}?lang=en")
@@ -42,7 +43,8 @@ def test_domain_errors_become_html_pages(failing_app, name, status):
 
 
 @pytest.mark.parametrize(
-    ("name", "status"), [("validation", 400), ("forbidden", 403), ("missing", 404), ("conflict", 409)]
+    ("name", "status"),
+    [("validation", 400), ("forbidden", 403), ("missing", 404), ("conflict", 409)],
 )
 def test_domain_errors_become_json_for_json_clients(failing_app, name, status):
     response = failing_app.test_client().get(

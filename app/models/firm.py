@@ -84,6 +84,13 @@ class Firm(TimestampMixin, db.Model):
         enum_type(FirmStatus, "firm_status"), default=FirmStatus.DRAFT, index=True
     )
     is_sample: Mapped[bool] = mapped_column(default=False)
+    logo_path: Mapped[str | None] = mapped_column(sa.String(200))
+    # The curator's last decision as the business sees it: reason, and the checks that failed.
+    review_reason: Mapped[str | None] = mapped_column(sa.Text)
+    review_failed_checks: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=list, server_default="[]"
+    )
+    submitted_at: Mapped[datetime | None]
     verified_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
@@ -218,3 +225,71 @@ class FirmCertification(db.Model):
     year: Mapped[int | None]
 
     firm: Mapped[Firm] = relationship(back_populates="certifications")
+
+
+class ReviewState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class FirmRevision(db.Model):
+    """A proposed change to a published listing; the public sees the firm until it is approved."""
+
+    __tablename__ = "firm_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(sa.ForeignKey("firm.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    data: Mapped[dict] = mapped_column(sa.JSON)
+    base_version: Mapped[int]
+    state: Mapped[ReviewState] = mapped_column(
+        enum_type(ReviewState, "revision_state"), default=ReviewState.PENDING, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    firm: Mapped[Firm] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class FirmClaim(db.Model):
+    """A user's request to manage a firm that is already listed under its tax code."""
+
+    __tablename__ = "firm_claim"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(sa.ForeignKey("firm.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    evidence: Mapped[str] = mapped_column(sa.Text)
+    state: Mapped[ReviewState] = mapped_column(
+        enum_type(ReviewState, "claim_state"), default=ReviewState.PENDING, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    firm: Mapped[Firm] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class FirmInvitation(db.Model):
+    """An owner's invitation for someone (by e-mail) to edit the firm's listing."""
+
+    __tablename__ = "firm_invitation"
+    __table_args__ = (sa.UniqueConstraint("firm_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(sa.ForeignKey("firm.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None]
+
+    firm: Mapped[Firm] = relationship()

@@ -25,8 +25,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.programme import programme_catalogue_item
-
-PENDING = "search_outbox_pending"
+from app.transaction import after_commit
 
 
 def affected_documents(session: Session) -> set[tuple[str, int]]:
@@ -98,28 +97,17 @@ def _after_flush(session: Session, flush_context) -> None:
             for kind, entity_id in sorted(keys)
         ],
     )
-    session.info[PENDING] = True
+    after_commit(_drain_if_inline, key="search-outbox-drain", session=session)
 
 
-def _after_commit(session: Session) -> None:
-    if not session.info.pop(PENDING, False) or not has_app_context():
-        return
-    if current_app.config.get("SEARCH_SYNC", "inline") == "inline":
+def _drain_if_inline() -> None:
+    if has_app_context() and current_app.config.get("SEARCH_SYNC", "inline") == "inline":
         from app.search.sync import drain_outbox_quietly
 
         drain_outbox_quietly(current_app._get_current_object())
 
 
-def _after_soft_rollback(session: Session, previous_transaction) -> None:
-    session.info.pop(PENDING, None)
-
-
 def register_outbox_events(session_class: type[Session]) -> None:
     """Listen on the app's session class (idempotent: many apps share the class in tests)."""
-    for name, listener in (
-        ("after_flush", _after_flush),
-        ("after_commit", _after_commit),
-        ("after_soft_rollback", _after_soft_rollback),
-    ):
-        if not sa.event.contains(session_class, name, listener):
-            sa.event.listen(session_class, name, listener)
+    if not sa.event.contains(session_class, "after_flush", _after_flush):
+        sa.event.listen(session_class, "after_flush", _after_flush)

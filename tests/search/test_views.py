@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from app.catalogue.service import CatalogueTree
 from app.extensions import db
-from app.search.engine import search_backend
 from app.models import Firm, FirmStatus, Programme
+from app.search.engine import search_backend
 
 
 def hrefs(html: str, prefix: str) -> list[str]:
@@ -46,7 +46,9 @@ def test_facet_filters_or_within_and_across(seeded_app):
     seeking = {f.id for f in firms if f.seeking_investment}
 
     def ids(filters: dict) -> set[int]:
-        result = search_backend(seeded_app).search("", kinds=["firm"], filters=filters, per_page=100)
+        result = search_backend(seeded_app).search(
+            "", kinds=["firm"], filters=filters, per_page=100
+        )
         return {hit.id for hit in result.hits}
 
     either = {i for i, g in groups.items() if g & {"NT", "QT"}}
@@ -140,7 +142,9 @@ def test_no_query_string_causes_an_error(client, query):
     assert client.get("/search/suggest", query_string={"q": query}).status_code == 200
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(query=st.text(max_size=60))
 def test_any_unicode_query_renders(client, query):
     response = client.get("/search", query_string={"q": query, "kind": "firm"})

@@ -10,8 +10,19 @@ from search_index import Synonyms, WhooshBackend
 SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "seed" / "search_synonyms.txt"
 
 
-def build_doc(kind="firm", id=1, title="", body="", keywords="", title_en=None, body_en=None,
-              facets=None, updated=None, closes=None, stored=None):
+def build_doc(
+    kind="firm",
+    id=1,
+    title="",
+    body="",
+    keywords="",
+    title_en=None,
+    body_en=None,
+    facets=None,
+    updated=None,
+    closes=None,
+    stored=None,
+):
     return {
         "kind": kind,
         "id": id,

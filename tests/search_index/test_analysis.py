@@ -15,7 +15,15 @@ def test_fold_removes_tone_and_vowel_marks_and_d_stroke():
 
 def test_tokens_split_syllables_without_stop_words():
     assert tokens("Xử lý nước-thải, và QCVN 40:2011/BTNMT!") == [
-        "xử", "lý", "nước", "thải", "và", "qcvn", "40", "2011", "btnmt"
+        "xử",
+        "lý",
+        "nước",
+        "thải",
+        "và",
+        "qcvn",
+        "40",
+        "2011",
+        "btnmt",
     ]
 
 

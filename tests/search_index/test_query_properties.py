@@ -10,10 +10,50 @@ from hypothesis import strategies as st
 from search_index import WhooshBackend, fold
 
 SYLLABLES = [
-    "xử", "lý", "nước", "thải", "thái", "tài", "khí", "chất", "rắn", "nguy", "hại", "tái", "chế",
-    "quan", "trắc", "lò", "đốt", "bùn", "màng", "lọc", "bụi", "công", "nghiệp", "môi", "trường",
-    "sinh", "học", "hóa", "điện", "mặt", "trời", "phân", "hữu", "cơ", "thu", "gom", "đức", "phổ",
-    "tịnh", "phong", "bún", "bưn", "dung", "quất",
+    "xử",
+    "lý",
+    "nước",
+    "thải",
+    "thái",
+    "tài",
+    "khí",
+    "chất",
+    "rắn",
+    "nguy",
+    "hại",
+    "tái",
+    "chế",
+    "quan",
+    "trắc",
+    "lò",
+    "đốt",
+    "bùn",
+    "màng",
+    "lọc",
+    "bụi",
+    "công",
+    "nghiệp",
+    "môi",
+    "trường",
+    "sinh",
+    "học",
+    "hóa",
+    "điện",
+    "mặt",
+    "trời",
+    "phân",
+    "hữu",
+    "cơ",
+    "thu",
+    "gom",
+    "đức",
+    "phổ",
+    "tịnh",
+    "phong",
+    "bún",
+    "bưn",
+    "dung",
+    "quất",
 ]
 SETTINGS = settings(
     max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -27,18 +67,20 @@ def corpus_backend(tmp_path_factory, synonyms):
     docs = []
     for number in range(1, 241):
         words = lambda n: " ".join(rng.choice(SYLLABLES) for _ in range(n))  # noqa: E731
-        docs.append({
-            "kind": rng.choice(["firm", "firm", "catalogue", "programme"]),
-            "id": number,
-            "title": words(4).title(),
-            "title_en": None,
-            "keywords": words(3),
-            "body": words(25),
-            "body_en": None,
-            "facets": {"size": [rng.choice(["small", "large"])]},
-            "sort": {"updated": None, "closes": None},
-            "stored": {},
-        })
+        docs.append(
+            {
+                "kind": rng.choice(["firm", "firm", "catalogue", "programme"]),
+                "id": number,
+                "title": words(4).title(),
+                "title_en": None,
+                "keywords": words(3),
+                "body": words(25),
+                "body_en": None,
+                "facets": {"size": [rng.choice(["small", "large"])]},
+                "sort": {"updated": None, "closes": None},
+                "stored": {},
+            }
+        )
     backend.rebuild(docs)
     yield backend
     backend.close()
@@ -79,8 +121,21 @@ def test_any_unicode_string_is_a_valid_query(corpus_backend, query):
 
 @pytest.mark.parametrize(
     "query",
-    ['"unbalanced quote', "AND OR NOT", "***", "kind:firm title:(", "x" * 5000,
-     "nước\x00\x07thải", "😀 🏭 nước", "-", "- -", '""', "OR nước", "NOT", "a" * 70 + " nước"],
+    [
+        '"unbalanced quote',
+        "AND OR NOT",
+        "***",
+        "kind:firm title:(",
+        "x" * 5000,
+        "nước\x00\x07thải",
+        "😀 🏭 nước",
+        "-",
+        "- -",
+        '""',
+        "OR nước",
+        "NOT",
+        "a" * 70 + " nước",
+    ],
 )
 def test_awkward_queries_return_results_or_nothing(corpus_backend, query):
     result = corpus_backend.search(query)

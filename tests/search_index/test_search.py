@@ -8,20 +8,43 @@ import pytest
 @pytest.fixture
 def directory(index_with, make_doc):
     def firm(id, ward, size, updated):
-        return make_doc(id=id, title=f"Công ty môi trường số {id}", body="Xử lý nước thải.",
-                        facets={"ward": [ward], "size": [size]}, updated=updated)
+        return make_doc(
+            id=id,
+            title=f"Công ty môi trường số {id}",
+            body="Xử lý nước thải.",
+            facets={"ward": [ward], "size": [size]},
+            updated=updated,
+        )
 
     return index_with(
         firm(1, "a", "small", datetime(2025, 1, 1)),
         firm(2, "a", "large", datetime(2025, 3, 1)),
         firm(3, "b", "small", datetime(2024, 1, 1)),
         firm(4, "c", "small", datetime(2025, 2, 1)),
-        make_doc(kind="programme", id=1, title="Chương trình môi trường", body="nước thải",
-                 facets={"status": ["open"]}, closes=date(2026, 5, 1)),
-        make_doc(kind="programme", id=2, title="Chương trình môi trường 2", body="nước thải",
-                 facets={"status": ["open"]}, closes=date(2026, 2, 1)),
-        make_doc(kind="programme", id=3, title="Chương trình môi trường 3", body="nước thải",
-                 facets={"status": ["closed"]}, closes=None),
+        make_doc(
+            kind="programme",
+            id=1,
+            title="Chương trình môi trường",
+            body="nước thải",
+            facets={"status": ["open"]},
+            closes=date(2026, 5, 1),
+        ),
+        make_doc(
+            kind="programme",
+            id=2,
+            title="Chương trình môi trường 2",
+            body="nước thải",
+            facets={"status": ["open"]},
+            closes=date(2026, 2, 1),
+        ),
+        make_doc(
+            kind="programme",
+            id=3,
+            title="Chương trình môi trường 3",
+            body="nước thải",
+            facets={"status": ["closed"]},
+            closes=None,
+        ),
     )
 
 
@@ -38,7 +61,9 @@ def test_filters_are_or_within_a_facet_and_and_across_facets(directory):
 
 def test_facet_counts_ignore_their_own_filter_but_apply_the_others(directory):
     result = directory.search(
-        "môi trường", kinds=["firm"], filters={"ward": ["a"], "size": ["small"]},
+        "môi trường",
+        kinds=["firm"],
+        filters={"ward": ["a"], "size": ["small"]},
         facets=["ward", "size"],
     )
     assert result.total == 1
@@ -85,10 +110,13 @@ def test_excluded_words_or_and_prefix(directory):
 
 
 def test_highlights_mark_matches_and_escape_html(index_with, make_doc):
-    backend = index_with(make_doc(
-        id=1, title="<script>alert(1)</script> Nước Thải & Co",
-        body="Mô tả <b>đậm</b> về nước thải.",
-    ))
+    backend = index_with(
+        make_doc(
+            id=1,
+            title="<script>alert(1)</script> Nước Thải & Co",
+            body="Mô tả <b>đậm</b> về nước thải.",
+        )
+    )
     hit = backend.search("nuoc thai").hits[0]
     assert hit.highlights["title"] == (
         "&lt;script&gt;alert(1)&lt;/script&gt; <mark>Nước</mark> <mark>Thải</mark> &amp; Co"
@@ -116,7 +144,10 @@ def test_suggest_completes_the_last_word_without_accents(index_with, make_doc):
     )
     assert [s["id"] for s in backend.suggest("cong ty moi tr")] == [1]
     assert backend.suggest("cong ty moi tr")[0] == {
-        "kind": "firm", "id": 1, "title": "Công ty Môi trường Xanh", "stored": {"slug": "x"},
+        "kind": "firm",
+        "id": 1,
+        "title": "Công ty Môi trường Xanh",
+        "stored": {"slug": "x"},
     }
     assert {s["id"] for s in backend.suggest("moi")} == {1, 2}
     assert [s["kind"] for s in backend.suggest("tinh ph", kinds=["zone"])] == ["zone"]

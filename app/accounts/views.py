@@ -1,0 +1,1 @@
+"""Account pages (see the package docstring)."""

@@ -1,0 +1,36 @@
+"""Writing the audit trail: who did what to which record, when, from where, and why."""
+
+from flask import has_request_context, request
+
+from app.extensions import db
+from app.models import AuditEvent, User
+
+
+def record(
+    actor: User | None,
+    action: str,
+    entity_kind: str,
+    entity_id: int,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str | None = None,
+) -> AuditEvent:
+    """Add an audit event to the current transaction (it commits with the change itself)."""
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None and actor.is_authenticated else None,
+        action=action,
+        entity_kind=entity_kind,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        reason=reason,
+        ip=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event
+
+
+def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
+    """Only the keys whose values differ, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}

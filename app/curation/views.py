@@ -1,0 +1,1 @@
+"""Curator pages (see the package docstring)."""

@@ -227,6 +227,7 @@ class _Loader:
                     longitude=record.get("longitude"),
                     contact=record.get("contact"),
                     verified=False,
+                    published_at=utcnow(),
                     priority_items=[self.item(c, where) for c in record.get("priority_groups", [])],
                 )
                 db.session.add(zone)
@@ -302,6 +303,7 @@ class _Loader:
                     contact=record.get("contact"),
                     official_url=record.get("official_url"),
                     verified=False,
+                    published_at=utcnow(),
                     target_items=[self.item(c, where) for c in record.get("target_items", [])],
                     zones=[self.zone(s, where) for s in record.get("eligible_zones", [])],
                 )

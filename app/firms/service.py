@@ -62,7 +62,7 @@ class FirmFilters:
         elif size:
             filters.ignored.append((_l("size class"), size))
         zone = args.get("zone", "")
-        if zone and db.session.scalar(sa.select(Zone.id).where(Zone.slug == zone)):
+        if zone and db.session.scalar(sa.select(Zone.id).where(Zone.slug == zone, Zone.public())):
             filters.zone = zone
         elif zone:
             filters.ignored.append((_l("zone"), zone))

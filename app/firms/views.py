@@ -26,7 +26,7 @@ def index():
         tree=catalogue_tree(),
         wards=wards_of_province(),
         sizes=list(SizeClass),
-        zones=db.session.scalars(sa.select(Zone).order_by(Zone.name_vi)).all(),
+        zones=db.session.scalars(sa.select(Zone).where(Zone.public()).order_by(Zone.name_vi)).all(),
     )
 
 

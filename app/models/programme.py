@@ -1,6 +1,6 @@
 """Support programmes run by agencies, with structured eligibility used by matching."""
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -83,6 +83,8 @@ class Programme(TimestampMixin, db.Model):
     opens_on: Mapped[date | None]
     closes_on: Mapped[date | None]
     rolling: Mapped[bool] = mapped_column(default=False)
+    # A programme is public once published, until archived; an agency drafts it before that.
+    published_at: Mapped[datetime | None]
     archived: Mapped[bool] = mapped_column(default=False)
     contact: Mapped[str | None] = mapped_column(sa.String(300))
     official_url: Mapped[str | None] = mapped_column(sa.String(300))
@@ -104,6 +106,15 @@ class Programme(TimestampMixin, db.Model):
         secondary=programme_catalogue_item, order_by=CatalogueItem.code
     )
     zones: Mapped[list["Zone"]] = relationship(secondary=programme_zone)  # noqa: F821
+
+    @property
+    def is_public(self) -> bool:
+        return self.published_at is not None and not self.archived
+
+    @classmethod
+    def public(cls) -> sa.ColumnElement[bool]:
+        """SQL condition for programmes the public may see."""
+        return sa.and_(cls.published_at.is_not(None), cls.archived.is_(False))
 
     def status_on(self, today: date) -> ProgrammeStatus:
         if self.archived:

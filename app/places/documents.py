@@ -12,7 +12,7 @@ INCUBATOR = "incubator"
 
 
 def zone_ids(session: Session) -> set[int]:
-    return set(session.scalars(sa.select(Zone.id)))
+    return set(session.scalars(sa.select(Zone.id).where(Zone.public())))
 
 
 def incubator_ids(session: Session) -> set[int]:
@@ -25,7 +25,9 @@ def _group_codes(items, tree: CatalogueTree) -> list[str]:
 
 def zone_documents(session: Session, ids: set[int], tree: CatalogueTree) -> dict[int, dict]:
     zones = session.scalars(
-        sa.select(Zone).where(Zone.id.in_(ids)).options(selectinload(Zone.priority_items))
+        sa.select(Zone)
+        .where(Zone.id.in_(ids), Zone.public())
+        .options(selectinload(Zone.priority_items))
     )
     return {
         zone.id: {

@@ -17,7 +17,10 @@ ZONE_KIND_ORDER = [
 
 def zones_by_kind() -> dict[ZoneKind, list[Zone]]:
     zones = db.session.scalars(
-        sa.select(Zone).options(selectinload(Zone.parent)).order_by(Zone.name_vi)
+        sa.select(Zone)
+        .where(Zone.public())
+        .options(selectinload(Zone.parent))
+        .order_by(Zone.name_vi)
     ).all()
     grouped: dict[ZoneKind, list[Zone]] = {kind: [] for kind in ZONE_KIND_ORDER}
     for zone in zones:
@@ -28,7 +31,7 @@ def zones_by_kind() -> dict[ZoneKind, list[Zone]]:
 def get_zone(slug: str) -> Zone:
     zone = db.session.scalar(
         sa.select(Zone)
-        .where(Zone.slug == slug)
+        .where(Zone.slug == slug, Zone.public())
         .options(
             selectinload(Zone.priority_items),
             selectinload(Zone.children),

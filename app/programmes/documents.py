@@ -12,13 +12,13 @@ KIND = "programme"
 
 
 def public_ids(session: Session) -> set[int]:
-    return set(session.scalars(sa.select(Programme.id).where(Programme.archived.is_(False))))
+    return set(session.scalars(sa.select(Programme.id).where(Programme.public())))
 
 
 def documents(session: Session, ids: set[int], tree: CatalogueTree) -> dict[int, dict]:
     programmes = session.scalars(
         sa.select(Programme)
-        .where(Programme.id.in_(ids), Programme.archived.is_(False))
+        .where(Programme.id.in_(ids), Programme.public())
         .options(selectinload(Programme.agency), selectinload(Programme.target_items))
     )
     today = date.today()

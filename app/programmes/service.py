@@ -28,7 +28,7 @@ def programmes_by_status(today: date | None = None) -> dict[ProgrammeStatus, lis
         ProgrammeStatus.CLOSED: [],
     }
     programmes = db.session.scalars(
-        sa.select(Programme).where(Programme.archived.is_(False)).options(*_with_details())
+        sa.select(Programme).where(Programme.public()).options(*_with_details())
     ).all()
     for programme in programmes:
         grouped[programme.status_on(today)].append(programme)
@@ -41,7 +41,7 @@ def programmes_by_status(today: date | None = None) -> dict[ProgrammeStatus, lis
 def get_public_programme(slug: str) -> Programme:
     programme = db.session.scalar(
         sa.select(Programme)
-        .where(Programme.slug == slug, Programme.archived.is_(False))
+        .where(Programme.slug == slug, Programme.public())
         .options(*_with_details())
     )
     if programme is None:
@@ -56,7 +56,7 @@ def programmes_targeting(item: CatalogueItem, tree: CatalogueTree) -> list[Progr
         db.session.scalars(
             sa.select(Programme)
             .where(
-                Programme.archived.is_(False),
+                Programme.public(),
                 Programme.target_items.any(CatalogueItem.id.in_(related)),
             )
             .options(*_with_details())

@@ -29,6 +29,8 @@ class Config:
     # "inline": the web process drains the outbox after each commit (embedded default);
     # "worker": only `flask search worker` writes the index (production with several workers).
     SEARCH_SYNC = os.environ.get("SEARCH_SYNC", "inline")
+    LOGO_DIR = os.environ.get("LOGO_DIR", str(INSTANCE_DIR / "logos"))
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

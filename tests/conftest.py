@@ -29,6 +29,7 @@ def make_app(tmp_path: Path, database: Path):
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
     config.SEARCH_INDEX_DIR = str(tmp_path / "search_index")
     config.MAIL_FILE_DIR = str(tmp_path / "mail")
+    config.LOGO_DIR = str(tmp_path / "logos")
     app = create_app(config)
     app.test_client_class = IsolatedClient
     return app

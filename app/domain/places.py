@@ -31,6 +31,11 @@ def province_name_of_ward(code: int | None) -> str:
     return Province.from_code(ward.province_code).name if ward else ""
 
 
+def ward_province(code: int | None, default: int = QUANG_NGAI) -> int:
+    ward = _ward(int(code)) if code is not None else None
+    return int(ward.province_code) if ward else default
+
+
 @cache
 def wards_of_province(province_code: int = QUANG_NGAI) -> tuple[tuple[int, str], ...]:
     """(code, name) pairs sorted by name the way a Vietnamese reader expects."""

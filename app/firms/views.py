@@ -1,15 +1,31 @@
 """Public directory pages: the firm list with filters, and a firm's page."""
 
 import sqlalchemy as sa
-from flask import current_app, render_template, request
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
 from app.catalogue.service import catalogue_tree
-from app.domain.firm_size import SizeClass
-from app.domain.places import wards_of_province
+from app.domain.firm_size import SectorGroup, SizeClass, size_class
+from app.domain.places import ward_province, wards_of_province
+from app.errors import Conflict, Forbidden, ValidationError
 from app.extensions import db
-from app.firms import bp
+from app.firms import bp, self_service
+from app.firms.forms import ClaimForm, FirmForm, InviteForm, LogoForm, RemoveMemberForm, SubmitForm
+from app.firms.permissions import can_create_firm, can_manage_members
 from app.firms.service import FirmFilters, get_published_firm, list_published_firms
-from app.models import Zone
+from app.labels import label
+from app.models import Firm, IndustryCode, Zone
 from app.pagination import requested_page
 
 
@@ -34,4 +50,243 @@ def index():
 def detail(slug: str):
     return render_template(
         "firms/detail.html", firm=get_published_firm(slug), tree=catalogue_tree()
+    )
+
+
+# Business self-service --------------------------------------------------------------------------
+
+
+def _form_context(form: FirmForm, notes: dict, firm: Firm | None = None) -> dict:
+    return {
+        "form": form,
+        "notes": notes,
+        "firm": firm,
+        "tree": catalogue_tree(),
+        "size_url": url_for("firms.size_preview"),
+    }
+
+
+def _choices(form: FirmForm) -> None:
+    form.set_choices(
+        catalogue_tree(),
+        db.session.scalars(
+            sa.select(IndustryCode)
+            .where(IndustryCode.version == "2025")
+            .order_by(IndustryCode.code)
+        ).all(),
+        db.session.scalars(sa.select(Zone).where(Zone.public()).order_by(Zone.name_vi)).all(),
+    )
+
+
+def _show_errors(form: FirmForm, error: ValidationError) -> None:
+    for name, message in error.errors.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, message]
+    flash(error.message, "error")
+
+
+@bp.get("/my/firms")
+@login_required
+def mine():
+    return render_template("firms/mine.html", firms=self_service.my_firms(current_user))
+
+
+@bp.route("/my/firms/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if not can_create_firm(current_user):
+        raise Forbidden(_("Only business accounts can list a firm."))
+    form = FirmForm()
+    _choices(form)
+    notes = dict(request.form)
+    if form.validate_on_submit():
+        try:
+            firm = self_service.create_firm(
+                current_user, form.tax_code.data, form.to_data(request.form)
+            )
+        except self_service.TaxCodeTaken as taken:
+            flash(taken.message, "info")
+            return redirect(url_for("firms.claim", firm_id=taken.firm.id))
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            flash(
+                _("Your draft listing is saved. Submit it for review when it is complete."),
+                "success",
+            )
+            return redirect(url_for("firms.manage", firm_id=firm.id))
+    return render_template("firms/form.html", **_form_context(form, notes)), (
+        400 if form.errors else 200
+    )
+
+
+@bp.get("/my/firms/<int:firm_id>")
+@login_required
+def manage(firm_id: int):
+    firm = self_service.get_my_firm(current_user, firm_id)
+    return render_template(
+        "firms/manage.html",
+        firm=firm,
+        tree=catalogue_tree(),
+        revision=self_service.pending_revision(firm),
+        problems=self_service.submission_problems(firm),
+        submit_form=SubmitForm(version=firm.version),
+        invite_form=InviteForm(),
+        remove_form=RemoveMemberForm(),
+        logo_form=LogoForm(),
+        can_manage_members=can_manage_members(current_user, firm),
+    )
+
+
+@bp.route("/my/firms/<int:firm_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(firm_id: int):
+    firm = self_service.get_my_firm(current_user, firm_id)
+    form = FirmForm()
+    _choices(form)
+    notes = dict(request.form)
+    if request.method == "GET":
+        form.fill_from(self_service.current_content(firm), notes)
+        form.version.data = firm.version
+        form.province.data = ward_province(firm.ward_code)
+        _choices(form)
+        form.ward_code.data = str(firm.ward_code) if firm.ward_code else ""
+    elif form.validate_on_submit():
+        try:
+            revision = self_service.update_firm(
+                current_user, firm, form.to_data(request.form), int(form.version.data or 0)
+            )
+        except ValidationError as error:
+            _show_errors(form, error)
+        except Conflict as conflict:
+            flash(conflict.message, "error")
+            return render_template("firms/form.html", **_form_context(form, notes, firm)), 409
+        else:
+            if revision is not None:
+                flash(
+                    _(
+                        "Your changes are waiting for a curator; "
+                        "the public still sees the approved listing."
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("Saved."), "success")
+            return redirect(url_for("firms.manage", firm_id=firm.id))
+    status = 400 if form.errors else 200
+    return render_template("firms/form.html", **_form_context(form, notes, firm)), status
+
+
+@bp.post("/my/firms/<int:firm_id>/submit")
+@login_required
+def submit(firm_id: int):
+    firm = self_service.get_my_firm(current_user, firm_id)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        self_service.submit_firm(current_user, firm, int(form.version.data or 0))
+    except (ValidationError, Conflict) as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Submitted. A curator of Sở Công Thương will review your listing."), "success")
+    return redirect(url_for("firms.manage", firm_id=firm.id))
+
+
+@bp.route("/my/firms/claim/<int:firm_id>", methods=["GET", "POST"])
+@login_required
+def claim(firm_id: int):
+    firm = db.session.get(Firm, firm_id)
+    if firm is None:
+        abort(404)
+    form = ClaimForm()
+    if form.validate_on_submit():
+        try:
+            self_service.claim_firm(current_user, firm, form.evidence.data)
+        except ValidationError as error:
+            flash(error.message, "error")
+        else:
+            flash(
+                _(
+                    "Your claim was sent to Sở Công Thương. "
+                    "You will get an e-mail with the decision."
+                ),
+                "success",
+            )
+            return redirect(url_for("firms.mine"))
+    return render_template("firms/claim.html", form=form, firm=firm), (400 if form.errors else 200)
+
+
+@bp.post("/my/firms/<int:firm_id>/members")
+@login_required
+def invite(firm_id: int):
+    firm = self_service.get_my_firm(current_user, firm_id)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            self_service.invite_editor(current_user, firm, form.email.data)
+        except ValidationError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Invitation sent."), "success")
+    else:
+        flash(_("Enter a valid e-mail address."), "error")
+    return redirect(url_for("firms.manage", firm_id=firm.id) + "#members")
+
+
+@bp.post("/my/firms/<int:firm_id>/members/remove")
+@login_required
+def remove_member(firm_id: int):
+    firm = self_service.get_my_firm(current_user, firm_id)
+    form = RemoveMemberForm()
+    if not form.validate_on_submit() or not form.user_id.data.isdigit():
+        abort(400)
+    try:
+        self_service.remove_member(current_user, firm, int(form.user_id.data))
+    except ValidationError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Removed."), "success")
+    return redirect(url_for("firms.manage", firm_id=firm.id) + "#members")
+
+
+@bp.post("/my/firms/<int:firm_id>/logo")
+@login_required
+def logo_upload(firm_id: int):
+    firm = self_service.get_my_firm(current_user, firm_id)
+    form = LogoForm()
+    if form.validate_on_submit():
+        try:
+            self_service.upload_logo(current_user, firm, form.logo.data)
+        except ValidationError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Logo saved."), "success")
+    else:
+        flash(_("Choose an image file to upload."), "error")
+    return redirect(url_for("firms.manage", firm_id=firm.id))
+
+
+@bp.get("/firms/<slug>/logo.png")
+def logo(slug: str):
+    firm = get_published_firm(slug)
+    if not firm.logo_path:
+        abort(404)
+    return send_from_directory(self_service.logo_folder(), firm.logo_path, mimetype="image/png")
+
+
+@bp.get("/firms/size-class")
+def size_preview():
+    """The Decree 80 size class for figures typed in the form (used by the form's script)."""
+
+    def number(name: str) -> int | None:
+        raw = "".join(ch for ch in request.args.get(name, "") if ch.isdigit())
+        return int(raw) if raw else None
+
+    sector = request.args.get("sector") or None
+    if sector not in {s.value for s in SectorGroup}:
+        sector = None
+    result = size_class(sector, number("employees"), number("revenue"), number("capital"))
+    return jsonify(
+        size_class=str(result) if result else None, label=label(result) if result else ""
     )

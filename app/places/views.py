@@ -1,7 +1,8 @@
 """Public pages for zones, clusters and incubators."""
 
-from flask import render_template
+from flask import jsonify, render_template, request
 
+from app.domain.places import wards_of_province
 from app.places import bp
 from app.places.service import (
     get_incubator,
@@ -31,3 +32,10 @@ def incubators():
 @bp.get("/incubators/<slug>")
 def incubator(slug: str):
     return render_template("places/incubator.html", incubator=get_incubator(slug))
+
+
+@bp.get("/places/wards")
+def wards():
+    """Wards and communes of a province, for the address form's script."""
+    raw = request.args.get("province", "")
+    return jsonify(wards=list(wards_of_province(int(raw))) if raw.isdigit() else [])

@@ -1,0 +1,325 @@
+"""What a business does with its own listing: create, edit, submit, revise, claim, share, logo.
+
+Every function checks permissions, validates the rules that hold on every path, writes the
+audit trail and commits once; mail goes out after the commit.
+"""
+
+import hashlib
+import io
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import audit
+from app.domain.places import is_ward
+from app.domain.tax_code import TaxCodeError, normalize_tax_code
+from app.domain.text import slugify
+from app.errors import Conflict, Forbidden, NotFound, ValidationError
+from app.extensions import db
+from app.firms import data as content
+from app.firms.permissions import (
+    can_create_firm,
+    can_edit_firm,
+    can_manage_members,
+    is_member,
+)
+from app.mail import render_message, send_after_commit
+from app.models import (
+    Firm,
+    FirmClaim,
+    FirmInvitation,
+    FirmMember,
+    FirmRevision,
+    FirmStatus,
+    MemberRole,
+    ReviewState,
+    User,
+)
+from app.models.base import utcnow
+
+EDITABLE_STATES = {FirmStatus.DRAFT, FirmStatus.CHANGES_REQUESTED, FirmStatus.PUBLISHED}
+SUBMITTABLE_STATES = {FirmStatus.DRAFT, FirmStatus.CHANGES_REQUESTED}
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_SIZE = (256, 256)
+
+
+class TaxCodeTaken(Conflict):
+    """The tax code belongs to a listed firm: the user may claim it instead."""
+
+    def __init__(self, firm: Firm):
+        super().__init__(_("A firm with this tax code is already listed."))
+        self.firm = firm
+
+
+def my_firms(user: User) -> list[Firm]:
+    return list(
+        db.session.scalars(
+            sa.select(Firm)
+            .join(FirmMember)
+            .where(FirmMember.user_id == user.id)
+            .options(selectinload(Firm.members))
+            .order_by(Firm.updated_at.desc())
+        )
+    )
+
+
+def get_my_firm(user: User, firm_id: int) -> Firm:
+    """A firm the user may see privately; anything else is a 404 (never another firm's data)."""
+    firm = db.session.get(Firm, firm_id)
+    if firm is None or not is_member(user, firm):
+        raise NotFound()
+    return firm
+
+
+def pending_revision(firm: Firm) -> FirmRevision | None:
+    return db.session.scalar(
+        sa.select(FirmRevision)
+        .where(FirmRevision.firm_id == firm.id, FirmRevision.state == ReviewState.PENDING)
+        .order_by(FirmRevision.id.desc())
+    )
+
+
+def current_content(firm: Firm) -> dict:
+    """What the business is editing: its pending revision if any, else the listing itself."""
+    revision = pending_revision(firm)
+    return revision.data if revision else content.snapshot(firm)
+
+
+def _validate_rules(data: dict) -> None:
+    errors = {}
+    if not data.get("ward_code") or not is_ward(data["ward_code"]):
+        errors["ward_code"] = _("Choose a ward or commune from the list.")
+    low, high = data.get("investment_min_vnd"), data.get("investment_max_vnd")
+    if low is not None and high is not None and low > high:
+        errors["investment_max_vnd"] = _("The upper amount must not be below the lower one.")
+    if errors:
+        raise ValidationError(_("Please correct the marked fields."), errors)
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)
+    taken = set(db.session.scalars(sa.select(Firm.slug).where(Firm.slug.like(f"{base}%"))))
+    slug, counter = base, 2
+    while slug in taken:
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
+def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
+    """A new draft listing owned by `actor`."""
+    if not can_create_firm(actor):
+        raise Forbidden()
+    try:
+        tax_code = normalize_tax_code(raw_tax_code)
+    except TaxCodeError as error:
+        raise ValidationError(str(error), {"tax_code": str(error)}) from error
+    existing = db.session.scalar(sa.select(Firm).where(Firm.tax_code == tax_code))
+    if existing is not None:
+        raise TaxCodeTaken(existing)
+    _validate_rules(data)
+    firm = Firm(
+        tax_code=tax_code,
+        slug=_unique_slug(data.get("trade_name") or data["legal_name"]),
+        legal_name=data["legal_name"],
+        status=FirmStatus.DRAFT,
+    )
+    db.session.add(firm)
+    content.apply(db.session, firm, data)
+    db.session.add(FirmMember(firm=firm, user=actor, role=MemberRole.OWNER))
+    db.session.flush()
+    audit.record(actor, "firm.create", "firm", firm.id, after=content.snapshot(firm))
+    _commit()
+    return firm
+
+
+def update_firm(actor: User, firm: Firm, data: dict, version: int) -> FirmRevision | None:
+    """Save the business's edits: directly while unpublished, as a pending revision once public."""
+    if not can_edit_firm(actor, firm) or firm.status not in EDITABLE_STATES:
+        raise Forbidden(_("This listing cannot be edited in its current state."))
+    _check_version(firm, version)
+    _validate_rules(data)
+    before = content.snapshot(firm)
+    if firm.status == FirmStatus.PUBLISHED:
+        for older in db.session.scalars(
+            sa.select(FirmRevision).where(
+                FirmRevision.firm_id == firm.id, FirmRevision.state == ReviewState.PENDING
+            )
+        ):
+            older.state = ReviewState.WITHDRAWN
+        revision = FirmRevision(firm=firm, author_id=actor.id, data=data, base_version=firm.version)
+        db.session.add(revision)
+        db.session.flush()
+        changed_before, changed_after = audit.changed_fields(before, data)
+        audit.record(actor, "revision.propose", "firm", firm.id, changed_before, changed_after)
+        _notify_reviewers(firm)
+        _commit()
+        return revision
+    content.apply(db.session, firm, data)
+    firm.updated_at = utcnow()  # a new version even when only linked rows changed
+    changed_before, changed_after = audit.changed_fields(before, content.snapshot(firm))
+    audit.record(actor, "firm.update", "firm", firm.id, changed_before, changed_after)
+    _commit()
+    return None
+
+
+def submission_problems(firm: Firm) -> list[str]:
+    """What must be filled in before a curator can review the listing."""
+    problems = []
+    if not firm.description_vi:
+        problems.append(_("Add a description in Vietnamese."))
+    if not firm.offerings:
+        problems.append(_("Choose at least one item your firm supplies from the catalogue."))
+    if not firm.ward_code:
+        problems.append(_("Choose the ward or commune where the firm is."))
+    if firm.size_class is None:
+        problems.append(
+            _("Add the sector, insured employees and revenue or capital to work out the size.")
+        )
+    return problems
+
+
+def submit_firm(actor: User, firm: Firm, version: int) -> None:
+    if not can_edit_firm(actor, firm):
+        raise Forbidden()
+    if firm.status not in SUBMITTABLE_STATES:
+        raise ValidationError(_("This listing is not waiting to be submitted."))
+    _check_version(firm, version)
+    problems = submission_problems(firm)
+    if problems:
+        raise ValidationError(" ".join(problems))
+    firm.status = FirmStatus.SUBMITTED
+    firm.submitted_at = utcnow()
+    audit.record(actor, "firm.submit", "firm", firm.id, after={"status": "submitted"})
+    _notify_reviewers(firm)
+    _commit()
+
+
+def claim_firm(actor: User, firm: Firm, evidence: str) -> FirmClaim:
+    if not can_create_firm(actor):
+        raise Forbidden()
+    if is_member(actor, firm):
+        raise ValidationError(_("You already manage this firm."))
+    pending = db.session.scalar(
+        sa.select(FirmClaim).where(
+            FirmClaim.firm_id == firm.id,
+            FirmClaim.user_id == actor.id,
+            FirmClaim.state == ReviewState.PENDING,
+        )
+    )
+    if pending is not None:
+        raise ValidationError(_("Your claim for this firm is already waiting for review."))
+    claim = FirmClaim(firm=firm, user=actor, evidence=evidence)
+    db.session.add(claim)
+    db.session.flush()
+    audit.record(actor, "claim.create", "firm", firm.id, after={"claim": claim.id}, reason=evidence)
+    _notify_reviewers(firm)
+    _commit()
+    return claim
+
+
+def invite_editor(actor: User, firm: Firm, email: str) -> None:
+    """Add an existing user as editor, or invite the address to register; mail either way."""
+    if not can_manage_members(actor, firm):
+        raise Forbidden()
+    email = email.strip().lower()
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is not None and is_member(user, firm):
+        raise ValidationError(_("This person already manages the listing."))
+    if user is not None:
+        db.session.add(FirmMember(firm=firm, user=user, role=MemberRole.EDITOR))
+        language, link = (
+            user.preferred_language,
+            url_for("firms.manage", firm_id=firm.id, _external=True),
+        )
+    else:
+        exists = db.session.scalar(
+            sa.select(FirmInvitation).where(
+                FirmInvitation.firm_id == firm.id, FirmInvitation.email == email
+            )
+        )
+        if exists is None:
+            db.session.add(FirmInvitation(firm=firm, email=email, invited_by_id=actor.id))
+        language, link = actor.preferred_language, url_for("accounts.register", _external=True)
+    audit.record(actor, "member.invite", "firm", firm.id, after={"email": email})
+    send_after_commit(
+        render_message(email, "firm_invitation", language, firm=firm, inviter=actor, link=link)
+    )
+    _commit()
+
+
+def remove_member(actor: User, firm: Firm, user_id: int) -> None:
+    if not can_manage_members(actor, firm):
+        raise Forbidden()
+    member = next((m for m in firm.members if m.user_id == user_id), None)
+    if member is None:
+        raise NotFound()
+    if member.role == MemberRole.OWNER:
+        raise ValidationError(_("The owner cannot be removed."))
+    firm.members.remove(member)
+    audit.record(actor, "member.remove", "firm", firm.id, before={"user_id": user_id})
+    _commit()
+
+
+def upload_logo(actor: User, firm: Firm, upload) -> None:
+    """Accept an image only by its content; store a re-encoded PNG under instance/."""
+    if not can_edit_firm(actor, firm):
+        raise Forbidden()
+    raw = upload.read(LOGO_MAX_BYTES + 1)
+    if len(raw) > LOGO_MAX_BYTES:
+        raise ValidationError(_("The logo is larger than 2 MB."), {"logo": _("Too large.")})
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            probe.verify()
+        with Image.open(io.BytesIO(raw)) as image:
+            if image.format not in {"PNG", "JPEG", "WEBP"}:
+                raise UnidentifiedImageError(image.format)
+            image.thumbnail(LOGO_SIZE)
+            output = io.BytesIO()
+            image.convert("RGBA").save(output, format="PNG", optimize=True)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        message = _("This file is not a PNG, JPEG or WebP image.")
+        raise ValidationError(message, {"logo": message}) from None
+    png = output.getvalue()
+    folder = logo_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{firm.id}-{hashlib.sha256(png).hexdigest()[:16]}.png"
+    (folder / name).write_bytes(png)
+    before = firm.logo_path
+    firm.logo_path = name
+    audit.record(actor, "firm.logo", "firm", firm.id, {"logo": before}, {"logo": name})
+    _commit()
+
+
+def logo_folder() -> Path:
+    return Path(current_app.config["LOGO_DIR"])
+
+
+def _check_version(firm: Firm, version: int) -> None:
+    if firm.version != version:
+        raise Conflict(
+            _(
+                "Someone else saved this listing while you were editing it. Your changes are "
+                "still in the form: compare with the saved listing and save again."
+            )
+        )
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(
+            _("Someone else saved this listing at the same moment. Please reload and try again.")
+        ) from None
+
+
+def _notify_reviewers(firm: Firm) -> None:
+    from app.curation.service import notify_reviewers_of_submission
+
+    notify_reviewers_of_submission(firm)

@@ -56,7 +56,7 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 
 translations-extract: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_:1,2 --no-location --sort-output -o app/translations/messages.pot .
 
 translations-update: translations-extract
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete

@@ -74,7 +74,14 @@ def test_source_strings_all_appear_in_the_catalogue(tmp_path):
     root = Path(__file__).resolve().parent.parent
     known = {msgid for msgid, _ in _translations()}
     method_map = [("app/**.py", "python"), ("app/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "_l": None,
+        "lazy_gettext": None,
+        "N_": (1, 2),
+    }
     found = set()
     for _, _, message, _, _ in extract_from_dir(root, method_map, keywords=keywords):
         found.add(message[0] if isinstance(message, tuple) else message)

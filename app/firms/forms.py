@@ -4,7 +4,6 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from vietnam_provinces import Province
 from wtforms import (
@@ -24,6 +23,7 @@ from wtforms.validators import ValidationError as FieldError
 from app.domain.firm_size import SectorGroup
 from app.domain.places import wards_of_province
 from app.domain.text import nfc
+from app.form_messages import Form
 from app.labels import label
 from app.models import InvestmentType
 
@@ -53,7 +53,7 @@ def _strip(value):
     return nfc(value).strip() if isinstance(value, str) else value
 
 
-class FirmForm(FlaskForm):
+class FirmForm(Form):
     class Meta:
         # NFC-normalise and trim every text input before validation.
         def bind_field(self, form, unbound_field, options):
@@ -256,11 +256,11 @@ class FirmForm(FlaskForm):
         )
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(Form):
     version = HiddenField()
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(Form):
     evidence = TextAreaField(
         _l("How can we check that you represent this firm?"),
         validators=[InputRequired(), Length(min=20, max=2000)],
@@ -268,13 +268,13 @@ class ClaimForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(_l("E-mail of the person to invite"), validators=[InputRequired(), Email()])
 
 
-class RemoveMemberForm(FlaskForm):
+class RemoveMemberForm(Form):
     user_id = HiddenField(validators=[InputRequired()])
 
 
-class LogoForm(FlaskForm):
+class LogoForm(Form):
     logo = FileField(_l("Logo (PNG, JPEG or WebP, up to 2 MB)"), validators=[FileRequired()])

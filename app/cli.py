@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from app.accounts.cli import register_accounts_cli
 from app.extensions import db
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
@@ -30,6 +31,7 @@ def register_cli(app: Flask) -> None:
             click.echo(line)
 
     register_search_cli(app)
+    register_accounts_cli(app)
 
 
 def register_search_cli(app: Flask) -> None:

@@ -31,8 +31,8 @@ def render_message(to: str, template: str, language: str = "vi", **context) -> E
     message["Subject"] = subject.strip()
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain="cnmt.quangngai.invalid")
-    message["Content-Language"] = language
     message.set_content(body.strip() + "\n", charset="utf-8")
+    message["Content-Language"] = language  # after set_content, which resets content headers
     return message
 
 

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
+from app.security import limiter
 from config import TestConfig
 from seed.loader import load_seed_data
 
@@ -35,6 +36,18 @@ def make_app(tmp_path: Path, database: Path):
     return app
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counters live in memory for the whole session: start each test at zero."""
+    limiter.reset()
+
+
+def _close_search(app) -> None:
+    backend = app.extensions.pop("search_backend", None)
+    if backend is not None:
+        backend.close()
+
+
 @pytest.fixture(scope="session")
 def seeded_database(tmp_path_factory) -> Path:
     """A database file with the schema and all seed data, built once per test session."""
@@ -45,6 +58,7 @@ def seeded_database(tmp_path_factory) -> Path:
         db.create_all()
         load_seed_data(SEED_DIR)
         db.engine.dispose()
+    _close_search(app)
     return database
 
 
@@ -57,6 +71,7 @@ def app(tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
+    _close_search(app)
 
 
 @pytest.fixture
@@ -70,6 +85,7 @@ def seeded_app(tmp_path, seeded_database):
         yield app
         db.session.remove()
         db.engine.dispose()
+    _close_search(app)
 
 
 @pytest.fixture

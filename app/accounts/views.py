@@ -1,1 +1,236 @@
-"""Account pages (see the package docstring)."""
+"""Account pages (see the package docstring): thin views over `app.accounts.service`."""
+
+from flask import flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import bp, service
+from app.accounts.forms import (
+    ActionForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from app.accounts.permissions import needs_email_verification
+from app.accounts.redirects import safe_next
+from app.accounts.tokens import TokenError, password_fingerprint
+from app.errors import ValidationError
+from app.i18n import current_language
+from app.security import limiter
+
+SESSION_PASSWORD_KEY = "account_password"
+
+# Only failed logins count (see `deduct_when`), per address and per client IP.
+LOGIN_LIMIT_PER_ACCOUNT = "5 per minute;20 per hour"
+LOGIN_LIMIT_PER_IP = "10 per minute;100 per hour"
+MAIL_LIMIT_PER_IP = "5 per minute;30 per hour"
+
+
+def _login_failed(response) -> bool:
+    return g.get("login_failed", False)
+
+
+def _submitted_email() -> str:
+    return "login:" + request.form.get("email", "").strip().lower()
+
+
+def _current_user_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+def _show_errors(form, error: ValidationError) -> None:
+    """Put a service error next to the field it concerns, or at the top of the form."""
+    placed = False
+    for name, messages in error.errors.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, *messages]
+            placed = True
+    if not placed:
+        form.form_errors.append(error.message)
+
+
+def _start_session(outcome: service.AccountOutcome) -> None:
+    user = outcome.user
+    login_user(user)
+    session[SESSION_PASSWORD_KEY] = password_fingerprint(user)
+    session["lang"] = user.preferred_language
+    _flash_joined(outcome)
+
+
+def _flash_joined(outcome: service.AccountOutcome) -> None:
+    for firm in outcome.joined_firms:
+        flash(_("You can now edit the listing of %(firm)s.", firm=firm.display_name), "success")
+
+
+@bp.before_app_request
+def end_stale_sessions():
+    """Log out a session whose account was deactivated or whose password changed since."""
+    if "_user_id" not in session or not current_user.is_authenticated:
+        return
+    remembered = session.get(SESSION_PASSWORD_KEY)
+    if not current_user.active or (
+        remembered is not None and remembered != password_fingerprint(current_user)
+    ):
+        logout_user()
+        session.pop(SESSION_PASSWORD_KEY, None)
+
+
+@bp.app_context_processor
+def account_helpers():
+    return {"needs_email_verification": needs_email_verification}
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(MAIL_LIMIT_PER_IP, methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.profile"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.language.data = current_language()
+    if form.validate_on_submit():
+        try:
+            service.register_user(
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+                role=form.role.data,
+                language=form.language.data,
+            )
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            return render_template("accounts/check_email.html", email=form.email.data.strip())
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.get("/verify/<token>")
+def verify(token: str):
+    try:
+        outcome = service.verify_email(token)
+    except TokenError as error:
+        return render_template(
+            "accounts/link_problem.html", expired=error.expired, purpose="verify"
+        ), 400
+    _flash_joined(outcome)
+    return render_template("accounts/verified.html", user=outcome.user)
+
+
+@bp.post("/verify/resend")
+@login_required
+@limiter.limit("3 per 10 minutes", key_func=_current_user_key)
+def resend_verification():
+    if service.resend_verification(current_user):
+        flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email), "info")
+    else:
+        flash(_("Your e-mail address is already confirmed."), "info")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT_PER_IP, methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(
+    LOGIN_LIMIT_PER_ACCOUNT,
+    methods=["POST"],
+    key_func=_submitted_email,
+    deduct_when=_login_failed,
+)
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+    destination = safe_next(form.next.data) or url_for("accounts.profile")
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(destination)
+    if form.validate_on_submit():
+        try:
+            outcome = service.authenticate(form.email.data, form.password.data)
+        except ValidationError as error:
+            g.login_failed = True
+            form.form_errors.append(error.message)
+        else:
+            _start_session(outcome)
+            if outcome.user.email_verified_at is None:
+                flash(_("Please confirm your e-mail address: open the link we mailed you."), "info")
+            return redirect(destination)
+    elif request.method == "POST":
+        g.login_failed = True
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.pop(SESSION_PASSWORD_KEY, None)
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(MAIL_LIMIT_PER_IP, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        service.request_password_reset(form.email.data)
+        return render_template(
+            "accounts/check_email.html", email=form.email.data.strip(), purpose="reset"
+        )
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        service.user_for_reset_token(token)
+    except TokenError as error:
+        return render_template(
+            "accounts/link_problem.html", expired=error.expired, purpose="reset"
+        ), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.reset_password(token, form.password.data)
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            logout_user()
+            flash(_("Your password has been changed. You can log in with it now."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.language.data = current_user.preferred_language
+    if form.validate_on_submit():
+        try:
+            service.update_profile(current_user, name=form.name.data, language=form.language.data)
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            session["lang"] = current_user.preferred_language
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, action_form=ActionForm())
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.change_password(current_user, form.current_password.data, form.password.data)
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            session[SESSION_PASSWORD_KEY] = password_fingerprint(current_user)
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)

@@ -1,0 +1,130 @@
+"""Account forms: the shape of what people type (the rules that must always hold are in service)."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+
+from app.accounts.service import (
+    EMAIL_SHAPE,
+    MAX_EMAIL_LENGTH,
+    MAX_NAME_LENGTH,
+    password_problems,
+)
+from app.form_messages import Form
+from app.models import Role
+
+LANGUAGE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
+REQUIRED = _l("Please fill in this field.")
+
+
+def _email_field(label=None) -> EmailField:
+    return EmailField(
+        label or _l("E-mail address"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=MAX_EMAIL_LENGTH, message=_l("This address is too long.")),
+            Regexp(EMAIL_SHAPE, message=_l("Enter a valid e-mail address.")),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": MAX_EMAIL_LENGTH},
+    )
+
+
+def _name_field() -> StringField:
+    return StringField(
+        _l("Your name"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=MAX_NAME_LENGTH, message=_l("This name is too long.")),
+        ],
+        render_kw={"autocomplete": "name", "maxlength": MAX_NAME_LENGTH},
+    )
+
+
+def _new_password_fields() -> tuple[PasswordField, PasswordField]:
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(REQUIRED)],
+        description=_l("At least 10 characters; not a common password, not your e-mail address."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
+
+
+def _language_field() -> SelectField:
+    return SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES, default="vi")
+
+
+class RegisterForm(Form):
+    name = _name_field()
+    email = _email_field()
+    password, password_confirm = _new_password_fields()
+    role = RadioField(
+        _l("I am signing up as"),
+        choices=[
+            SelectChoice(Role.BUSINESS.value, _l("A business: I want to list and manage my firm")),
+            SelectChoice(
+                Role.INVESTOR.value, _l("An investor: I look for firms and projects to support")
+            ),
+        ],
+        validators=[DataRequired(_l("Choose whether you sign up as a business or an investor."))],
+    )
+    language = _language_field()
+
+    def validate_password(self, field) -> None:
+        # The service enforces the policy on every path; checking here too shows all problems
+        # at once instead of after the other fields are fixed.
+        problems = password_problems(field.data or "", self.email.data or "")
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class LoginForm(Form):
+    email = _email_field()
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(REQUIRED)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+class ForgotPasswordForm(Form):
+    email = _email_field()
+
+
+class ResetPasswordForm(Form):
+    password, password_confirm = _new_password_fields()
+
+
+class ChangePasswordForm(Form):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(REQUIRED)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password, password_confirm = _new_password_fields()
+
+
+class ProfileForm(Form):
+    name = _name_field()
+    language = _language_field()
+
+
+class ActionForm(Form):
+    """A button that changes something (log out, re-send the mail): only the CSRF token."""

@@ -1,0 +1,466 @@
+"""Account rules and transactions: sign-up, e-mail verification, login, passwords, profile, staff.
+
+Every public function here is one user action: it validates, changes the models, records the
+audit trail where it matters and commits once. Mail is queued with `send_after_commit`, so it goes
+out only if the change was saved. Messages are translated in the current request's language.
+"""
+
+import re
+from functools import cache
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+from app.accounts.permissions import (
+    STAFF_ROLES,
+    can_accept_invitations,
+    can_self_register_as,
+)
+from app.accounts.tokens import (
+    RESET_MAX_AGE,
+    VERIFY_MAX_AGE,
+    TokenError,
+    make_reset_token,
+    make_verify_token,
+    password_fingerprint,
+    read_reset_token,
+    read_verify_token,
+)
+from app.audit import changed_fields, record
+from app.errors import NotFound, ValidationError
+from app.extensions import db
+from app.mail import render_message, send_after_commit
+from app.models import Agency, Firm, FirmInvitation, FirmMember, MemberRole, Role, User
+from app.models.base import utcnow
+
+MIN_PASSWORD_LENGTH = 10
+EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_NAME_LENGTH = 120
+MAX_EMAIL_LENGTH = 254
+
+
+class AccountOutcome(NamedTuple):
+    """A user who just signed in or verified, and the firms they joined by invitation."""
+
+    user: User
+    joined_firms: list[Firm]
+
+
+# --- password policy ------------------------------------------------------------------------
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The 30 000 most common passwords (from zxcvbn's frequency lists), built once."""
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problems(password: str, email: str) -> list[str]:
+    """Why `password` is not acceptable for the account `email` (empty list: it is fine)."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(_("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))
+    lowered = password.lower()
+    if lowered in common_passwords():
+        problems.append(_("This password is too common; choose one that is harder to guess."))
+    address = email.strip().lower()
+    local_part = address.partition("@")[0]
+    if address and (address in lowered or (len(local_part) >= 3 and local_part in lowered)):
+        problems.append(_("The password must not contain your e-mail address."))
+    return problems
+
+
+def _require_good_password(password: str, email: str, field: str = "password") -> None:
+    problems = password_problems(password, email)
+    if problems:
+        raise ValidationError(problems[0], errors={field: problems})
+
+
+@cache
+def _dummy_hash() -> str:
+    """A real hash to check against when the e-mail is unknown, so both cases cost the same."""
+    return generate_password_hash("no-such-account-dummy-password")
+
+
+# --- shared checks --------------------------------------------------------------------------
+
+
+def _clean_email(email: str) -> str:
+    address = (email or "").strip().lower()
+    if len(address) > MAX_EMAIL_LENGTH or not EMAIL_SHAPE.match(address):
+        message = _("Enter a valid e-mail address.")
+        raise ValidationError(message, errors={"email": [message]})
+    return address
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join((name or "").split())
+    if not cleaned:
+        message = _("Please enter your name.")
+        raise ValidationError(message, errors={"name": [message]})
+    if len(cleaned) > MAX_NAME_LENGTH:
+        message = _("Use at most %(count)d characters.", count=MAX_NAME_LENGTH)
+        raise ValidationError(message, errors={"name": [message]})
+    return cleaned
+
+
+def _clean_language(language: str) -> str:
+    if language not in current_app.config["LANGUAGES"]:
+        message = _("Choose a language from the list.")
+        raise ValidationError(message, errors={"language": [message]})
+    return language
+
+
+def _user_by_email(email: str) -> User | None:
+    address = (email or "").strip().lower()
+    return db.session.scalar(sa.select(User).where(User.email == address))
+
+
+def _agency_by_code(code: str) -> Agency:
+    agency = db.session.scalar(sa.select(Agency).where(Agency.code == code.strip().upper()))
+    if agency is None:
+        known = ", ".join(db.session.scalars(sa.select(Agency.code).order_by(Agency.code)))
+        raise ValidationError(
+            _("Unknown agency %(code)s. Known agencies: %(known)s.", code=code, known=known)
+        )
+    return agency
+
+
+# --- mail -----------------------------------------------------------------------------------
+
+
+def _send(user: User, template: str, **context) -> None:
+    message = render_message(
+        user.email, template, language=user.preferred_language, user=user, **context
+    )
+    send_after_commit(message)
+
+
+def _send_verification(user: User) -> None:
+    link = url_for("accounts.verify", token=make_verify_token(user), _external=True)
+    hours = current_app.config.get("ACCOUNT_VERIFY_MAX_AGE", VERIFY_MAX_AGE) // 3600
+    _send(user, "account_verify", link=link, hours=hours)
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+def accept_invitations(user: User) -> list[Firm]:
+    """Turn the pending firm invitations for the user's (verified) address into editor rights.
+
+    Joins the caller's transaction (flushes, never commits); returns the firms joined. Does nothing
+    for an unverified or inactive user: an invitation belongs to whoever owns the address.
+    """
+    if not can_accept_invitations(user):
+        return []
+    invitations = db.session.scalars(
+        sa.select(FirmInvitation)
+        .where(FirmInvitation.email == user.email, FirmInvitation.accepted_at.is_(None))
+        .order_by(FirmInvitation.id)
+    ).all()
+    if not invitations:
+        return []
+    member_of = set(
+        db.session.scalars(sa.select(FirmMember.firm_id).where(FirmMember.user_id == user.id))
+    )
+    joined = []
+    now = utcnow()
+    for invitation in invitations:
+        invitation.accepted_at = now
+        if invitation.firm_id in member_of:
+            continue
+        db.session.add(
+            FirmMember(firm_id=invitation.firm_id, user_id=user.id, role=MemberRole.EDITOR)
+        )
+        member_of.add(invitation.firm_id)
+        joined.append(invitation.firm)
+        record(
+            user, "firm.invitation_accepted", "firm", invitation.firm_id, after={"user": user.id}
+        )
+    db.session.flush()
+    return joined
+
+
+def _mark_verified(user: User) -> list[Firm]:
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        record(user, "user.verify_email", "user", user.id)
+    return accept_invitations(user)
+
+
+# --- sign-up and verification ---------------------------------------------------------------
+
+
+def register_user(*, name: str, email: str, password: str, role: str, language: str) -> User | None:
+    """Create a business or investor account and mail a verification link.
+
+    If the address already has an account, its owner is told by mail instead and None is returned:
+    the page answers the same either way, so sign-up never reveals who has an account.
+    """
+    errors: dict[str, list[str]] = {}
+    for check, value in ((_clean_name, name), (_clean_email, email), (_clean_language, language)):
+        try:
+            check(value)
+        except ValidationError as error:
+            errors.update(error.errors)
+    if not can_self_register_as(role):
+        errors["role"] = [_("Choose whether you sign up as a business or an investor.")]
+    problems = password_problems(password or "", email or "")
+    if problems:
+        errors["password"] = problems
+    if errors:
+        raise ValidationError(next(iter(errors.values()))[0], errors=errors)
+
+    address = _clean_email(email)
+    existing = _user_by_email(address)
+    if existing is not None:
+        _send(
+            existing,
+            "account_exists",
+            login_link=url_for("accounts.login", _external=True),
+            reset_link=url_for("accounts.forgot_password", _external=True),
+        )
+        db.session.commit()
+        return None
+    user = User(
+        name=_clean_name(name),
+        email=address,
+        password_hash=generate_password_hash(password),
+        role=Role(role),
+        preferred_language=language,
+    )
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()  # the same address signed up at the same moment
+        return None
+    record(None, "user.register", "user", user.id, after={"email": user.email, "role": role})
+    _send_verification(user)
+    db.session.commit()
+    return user
+
+
+def resend_verification(user: User) -> bool:
+    """Mail a fresh verification link; False if the address is already verified."""
+    if user.email_verified_at is not None:
+        return False
+    _send_verification(user)
+    db.session.commit()
+    return True
+
+
+def _user_from_token(data: dict) -> User:
+    user = db.session.get(User, data["user"])
+    if user is None or not user.active:
+        raise TokenError()
+    return user
+
+
+def verify_email(token: str) -> AccountOutcome:
+    """Mark the address in `token` as verified and accept its invitations; raises TokenError."""
+    data = read_verify_token(token)
+    user = _user_from_token(data)
+    if data.get("email") != user.email:
+        raise TokenError()
+    joined = _mark_verified(user)
+    db.session.commit()
+    return AccountOutcome(user, joined)
+
+
+# --- logging in -----------------------------------------------------------------------------
+
+
+def authenticate(email: str, password: str) -> AccountOutcome:
+    """The user with these credentials, signed in now; raises ValidationError otherwise.
+
+    Unknown address and wrong password give the same message, and cost the same hash check.
+    """
+    failure = _("Wrong e-mail address or password.")
+    user = _user_by_email(email)
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")
+        raise ValidationError(failure)
+    if not check_password_hash(user.password_hash, password or ""):
+        record(None, "user.login_failed", "user", user.id)
+        db.session.commit()
+        raise ValidationError(failure)
+    if not user.active:
+        raise ValidationError(
+            _("This account has been deactivated. Please contact the site administrators.")
+        )
+    user.last_login_at = utcnow()
+    joined = accept_invitations(user)
+    db.session.commit()
+    return AccountOutcome(user, joined)
+
+
+# --- passwords ------------------------------------------------------------------------------
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if an active account has this address; silent either way."""
+    user = _user_by_email(email)
+    if user is None or not user.active:
+        return
+    link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    minutes = current_app.config.get("ACCOUNT_RESET_MAX_AGE", RESET_MAX_AGE) // 60
+    _send(user, "account_reset", link=link, minutes=minutes)
+    db.session.commit()
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset link is for, if it is still good; raises TokenError."""
+    data = read_reset_token(token)
+    user = _user_from_token(data)
+    if data.get("password") != password_fingerprint(user):
+        raise TokenError()  # the password changed since: the link was used or is outdated
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset link (which then stops working); raises TokenError."""
+    user = user_for_reset_token(token)
+    _require_good_password(new_password, user.email)
+    user.password_hash = generate_password_hash(new_password)
+    record(user, "user.reset_password", "user", user.id)
+    # Receiving the link proves the address is theirs.
+    _mark_verified(user)
+    _send(user, "account_password_changed")
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not check_password_hash(user.password_hash, current_password or ""):
+        message = _("Your current password is not correct.")
+        raise ValidationError(message, errors={"current_password": [message]})
+    _require_good_password(new_password, user.email)
+    if check_password_hash(user.password_hash, new_password):
+        message = _("Choose a password different from the current one.")
+        raise ValidationError(message, errors={"password": [message]})
+    user.password_hash = generate_password_hash(new_password)
+    record(user, "user.change_password", "user", user.id)
+    _send(user, "account_password_changed")
+    db.session.commit()
+
+
+# --- profile --------------------------------------------------------------------------------
+
+
+def update_profile(user: User, *, name: str, language: str) -> None:
+    before = {"name": user.name, "preferred_language": user.preferred_language}
+    user.name = _clean_name(name)
+    user.preferred_language = _clean_language(language)
+    old, new = changed_fields(
+        before, {"name": user.name, "preferred_language": user.preferred_language}
+    )
+    if new:
+        record(user, "user.update_profile", "user", user.id, before=old, after=new)
+    db.session.commit()
+
+
+# --- staff accounts (CLI) -------------------------------------------------------------------
+
+
+def _staff_role_and_agency(role: str, agency_code: str | None) -> tuple[Role, Agency | None]:
+    if role not in STAFF_ROLES:
+        raise ValidationError(_("Staff accounts are curators or administrators."))
+    agency = _agency_by_code(agency_code) if agency_code else None
+    if role == Role.CURATOR and agency is None:
+        raise ValidationError(_("A curator belongs to an agency: give its code."))
+    return Role(role), agency
+
+
+def create_staff_user(
+    actor: User | None,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    agency_code: str | None = None,
+    name: str | None = None,
+) -> User:
+    """A curator or administrator account, verified from the start (an operator vouches)."""
+    address = _clean_email(email)
+    staff_role, agency = _staff_role_and_agency(role, agency_code)
+    _require_good_password(password, address)
+    if _user_by_email(address) is not None:
+        raise ValidationError(_("An account with this e-mail address already exists."))
+    user = User(
+        email=address,
+        name=_clean_name(name or address.partition("@")[0]),
+        password_hash=generate_password_hash(password),
+        role=staff_role,
+        agency=agency,
+        email_verified_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    record(
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        after={"email": address, "role": staff_role.value, "agency": agency and agency.code},
+    )
+    db.session.commit()
+    return user
+
+
+def set_user_role(
+    actor: User | None, *, email: str, role: str, agency_code: str | None = None
+) -> User:
+    """Change an account's role (and agency); recorded in the audit trail."""
+    user = _user_by_email(email)
+    if user is None:
+        raise NotFound(_("No account has this e-mail address."))
+    new_role = Role(role) if role in set(Role) else None
+    if new_role is None:
+        raise ValidationError(_("Unknown role."))
+    agency = None
+    if new_role in STAFF_ROLES:
+        new_role, agency = _staff_role_and_agency(role, agency_code)
+    elif agency_code:
+        raise ValidationError(_("Only curators and administrators belong to an agency."))
+    before = {"role": user.role.value, "agency": user.agency and user.agency.code}
+    user.role = new_role
+    user.agency = agency
+    after = {"role": new_role.value, "agency": agency and agency.code}
+    old, new = changed_fields(before, after)
+    if new:
+        record(actor, "user.set_role", "user", user.id, before=old, after=new)
+    db.session.commit()
+    return user
+
+
+def deactivate_user(actor: User | None, *, email: str) -> User:
+    """Stop an account from logging in (its open sessions end at their next request)."""
+    user = _user_by_email(email)
+    if user is None:
+        raise NotFound(_("No account has this e-mail address."))
+    if user.active:
+        user.active = False
+        record(
+            actor,
+            "user.deactivate",
+            "user",
+            user.id,
+            before={"active": True},
+            after={"active": False},
+        )
+    db.session.commit()
+    return user
+
+
+def list_users(role: str | None = None) -> list[User]:
+    query = sa.select(User).options(joinedload(User.agency)).order_by(User.role, User.email)
+    if role:
+        query = query.where(User.role == Role(role))
+    return list(db.session.scalars(query))

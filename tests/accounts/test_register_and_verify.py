@@ -1,0 +1,129 @@
+"""Signing up, the verification mail and its signed, expiring link."""
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import AuditEvent, User
+from tests.accounts.conftest import STRONG_PASSWORD, link_path, log_in, register, sent_mail, shown
+from tests.conftest import csrf_token, login_as
+
+
+def _user(email: str) -> User:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def test_registration_mails_a_vietnamese_verification_link_that_verifies(seeded_app, client):
+    response = register(client)
+
+    assert response.status_code == 200
+    assert "lan@example.vn" in response.get_data(as_text=True)
+    user = _user("lan@example.vn")
+    assert user.role == "business" and user.email_verified_at is None
+    [message] = sent_mail(seeded_app)
+    assert message["To"] == "lan@example.vn"
+    with force_locale("vi"):
+        assert message["Subject"] == _("Confirm your e-mail address")
+    path = link_path(message)
+    assert path.startswith("/verify/")
+
+    page = client.get(path)
+
+    assert page.status_code == 200
+    assert _user("lan@example.vn").email_verified_at is not None
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.register"))
+
+
+def test_verification_mail_follows_the_chosen_language(seeded_app, client):
+    register(client, email="emma@example.com", language="en")
+
+    [message] = sent_mail(seeded_app)
+    assert message["Subject"] == "Confirm your e-mail address"
+
+
+def test_registered_business_can_log_in(client):
+    register(client)
+
+    response = log_in(client, "LAN@example.vn", STRONG_PASSWORD)
+
+    assert response.status_code == 302
+    assert _user("lan@example.vn").last_login_at is not None
+
+
+def test_unverified_user_sees_a_notice_and_can_resend_the_mail(seeded_app, client):
+    register(client)
+    log_in(client, "lan@example.vn", STRONG_PASSWORD)
+
+    html = client.get("/account").get_data(as_text=True)
+    assert 'action="/verify/resend"' in html
+    response = client.post("/verify/resend", data={"csrf_token": csrf_token(client, "/account")})
+
+    assert response.status_code == 302
+    assert len(sent_mail(seeded_app)) == 2
+    assert link_path(sent_mail(seeded_app)[-1]).startswith("/verify/")
+
+
+def test_expired_verification_link_is_refused_with_a_clear_page(seeded_app, client):
+    register(client)
+    path = link_path(sent_mail(seeded_app)[0])
+    seeded_app.config["ACCOUNT_VERIFY_MAX_AGE"] = -1  # every token is now older than allowed
+
+    response = client.get(path)
+
+    assert response.status_code == 400
+    assert shown("This link has expired") in response.get_data(as_text=True)
+    assert _user("lan@example.vn").email_verified_at is None
+
+
+def test_tampered_verification_link_is_refused(seeded_app, client):
+    register(client)
+    path = link_path(sent_mail(seeded_app)[0])
+    tampered = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+
+    response = client.get(tampered)
+
+    assert response.status_code == 400
+    assert shown("This link is not valid") in response.get_data(as_text=True)
+    assert _user("lan@example.vn").email_verified_at is None
+
+
+def test_signing_up_with_a_taken_address_answers_the_same_and_mails_the_owner(seeded_app, client):
+    response = register(client, email="investor@demo.cnmt.vn")
+
+    assert response.status_code == 200
+    assert "investor@demo.cnmt.vn" in response.get_data(as_text=True)
+    [message] = sent_mail(seeded_app)
+    assert message["Subject"] == "You already have an account"  # Emma reads English
+    assert _user("investor@demo.cnmt.vn").name == "Emma Tran"
+
+
+def test_staff_roles_cannot_be_chosen_on_the_sign_up_form(client):
+    response = register(client, role="admin")
+
+    assert response.status_code == 200
+    assert _user("lan@example.vn") is None
+
+
+def test_register_without_csrf_token_is_refused(client):
+    response = client.post(
+        "/register",
+        data={
+            "name": "X",
+            "email": "x@example.vn",
+            "password": STRONG_PASSWORD,
+            "password_confirm": STRONG_PASSWORD,
+            "role": "business",
+            "language": "vi",
+        },
+    )
+
+    assert response.status_code == 400
+    assert _user("x@example.vn") is None
+
+
+def test_logged_in_user_is_sent_from_register_to_the_account(seeded_app, client):
+    login_as(client, _user("business@demo.cnmt.vn"))
+
+    assert client.get("/register").headers["Location"] == "/account"

@@ -72,7 +72,10 @@ def create_app(config: object | None = None) -> Flask:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from app.curation.checks import check_label
+    from app.curation.permissions import can_manage_agency_data
     from app.domain.places import province_name_of_ward, ward_name
+    from app.firms.permissions import can_review_firms
     from app.firms.service import firm_groups
     from app.labels import label
 
@@ -82,7 +85,13 @@ def _register_template_helpers(app: Flask) -> None:
         "province_name_of_ward": province_name_of_ward,
     }
     app.jinja_env.filters.update(helpers)
-    app.jinja_env.globals.update(helpers, firm_groups=firm_groups)
+    app.jinja_env.globals.update(
+        helpers,
+        firm_groups=firm_groups,
+        check_label=check_label,
+        can_review_firms=can_review_firms,
+        can_manage_agency_data=can_manage_agency_data,
+    )
 
 
 def _load_user(user_id: str):

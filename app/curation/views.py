@@ -1,1 +1,556 @@
-"""Curator pages (see the package docstring)."""
+"""Curator pages: the review queue, decisions on listings, revisions and claims, the audit
+history, and agencies' programmes and zones. Views parse, call one service, and render."""
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.catalogue.service import catalogue_tree
+from app.curation import agency_data, bp, service
+from app.curation.checks import failed_codes, run_checks
+from app.curation.display import listing_changes, listing_fields
+from app.curation.forms import (
+    ClaimDecisionForm,
+    ProgrammeForm,
+    ReasonForm,
+    RequestChangesForm,
+    StateForm,
+    VersionForm,
+    ZoneForm,
+)
+from app.curation.permissions import is_admin
+from app.domain.places import wards_of_province
+from app.errors import Conflict, ValidationError
+from app.extensions import db
+from app.firms import data as firm_data
+from app.i18n import localized
+from app.models import Agency, FirmClaim, FirmRevision, ReviewState, Zone
+from app.pagination import requested_page
+
+
+@bp.context_processor
+def curation_helpers():
+    return {"edit_token": agency_data.edit_token}
+
+
+def _attach_errors(form, error: ValidationError) -> None:
+    """Show a service's rule violations on the form's fields (or as a notice)."""
+    placed = False
+    for name, messages in error.errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*list(field.errors or []), *messages]
+            placed = True
+    if not placed:
+        flash(error.message, "error")
+
+
+# Queue ----------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def queue():
+    filters = service.QueueFilters.from_args(request.args)
+    page = service.review_queue(current_user, filters, requested_page())
+    return render_template(
+        "curation/queue.html",
+        page=page,
+        filters=filters,
+        tree=catalogue_tree(),
+        wards=wards_of_province(),
+    )
+
+
+@bp.post("/bulk-approve")
+@login_required
+def bulk_approve():
+    selections = []
+    for value in request.form.getlist("selected"):
+        firm_id, _sep, version = value.partition(":")
+        if firm_id.isdigit() and version.isdigit():
+            selections.append((int(firm_id), int(version)))
+    result = service.bulk_approve_listings(current_user, selections)
+    if not selections:
+        flash(_("Select at least one submitted listing to approve."), "error")
+    else:
+        flash(_("%(count)s listing(s) approved.", count=len(result.approved)), "success")
+    for name, why in result.failed:
+        flash(_("Not approved: %(name)s — %(why)s", name=name, why=why), "error")
+    return redirect(url_for("curation.queue"))
+
+
+# Listings -------------------------------------------------------------------------------------
+
+
+def _render_firm(firm_id: int, posted=None, status: int = 200):
+    """The review page; `posted` = (form name, form) keeps what the curator typed. After a
+    conflict the posted form takes the current version: the curator now sees what changed."""
+    firm = service.get_firm_for_review(current_user, firm_id)
+    checks = run_checks(firm)
+    forms = {
+        "approve": VersionForm(formdata=None),
+        "changes": RequestChangesForm(formdata=None, checks=failed_codes(checks)),
+        "reject": ReasonForm(formdata=None),
+        "verify": VersionForm(formdata=None),
+        "archive": ReasonForm(formdata=None),
+    }
+    for form in forms.values():
+        form.version.data = str(firm.version)
+    if posted is not None:
+        forms[posted[0]] = posted[1]
+        if status == 409:
+            posted[1].version.data = str(firm.version)
+    pending_revisions = db.session.scalars(
+        sa.select(FirmRevision).where(
+            FirmRevision.firm_id == firm.id, FirmRevision.state == ReviewState.PENDING
+        )
+    ).all()
+    pending_claims = db.session.scalars(
+        sa.select(FirmClaim).where(
+            FirmClaim.firm_id == firm.id, FirmClaim.state == ReviewState.PENDING
+        )
+    ).all()
+    return (
+        render_template(
+            "curation/firm.html",
+            firm=firm,
+            checks=checks,
+            fields=listing_fields(firm_data.snapshot(firm)),
+            forms=forms,
+            pending_revisions=pending_revisions,
+            pending_claims=pending_claims,
+        ),
+        status,
+    )
+
+
+@bp.get("/firms/<int:firm_id>")
+@login_required
+def review_firm(firm_id: int):
+    return _render_firm(firm_id)
+
+
+def _decide_firm(firm_id: int, name: str, form, decide, success, target: str = "queue"):
+    """Run one decision; on a refused or invalid decision, show the page again with the input."""
+    service.require_reviewer(current_user)
+    if not form.validate_on_submit():
+        return _render_firm(firm_id, (name, form), 400)
+    try:
+        firm = decide(form)
+    except ValidationError as error:
+        _attach_errors(form, error)
+        return _render_firm(firm_id, (name, form), 400)
+    except Conflict as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _render_firm(firm_id, (name, form), 409)
+    flash(success(firm), "success")
+    if target == "firm":
+        return redirect(url_for("curation.review_firm", firm_id=firm.id))
+    return redirect(url_for("curation.queue"))
+
+
+@bp.post("/firms/<int:firm_id>/approve")
+@login_required
+def approve_firm(firm_id: int):
+    return _decide_firm(
+        firm_id,
+        "approve",
+        VersionForm(),
+        lambda f: service.approve_listing(current_user, firm_id, f.seen_version),
+        lambda firm: _("“%(name)s” is published.", name=firm.display_name),
+    )
+
+
+@bp.post("/firms/<int:firm_id>/request-changes")
+@login_required
+def request_changes(firm_id: int):
+    return _decide_firm(
+        firm_id,
+        "changes",
+        RequestChangesForm(),
+        lambda f: service.request_changes(
+            current_user, firm_id, f.seen_version, f.reason.data, f.checks.data or []
+        ),
+        lambda firm: _("Changes requested from “%(name)s”.", name=firm.display_name),
+    )
+
+
+@bp.post("/firms/<int:firm_id>/reject")
+@login_required
+def reject_firm(firm_id: int):
+    return _decide_firm(
+        firm_id,
+        "reject",
+        ReasonForm(),
+        lambda f: service.reject_listing(current_user, firm_id, f.seen_version, f.reason.data),
+        lambda firm: _("“%(name)s” is rejected.", name=firm.display_name),
+    )
+
+
+@bp.post("/firms/<int:firm_id>/verify")
+@login_required
+def verify_firm(firm_id: int):
+    return _decide_firm(
+        firm_id,
+        "verify",
+        VersionForm(),
+        lambda f: service.verify_firm(current_user, firm_id, f.seen_version),
+        lambda firm: _("“%(name)s” is marked as verified.", name=firm.display_name),
+        target="firm",
+    )
+
+
+@bp.post("/firms/<int:firm_id>/unverify")
+@login_required
+def unverify_firm(firm_id: int):
+    return _decide_firm(
+        firm_id,
+        "verify",
+        VersionForm(),
+        lambda f: service.verify_firm(current_user, firm_id, f.seen_version, verified=False),
+        lambda firm: _("“%(name)s” is no longer marked as verified.", name=firm.display_name),
+        target="firm",
+    )
+
+
+@bp.post("/firms/<int:firm_id>/archive")
+@login_required
+def archive_firm(firm_id: int):
+    return _decide_firm(
+        firm_id,
+        "archive",
+        ReasonForm(),
+        lambda f: service.archive_firm(current_user, firm_id, f.seen_version, f.reason.data),
+        lambda firm: _("“%(name)s” is archived.", name=firm.display_name),
+        target="firm",
+    )
+
+
+# Revisions ------------------------------------------------------------------------------------
+
+
+def _render_revision(revision_id: int, posted=None, status: int = 200):
+    revision = service.get_revision_for_review(current_user, revision_id)
+    current, proposed = service.proposed_content(revision)
+    forms = {"approve": VersionForm(formdata=None), "reject": ReasonForm(formdata=None)}
+    for form in forms.values():
+        form.version.data = str(revision.firm.version)
+    if posted is not None:
+        forms[posted[0]] = posted[1]
+        if status == 409:
+            posted[1].version.data = str(revision.firm.version)
+    return (
+        render_template(
+            "curation/revision.html",
+            revision=revision,
+            firm=revision.firm,
+            changes=listing_changes(current, proposed),
+            forms=forms,
+        ),
+        status,
+    )
+
+
+@bp.get("/revisions/<int:revision_id>")
+@login_required
+def review_revision(revision_id: int):
+    return _render_revision(revision_id)
+
+
+def _decide_revision(revision_id: int, name: str, form, decide, success):
+    service.require_reviewer(current_user)
+    if not form.validate_on_submit():
+        return _render_revision(revision_id, (name, form), 400)
+    try:
+        revision = decide(form)
+    except ValidationError as error:
+        _attach_errors(form, error)
+        return _render_revision(revision_id, (name, form), 400)
+    except Conflict as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _render_revision(revision_id, (name, form), 409)
+    flash(success(revision.firm), "success")
+    return redirect(url_for("curation.queue"))
+
+
+@bp.post("/revisions/<int:revision_id>/approve")
+@login_required
+def approve_revision(revision_id: int):
+    return _decide_revision(
+        revision_id,
+        "approve",
+        VersionForm(),
+        lambda f: service.approve_revision(current_user, revision_id, f.seen_version),
+        lambda firm: _("The change to “%(name)s” is published.", name=firm.display_name),
+    )
+
+
+@bp.post("/revisions/<int:revision_id>/reject")
+@login_required
+def reject_revision(revision_id: int):
+    return _decide_revision(
+        revision_id,
+        "reject",
+        ReasonForm(),
+        lambda f: service.reject_revision(current_user, revision_id, f.seen_version, f.reason.data),
+        lambda firm: _("The change to “%(name)s” is rejected.", name=firm.display_name),
+    )
+
+
+# Claims ---------------------------------------------------------------------------------------
+
+
+def _render_claim(claim_id: int, posted=None, status: int = 200):
+    claim = service.get_claim_for_review(current_user, claim_id)
+    forms = {
+        "approve": ClaimDecisionForm(formdata=None),
+        "reject": ClaimDecisionForm(formdata=None),
+    }
+    if posted is not None:
+        forms[posted[0]] = posted[1]
+    return render_template("curation/claim.html", claim=claim, forms=forms), status
+
+
+@bp.get("/claims/<int:claim_id>")
+@login_required
+def review_claim(claim_id: int):
+    return _render_claim(claim_id)
+
+
+def _decide_claim(claim_id: int, name: str, decide, success):
+    service.require_reviewer(current_user)
+    form = ClaimDecisionForm()
+    if not form.validate_on_submit():
+        return _render_claim(claim_id, (name, form), 400)
+    try:
+        claim = decide(form)
+    except ValidationError as error:
+        _attach_errors(form, error)
+        return _render_claim(claim_id, (name, form), 400)
+    except Conflict as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _render_claim(claim_id, (name, form), 409)
+    flash(success(claim.firm), "success")
+    return redirect(url_for("curation.queue"))
+
+
+@bp.post("/claims/<int:claim_id>/approve")
+@login_required
+def approve_claim(claim_id: int):
+    return _decide_claim(
+        claim_id,
+        "approve",
+        lambda f: service.approve_claim(current_user, claim_id),
+        lambda firm: _("The claimant now manages “%(name)s”.", name=firm.display_name),
+    )
+
+
+@bp.post("/claims/<int:claim_id>/reject")
+@login_required
+def reject_claim(claim_id: int):
+    return _decide_claim(
+        claim_id,
+        "reject",
+        lambda f: service.reject_claim(current_user, claim_id, f.reason.data),
+        lambda firm: _("The claim on “%(name)s” is rejected.", name=firm.display_name),
+    )
+
+
+# History --------------------------------------------------------------------------------------
+
+
+@bp.get("/history/<entity_kind>/<int:entity_id>")
+@login_required
+def history(entity_kind: str, entity_id: int):
+    record, events = service.record_history(current_user, entity_kind, entity_id)
+    names = {
+        "firm": lambda: record.display_name,
+        "programme": lambda: localized(record, "title"),
+        "zone": lambda: localized(record, "name"),
+    }
+    return render_template(
+        "curation/history.html",
+        record=record,
+        record_name=names[entity_kind](),
+        entity_kind=entity_kind,
+        events=events,
+    )
+
+
+# Programmes and zones -------------------------------------------------------------------------
+
+
+def _choices_for(form, editing=None) -> None:
+    zones = db.session.scalars(sa.select(Zone).order_by(Zone.name_vi)).all()
+    agencies = (
+        db.session.scalars(sa.select(Agency).order_by(Agency.code)).all()
+        if is_admin(current_user)
+        else None
+    )
+    if isinstance(form, ZoneForm):
+        form.set_choices(catalogue_tree(), zones, agencies, editing)
+    else:
+        form.set_choices(catalogue_tree(), zones, agencies)
+
+
+KINDS = {
+    "programme": {
+        "form": ProgrammeForm,
+        "list": agency_data.list_programmes,
+        "get": agency_data.get_programme_for_edit,
+        "create": agency_data.create_programme,
+        "update": agency_data.update_programme,
+        "state": agency_data.change_programme_state,
+        "relations": {"target_item_ids": "target_items", "zone_ids": "zones"},
+        "agency_attr": "agency_id",
+    },
+    "zone": {
+        "form": ZoneForm,
+        "list": agency_data.list_zones,
+        "get": agency_data.get_zone_for_edit,
+        "create": agency_data.create_zone,
+        "update": agency_data.update_zone,
+        "state": agency_data.change_zone_state,
+        "relations": {"priority_item_ids": "priority_items"},
+        "agency_attr": "managing_agency_id",
+    },
+}
+
+
+def _render_edit(kind: str, form, record=None, status: int = 200):
+    return (
+        render_template(
+            f"curation/{kind}_form.html",
+            form=form,
+            record=record,
+            state_form=StateForm(formdata=None),
+        ),
+        status,
+    )
+
+
+def _list(kind: str):
+    records = KINDS[kind]["list"](current_user)
+    return render_template(
+        f"curation/{kind}s.html", records=records, state_form=StateForm(formdata=None)
+    )
+
+
+def _new(kind: str):
+    spec = KINDS[kind]
+    agency_data.require_agency_curator(current_user)
+    form = spec["form"]()
+    _choices_for(form)
+    if request.method == "GET" and "agency_id" in form and current_user.agency_id:
+        form.agency_id.data = current_user.agency_id
+    if form.validate_on_submit():
+        try:
+            record = spec["create"](current_user, form.service_data())
+        except ValidationError as error:
+            _attach_errors(form, error)
+            return _render_edit(kind, form, status=400)
+        flash(_("Saved. It is a draft until you publish it."), "success")
+        return redirect(url_for(f"curation.edit_{kind}", record_id=record.id))
+    return _render_edit(kind, form, status=400 if request.method == "POST" else 200)
+
+
+def _edit(kind: str, record_id: int):
+    spec = KINDS[kind]
+    record = spec["get"](current_user, record_id)
+    form = spec["form"](obj=record)
+    _choices_for(form, record)
+    if request.method == "GET":
+        form.version.data = agency_data.edit_token(record)
+        for key, relationship in spec["relations"].items():
+            getattr(form, key).data = [obj.id for obj in getattr(record, relationship)]
+        if "agency_id" in form:
+            form.agency_id.data = getattr(record, spec["agency_attr"])
+    if form.validate_on_submit():
+        try:
+            spec["update"](current_user, record_id, form.service_data(), form.version.data)
+        except ValidationError as error:
+            _attach_errors(form, error)
+            return _render_edit(kind, form, record, 400)
+        except Conflict as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            record = spec["get"](current_user, record_id)
+            # The curator now knows about the other save: saving again replaces it.
+            form.version.data = agency_data.edit_token(record)
+            return _render_edit(kind, form, record, 409)
+        flash(_("Saved."), "success")
+        return redirect(url_for(f"curation.edit_{kind}", record_id=record_id))
+    return _render_edit(kind, form, record, 400 if request.method == "POST" else 200)
+
+
+def _change_state(kind: str, record_id: int, action: str):
+    form = StateForm()
+    try:
+        if not form.validate_on_submit():
+            raise ValidationError(_("The reason is too long."))
+        KINDS[kind]["state"](current_user, record_id, action, form.version.data, form.reason.data)
+    except (ValidationError, Conflict) as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(f"curation.edit_{kind}", record_id=record_id))
+    messages = {
+        "publish": _("Published: it is now public and searchable."),
+        "unpublish": _("Unpublished: it is no longer public."),
+        "archive": _("Archived: it is no longer public."),
+        "restore": _("Restored from the archive (not yet public)."),
+    }
+    flash(messages[action], "success")
+    return redirect(url_for(f"curation.edit_{kind}", record_id=record_id))
+
+
+@bp.get("/programmes")
+@login_required
+def programmes():
+    return _list("programme")
+
+
+@bp.route("/programmes/new", methods=["GET", "POST"])
+@login_required
+def new_programme():
+    return _new("programme")
+
+
+@bp.route("/programmes/<int:record_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_programme(record_id: int):
+    return _edit("programme", record_id)
+
+
+@bp.post("/programmes/<int:record_id>/<any(publish, unpublish, archive, restore):action>")
+@login_required
+def programme_state(record_id: int, action: str):
+    return _change_state("programme", record_id, action)
+
+
+@bp.get("/zones")
+@login_required
+def zones():
+    return _list("zone")
+
+
+@bp.route("/zones/new", methods=["GET", "POST"])
+@login_required
+def new_zone():
+    return _new("zone")
+
+
+@bp.route("/zones/<int:record_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_zone(record_id: int):
+    return _edit("zone", record_id)
+
+
+@bp.post("/zones/<int:record_id>/<any(publish, unpublish, archive, restore):action>")
+@login_required
+def zone_state(record_id: int, action: str):
+    return _change_state("zone", record_id, action)

@@ -147,7 +147,9 @@ def test_submit_sends_the_listing_to_curators(client, owner, seeded_app):
     db.session.refresh(firm)
     assert firm.status == FirmStatus.SUBMITTED
     mails = list(Path(seeded_app.config["MAIL_FILE_DIR"]).glob("*.eml"))
-    recipients = {BytesParser(policy=policy.default).parsebytes(p.read_bytes())["To"] for p in mails}
+    recipients = {
+        BytesParser(policy=policy.default).parsebytes(p.read_bytes())["To"] for p in mails
+    }
     assert "curator@demo.cnmt.vn" in recipients
 
 

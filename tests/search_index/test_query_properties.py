@@ -4,7 +4,7 @@ import random
 import unicodedata
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search_index import WhooshBackend, fold
@@ -55,9 +55,7 @@ SYLLABLES = [
     "dung",
     "quất",
 ]
-SETTINGS = settings(
-    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+SETTINGS = settings(max_examples=50, deadline=None)
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,18 @@ def test_quoted_phrase_requires_adjacent_syllables(index_with, make_doc):
     )
     assert ranked_ids(backend, '"lò đốt"') == [2]
     assert ranked_ids(backend, '"xu ly nuoc thai"') == [4]
+    assert ranked_ids(backend, '"nước rồi thải"') == [3]
     assert set(ranked_ids(backend, "lò đốt")) == {1, 2}
+
+
+def test_long_phrase_needs_all_syllables_in_one_run(index_with, make_doc):
+    # Every adjacent pair of the phrase occurs, but never as one run of four syllables.
+    backend = index_with(
+        make_doc(id=1, body="xử lý nước sạch và lý nước thải"),
+        make_doc(id=2, body="hệ thống xử lý nước thải"),
+    )
+    assert ranked_ids(backend, '"xử lý nước thải"') == [2]
+    assert set(ranked_ids(backend, "xử lý nước thải")) == {1, 2}
 
 
 def test_phrase_never_spans_two_fields(index_with, make_doc):
@@ -48,6 +59,18 @@ def test_name_ranks_above_description(index_with, make_doc):
         make_doc(id=3, title="Công ty Sông Trà", keywords="Lò đốt chất thải", body="Thiết bị."),
     )
     assert ranked_ids(backend, "lò đốt") == [2, 3, 1]
+
+
+def test_name_ranks_above_a_description_repeating_the_term(index_with, make_doc):
+    backend = index_with(
+        make_doc(
+            id=1,
+            title="Công ty Minh Long",
+            body="Tái chế nhựa, tái chế giấy, tái chế kim loại; dây chuyền tái chế hiện đại.",
+        ),
+        make_doc(id=2, title="Công ty Tái chế Minh Long", body="Dây chuyền hiện đại."),
+    )
+    assert ranked_ids(backend, "tái chế") == [2, 1]
 
 
 def test_abbreviation_finds_the_spelled_out_term(index_with, make_doc):

@@ -127,6 +127,13 @@ def test_highlights_mark_matches_and_escape_html(index_with, make_doc):
     assert hit.stored == {"name": "<script>alert(1)</script> Nước Thải & Co"}
 
 
+def test_prefix_matches_are_highlighted(index_with, make_doc):
+    backend = index_with(make_doc(id=1, title="Nhà máy quan trắc Dung Quất"))
+    assert backend.search("quan tr*").hits[0].highlights["title"] == (
+        "Nhà máy <mark>quan</mark> <mark>trắc</mark> Dung Quất"
+    )
+
+
 def test_suggestion_corrects_a_misspelt_word_from_the_index(index_with, make_doc):
     backend = index_with(
         make_doc(id=1, body="xử lý nước thải"), make_doc(id=2, body="nước thải sinh hoạt")
@@ -166,6 +173,9 @@ def test_cache_can_be_turned_off(tmp_path, make_doc):
     from search_index import WhooshBackend
 
     backend = WhooshBackend(tmp_path / "ix", cache=False)
-    backend.apply([make_doc(id=1, title="A")])
-    assert backend.search("a") is not backend.search("a")
-    assert backend.search("a") == backend.search("a")
+    try:
+        backend.apply([make_doc(id=1, title="A")])
+        assert backend.search("a") is not backend.search("a")
+        assert backend.search("a") == backend.search("a")
+    finally:
+        backend.close()

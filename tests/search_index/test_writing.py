@@ -62,10 +62,17 @@ def test_apply_raises_index_locked_when_another_writer_holds_the_lock(index_with
     assert backend.doc_ids() == {"firm:1", "firm:2"}
 
 
-def test_rebuild_swaps_in_a_complete_index_atomically(tmp_path, synonyms, make_doc):
-    backend = WhooshBackend(tmp_path / "index", synonyms=synonyms)
+@pytest.fixture
+def second_backend(backend, synonyms):
+    """Another backend on the same folder, as a second web worker would have."""
+    other = WhooshBackend(backend.path, synonyms=synonyms)
+    yield other
+    other.close()
+
+
+def test_rebuild_swaps_in_a_complete_index_atomically(backend, second_backend, make_doc):
     backend.apply([make_doc(id=n, title="Cũ") for n in range(1, 4)])
-    reader = WhooshBackend(tmp_path / "index", synonyms=synonyms)
+    reader = second_backend
     seen_during_build, progress = [], []
 
     def on_progress(count):

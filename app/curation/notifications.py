@@ -1,0 +1,69 @@
+"""Curation e-mails: queued in the decision's transaction, sent only after it commits, each in
+its recipient's preferred language."""
+
+from flask import has_request_context, url_for
+
+from app.curation.checks import CHECK_LABELS
+from app.mail import render_message, send_after_commit
+from app.models import Firm, FirmClaim, FirmRevision, User
+
+
+def _link(endpoint: str, **values) -> str | None:
+    """An absolute link when we know the site's address (inside a request), else nothing."""
+    if not has_request_context():
+        return None
+    return url_for(endpoint, _external=True, **values)
+
+
+def _send(users: list[User], template: str, **context) -> None:
+    for user in users:
+        if user.active:
+            message = render_message(
+                user.email, template, language=user.preferred_language, user=user, **context
+            )
+            send_after_commit(message)
+
+
+def firm_recipients(firm: Firm) -> list[User]:
+    return [member.user for member in firm.members]
+
+
+def listing_decided(firm: Firm, template: str) -> None:
+    """approved / changes_requested / rejected / archived: tell the firm's members."""
+    _send(
+        firm_recipients(firm),
+        f"curation_listing_{template}",
+        firm=firm,
+        reason=firm.review_reason,
+        failed_checks=[CHECK_LABELS[c] for c in firm.review_failed_checks if c in CHECK_LABELS],
+        public_url=_link("firms.detail", slug=firm.slug) if firm.is_public else None,
+    )
+
+
+def revision_decided(revision: FirmRevision, approved: bool) -> None:
+    firm = revision.firm
+    _send(
+        firm_recipients(firm),
+        "curation_revision_approved" if approved else "curation_revision_rejected",
+        firm=firm,
+        reason=revision.reason,
+        public_url=_link("firms.detail", slug=firm.slug) if firm.is_public else None,
+    )
+
+
+def claim_decided(claim: FirmClaim, approved: bool) -> None:
+    _send(
+        [claim.user],
+        "curation_claim_approved" if approved else "curation_claim_rejected",
+        firm=claim.firm,
+        reason=claim.reason,
+    )
+
+
+def listing_submitted(firm: Firm, reviewers: list[User]) -> None:
+    _send(
+        reviewers,
+        "curation_listing_submitted",
+        firm=firm,
+        review_url=_link("curation.review_firm", firm_id=firm.id),
+    )

@@ -1,0 +1,104 @@
+"""The engine-neutral backend interface, result types and errors shared by all search backends."""
+
+import abc
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = [
+    "KINDS",
+    "SORTS",
+    "Hit",
+    "IndexLocked",
+    "SearchBackend",
+    "SearchResult",
+    "document_key",
+    "key_of",
+]
+
+KINDS = ("firm", "catalogue", "programme", "zone", "incubator")
+SORTS = ("relevance", "newest", "closing")
+
+
+class IndexLocked(Exception):
+    """Another writer holds the index lock; nothing was written, retry later."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    id: int
+    score: float
+    highlights: dict[str, str]
+    stored: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One page of results. Results may be shared through the cache: treat them as read-only."""
+
+    total: int
+    hits: list[Hit]
+    facet_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    kind_counts: dict[str, int] = field(default_factory=dict)
+    suggestion: str | None = None
+    page: int = 1
+    per_page: int = 20
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def document_key(kind: str, entity_id: int) -> str:
+    return f"{kind}:{int(entity_id)}"
+
+
+def key_of(item: str | tuple[str, int]) -> str:
+    """ "kind:id" for a key string or a (kind, id) pair."""
+    if isinstance(item, str):
+        return item
+    kind, entity_id = item
+    return document_key(kind, entity_id)
+
+
+class SearchBackend(abc.ABC):
+    """What the application relies on; see the package docstring for the document contract."""
+
+    @abc.abstractmethod
+    def apply(
+        self,
+        upserts: list[dict],
+        deletes: Iterable[str | tuple[str, int]] = (),
+        lock_timeout: float = 5.0,
+    ) -> None:
+        """Upsert and delete in one commit, or raise IndexLocked having written nothing."""
+
+    @abc.abstractmethod
+    def search(
+        self,
+        query: str,
+        kinds: Iterable[str] | None = None,
+        filters: dict[str, list[str]] | None = None,
+        facets: Iterable[str] | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 20,
+    ) -> SearchResult: ...
+
+    @abc.abstractmethod
+    def suggest(
+        self, prefix: str, kinds: Iterable[str] | None = None, limit: int = 8
+    ) -> list[dict[str, Any]]: ...
+
+    @abc.abstractmethod
+    def rebuild(
+        self, documents: Iterable[dict], progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Build a fresh index from `documents`, swap it in atomically; return the count."""
+
+    @abc.abstractmethod
+    def doc_ids(self) -> set[str]: ...
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release open files; the backend reopens them on next use."""

@@ -1,0 +1,197 @@
+"""Turn any user-typed string into a structured query without ever failing.
+
+Supported syntax: words (AND), "quoted phrases" (adjacent syllables), `-word` / `NOT word`
+(exclude), `a OR b`, `prefix*`. Everything else (unbalanced quotes, `:`, control characters,
+emoji) is treated as separators. Whoosh's query language is deliberately not used.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from .analysis import MAX_TOKEN_LENGTH, fold, is_accented, normalize, tokens
+from .synonyms import Synonyms
+
+__all__ = ["Alternative", "Clause", "ParsedQuery", "parse_query"]
+
+# A 5,000-character paste should cost no more than a long sentence.
+MAX_QUERY_CHARS = 512
+MAX_TERMS = 24
+# One-letter prefixes expand to much of the lexicon; they are matched as plain terms instead.
+MIN_PREFIX_LENGTH = 2
+
+_ITEM_RE = re.compile(r"(?P<neg>(?<![^\s(])-)?(?P<word>[^\W_]+)(?P<star>\*)?")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way to satisfy a clause: "all" syllables anywhere, an adjacent "phrase", a "prefix"."""
+
+    mode: str
+    syllables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A required (or excluded) part of the query; matched when any alternative matches."""
+
+    alternatives: tuple[Alternative, ...]
+
+
+@dataclass
+class ParsedQuery:
+    clauses: list[Clause] = field(default_factory=list)
+    excluded: list[Clause] = field(default_factory=list)
+    # Folded "a_b" terms for adjacent typed syllables: they only add score.
+    bigrams: list[str] = field(default_factory=list)
+    # Accented tokens exactly as typed: the only ones whose exact-field matches add score.
+    exact_terms: list[str] = field(default_factory=list)
+    # Folded syllables to mark in results; "xyz*" marks words starting with "xyz".
+    highlight: set[str] = field(default_factory=set)
+    # Plain (typed, folded) terms that "did you mean" may correct, and a template to rebuild the
+    # query string around corrections: each entry is a literal string or an index into `plain`.
+    plain: list[tuple[str, str]] = field(default_factory=list)
+    template: list[str | int] = field(default_factory=list)
+    is_blank: bool = False
+
+    @property
+    def matches_nothing(self) -> bool:
+        return not self.clauses and not self.is_blank
+
+
+@dataclass
+class _Item:
+    kind: str  # "term", "phrase" or "op"
+    text: str = ""
+    syllables: tuple[str, ...] = ()
+    negated: bool = False
+    prefix: bool = False
+
+
+def _scan(text: str) -> list[_Item]:
+    items: list[_Item] = []
+    parts = text.split('"')
+    closed = len(parts) % 2 == 1
+    for index, part in enumerate(parts):
+        quoted = index % 2 == 1 and (closed or index < len(parts) - 1)
+        if quoted:
+            syllables = tuple(tokens(part))
+            if syllables:
+                items.append(_Item("phrase", syllables=syllables))
+            continue
+        for match in _ITEM_RE.finditer(part):
+            word = match.group("word")
+            if word in _OPERATORS:
+                items.append(_Item("op", text=word))
+            elif len(word) <= MAX_TOKEN_LENGTH:
+                token = normalize(word)
+                items.append(
+                    _Item(
+                        "term",
+                        text=token,
+                        syllables=(token,),
+                        negated=bool(match.group("neg")),
+                        prefix=bool(match.group("star")) and len(fold(token)) >= MIN_PREFIX_LENGTH,
+                    )
+                )
+        if len(items) > MAX_TERMS * 2:
+            break
+    return items
+
+
+def parse_query(query: str, synonyms: Synonyms | None = None) -> ParsedQuery:
+    """Parse `query`; never raises for any string."""
+    if not isinstance(query, str):
+        query = "" if query is None else str(query)
+    text = unicodedata.normalize("NFC", query[:MAX_QUERY_CHARS]).translate(_QUOTES)
+    parsed = ParsedQuery(is_blank=not text.strip())
+    items = _scan(text)
+    synonyms = synonyms or Synonyms()
+
+    negate_next = or_next = False
+    previous_plain: str | None = None
+    i = 0
+    term_count = 0
+    while i < len(items) and term_count < MAX_TERMS:
+        item = items[i]
+        if item.kind == "op":
+            negate_next = negate_next or item.text == "NOT"
+            or_next = item.text == "OR" and bool(parsed.clauses)
+            previous_plain = None
+            i += 1
+            continue
+        negated = item.negated or negate_next
+        folded = tuple(fold(s) for s in item.syllables)
+        consumed = 1
+        if item.kind == "phrase":
+            clause = Clause((Alternative("phrase", folded),))
+            parsed.template.append('"' + " ".join(item.syllables) + '"')
+        elif item.prefix:
+            clause = Clause((Alternative("prefix", folded),))
+            parsed.template.append(item.text + "*")
+        else:
+            run = [fold(item.text)]
+            for follower in items[i + 1 :]:
+                if negated or follower.kind != "term" or follower.negated or follower.prefix:
+                    break
+                run.append(fold(follower.text))
+            length, alternatives = (0, ()) if negated else synonyms.find(run, 0)
+            consumed = max(length, 1)
+            span = tuple(run[:consumed])
+            clause = Clause(
+                (Alternative("all", span),) + tuple(Alternative("phrase", a) for a in alternatives)
+            )
+            for offset in range(consumed):
+                typed = items[i + offset].text
+                parsed.template.append("-" + typed if negated else len(parsed.plain))
+                if not negated:
+                    parsed.plain.append((typed, fold(typed)))
+        if negated:
+            parsed.excluded.append(clause)
+            previous_plain = None
+        else:
+            if or_next and parsed.clauses:
+                merged = parsed.clauses[-1].alternatives + clause.alternatives
+                parsed.clauses[-1] = Clause(merged)
+                parsed.template.insert(len(parsed.template) - consumed, "OR")
+            else:
+                parsed.clauses.append(clause)
+            typed_syllables = (
+                item.syllables
+                if item.kind == "phrase"
+                else tuple(items[i + k].text for k in range(consumed))
+            )
+            for syllable in typed_syllables:
+                if is_accented(syllable) and not item.prefix:
+                    parsed.exact_terms.append(syllable)
+            for alternative in clause.alternatives:
+                if alternative.mode == "prefix":
+                    parsed.highlight.add(alternative.syllables[0] + "*")
+                else:
+                    parsed.highlight.update(alternative.syllables)
+            folded_typed = [fold(s) for s in typed_syllables]
+            if item.kind == "term" and not item.prefix and previous_plain is not None:
+                parsed.bigrams.append(f"{previous_plain}_{folded_typed[0]}")
+            parsed.bigrams.extend(f"{a}_{b}" for a, b in pairwise(folded_typed))
+            is_plain = item.kind == "term" and not item.prefix
+            previous_plain = folded_typed[-1] if is_plain else None
+        negate_next = or_next = False
+        term_count += consumed
+        i += consumed
+    parsed.bigrams = list(dict.fromkeys(parsed.bigrams))
+    parsed.exact_terms = list(dict.fromkeys(parsed.exact_terms))
+    return parsed
+
+
+def rebuild_query(parsed: ParsedQuery, corrections: dict[int, str]) -> str:
+    """The query string with plain terms replaced by `corrections` (index into `parsed.plain`)."""
+    words = []
+    for part in parsed.template:
+        if isinstance(part, int):
+            words.append(corrections.get(part, parsed.plain[part][0]))
+        else:
+            words.append(part)
+    return " ".join(words)

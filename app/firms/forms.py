@@ -24,6 +24,7 @@ from app.domain.firm_size import SectorGroup
 from app.domain.places import wards_of_province
 from app.domain.text import nfc
 from app.form_messages import Form
+from app.i18n import localized
 from app.labels import label
 from app.models import InvestmentType
 
@@ -117,13 +118,15 @@ class FirmForm(Form):
     def set_choices(self, tree, industry_codes, zones) -> None:
         items = [i for i in tree.by_id.values() if i.level == "item"]
         self.offers.choices = self.needs.choices = [(i.id, i.code) for i in items]
-        self.industry_codes.choices = [(c.id, f"{c.code} {c.name_vi}") for c in industry_codes]
+        self.industry_codes.choices = [
+            (c.id, f"{c.code} {localized(c, 'name')}") for c in industry_codes
+        ]
         self.primary_industry_code.choices = [("", "—")] + [
-            (str(c.id), f"{c.code} {c.name_vi}") for c in industry_codes
+            (str(c.id), f"{c.code} {localized(c, 'name')}") for c in industry_codes
         ]
         self.sector_group.choices = [("", "—")] + [(s.value, label(s)) for s in SectorGroup]
         self.investment_types.choices = [(t.value, label(t)) for t in InvestmentType]
-        self.zone_id.choices = [("", "—")] + [(str(z.id), z.name_vi) for z in zones]
+        self.zone_id.choices = [("", "—")] + [(str(z.id), localized(z, "name")) for z in zones]
         self.province.choices = sorted(
             ((int(p.code), p.name) for p in Province.iter_all()), key=lambda pair: pair[1]
         )

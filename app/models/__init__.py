@@ -19,6 +19,7 @@ from app.models.firm import (
     MemberRole,
     ReviewState,
 )
+from app.models.interest import Interest, InterestStatus, InterestTarget
 from app.models.place import Incubator, Zone, ZoneKind, ZoneStatus
 from app.models.programme import GeographicScope, Programme, ProgrammeStatus, SupportType
 from app.models.user import Role, User
@@ -40,6 +41,9 @@ __all__ = [
     "FirmStatus",
     "GeographicScope",
     "Incubator",
+    "Interest",
+    "InterestStatus",
+    "InterestTarget",
     "IndustryCode",
     "InvestmentType",
     "LinkRelation",

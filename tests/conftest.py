@@ -33,13 +33,8 @@ def make_app(tmp_path: Path, database: Path):
     config.LOGO_DIR = str(tmp_path / "logos")
     app = create_app(config)
     app.test_client_class = IsolatedClient
+    limiter.reset()  # counters live in memory for the whole session: each app starts at zero
     return app
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Rate-limit counters live in memory for the whole session: start each test at zero."""
-    limiter.reset()
 
 
 def _close_search(app) -> None:

@@ -1,4 +1,4 @@
-"""Helpers for account tests: a clean rate limiter, the mail outbox, signing up through the form."""
+"""Helpers for account tests: the mail outbox, signing up through the form."""
 
 import re
 from email import policy
@@ -6,21 +6,12 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
-import pytest
 from flask_babel import force_locale, gettext
 from markupsafe import escape
 
-from app.security import limiter
 from tests.conftest import csrf_token
 
 STRONG_PASSWORD = "Mưa-rào-trên-sông-Trà-Khúc"
-
-
-@pytest.fixture(autouse=True)
-def clean_limiter():
-    limiter.reset()
-    yield
-    limiter.reset()
 
 
 def shown(message: str, **variables) -> str:

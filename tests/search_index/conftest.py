@@ -37,11 +37,6 @@ def build_doc(
     }
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Overrides the app-wide autouse fixture: these tests never create an app."""
-
-
 @pytest.fixture(scope="session")
 def synonyms() -> Synonyms:
     return Synonyms.load(SYNONYMS_FILE)

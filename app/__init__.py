@@ -46,6 +46,7 @@ def create_app(config: object | None = None) -> Flask:
     from app.curation import bp as curation_bp
     from app.firms import bp as firms_bp
     from app.main import bp as main_bp
+    from app.matching import bp as matching_bp
     from app.places import bp as places_bp
     from app.programmes import bp as programmes_bp
     from app.search import bp as search_bp
@@ -59,6 +60,7 @@ def create_app(config: object | None = None) -> Flask:
         search_bp,
         accounts_bp,
         curation_bp,
+        matching_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -78,6 +80,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.firms.permissions import can_review_firms
     from app.firms.service import firm_groups
     from app.labels import label
+    from app.matching.reasons import missing_field_text, reason_text, score_band
 
     helpers = {
         "label": label,
@@ -91,6 +94,9 @@ def _register_template_helpers(app: Flask) -> None:
         check_label=check_label,
         can_review_firms=can_review_firms,
         can_manage_agency_data=can_manage_agency_data,
+        reason_text=reason_text,
+        score_band=score_band,
+        missing_field_text=missing_field_text,
     )
 
 

@@ -1,0 +1,346 @@
+"""Matching firms with programmes, zones/clusters and incubators — and firms with investors.
+
+The algorithm, deterministic and the same in every direction:
+
+1. **Rules.** Each candidate is checked against the structured rules that apply to the pair;
+   every rule gives a reason marked *met*, *not met* or *unknown* (unknown when the firm's
+   profile lacks the data; the reason says which field to add):
+   - programmes: firm size class, target catalogue groups/items, geographic scope (province,
+     wards, zones), firm age bounds, and status (open, upcoming, closed);
+   - zones/clusters: status (planned zones are not open yet), priority domains, location,
+     and a central wastewater plant when the firm's domain produces wastewater;
+   - incubators: the startup-age limit and the focus domains;
+   - investors: seeking investment, investment type, ticket size, domains, location.
+   A candidate with any *not met* eligibility rule is **ineligible**; closed programmes and
+   planned zones go to their own **closed** section. Nothing is dropped: every candidate is in
+   exactly one of the sections eligible / ineligible / closed.
+2. **Score** (0–100) = 50 × catalogue fit + 35 × text relevance + 15 × location fit, where
+   - catalogue fit = min(1, (3 × shared items + 1 × items sharing only a group) / 6): an exact
+     item counts three times a group-level match, and two exact items saturate the score;
+     a candidate with no catalogue targets gets a neutral 0.3;
+   - text relevance = the candidate's score for an OR query of the other side's profile
+     phrases (catalogue item names, VSIC names, titles), run through the search index with
+     the same Vietnamese analysis as the search page, divided by the best score in the run;
+   - location fit = 1 for the same ward or zone, 0.5 for the same province, else 0.
+3. **Order**: section, then score (highest first), then name, then id — so ties break the
+   same way on every run.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+
+from app.domain.places import QUANG_NGAI, ward_province
+from app.matching.profiles import (
+    Catalogue,
+    FirmProfile,
+    IncubatorProfile,
+    ProgrammeProfile,
+    ZoneProfile,
+)
+from app.search.engine import search_backend
+
+MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
+ELIGIBLE, INELIGIBLE, CLOSED = "eligible", "ineligible", "closed"
+SECTIONS = (ELIGIBLE, INELIGIBLE, CLOSED)
+# Domains whose firms usually discharge wastewater and need a zone with a central plant.
+WASTEWATER_GROUPS = frozenset({"NT", "CTR", "CTNH", "TC", "NL"})
+MAX_TEXT_TERMS = 40
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    state: str
+    params: dict = field(default_factory=dict)
+    rule: bool = True  # an eligibility rule (a "not met" makes the candidate ineligible)
+
+
+@dataclass
+class Match:
+    kind: str
+    id: int
+    name: str
+    score: float
+    section: str
+    reasons: list[Reason]
+
+    @property
+    def eligible(self) -> bool:
+        return self.section == ELIGIBLE
+
+
+# Text relevance -------------------------------------------------------------------------------
+
+
+def _profile_query(terms: Iterable[str]) -> str:
+    """The phrases side by side: `relevance` matches any syllable and boosts adjacent pairs."""
+    phrases = [t.replace('"', " ").replace("|", " ").strip() for t in terms if t and t.strip()]
+    return " | ".join(phrases[:MAX_TEXT_TERMS])
+
+
+def text_scores(terms: Iterable[str], kind: str) -> dict[int, float]:
+    """Relevance in [0, 1] of each document of `kind` to the profile `terms` (absent = 0)."""
+    query = _profile_query(terms)
+    if not query:
+        return {}
+    raw = search_backend(current_app).relevance(query, kinds=[kind])
+    best = max(raw.values(), default=0.0)
+    if best <= 0:
+        return {}
+    return {int(key.split(":", 1)[1]): score / best for key, score in raw.items()}
+
+
+# Shared pieces --------------------------------------------------------------------------------
+
+
+def catalogue_fit(
+    firm_items: frozenset[int], targets: frozenset[int], catalogue: Catalogue
+) -> tuple[float, Reason]:
+    """Exact items count three times a group-only match (see the module docstring)."""
+    if not targets:
+        return 0.3, Reason("domains_any", MET, rule=False)
+    if not firm_items:
+        return 0.0, Reason("domains", UNKNOWN, {"field": "offers"})
+    target_groups = catalogue.groups(targets) | frozenset(
+        catalogue.group_of[t] for t in targets if catalogue.levels.get(t) == "group"
+    )
+    exact = firm_items & targets
+    group_only = {i for i in firm_items - exact if catalogue.group_of.get(i) in target_groups}
+    fit = min(1.0, (3 * len(exact) + len(group_only)) / 6)
+    if exact:
+        names = [catalogue.names[i] for i in sorted(exact)]
+        return fit, Reason("domains_items", MET, {"items": names})
+    if group_only:
+        groups = sorted({catalogue.group_of[i] for i in group_only})
+        return fit, Reason("domains_groups", MET, {"groups": groups})
+    return 0.0, Reason("domains", NOT_MET, {"groups": sorted(target_groups)})
+
+
+def location_fit(firm: FirmProfile, ward: int | None, zone_id: int | None = None) -> float:
+    if zone_id is not None and firm.zone_id == zone_id:
+        return 1.0
+    if ward is not None and firm.ward_code == ward:
+        return 1.0
+    if firm.ward_code is not None and ward_province(firm.ward_code) == ward_province(ward):
+        return 0.5
+    return 0.0
+
+
+def _text_reason(text: float) -> list[Reason]:
+    """Mention text relevance only when it is a real signal (a fifth of the best or more)."""
+    if text < 0.2:
+        return []
+    return [Reason("text", MET, {"percent": round(100 * text)}, rule=False)]
+
+
+def _score(catalogue_part: float, text_part: float, location_part: float) -> float:
+    return round(50 * catalogue_part + 35 * text_part + 15 * location_part, 1)
+
+
+def _section(reasons: list[Reason], closed: bool) -> str:
+    if closed:
+        return CLOSED
+    return INELIGIBLE if any(r.rule and r.state == NOT_MET for r in reasons) else ELIGIBLE
+
+
+def ranked(matches: list[Match]) -> list[Match]:
+    order = {s: n for n, s in enumerate(SECTIONS)}
+    return sorted(matches, key=lambda m: (order[m.section], -m.score, m.name, m.id))
+
+
+# Firm × programme ------------------------------------------------------------------------------
+
+
+def evaluate_programme(
+    firm: FirmProfile,
+    programme: ProgrammeProfile,
+    catalogue: Catalogue,
+    text: float,
+    today: date,
+) -> Match:
+    reasons: list[Reason] = []
+    status = programme.status(today)
+    if status == "open":
+        state = "rolling" if programme.rolling or not programme.closes_on else "open"
+        reasons.append(Reason(f"status_{state}", MET, {"date": programme.closes_on}))
+    elif status == "forecast":
+        reasons.append(Reason("status_forecast", MET, {"date": programme.opens_on}))
+    else:
+        reasons.append(Reason("status_closed", NOT_MET, {"date": programme.closes_on}))
+
+    if not programme.sizes:
+        reasons.append(Reason("size_any", MET, rule=False))
+    elif firm.size_class is None:
+        reasons.append(Reason("size", UNKNOWN, {"field": "size"}))
+    else:
+        state = MET if firm.size_class in programme.sizes else NOT_MET
+        reasons.append(
+            Reason("size", state, {"size": firm.size_class, "sizes": sorted(programme.sizes)})
+        )
+
+    fit, domain_reason = catalogue_fit(firm.offers, programme.targets, catalogue)
+    reasons.append(domain_reason)
+
+    geography = _geography(firm, programme)
+    reasons.append(geography)
+
+    age = firm.age(today)
+    if programme.min_age is not None or programme.max_age is not None:
+        if age is None:
+            reasons.append(Reason("age", UNKNOWN, {"field": "founded_year"}))
+        else:
+            ok = (programme.min_age is None or age >= programme.min_age) and (
+                programme.max_age is None or age <= programme.max_age
+            )
+            reasons.append(
+                Reason(
+                    "age",
+                    MET if ok else NOT_MET,
+                    {"age": age, "min": programme.min_age, "max": programme.max_age},
+                )
+            )
+    reasons.extend(_text_reason(text))
+
+    if geography.state != MET:
+        location = 0.0
+    else:
+        location = 1.0 if programme.scope in ("wards", "zones") else 0.5
+    return Match(
+        kind="programme",
+        id=programme.id,
+        name=programme.title,
+        score=_score(fit, text, location),
+        section=_section(reasons, closed=status == "closed"),
+        reasons=reasons,
+    )
+
+
+def _geography(firm: FirmProfile, programme: ProgrammeProfile) -> Reason:
+    if programme.scope == "zones":
+        if firm.zone_id is None:
+            return Reason("zones", UNKNOWN, {"field": "zone"})
+        return Reason("zones", MET if firm.zone_id in programme.zones else NOT_MET)
+    if firm.ward_code is None:
+        return Reason("place", UNKNOWN, {"field": "ward"})
+    if programme.scope == "wards":
+        return Reason("wards", MET if firm.ward_code in programme.wards else NOT_MET)
+    in_province = ward_province(firm.ward_code) == QUANG_NGAI
+    return Reason("province", MET if in_province else NOT_MET)
+
+
+# Firm × zone and incubator ---------------------------------------------------------------------
+
+
+def evaluate_zone(firm: FirmProfile, zone: ZoneProfile, catalogue: Catalogue, text: float) -> Match:
+    reasons: list[Reason] = []
+    planned = zone.status == "planned"
+    reasons.append(Reason(f"zone_{zone.status}", NOT_MET if planned else MET))
+    fit, domain_reason = catalogue_fit(firm.offers, zone.priorities, catalogue)
+    reasons.append(Reason(domain_reason.code, domain_reason.state, domain_reason.params, False))
+    if firm.zone_id == zone.id:
+        reasons.append(Reason("located_here", MET, rule=False))
+    elif firm.ward_code is not None and firm.ward_code == zone.ward_code:
+        reasons.append(Reason("same_ward", MET, rule=False))
+    if catalogue.groups(firm.offers | firm.needs) & WASTEWATER_GROUPS:
+        if zone.wastewater_capacity:
+            reasons.append(
+                Reason("wastewater_plant", MET, {"capacity": zone.wastewater_capacity}, False)
+            )
+        else:
+            reasons.append(Reason("wastewater_plant", UNKNOWN, {}, False))
+    reasons.extend(_text_reason(text))
+    return Match(
+        kind="zone",
+        id=zone.id,
+        name=zone.name,
+        score=_score(fit, text, location_fit(firm, zone.ward_code, zone.id)),
+        section=_section(reasons, closed=planned),
+        reasons=reasons,
+    )
+
+
+def evaluate_incubator(
+    firm: FirmProfile, incubator: IncubatorProfile, catalogue: Catalogue, text: float, today: date
+) -> Match:
+    reasons: list[Reason] = []
+    age = firm.age(today)
+    if incubator.max_startup_age is None:
+        reasons.append(Reason("startup_any", MET, rule=False))
+    elif age is None:
+        reasons.append(Reason("startup_age", UNKNOWN, {"field": "founded_year"}))
+    else:
+        state = MET if age <= incubator.max_startup_age else NOT_MET
+        reasons.append(Reason("startup_age", state, {"age": age, "max": incubator.max_startup_age}))
+    fit, domain_reason = catalogue_fit(firm.offers, incubator.focus, catalogue)
+    reasons.append(Reason(domain_reason.code, domain_reason.state, domain_reason.params, False))
+    reasons.extend(_text_reason(text))
+    return Match(
+        kind="incubator",
+        id=incubator.id,
+        name=incubator.name,
+        score=_score(fit, text, location_fit(firm, incubator.ward_code)),
+        section=_section(reasons, closed=False),
+        reasons=reasons,
+    )
+
+
+# Investor interests -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvestorInterests:
+    groups: frozenset[str] = frozenset()
+    investment_types: frozenset[str] = frozenset()
+    wards: frozenset[int] = frozenset()
+    zones: frozenset[int] = frozenset()
+    ticket_min: int | None = None
+    ticket_max: int | None = None
+    text_terms: tuple[str, ...] = ()
+
+
+def evaluate_for_investor(
+    firm: FirmProfile, interests: InvestorInterests, catalogue: Catalogue, text: float
+) -> Match:
+    reasons = [Reason("seeking", MET if firm.seeking_investment else NOT_MET)]
+    if interests.investment_types:
+        if not firm.investment_types:
+            reasons.append(Reason("investment_type", UNKNOWN, {}, False))
+        else:
+            shared = sorted(interests.investment_types & set(firm.investment_types))
+            reasons.append(Reason("investment_type", MET if shared else NOT_MET, {"types": shared}))
+    if interests.ticket_min is not None or interests.ticket_max is not None:
+        if firm.investment_min is None and firm.investment_max is None:
+            reasons.append(Reason("ticket", UNKNOWN, {}, False))
+        else:
+            low = firm.investment_min or 0
+            high = firm.investment_max or firm.investment_min or 0
+            fits = (interests.ticket_max is None or low <= interests.ticket_max) and (
+                interests.ticket_min is None or high >= interests.ticket_min
+            )
+            reasons.append(Reason("ticket", MET if fits else NOT_MET))
+    firm_groups = catalogue.groups(firm.offers)
+    if interests.groups:
+        shared = sorted(firm_groups & interests.groups)
+        reasons.append(Reason("investor_groups", MET if shared else NOT_MET, {"groups": shared}))
+        fit = min(1.0, len(shared) / 2)
+    else:
+        fit = 0.3
+    location = 0.0
+    if interests.wards or interests.zones:
+        here = firm.ward_code in interests.wards or firm.zone_id in interests.zones
+        reasons.append(Reason("investor_place", MET if here else NOT_MET, rule=False))
+        location = 1.0 if here else 0.0
+    if firm.verified:
+        reasons.append(Reason("verified", MET, rule=False))
+    reasons.extend(_text_reason(text))
+    return Match(
+        kind="firm",
+        id=firm.id,
+        name=firm.name,
+        score=_score(fit, text, location),
+        section=_section(reasons, closed=False),
+        reasons=reasons,
+    )

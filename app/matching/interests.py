@@ -1,0 +1,149 @@
+"""Expressions of interest: a firm asks a programme, zone or incubator to contact it, and the
+owning agency follows it up (new → contacted → supported / not supported)."""
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app import audit
+from app.curation.permissions import can_manage_programme, can_manage_zone
+from app.errors import Forbidden, NotFound, ValidationError
+from app.extensions import db
+from app.firms.permissions import can_edit_firm, can_review_firms
+from app.mail import render_message, send_after_commit
+from app.models import (
+    Firm,
+    Incubator,
+    Interest,
+    InterestStatus,
+    InterestTarget,
+    Programme,
+    Role,
+    User,
+    Zone,
+)
+from app.models.base import utcnow
+
+TARGET_MODELS = {
+    InterestTarget.PROGRAMME: Programme,
+    InterestTarget.ZONE: Zone,
+    InterestTarget.INCUBATOR: Incubator,
+}
+
+
+def target_of(kind: str, target_id: int):
+    model = TARGET_MODELS.get(kind)
+    target = db.session.get(model, target_id) if model else None
+    if target is None or (hasattr(target, "is_public") and not target.is_public):
+        raise NotFound()
+    return target
+
+
+def can_follow_up(user: User, kind: str, target) -> bool:
+    """Who sees and answers interest in a target: its agency's curators (admins: all)."""
+    if kind == InterestTarget.PROGRAMME:
+        return can_manage_programme(user, target)
+    if kind == InterestTarget.ZONE:
+        return can_manage_zone(user, target)
+    return can_review_firms(user)  # incubators have no agency: Sở Công Thương follows up
+
+
+def register_interest(actor: User, firm: Firm, kind: str, target_id: int, message: str) -> Interest:
+    if not can_edit_firm(actor, firm):
+        raise Forbidden()
+    target = target_of(kind, target_id)
+    interest = Interest(
+        firm=firm,
+        target_kind=kind,
+        target_id=target_id,
+        author_id=actor.id,
+        message=message.strip()[:2000] or None,
+    )
+    db.session.add(interest)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise ValidationError(_("Your firm has already registered interest here.")) from None
+    audit.record(actor, "interest.create", "firm", firm.id, after={"kind": kind, "id": target_id})
+    for curator in _followers(kind, target):
+        send_after_commit(
+            render_message(
+                curator.email,
+                "interest_new",
+                curator.preferred_language,
+                firm=firm,
+                target_name=_name(target),
+                message=interest.message,
+                link=url_for("matching.interests_list", _external=True),
+            )
+        )
+    db.session.commit()
+    return interest
+
+
+def _name(target) -> str:
+    return getattr(target, "title_vi", None) or target.name_vi
+
+
+def _followers(kind: str, target) -> list[User]:
+    staff = db.session.scalars(
+        sa.select(User)
+        .where(User.active.is_(True), User.role.in_([Role.CURATOR, Role.ADMIN]))
+        .options(selectinload(User.agency))
+    )
+    return [user for user in staff if can_follow_up(user, kind, target)]
+
+
+def interests_for(actor: User) -> list[tuple[Interest, object]]:
+    """The interests this curator follows up, newest first, with their targets."""
+    if actor.role not in (Role.CURATOR, Role.ADMIN):
+        raise Forbidden()
+    rows = db.session.scalars(
+        sa.select(Interest).options(selectinload(Interest.firm)).order_by(Interest.id.desc())
+    ).all()
+    targets = {
+        kind: {t.id: t for t in db.session.scalars(sa.select(model))}
+        for kind, model in TARGET_MODELS.items()
+    }
+    visible = []
+    for interest in rows:
+        target = targets[interest.target_kind].get(interest.target_id)
+        if target is not None and can_follow_up(actor, interest.target_kind, target):
+            visible.append((interest, target))
+    return visible
+
+
+def set_interest_status(actor: User, interest_id: int, status: str) -> None:
+    interest = db.session.get(Interest, interest_id)
+    if interest is None:
+        raise NotFound()
+    target = TARGET_MODELS[interest.target_kind]
+    target = db.session.get(target, interest.target_id)
+    if target is None or not can_follow_up(actor, interest.target_kind, target):
+        raise NotFound()
+    if status not in {s.value for s in InterestStatus}:
+        raise ValidationError(_("Unknown status."))
+    before = str(interest.status)
+    interest.status = InterestStatus(status)
+    interest.status_changed_at = utcnow()
+    audit.record(
+        actor,
+        "interest.status",
+        "firm",
+        interest.firm_id,
+        before={"interest": interest.id, "status": before},
+        after={"interest": interest.id, "status": status},
+    )
+    db.session.commit()
+
+
+def registered_targets(firm: Firm) -> set[tuple[str, int]]:
+    return {
+        (str(kind), target_id)
+        for kind, target_id in db.session.execute(
+            sa.select(Interest.target_kind, Interest.target_id).where(Interest.firm_id == firm.id)
+        )
+    }

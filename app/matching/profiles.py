@@ -1,0 +1,289 @@
+"""Plain, read-only profiles of firms and candidates, loaded with a few Core queries.
+
+Matching works on these instead of ORM objects so that ranking a programme against ten
+thousand firms costs a handful of queries and no object loading.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.models import (
+    CatalogueItem,
+    Firm,
+    FirmCatalogueLink,
+    FirmIndustryCode,
+    FirmStatus,
+    Incubator,
+    IndustryCode,
+    LinkRelation,
+    Programme,
+    Zone,
+)
+from app.models.place import incubator_catalogue_item, zone_catalogue_item
+from app.models.programme import programme_catalogue_item, programme_zone
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Item id → group code, and names for text queries and reasons."""
+
+    group_of: dict[int, str]
+    names: dict[int, str]
+    levels: dict[int, str]
+
+    @classmethod
+    def load(cls, session: Session) -> "Catalogue":
+        rows = session.execute(
+            sa.select(
+                CatalogueItem.id,
+                CatalogueItem.parent_id,
+                CatalogueItem.code,
+                CatalogueItem.name_vi,
+                CatalogueItem.level,
+            )
+        ).all()
+        parent = {r.id: r.parent_id for r in rows}
+        code = {r.id: r.code for r in rows}
+        group_of = {}
+        for item_id in parent:
+            node = item_id
+            while parent.get(node) is not None:
+                node = parent[node]
+            group_of[item_id] = code[node]
+        return cls(
+            group_of=group_of,
+            names={r.id: r.name_vi for r in rows},
+            levels={r.id: str(r.level) for r in rows},
+        )
+
+    def groups(self, item_ids) -> frozenset[str]:
+        return frozenset(self.group_of[i] for i in item_ids if i in self.group_of)
+
+
+@dataclass(frozen=True)
+class FirmProfile:
+    id: int
+    name: str
+    size_class: str | None
+    ward_code: int | None
+    zone_id: int | None
+    founded_year: int | None
+    offers: frozenset[int]
+    needs: frozenset[int]
+    seeking_investment: bool = False
+    investment_types: tuple[str, ...] = ()
+    investment_min: int | None = None
+    investment_max: int | None = None
+    verified: bool = False
+    text_terms: tuple[str, ...] = ()
+
+    def age(self, today: date) -> int | None:
+        return today.year - self.founded_year if self.founded_year else None
+
+
+@dataclass(frozen=True)
+class ProgrammeProfile:
+    id: int
+    title: str
+    opens_on: date | None
+    closes_on: date | None
+    rolling: bool
+    sizes: frozenset[str]
+    scope: str
+    wards: frozenset[int]
+    zones: frozenset[int]
+    min_age: int | None
+    max_age: int | None
+    targets: frozenset[int]
+    text_terms: tuple[str, ...] = ()
+
+    def status(self, today: date) -> str:
+        if self.opens_on and self.opens_on > today:
+            return "forecast"
+        if not self.rolling and self.closes_on and self.closes_on < today:
+            return "closed"
+        return "open"
+
+
+@dataclass(frozen=True)
+class ZoneProfile:
+    id: int
+    name: str
+    status: str
+    ward_code: int | None
+    wastewater_capacity: int | None
+    priorities: frozenset[int]
+    text_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IncubatorProfile:
+    id: int
+    name: str
+    ward_code: int | None
+    max_startup_age: int | None
+    focus: frozenset[int]
+    text_terms: tuple[str, ...] = ()
+
+
+def _links(session: Session, table_query) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = defaultdict(set)
+    for owner, item in session.execute(table_query):
+        found[owner].add(item)
+    return found
+
+
+def _phrases(*texts: str | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t.strip() for t in texts if t and t.strip()))
+
+
+def firm_profiles(
+    session: Session, catalogue: Catalogue, firm_ids: set[int] | None = None
+) -> list[FirmProfile]:
+    """Published firms (or the given ones, whatever their state), in id order."""
+    where = (
+        [Firm.id.in_(firm_ids)] if firm_ids is not None else [Firm.status == FirmStatus.PUBLISHED]
+    )
+    rows = session.execute(
+        sa.select(
+            Firm.id,
+            Firm.legal_name,
+            Firm.trade_name,
+            Firm.size_class,
+            Firm.ward_code,
+            Firm.zone_id,
+            Firm.founded_year,
+            Firm.seeking_investment,
+            Firm.investment_types,
+            Firm.investment_min_vnd,
+            Firm.investment_max_vnd,
+            Firm.verified_at,
+        )
+        .where(*where)
+        .order_by(Firm.id)
+    ).all()
+    ids = [r.id for r in rows]
+    offers: dict[int, set[int]] = defaultdict(set)
+    needs: dict[int, set[int]] = defaultdict(set)
+    for firm_id, item_id, relation in session.execute(
+        sa.select(
+            FirmCatalogueLink.firm_id, FirmCatalogueLink.item_id, FirmCatalogueLink.relation
+        ).where(FirmCatalogueLink.firm_id.in_(ids) if firm_ids is not None else sa.true())
+    ):
+        (offers if relation == LinkRelation.OFFERS else needs)[firm_id].add(item_id)
+    vsic: dict[int, list[str]] = defaultdict(list)
+    for firm_id, name in session.execute(
+        sa.select(FirmIndustryCode.firm_id, IndustryCode.name_vi)
+        .join(IndustryCode)
+        .where(FirmIndustryCode.firm_id.in_(ids) if firm_ids is not None else sa.true())
+    ):
+        vsic[firm_id].append(name)
+    return [
+        FirmProfile(
+            id=r.id,
+            name=r.trade_name or r.legal_name,
+            size_class=str(r.size_class) if r.size_class else None,
+            ward_code=r.ward_code,
+            zone_id=r.zone_id,
+            founded_year=r.founded_year,
+            offers=frozenset(offers[r.id]),
+            needs=frozenset(needs[r.id]),
+            seeking_investment=r.seeking_investment,
+            investment_types=tuple(r.investment_types or ()),
+            investment_min=r.investment_min_vnd,
+            investment_max=r.investment_max_vnd,
+            verified=r.verified_at is not None,
+            text_terms=_phrases(
+                *(catalogue.names.get(i) for i in sorted(offers[r.id] | needs[r.id])),
+                *vsic[r.id],
+            ),
+        )
+        for r in rows
+    ]
+
+
+def programme_profiles(
+    session: Session, catalogue: Catalogue, programme_ids: set[int] | None = None
+) -> list[ProgrammeProfile]:
+    where = [Programme.public()]
+    if programme_ids is not None:
+        where = [Programme.id.in_(programme_ids)]
+    rows = session.execute(sa.select(Programme).where(*where).order_by(Programme.id)).scalars()
+    rows = list(rows)
+    ids = [p.id for p in rows]
+    targets = _links(
+        session,
+        sa.select(
+            programme_catalogue_item.c.programme_id, programme_catalogue_item.c.item_id
+        ).where(programme_catalogue_item.c.programme_id.in_(ids)),
+    )
+    zones = _links(
+        session,
+        sa.select(programme_zone.c.programme_id, programme_zone.c.zone_id).where(
+            programme_zone.c.programme_id.in_(ids)
+        ),
+    )
+    return [
+        ProgrammeProfile(
+            id=p.id,
+            title=p.title_vi,
+            opens_on=p.opens_on,
+            closes_on=p.closes_on,
+            rolling=p.rolling,
+            sizes=frozenset(p.eligible_size_classes or ()),
+            scope=str(p.geographic_scope),
+            wards=frozenset(int(w) for w in p.eligible_ward_codes or ()),
+            zones=frozenset(zones[p.id]),
+            min_age=p.min_firm_age_years,
+            max_age=p.max_firm_age_years,
+            targets=frozenset(targets[p.id]),
+            text_terms=_phrases(p.title_vi, *(catalogue.names.get(i) for i in targets[p.id])),
+        )
+        for p in rows
+    ]
+
+
+def zone_profiles(session: Session, catalogue: Catalogue, zone_ids=None) -> list[ZoneProfile]:
+    where = [Zone.public()] if zone_ids is None else [Zone.id.in_(zone_ids)]
+    rows = list(session.execute(sa.select(Zone).where(*where).order_by(Zone.id)).scalars())
+    priorities = _links(
+        session,
+        sa.select(zone_catalogue_item.c.zone_id, zone_catalogue_item.c.item_id).where(
+            zone_catalogue_item.c.zone_id.in_([z.id for z in rows])
+        ),
+    )
+    return [
+        ZoneProfile(
+            id=z.id,
+            name=z.name_vi,
+            status=str(z.status),
+            ward_code=z.ward_code,
+            wastewater_capacity=z.wastewater_capacity_m3_day,
+            priorities=frozenset(priorities[z.id]),
+            text_terms=_phrases(z.name_vi, *(catalogue.names.get(i) for i in priorities[z.id])),
+        )
+        for z in rows
+    ]
+
+
+def incubator_profiles(session: Session, catalogue: Catalogue) -> list[IncubatorProfile]:
+    rows = list(session.execute(sa.select(Incubator).order_by(Incubator.id)).scalars())
+    focus = _links(
+        session,
+        sa.select(incubator_catalogue_item.c.incubator_id, incubator_catalogue_item.c.item_id),
+    )
+    return [
+        IncubatorProfile(
+            id=i.id,
+            name=i.name_vi,
+            ward_code=i.ward_code,
+            max_startup_age=i.max_startup_age_years,
+            focus=frozenset(focus[i.id]),
+            text_terms=_phrases(i.name_vi, *(catalogue.names.get(x) for x in focus[i.id])),
+        )
+        for i in rows
+    ]

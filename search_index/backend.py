@@ -86,6 +86,17 @@ class SearchBackend(abc.ABC):
     ) -> SearchResult: ...
 
     @abc.abstractmethod
+    def generation(self) -> str:
+        """A token that changes whenever the index content changes (for callers' caches)."""
+
+    @abc.abstractmethod
+    def relevance(self, query: str, kinds: Iterable[str] | None = None) -> dict[str, float]:
+        """Scores of every document matching ANY clause of `query` ("kind:id" → score).
+
+        For matching: a profile turned into a long OR query ranks candidates by shared terms,
+        with the same analysis, synonyms and boosts as `search`."""
+
+    @abc.abstractmethod
     def suggest(
         self, prefix: str, kinds: Iterable[str] | None = None, limit: int = 8
     ) -> list[dict[str, Any]]: ...

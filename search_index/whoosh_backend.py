@@ -672,6 +672,34 @@ class WhooshBackend(SearchBackend):
                 if docnum not in deleted
             }
 
+    def generation(self) -> str:
+        with self._lock:
+            name, number = self._fresh_view().generation
+            return f"{name}:{number}"
+
+    def relevance(self, query: str, kinds: Iterable[str] | None = None) -> dict[str, float]:
+        parsed = parse_query(query if isinstance(query, str) else "", self.synonyms)
+        with self._lock:
+            view = self._fresh_view()
+            allowed = None
+            if kinds is not None:
+                kind_sets = view.kind_sets()
+                allowed = set().union(*(kind_sets.get(k, ()) for k in set(_as_list(kinds))))
+            matched: set[int] = set()
+            for clause in parsed.clauses:
+                docs = view.clause_docs(clause)
+                # Restrict each clause first: unions of common syllables span the whole index.
+                matched |= docs & allowed if allowed is not None else docs
+            matched.difference_update(view.deleted)
+            if not matched:
+                return {}
+            keys = view.column("key")
+            scores = _score(matched, view.contributions(parsed))
+            return {
+                (keys[d].decode("utf-8") if isinstance(keys[d], bytes) else keys[d]): score
+                for d, score in scores.items()
+            }
+
     def search(
         self,
         query: str,

@@ -81,32 +81,36 @@ def _profile_query(terms: Iterable[str]) -> str:
     return " | ".join(phrases[:MAX_TEXT_TERMS])
 
 
-def text_scores(terms: Iterable[str], kind: str) -> dict[int, float]:
-    """Relevance in [0, 1] of each document of `kind` to the profile `terms` (absent = 0)."""
+def text_scores(terms: Iterable[str], *kinds: str) -> dict[str, dict[int, float]]:
+    """Relevance in [0, 1] of documents of each kind to the profile `terms` (absent = 0),
+    from one index query, normalised per kind by that kind's best score."""
+    found: dict[str, dict[int, float]] = {kind: {} for kind in kinds}
     query = _profile_query(terms)
     if not query:
-        return {}
-    raw = search_backend(current_app).relevance(query, kinds=[kind])
-    best = max(raw.values(), default=0.0)
-    if best <= 0:
-        return {}
-    return {int(key.split(":", 1)[1]): score / best for key, score in raw.items()}
+        return found
+    for key, score in search_backend(current_app).relevance(query, kinds=kinds).items():
+        kind, entity_id = key.split(":", 1)
+        found[kind][int(entity_id)] = score
+    for kind, scores in found.items():
+        best = max(scores.values(), default=0.0)
+        found[kind] = {i: v / best for i, v in scores.items()} if best > 0 else {}
+    return found
 
 
 # Shared pieces --------------------------------------------------------------------------------
 
 
 def catalogue_fit(
-    firm_items: frozenset[int], targets: frozenset[int], catalogue: Catalogue
+    firm_items: frozenset[int],
+    targets: frozenset[int],
+    target_groups: frozenset[str],
+    catalogue: Catalogue,
 ) -> tuple[float, Reason]:
     """Exact items count three times a group-only match (see the module docstring)."""
     if not targets:
         return 0.3, Reason("domains_any", MET, rule=False)
     if not firm_items:
         return 0.0, Reason("domains", UNKNOWN, {"field": "offers"})
-    target_groups = catalogue.groups(targets) | frozenset(
-        catalogue.group_of[t] for t in targets if catalogue.levels.get(t) == "group"
-    )
     exact = firm_items & targets
     group_only = {i for i in firm_items - exact if catalogue.group_of.get(i) in target_groups}
     fit = min(1.0, (3 * len(exact) + len(group_only)) / 6)
@@ -181,7 +185,9 @@ def evaluate_programme(
             Reason("size", state, {"size": firm.size_class, "sizes": sorted(programme.sizes)})
         )
 
-    fit, domain_reason = catalogue_fit(firm.offers, programme.targets, catalogue)
+    fit, domain_reason = catalogue_fit(
+        firm.offers, programme.targets, programme.target_groups, catalogue
+    )
     reasons.append(domain_reason)
 
     geography = _geography(firm, programme)
@@ -238,7 +244,9 @@ def evaluate_zone(firm: FirmProfile, zone: ZoneProfile, catalogue: Catalogue, te
     reasons: list[Reason] = []
     planned = zone.status == "planned"
     reasons.append(Reason(f"zone_{zone.status}", NOT_MET if planned else MET))
-    fit, domain_reason = catalogue_fit(firm.offers, zone.priorities, catalogue)
+    fit, domain_reason = catalogue_fit(
+        firm.offers, zone.priorities, zone.priority_groups, catalogue
+    )
     reasons.append(Reason(domain_reason.code, domain_reason.state, domain_reason.params, False))
     if firm.zone_id == zone.id:
         reasons.append(Reason("located_here", MET, rule=False))
@@ -274,7 +282,9 @@ def evaluate_incubator(
     else:
         state = MET if age <= incubator.max_startup_age else NOT_MET
         reasons.append(Reason("startup_age", state, {"age": age, "max": incubator.max_startup_age}))
-    fit, domain_reason = catalogue_fit(firm.offers, incubator.focus, catalogue)
+    fit, domain_reason = catalogue_fit(
+        firm.offers, incubator.focus, incubator.focus_groups, catalogue
+    )
     reasons.append(Reason(domain_reason.code, domain_reason.state, domain_reason.params, False))
     reasons.extend(_text_reason(text))
     return Match(

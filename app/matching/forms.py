@@ -19,11 +19,7 @@ class InterestForm(Form):
 
 
 class InterestStatusForm(Form):
-    status = SelectField(
-        _l("Status"),
-        choices=[(s.value, s.value) for s in InterestStatus],
-        validators=[InputRequired()],
-    )
+    status = SelectField(_l("Status"), validators=[InputRequired()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -61,6 +61,7 @@ class Catalogue:
         )
 
     def groups(self, item_ids) -> frozenset[str]:
+        """The groups of these items (a group node is its own group)."""
         return frozenset(self.group_of[i] for i in item_ids if i in self.group_of)
 
 
@@ -99,6 +100,7 @@ class ProgrammeProfile:
     min_age: int | None
     max_age: int | None
     targets: frozenset[int]
+    target_groups: frozenset[str] = frozenset()
     text_terms: tuple[str, ...] = ()
 
     def status(self, today: date) -> str:
@@ -117,6 +119,7 @@ class ZoneProfile:
     ward_code: int | None
     wastewater_capacity: int | None
     priorities: frozenset[int]
+    priority_groups: frozenset[str] = frozenset()
     text_terms: tuple[str, ...] = ()
 
 
@@ -127,6 +130,7 @@ class IncubatorProfile:
     ward_code: int | None
     max_startup_age: int | None
     focus: frozenset[int]
+    focus_groups: frozenset[str] = frozenset()
     text_terms: tuple[str, ...] = ()
 
 
@@ -209,11 +213,26 @@ def firm_profiles(
 def programme_profiles(
     session: Session, catalogue: Catalogue, programme_ids: set[int] | None = None
 ) -> list[ProgrammeProfile]:
+    """Public programmes (or the given ones); text terms only for given ones (they cost)."""
     where = [Programme.public()]
     if programme_ids is not None:
         where = [Programme.id.in_(programme_ids)]
-    rows = session.execute(sa.select(Programme).where(*where).order_by(Programme.id)).scalars()
-    rows = list(rows)
+    rows = session.execute(
+        sa.select(
+            Programme.id,
+            Programme.title_vi,
+            Programme.opens_on,
+            Programme.closes_on,
+            Programme.rolling,
+            Programme.eligible_size_classes,
+            Programme.geographic_scope,
+            Programme.eligible_ward_codes,
+            Programme.min_firm_age_years,
+            Programme.max_firm_age_years,
+        )
+        .where(*where)
+        .order_by(Programme.id)
+    ).all()
     ids = [p.id for p in rows]
     targets = _links(
         session,
@@ -241,7 +260,10 @@ def programme_profiles(
             min_age=p.min_firm_age_years,
             max_age=p.max_firm_age_years,
             targets=frozenset(targets[p.id]),
-            text_terms=_phrases(p.title_vi, *(catalogue.names.get(i) for i in targets[p.id])),
+            target_groups=catalogue.groups(targets[p.id]),
+            text_terms=_phrases(p.title_vi, *(catalogue.names.get(i) for i in targets[p.id]))
+            if programme_ids is not None
+            else (),
         )
         for p in rows
     ]
@@ -249,7 +271,13 @@ def programme_profiles(
 
 def zone_profiles(session: Session, catalogue: Catalogue, zone_ids=None) -> list[ZoneProfile]:
     where = [Zone.public()] if zone_ids is None else [Zone.id.in_(zone_ids)]
-    rows = list(session.execute(sa.select(Zone).where(*where).order_by(Zone.id)).scalars())
+    rows = session.execute(
+        sa.select(
+            Zone.id, Zone.name_vi, Zone.status, Zone.ward_code, Zone.wastewater_capacity_m3_day
+        )
+        .where(*where)
+        .order_by(Zone.id)
+    ).all()
     priorities = _links(
         session,
         sa.select(zone_catalogue_item.c.zone_id, zone_catalogue_item.c.item_id).where(
@@ -264,14 +292,21 @@ def zone_profiles(session: Session, catalogue: Catalogue, zone_ids=None) -> list
             ward_code=z.ward_code,
             wastewater_capacity=z.wastewater_capacity_m3_day,
             priorities=frozenset(priorities[z.id]),
-            text_terms=_phrases(z.name_vi, *(catalogue.names.get(i) for i in priorities[z.id])),
+            priority_groups=catalogue.groups(priorities[z.id]),
+            text_terms=_phrases(z.name_vi, *(catalogue.names.get(i) for i in priorities[z.id]))
+            if zone_ids is not None
+            else (),
         )
         for z in rows
     ]
 
 
 def incubator_profiles(session: Session, catalogue: Catalogue) -> list[IncubatorProfile]:
-    rows = list(session.execute(sa.select(Incubator).order_by(Incubator.id)).scalars())
+    rows = session.execute(
+        sa.select(
+            Incubator.id, Incubator.name_vi, Incubator.ward_code, Incubator.max_startup_age_years
+        ).order_by(Incubator.id)
+    ).all()
     focus = _links(
         session,
         sa.select(incubator_catalogue_item.c.incubator_id, incubator_catalogue_item.c.item_id),
@@ -283,6 +318,7 @@ def incubator_profiles(session: Session, catalogue: Catalogue) -> list[Incubator
             ward_code=i.ward_code,
             max_startup_age=i.max_startup_age_years,
             focus=frozenset(focus[i.id]),
+            focus_groups=catalogue.groups(focus[i.id]),
             text_terms=_phrases(i.name_vi, *(catalogue.names.get(x) for x in focus[i.id])),
         )
         for i in rows

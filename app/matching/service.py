@@ -6,6 +6,8 @@ per call through the search index, and return ranked `Match` lists (all sections
 
 from datetime import date
 
+from flask import current_app
+
 from app.extensions import db
 from app.matching import engine
 from app.matching.profiles import (
@@ -16,10 +18,28 @@ from app.matching.profiles import (
     programme_profiles,
     zone_profiles,
 )
+from app.search.engine import search_backend
 
 
 def firm_profile(firm_id: int, catalogue: Catalogue) -> FirmProfile:
     return firm_profiles(db.session, catalogue, {firm_id})[0]
+
+
+def _candidates(catalogue: Catalogue) -> dict[str, list]:
+    """Public programmes, zones and incubators as profiles, cached per search-index generation:
+    every change to them (or to the catalogue) is written through the index (see search/outbox),
+    so a new generation is exactly when the cache may be stale."""
+    cache = current_app.extensions.setdefault("matching_candidates", {})
+    generation = search_backend(current_app).generation()
+    if cache.get("generation") != generation:
+        cache.clear()
+        cache["generation"] = generation
+        cache["profiles"] = {
+            "programme": programme_profiles(db.session, catalogue),
+            "zone": zone_profiles(db.session, catalogue),
+            "incubator": incubator_profiles(db.session, catalogue),
+        }
+    return cache["profiles"]
 
 
 def match_firm(firm_id: int, today: date | None = None) -> dict[str, list[engine.Match]]:
@@ -27,26 +47,26 @@ def match_firm(firm_id: int, today: date | None = None) -> dict[str, list[engine
     today = today or date.today()
     catalogue = Catalogue.load(db.session)
     firm = firm_profile(firm_id, catalogue)
-    programme_text = engine.text_scores(firm.text_terms, "programme")
-    zone_text = engine.text_scores(firm.text_terms, "zone")
-    incubator_text = engine.text_scores(firm.text_terms, "incubator")
+    candidates = _candidates(catalogue)
+    text = engine.text_scores(firm.text_terms, "programme", "zone", "incubator")
+    programme_text, zone_text, incubator_text = (text["programme"], text["zone"], text["incubator"])
     return {
         "programme": engine.ranked(
             [
                 engine.evaluate_programme(firm, p, catalogue, programme_text.get(p.id, 0.0), today)
-                for p in programme_profiles(db.session, catalogue)
+                for p in candidates["programme"]
             ]
         ),
         "zone": engine.ranked(
             [
                 engine.evaluate_zone(firm, z, catalogue, zone_text.get(z.id, 0.0))
-                for z in zone_profiles(db.session, catalogue)
+                for z in candidates["zone"]
             ]
         ),
         "incubator": engine.ranked(
             [
                 engine.evaluate_incubator(firm, i, catalogue, incubator_text.get(i.id, 0.0), today)
-                for i in incubator_profiles(db.session, catalogue)
+                for i in candidates["incubator"]
             ]
         ),
     }
@@ -57,7 +77,7 @@ def match_programme(programme_id: int, today: date | None = None) -> list[engine
     today = today or date.today()
     catalogue = Catalogue.load(db.session)
     programme = programme_profiles(db.session, catalogue, {programme_id})[0]
-    text = engine.text_scores(programme.text_terms, "firm")
+    text = engine.text_scores(programme.text_terms, "firm")["firm"]
     matches = []
     for firm in firm_profiles(db.session, catalogue):
         match = engine.evaluate_programme(firm, programme, catalogue, text.get(firm.id, 0.0), today)
@@ -68,7 +88,7 @@ def match_programme(programme_id: int, today: date | None = None) -> list[engine
 def match_zone(zone_id: int) -> list[engine.Match]:
     catalogue = Catalogue.load(db.session)
     zone = zone_profiles(db.session, catalogue, {zone_id})[0]
-    text = engine.text_scores(zone.text_terms, "firm")
+    text = engine.text_scores(zone.text_terms, "firm")["firm"]
     matches = [
         _as_firm(engine.evaluate_zone(firm, zone, catalogue, text.get(firm.id, 0.0)), firm)
         for firm in firm_profiles(db.session, catalogue)
@@ -78,7 +98,7 @@ def match_zone(zone_id: int) -> list[engine.Match]:
 
 def match_investor(interests: engine.InvestorInterests) -> list[engine.Match]:
     catalogue = Catalogue.load(db.session)
-    text = engine.text_scores(interests.text_terms, "firm")
+    text = engine.text_scores(interests.text_terms, "firm")["firm"]
     return engine.ranked(
         [
             engine.evaluate_for_investor(firm, interests, catalogue, text.get(firm.id, 0.0))

@@ -32,9 +32,9 @@ def affected_documents(session: Session) -> set[tuple[str, int]]:
     """The (kind, id) documents that this flush's changes make stale."""
     keys: set[tuple[str, int]] = set()
     connection = session.connection()
-    deleted = set(session.deleted)
-    for obj in set(session.new) | set(session.dirty) | deleted:
-        if obj not in deleted and obj not in session.new and not session.is_modified(obj):
+    new, deleted = set(session.new), set(session.deleted)
+    for obj in new | set(session.dirty) | deleted:
+        if obj not in deleted and obj not in new and not session.is_modified(obj):
             continue
         if isinstance(obj, Firm):
             keys.add(("firm", obj.id))

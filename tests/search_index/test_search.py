@@ -179,3 +179,24 @@ def test_cache_can_be_turned_off(tmp_path, make_doc):
         assert backend.search("a") == backend.search("a")
     finally:
         backend.close()
+
+
+def test_relevance_scores_every_document_sharing_any_term(index_with, make_doc):
+    backend = index_with(
+        make_doc(id=1, title="Xử lý nước thải MBR", body="bể sinh học màng"),
+        make_doc(id=2, title="Lò đốt chất thải", body="đốt rác công nghiệp"),
+        make_doc(id=3, title="Tư vấn môi trường", body="báo cáo đánh giá tác động"),
+        make_doc(kind="programme", id=4, title="Hỗ trợ xử lý nước thải"),
+    )
+    scores = backend.relevance("nuoc thai OR lo dot OR mbr", kinds=["firm"])
+    assert set(scores) == {"firm:1", "firm:2"}
+    assert scores["firm:1"] > scores["firm:2"] > 0
+    assert backend.relevance("", kinds=["firm"]) == {}
+
+
+def test_generation_changes_when_the_index_changes(index_with, make_doc):
+    backend = index_with(make_doc(id=1, title="Một"))
+    before = backend.generation()
+    assert backend.generation() == before
+    backend.apply([make_doc(id=2, title="Hai")])
+    assert backend.generation() != before

@@ -1,0 +1,165 @@
+"""Ordering properties of the matching engine, on hand-built profiles."""
+
+from datetime import date
+
+import pytest
+
+from app.matching import engine
+from app.matching.profiles import Catalogue, FirmProfile, ProgrammeProfile, ZoneProfile
+
+TODAY = date(2026, 11, 28)
+# Two groups: NT (items 11, 12, 13) and KT (items 21, 22).
+CATALOGUE = Catalogue(
+    group_of={1: "NT", 11: "NT", 12: "NT", 13: "NT", 2: "KT", 21: "KT", 22: "KT"},
+    names={
+        1: "Xử lý nước thải",
+        11: "MBR",
+        12: "MBBR",
+        13: "UASB",
+        2: "Khí thải",
+        21: "Lọc bụi",
+        22: "Cyclone",
+    },
+    levels={1: "group", 2: "group", 11: "item", 12: "item", 13: "item", 21: "item", 22: "item"},
+)
+
+
+def firm(**changes) -> FirmProfile:
+    values = dict(
+        id=1,
+        name="Firm",
+        size_class="small",
+        ward_code=21211,
+        zone_id=None,
+        founded_year=2015,
+        offers=frozenset({11}),
+        needs=frozenset(),
+    )
+    values.update(changes)
+    return FirmProfile(**values)
+
+
+def programme(**changes) -> ProgrammeProfile:
+    values = dict(
+        id=1,
+        title="Programme",
+        opens_on=None,
+        closes_on=date(2027, 6, 30),
+        rolling=False,
+        sizes=frozenset(),
+        scope="province",
+        wards=frozenset(),
+        zones=frozenset(),
+        min_age=None,
+        max_age=None,
+        targets=frozenset(),
+    )
+    values.update(changes)
+    values["target_groups"] = CATALOGUE.groups(values["targets"])
+    return ProgrammeProfile(**values)
+
+
+def evaluate(f, p, text=0.0):
+    return engine.evaluate_programme(f, p, CATALOGUE, text, TODAY)
+
+
+def test_eligible_candidate_outranks_an_ineligible_one_with_a_higher_score():
+    eligible = evaluate(firm(), programme(id=1, title="B", sizes=frozenset({"small"})))
+    ineligible = evaluate(firm(), programme(id=2, title="A", sizes=frozenset({"large"})), 1.0)
+    assert ineligible.score > eligible.score
+    assert [m.id for m in engine.ranked([ineligible, eligible])] == [1, 2]
+    assert ineligible.section == engine.INELIGIBLE
+
+
+def test_more_shared_items_rank_higher():
+    targets = frozenset({11, 12, 13})
+    one = evaluate(firm(id=1, offers=frozenset({11})), programme(targets=targets))
+    two = evaluate(firm(id=2, offers=frozenset({11, 12})), programme(targets=targets))
+    assert two.score > one.score
+
+
+def test_exact_item_outranks_a_group_level_match():
+    exact = evaluate(firm(offers=frozenset({11})), programme(id=1, targets=frozenset({11})))
+    group = evaluate(firm(offers=frozenset({12})), programme(id=2, targets=frozenset({11})))
+    assert exact.score > group.score
+    assert {r.code for r in exact.reasons} >= {"domains_items"}
+    assert {r.code for r in group.reasons} >= {"domains_groups"}
+
+
+def test_group_target_matches_every_item_of_the_group():
+    match = evaluate(firm(offers=frozenset({13})), programme(targets=frozenset({1})))
+    assert match.section == engine.ELIGIBLE
+
+
+def test_other_domain_is_not_eligible():
+    match = evaluate(firm(offers=frozenset({21})), programme(targets=frozenset({11})))
+    assert match.section == engine.INELIGIBLE
+
+
+def test_closed_programmes_are_listed_apart_never_dropped():
+    closed = evaluate(firm(), programme(id=1, closes_on=date(2026, 1, 1)))
+    upcoming = evaluate(firm(), programme(id=2, opens_on=date(2027, 1, 1)))
+    assert closed.section == engine.CLOSED
+    assert upcoming.section == engine.ELIGIBLE
+    assert [m.id for m in engine.ranked([closed, upcoming])] == [2, 1]
+
+
+def test_missing_profile_data_is_unknown_and_names_the_field():
+    match = evaluate(
+        firm(size_class=None, founded_year=None, offers=frozenset()),
+        programme(sizes=frozenset({"small"}), min_age=2, targets=frozenset({11})),
+    )
+    unknown = {r.params.get("field") for r in match.reasons if r.state == engine.UNKNOWN}
+    assert unknown == {"size", "founded_year", "offers"}
+    assert match.section == engine.ELIGIBLE  # unknown is not "not met"
+
+
+@pytest.mark.parametrize(
+    ("scope", "changes", "state"),
+    [
+        ("province", {}, engine.MET),
+        ("province", {"ward_code": 20275}, engine.NOT_MET),  # Phường An Hải, Đà Nẵng
+        ("wards", {}, engine.MET),
+        ("wards", {"ward_code": 21172}, engine.NOT_MET),
+        ("zones", {"zone_id": 7}, engine.MET),
+        ("zones", {"zone_id": 8}, engine.NOT_MET),
+        ("zones", {}, engine.UNKNOWN),
+    ],
+)
+def test_geographic_scope(scope, changes, state):
+    match = evaluate(
+        firm(**changes), programme(scope=scope, wards=frozenset({21211}), zones=frozenset({7}))
+    )
+    geography = next(r for r in match.reasons if r.code in ("province", "wards", "zones", "place"))
+    assert geography.state == state
+
+
+def test_firm_age_bounds():
+    young = evaluate(firm(founded_year=2024), programme(min_age=3))
+    old = evaluate(firm(founded_year=2010), programme(min_age=3, max_age=10))
+    fits = evaluate(firm(founded_year=2020), programme(min_age=3, max_age=10))
+    assert young.section == old.section == engine.INELIGIBLE
+    assert fits.section == engine.ELIGIBLE
+
+
+def test_ties_break_by_name_then_id_the_same_way_every_time():
+    matches = [
+        evaluate(firm(), programme(id=i, title=t)) for i, t in [(3, "B"), (2, "A"), (1, "A")]
+    ]
+    assert [m.id for m in engine.ranked(matches)] == [1, 2, 3]
+    assert [m.id for m in engine.ranked(list(reversed(matches)))] == [1, 2, 3]
+
+
+def test_planned_zone_is_apart_and_wastewater_plant_is_checked():
+    zone = ZoneProfile(
+        id=1,
+        name="KCN",
+        status="planned",
+        ward_code=None,
+        wastewater_capacity=None,
+        priorities=frozenset({1}),
+        priority_groups=frozenset({"NT"}),
+    )
+    match = engine.evaluate_zone(firm(), zone, CATALOGUE, 0.0)
+    assert match.section == engine.CLOSED
+    assert ("wastewater_plant", engine.UNKNOWN) in {(r.code, r.state) for r in match.reasons}

@@ -1,0 +1,83 @@
+"""Matching pages: a business's matches, interest registration and its follow-up by agencies."""
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Firm, Interest, InterestStatus, Programme, Role, User
+from tests.conftest import csrf_token, login_as
+
+
+def user(email: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def owned_firm(account: User) -> Firm:
+    return db.session.scalar(sa.select(Firm).where(Firm.members.any(user_id=account.id)))
+
+
+def test_business_sees_three_tabs_with_reasons(client):
+    owner = user("business@demo.cnmt.vn")
+    login_as(client, owner)
+    firm = owned_firm(owner)
+    for tab in ("programme", "zone", "incubator"):
+        html = client.get(f"/my/firms/{firm.id}/matches?tab={tab}&lang=en").get_data(as_text=True)
+        assert 'class="card match-card"' in html
+        assert "reason-met" in html
+
+
+def test_another_business_cannot_see_the_matches(client):
+    firm = owned_firm(user("business@demo.cnmt.vn"))
+    stranger = User(email="x@example.vn", name="X", role=Role.BUSINESS, password_hash="x")
+    db.session.add(stranger)
+    db.session.commit()
+    login_as(client, stranger)
+    assert client.get(f"/my/firms/{firm.id}/matches").status_code == 404
+
+
+def test_interest_is_registered_once_and_followed_up_by_the_owning_agency(client, seeded_app):
+    owner = user("business@demo.cnmt.vn")
+    login_as(client, owner)
+    firm = owned_firm(owner)
+    programme = db.session.scalar(
+        sa.select(Programme).where(Programme.public()).order_by(Programme.id)
+    )
+    page = f"/my/firms/{firm.id}/matches"
+    data = {
+        "csrf_token": csrf_token(client, page),
+        "target_kind": "programme",
+        "target_id": str(programme.id),
+        "message": "Chúng tôi muốn vay vốn mở rộng xưởng.",
+    }
+    assert client.post(f"/my/firms/{firm.id}/interest", data=data).status_code == 302
+    client.post(f"/my/firms/{firm.id}/interest", data=data)
+    interests = db.session.scalars(sa.select(Interest).where(Interest.firm_id == firm.id)).all()
+    assert len(interests) == 1
+
+    admin = user("admin@demo.cnmt.vn")
+    login_as(client, admin)
+    html = client.get("/curation/interests?lang=en").get_data(as_text=True)
+    assert "Chúng tôi muốn vay vốn mở rộng xưởng." in html
+    client.post(
+        f"/curation/interests/{interests[0].id}/status",
+        data={"csrf_token": csrf_token(client, "/curation/interests"), "status": "contacted"},
+    )
+    db.session.refresh(interests[0])
+    assert interests[0].status == InterestStatus.CONTACTED
+
+
+def test_curator_of_another_agency_cannot_follow_up(client):
+    programme = db.session.scalar(
+        sa.select(Programme).join(Programme.agency).where(Programme.agency.has(code="QBVMT"))
+    )
+    login_as(client, user("curator-khcn@demo.cnmt.vn"))
+    assert client.get(f"/curation/programmes/{programme.id}/matches").status_code in (403, 404)
+
+
+def test_agency_sees_firms_that_fit_its_programme(client):
+    curator = user("curator-khcn@demo.cnmt.vn")
+    programme = db.session.scalar(
+        sa.select(Programme).where(Programme.agency_id == curator.agency_id)
+    )
+    login_as(client, curator)
+    html = client.get(f"/curation/programmes/{programme.id}/matches?lang=en").get_data(as_text=True)
+    assert html.count('class="card match-card"') > 10

@@ -19,6 +19,7 @@ from app.domain.places import is_ward
 from app.domain.tax_code import normalize_tax_code
 from app.domain.text import nfc, slugify
 from app.extensions import db
+from app.firms.data import SCALAR_FIELDS
 from app.models import (
     Agency,
     CatalogueItem,
@@ -394,27 +395,9 @@ class _Loader:
                 db.session.add(FirmMember(firm=firm, user=user, role=MemberRole.OWNER))
 
 
-_FIRM_SCALARS = (
-    "legal_name",
-    "trade_name",
-    "name_en",
-    "founded_year",
-    "sector_group",
-    "insured_employees",
-    "revenue_vnd",
-    "capital_vnd",
-    "size_year",
-    "address_line",
-    "website",
-    "email",
-    "phone",
-    "contact_person",
-    "description_vi",
-    "description_en",
-    "investment_min_vnd",
-    "investment_max_vnd",
-    "investment_purpose",
-)
+# Scalar listing fields a seed record gives as they are (the rest are looked up or defaulted).
+_LOOKED_UP = {"ward_code", "zone_id", "show_contact", "seeking_investment", "investment_types"}
+_FIRM_SCALARS = tuple(name for name in SCALAR_FIELDS if name not in _LOOKED_UP)
 
 _KIND_NAMES_VI = {
     CatalogueKind.TECHNOLOGY: "Công nghệ",

@@ -23,12 +23,14 @@ from wtforms.validators import ValidationError as FieldError
 from app.domain.firm_size import SectorGroup
 from app.domain.places import wards_of_province
 from app.domain.text import nfc
+from app.firms.data import SCALAR_FIELDS
 from app.form_messages import Form
 from app.i18n import localized
 from app.labels import label
 from app.models import InvestmentType
 
 QUANG_NGAI = 51
+CONVERTED_FIELDS = {"sector_group", "ward_code", "zone_id", "investment_types"}
 AMOUNT = re.compile(r"^\d{1,3}([.,\s]?\d{3})*$")
 
 
@@ -217,29 +219,10 @@ class FirmForm(Form):
 
     def fill_from(self, data: dict, notes_target: dict) -> None:
         """Show stored content in the form (for editing)."""
-        for name in (
-            "legal_name",
-            "trade_name",
-            "name_en",
-            "founded_year",
-            "insured_employees",
-            "revenue_vnd",
-            "capital_vnd",
-            "size_year",
-            "address_line",
-            "website",
-            "email",
-            "phone",
-            "contact_person",
-            "show_contact",
-            "description_vi",
-            "description_en",
-            "seeking_investment",
-            "investment_min_vnd",
-            "investment_max_vnd",
-            "investment_purpose",
-        ):
-            getattr(self, name).data = data.get(name)
+        # Fields whose form value is the stored value as it is; the rest are converted below.
+        for name in SCALAR_FIELDS:
+            if name not in CONVERTED_FIELDS:
+                getattr(self, name).data = data.get(name)
         self.sector_group.data = data.get("sector_group") or ""
         self.investment_types.data = data.get("investment_types") or []
         self.zone_id.data = str(data["zone_id"]) if data.get("zone_id") else ""

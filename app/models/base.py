@@ -28,3 +28,19 @@ def enum_type(enum: type[StrEnum], name: str) -> sa.Enum:
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PublicationMixin:
+    """Public once published, until archived; the owning agency drafts it before that."""
+
+    published_at: Mapped[datetime | None]
+    archived: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def is_public(self) -> bool:
+        return self.published_at is not None and not self.archived
+
+    @classmethod
+    def public(cls) -> sa.ColumnElement[bool]:
+        """SQL condition for records the public may see."""
+        return sa.and_(cls.published_at.is_not(None), cls.archived.is_(False))

@@ -1,7 +1,6 @@
 """Places a firm can locate in or grow through: economic zones, industrial parks and clusters,
 and business incubators."""
 
-from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -9,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.agency import Agency
-from app.models.base import TimestampMixin, enum_type
+from app.models.base import PublicationMixin, TimestampMixin, enum_type
 from app.models.catalogue import CatalogueItem
 
 
@@ -41,7 +40,7 @@ incubator_catalogue_item = sa.Table(
 )
 
 
-class Zone(TimestampMixin, db.Model):
+class Zone(PublicationMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
     name_vi: Mapped[str] = mapped_column(sa.String(200))
@@ -63,9 +62,6 @@ class Zone(TimestampMixin, db.Model):
     contact: Mapped[str | None] = mapped_column(sa.String(300))
     # Figures come from public sources and are unverified until a curator confirms them.
     verified: Mapped[bool] = mapped_column(default=False)
-    # Public once published, until archived; the managing agency drafts it before that.
-    published_at: Mapped[datetime | None]
-    archived: Mapped[bool] = mapped_column(default=False)
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -73,15 +69,6 @@ class Zone(TimestampMixin, db.Model):
             name="occupancy_pct_range",
         ),
     )
-
-    @property
-    def is_public(self) -> bool:
-        return self.published_at is not None and not self.archived
-
-    @classmethod
-    def public(cls) -> sa.ColumnElement[bool]:
-        """SQL condition for zones the public may see."""
-        return sa.and_(cls.published_at.is_not(None), cls.archived.is_(False))
 
     parent: Mapped["Zone | None"] = relationship(remote_side="Zone.id", back_populates="children")
     children: Mapped[list["Zone"]] = relationship(back_populates="parent", order_by="Zone.name_vi")

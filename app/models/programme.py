@@ -1,6 +1,6 @@
 """Support programmes run by agencies, with structured eligibility used by matching."""
 
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.agency import Agency
-from app.models.base import TimestampMixin, enum_type
+from app.models.base import PublicationMixin, TimestampMixin, enum_type
 from app.models.catalogue import CatalogueItem
 
 
@@ -53,7 +53,7 @@ programme_zone = sa.Table(
 )
 
 
-class Programme(TimestampMixin, db.Model):
+class Programme(PublicationMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
@@ -83,9 +83,6 @@ class Programme(TimestampMixin, db.Model):
     opens_on: Mapped[date | None]
     closes_on: Mapped[date | None]
     rolling: Mapped[bool] = mapped_column(default=False)
-    # A programme is public once published, until archived; an agency drafts it before that.
-    published_at: Mapped[datetime | None]
-    archived: Mapped[bool] = mapped_column(default=False)
     contact: Mapped[str | None] = mapped_column(sa.String(300))
     official_url: Mapped[str | None] = mapped_column(sa.String(300))
     verified: Mapped[bool] = mapped_column(default=False)
@@ -106,15 +103,6 @@ class Programme(TimestampMixin, db.Model):
         secondary=programme_catalogue_item, order_by=CatalogueItem.code
     )
     zones: Mapped[list["Zone"]] = relationship(secondary=programme_zone)  # noqa: F821
-
-    @property
-    def is_public(self) -> bool:
-        return self.published_at is not None and not self.archived
-
-    @classmethod
-    def public(cls) -> sa.ColumnElement[bool]:
-        """SQL condition for programmes the public may see."""
-        return sa.and_(cls.published_at.is_not(None), cls.archived.is_(False))
 
     def status_on(self, today: date) -> ProgrammeStatus:
         if self.archived:

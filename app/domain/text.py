@@ -1,7 +1,14 @@
-"""Small text helpers for Vietnamese: NFC normalisation, diacritic folding, URL slugs."""
+"""Small text helpers for Vietnamese: NFC normalisation, diacritic folding, URL slugs.
+
+Folding is the search engine's own (`search_index.analysis`), so that lists sorted, slugs made and
+names compared here agree with what search finds.
+"""
 
 import re
 import unicodedata
+
+from search_index.analysis import fold as _fold
+from search_index.analysis import normalize
 
 
 def nfc(text: str | None) -> str:
@@ -10,8 +17,7 @@ def nfc(text: str | None) -> str:
 
 def fold(text: str | None) -> str:
     """Lowercase and strip diacritics; `đ` becomes `d`."""
-    decomposed = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _fold(normalize(text or ""))
 
 
 def slugify(text: str, max_length: int = 80) -> str:

@@ -29,6 +29,8 @@ class Config:
     # "inline": the web process drains the outbox after each commit (embedded default);
     # "worker": only `flask search worker` writes the index (production with several workers).
     SEARCH_SYNC = os.environ.get("SEARCH_SYNC", "inline")
+    # The site's public address, for links in mail sent by commands (no request to take it from).
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
     LOGO_DIR = os.environ.get("LOGO_DIR", str(INSTANCE_DIR / "logos"))
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")

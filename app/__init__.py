@@ -42,9 +42,11 @@ def create_app(config: object | None = None) -> Flask:
     register_transaction_events(flask_sqlalchemy.session.Session)
     register_outbox_events(flask_sqlalchemy.session.Session)
     from app.accounts import bp as accounts_bp
+    from app.backoffice import bp as backoffice_bp
     from app.catalogue import bp as catalogue_bp
     from app.curation import bp as curation_bp
     from app.firms import bp as firms_bp
+    from app.investors import bp as investors_bp
     from app.main import bp as main_bp
     from app.matching import bp as matching_bp
     from app.places import bp as places_bp
@@ -61,6 +63,8 @@ def create_app(config: object | None = None) -> Flask:
         accounts_bp,
         curation_bp,
         matching_bp,
+        backoffice_bp,
+        investors_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -81,6 +85,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.firms.service import firm_groups
     from app.labels import label
     from app.matching.reasons import missing_field_text, reason_text, score_band
+    from app.navigation import main_nav
 
     helpers = {
         "label": label,
@@ -97,6 +102,7 @@ def _register_template_helpers(app: Flask) -> None:
         reason_text=reason_text,
         score_band=score_band,
         missing_field_text=missing_field_text,
+        main_nav=main_nav,
     )
 
 

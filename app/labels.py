@@ -4,14 +4,19 @@ from flask_babel import lazy_gettext as _l
 
 from app.domain.firm_size import SectorGroup, SizeClass
 from app.models import (
+    AlertFrequency,
     CatalogueKind,
     FirmStatus,
     GeographicScope,
     InterestStatus,
+    IntroductionState,
     InvestmentType,
+    InvestorType,
     MemberRole,
     ProgrammeStatus,
+    ReturnState,
     SupportType,
+    WorkforceLevel,
     ZoneKind,
     ZoneStatus,
 )
@@ -67,6 +72,26 @@ LABELS = {
     ZoneStatus.OPERATING: _l("Operating"),
     ZoneStatus.PLANNED: _l("Planned"),
     ZoneStatus.CALLING_FOR_INVESTMENT: _l("Calling for investment"),
+    ReturnState.NOT_STARTED: _l("Not started"),
+    ReturnState.DRAFT: _l("Draft"),
+    ReturnState.SUBMITTED: _l("Submitted"),
+    ReturnState.REOPENED: _l("Re-opened for correction"),
+    WorkforceLevel.WORKER: _l("Worker"),
+    WorkforceLevel.TECHNICIAN: _l("Technician"),
+    WorkforceLevel.ENGINEER: _l("Engineer"),
+    WorkforceLevel.MANAGER: _l("Manager"),
+    InvestorType.FUND: _l("Investment fund"),
+    InvestorType.BANK: _l("Bank"),
+    InvestorType.CORPORATE: _l("Corporate investor"),
+    InvestorType.DEVELOPMENT_FINANCE: _l("Development finance institution"),
+    InvestorType.ANGEL: _l("Angel investor"),
+    InvestorType.OTHER: _l("Other investor"),
+    AlertFrequency.OFF: _l("No e-mail alerts"),
+    AlertFrequency.DAILY: _l("Daily alerts"),
+    AlertFrequency.WEEKLY: _l("Weekly alerts"),
+    IntroductionState.PENDING: _l("Awaiting answer"),
+    IntroductionState.ACCEPTED: _l("Accepted"),
+    IntroductionState.DECLINED: _l("Declined"),
 }
 LABELS_BY_VALUE = {str(key): text for key, text in LABELS.items()}
 

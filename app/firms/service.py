@@ -1,9 +1,12 @@
 """Reading the public firm directory: filters, pagination, one firm's page.
 
-Only published firms are ever returned here.
+Only published firms are ever returned here. The same filters serve the public directory and
+the investors' firm discovery (which adds its own sorting and a full-text query).
 """
 
+import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -21,6 +24,7 @@ from app.models import (
     FirmCatalogueLink,
     FirmIndustryCode,
     FirmStatus,
+    InvestmentType,
     LinkRelation,
     Zone,
 )
@@ -37,6 +41,12 @@ class FirmFilters:
     size: str | None = None
     zone: str | None = None
     seeking: bool = False
+    investment_type: str | None = None
+    # The firm's ask must overlap [amount_min, amount_max] (either end may be open).
+    amount_min: int | None = None
+    amount_max: int | None = None
+    verified: bool = False
+    updated_since: date | None = None
     text: str = ""
     # (what, value) pairs; the value is user input, so it is only ever escaped by the template.
     ignored: list[tuple[str, str]] = field(default_factory=list)
@@ -71,11 +81,48 @@ class FirmFilters:
             filters.seeking = True
         elif seeking:
             filters.ignored.append((_l("seeking investment"), seeking))
+        invest_type = args.get("invest_type", "")
+        if invest_type in {t.value for t in InvestmentType}:
+            filters.investment_type = invest_type
+        elif invest_type:
+            filters.ignored.append((_l("investment type"), invest_type))
+        for name, what in (
+            ("amount_min", _l("lowest amount")),
+            ("amount_max", _l("highest amount")),
+        ):
+            raw = args.get(name, "").strip()
+            digits = re.sub(r"[.,\s]", "", raw)
+            if digits.isdigit() and len(digits) <= 18:
+                setattr(filters, name, int(digits))
+            elif raw:
+                filters.ignored.append((what, raw))
+        verified = args.get("verified", "")
+        if verified in {"1", "yes", "true"}:
+            filters.verified = True
+        elif verified:
+            filters.ignored.append((_l("verified only"), verified))
+        since = args.get("since", "").strip()
+        try:
+            filters.updated_since = date.fromisoformat(since) if since else None
+        except ValueError:
+            filters.ignored.append((_l("updated since"), since))
         return filters
 
     @property
     def active(self) -> bool:
-        return bool(self.groups or self.ward or self.size or self.zone or self.seeking or self.text)
+        return bool(
+            self.groups
+            or self.ward
+            or self.size
+            or self.zone
+            or self.seeking
+            or self.investment_type
+            or self.amount_min is not None
+            or self.amount_max is not None
+            or self.verified
+            or self.updated_since
+            or self.text
+        )
 
 
 def _offers_any(item_ids: set[int]) -> sa.ColumnElement[bool]:
@@ -87,7 +134,20 @@ def _offers_any(item_ids: set[int]) -> sa.ColumnElement[bool]:
     )
 
 
-def _directory_query(filters: FirmFilters) -> sa.Select:
+def _ask_overlaps(low: int | None, high: int | None) -> sa.ColumnElement[bool]:
+    """The firm states an amount, and its ask [min or 0, max or unbounded] meets [low, high]."""
+    conditions = [
+        sa.or_(Firm.investment_min_vnd.is_not(None), Firm.investment_max_vnd.is_not(None))
+    ]
+    if high is not None:
+        conditions.append(sa.func.coalesce(Firm.investment_min_vnd, 0) <= high)
+    if low is not None:
+        conditions.append(sa.or_(Firm.investment_max_vnd.is_(None), Firm.investment_max_vnd >= low))
+    return sa.and_(*conditions)
+
+
+def directory_query(filters: FirmFilters) -> sa.Select:
+    """Published firms that pass the filters (the text as a search in the firm's names)."""
     query = sa.select(Firm).where(PUBLISHED)
     if filters.groups:
         tree = catalogue_tree()
@@ -101,6 +161,18 @@ def _directory_query(filters: FirmFilters) -> sa.Select:
         query = query.where(Firm.zone.has(Zone.slug == filters.zone))
     if filters.seeking:
         query = query.where(Firm.seeking_investment.is_(True))
+    if filters.investment_type:
+        # A JSON list of plain values: the quoted value is a substring exactly when it is a member.
+        quoted = f'%"{filters.investment_type}"%'
+        query = query.where(sa.cast(Firm.investment_types, sa.String).like(quoted))
+    if filters.amount_min is not None or filters.amount_max is not None:
+        query = query.where(_ask_overlaps(filters.amount_min, filters.amount_max))
+    if filters.verified:
+        query = query.where(Firm.verified_at.is_not(None))
+    if filters.updated_since:
+        query = query.where(
+            Firm.updated_at >= datetime.combine(filters.updated_since, datetime.min.time())
+        )
     if filters.text:
         pattern = f"%{filters.text}%"
         query = query.where(
@@ -123,7 +195,7 @@ def _card_loading() -> list:
 
 def list_published_firms(filters: FirmFilters, page: int, per_page: int):
     query = (
-        _directory_query(filters)
+        directory_query(filters)
         .options(*_card_loading())
         .order_by(Firm.published_at.desc(), Firm.id.desc())
     )

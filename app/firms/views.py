@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.backoffice.returns import open_years
 from app.catalogue.service import catalogue_tree
 from app.domain.firm_size import SectorGroup, SizeClass, size_class
 from app.domain.places import ward_province, wards_of_province
@@ -135,6 +136,7 @@ def manage(firm_id: int):
         remove_form=RemoveMemberForm(),
         logo_form=LogoForm(),
         can_manage_members=can_manage_members(current_user, firm),
+        reporting_years=open_years() if firm.status == "published" else [],
     )
 
 

@@ -20,12 +20,33 @@ from app.models.firm import (
     ReviewState,
 )
 from app.models.interest import Interest, InterestStatus, InterestTarget
+from app.models.investor import (
+    AlertDelivery,
+    AlertFrequency,
+    IntroductionRequest,
+    IntroductionState,
+    InvestorProfile,
+    InvestorType,
+    SavedSearch,
+    Shortlist,
+    ShortlistEntry,
+)
 from app.models.place import Incubator, Zone, ZoneKind, ZoneStatus
 from app.models.programme import GeographicScope, Programme, ProgrammeStatus, SupportType
+from app.models.reporting import (
+    ReminderLog,
+    ReportingYear,
+    ReturnState,
+    WorkforceLevel,
+    WorkforceNeed,
+    YearlyReturn,
+)
 from app.models.user import Role, User
 
 __all__ = [
     "Agency",
+    "AlertDelivery",
+    "AlertFrequency",
     "AuditEvent",
     "CatalogueItem",
     "CatalogueKind",
@@ -45,17 +66,30 @@ __all__ = [
     "InterestStatus",
     "InterestTarget",
     "IndustryCode",
+    "IntroductionRequest",
+    "IntroductionState",
     "InvestmentType",
+    "InvestorProfile",
+    "InvestorType",
     "LinkRelation",
     "MemberRole",
     "OutboxOperation",
     "Programme",
     "ReviewState",
     "ProgrammeStatus",
+    "ReminderLog",
+    "ReportingYear",
+    "ReturnState",
     "Role",
+    "SavedSearch",
     "SearchOutbox",
+    "Shortlist",
+    "ShortlistEntry",
     "SupportType",
     "User",
+    "WorkforceLevel",
+    "WorkforceNeed",
+    "YearlyReturn",
     "Zone",
     "ZoneKind",
     "ZoneStatus",

@@ -1,0 +1,503 @@
+"""The yearly data update (Plan 68/KH-UBND): SCT opens a reporting year, every published firm's
+members are asked for the year's figures and workforce needs, curators follow the response rate
+and re-open returns, and reminders go out before the deadline.
+
+Each public function checks permissions, validates, changes the models, writes an audit event,
+queues mail for after the commit and commits once.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import audit
+from app.backoffice.permissions import can_fill_return, can_run_reporting
+from app.backoffice.statistics import firm_group_pairs
+from app.catalogue.service import catalogue_tree
+from app.domain.places import ward_name
+from app.domain.text import nfc
+from app.errors import Conflict, Forbidden, NotFound, ValidationError
+from app.extensions import db
+from app.i18n import localized
+from app.mail import render_message, send_after_commit
+from app.models import (
+    Firm,
+    FirmMember,
+    FirmStatus,
+    ReminderLog,
+    ReportingYear,
+    ReturnState,
+    User,
+    WorkforceLevel,
+    WorkforceNeed,
+    YearlyReturn,
+)
+from app.models.base import utcnow
+
+REASON_MAX = 4000
+OCCUPATION_MAX = 200
+FIRST_YEAR = 2020
+MONEY_FIELDS = ("revenue_vnd", "capital_vnd", "env_output_vnd", "exports_vnd", "rnd_vnd")
+REQUIRED_ON_SUBMIT = ("revenue_vnd", "insured_employees", "capital_vnd")
+MAX_AMOUNT = 10**15  # a million billion VND: beyond any firm's figures, within BIGINT
+MAX_PEOPLE = 1_000_000
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise Conflict(
+            _("Someone else changed this record at the same time. Nothing was saved.")
+        ) from error
+    except IntegrityError as error:
+        db.session.rollback()
+        raise ValidationError(
+            _("This change conflicts with data already saved (for example a duplicate).")
+        ) from error
+
+
+def _require_reporter(actor: User | None) -> None:
+    if not can_run_reporting(actor):
+        raise Forbidden()
+
+
+def _active_members(firm: Firm) -> list[User]:
+    return [member.user for member in firm.members if member.user.active]
+
+
+def _return_link(firm: Firm, year: int) -> str:
+    """An absolute link to the form (commands build it on SITE_URL: see app.cli.public_urls)."""
+    return url_for("backoffice.yearly_return", firm_id=firm.id, year=year, _external=True)
+
+
+def _mail_members(firm: Firm, template: str, **context) -> None:
+    for user in _active_members(firm):
+        message = render_message(
+            user.email, template, language=user.preferred_language, user=user, firm=firm, **context
+        )
+        send_after_commit(message)
+
+
+def get_reporting_year(year: int) -> ReportingYear:
+    reporting_year = db.session.scalar(sa.select(ReportingYear).where(ReportingYear.year == year))
+    if reporting_year is None:
+        raise NotFound()
+    return reporting_year
+
+
+def is_open(reporting_year: ReportingYear) -> bool:
+    return not reporting_year.closed
+
+
+def open_years() -> list[ReportingYear]:
+    """Reporting years waiting for returns (shown to businesses on their listing page)."""
+    return list(
+        db.session.scalars(
+            sa.select(ReportingYear)
+            .where(ReportingYear.closed.is_(False))
+            .order_by(ReportingYear.year.desc())
+        )
+    )
+
+
+# Curators: open and close a year, follow it, re-open a return ---------------------------------
+
+
+def list_reporting_years(actor: User | None) -> list[ReportingYear]:
+    _require_reporter(actor)
+    return list(db.session.scalars(sa.select(ReportingYear).order_by(ReportingYear.year.desc())))
+
+
+def open_reporting_year(
+    actor: User | None, year: int | None, deadline: date | None, today: date | None = None
+) -> ReportingYear:
+    """Open the year, create a not-started return for every published firm, e-mail members."""
+    _require_reporter(actor)
+    today = today or date.today()
+    errors: dict[str, list[str]] = {}
+    if year is None or not FIRST_YEAR <= year <= today.year:
+        errors["year"] = [
+            _("Choose a year between %(first)s and %(last)s.", first=FIRST_YEAR, last=today.year)
+        ]
+    elif db.session.scalar(sa.select(ReportingYear.id).where(ReportingYear.year == year)):
+        errors["year"] = [_("This year is already open for reporting.")]
+    if deadline is None or deadline <= today:
+        errors["deadline"] = [_("Choose a deadline after today.")]
+    if errors:
+        raise ValidationError(_("Please correct the fields marked below."), errors=errors)
+    reporting_year = ReportingYear(year=year, deadline=deadline, opened_by_id=actor.id)
+    db.session.add(reporting_year)
+    firms = db.session.scalars(
+        sa.select(Firm)
+        .where(Firm.status == FirmStatus.PUBLISHED)
+        .options(selectinload(Firm.members).selectinload(FirmMember.user))
+        .order_by(Firm.id)
+    ).all()
+    for firm in firms:
+        db.session.add(YearlyReturn(reporting_year=reporting_year, firm_id=firm.id))
+    db.session.flush()
+    audit.record(
+        actor,
+        "reporting_year.opened",
+        "reporting_year",
+        reporting_year.id,
+        after={"year": year, "deadline": deadline.isoformat(), "firms": len(firms)},
+    )
+    for firm in firms:
+        _mail_members(
+            firm,
+            "backoffice_return_requested",
+            year=year,
+            deadline=deadline,
+            link=_return_link(firm, year),
+        )
+    _commit()
+    return reporting_year
+
+
+def close_reporting_year(actor: User | None, year: int) -> ReportingYear:
+    _require_reporter(actor)
+    reporting_year = get_reporting_year(year)
+    if reporting_year.closed:
+        raise Conflict(_("This reporting year is already closed."))
+    reporting_year.closed = True
+    audit.record(actor, "reporting_year.closed", "reporting_year", reporting_year.id)
+    _commit()
+    return reporting_year
+
+
+@dataclass
+class ResponseRow:
+    label: str
+    firms: int
+    submitted: int
+
+    @property
+    def rate(self) -> float:
+        return 100.0 * self.submitted / self.firms if self.firms else 0.0
+
+
+@dataclass
+class YearProgress:
+    reporting_year: ReportingYear
+    by_state: dict[ReturnState, int]
+    by_group: list[ResponseRow]
+    by_ward: list[ResponseRow]
+    returns: list[YearlyReturn] = field(default_factory=list)
+
+    @property
+    def total(self) -> ResponseRow:
+        return ResponseRow(
+            _("All firms"), sum(self.by_state.values()), self.by_state[ReturnState.SUBMITTED]
+        )
+
+
+def _submitted_count():
+    return sa.func.sum(sa.case((YearlyReturn.state == ReturnState.SUBMITTED, 1), else_=0))
+
+
+def response_by_group(reporting_year: ReportingYear) -> list[ResponseRow]:
+    pairs = firm_group_pairs(sa.true())
+    result = {
+        group_id: (firms, int(submitted or 0))
+        for group_id, firms, submitted in db.session.execute(
+            sa.select(pairs.c.group_id, sa.func.count(), _submitted_count())
+            .select_from(YearlyReturn)
+            .join(pairs, pairs.c.firm_id == YearlyReturn.firm_id)
+            .where(YearlyReturn.reporting_year_id == reporting_year.id)
+            .group_by(pairs.c.group_id)
+        )
+    }
+    tree = catalogue_tree()
+    return [
+        ResponseRow(localized(group, "name"), *result.get(group.id, (0, 0)))
+        for group in tree.groups
+    ]
+
+
+def response_by_ward(reporting_year: ReportingYear) -> list[ResponseRow]:
+    result = db.session.execute(
+        sa.select(Firm.ward_code, sa.func.count(), _submitted_count())
+        .select_from(YearlyReturn)
+        .join(Firm, Firm.id == YearlyReturn.firm_id)
+        .where(YearlyReturn.reporting_year_id == reporting_year.id)
+        .group_by(Firm.ward_code)
+        .order_by(sa.func.count().desc(), Firm.ward_code)
+    ).all()
+    return [
+        ResponseRow(ward_name(code) or _("Not stated"), firms, int(submitted or 0))
+        for code, firms, submitted in result
+    ]
+
+
+def returns_by_state(reporting_year: ReportingYear) -> dict[ReturnState, int]:
+    counts = dict(
+        db.session.execute(
+            sa.select(YearlyReturn.state, sa.func.count())
+            .where(YearlyReturn.reporting_year_id == reporting_year.id)
+            .group_by(YearlyReturn.state)
+        ).all()
+    )
+    return {state: counts.get(state, 0) for state in ReturnState}
+
+
+def year_progress(actor: User | None, year: int) -> YearProgress:
+    _require_reporter(actor)
+    reporting_year = get_reporting_year(year)
+    returns = db.session.scalars(
+        sa.select(YearlyReturn)
+        .join(Firm, Firm.id == YearlyReturn.firm_id)
+        .where(YearlyReturn.reporting_year_id == reporting_year.id)
+        .options(selectinload(YearlyReturn.firm))
+        .order_by(Firm.legal_name, Firm.id)
+    ).all()
+    return YearProgress(
+        reporting_year,
+        returns_by_state(reporting_year),
+        response_by_group(reporting_year),
+        response_by_ward(reporting_year),
+        list(returns),
+    )
+
+
+def reopen_return(actor: User | None, return_id: int, reason: str | None) -> YearlyReturn:
+    """Send a submitted return back to the firm, with a reason it reads in the e-mail."""
+    _require_reporter(actor)
+    yearly_return = db.session.get(YearlyReturn, return_id)
+    if yearly_return is None:
+        raise NotFound()
+    text = nfc(reason or "").strip()
+    if not text:
+        raise ValidationError(_("Give a reason."), errors={"reason": [_("Give a reason.")]})
+    if len(text) > REASON_MAX:
+        message = _("Keep the reason under %(max)s characters.", max=REASON_MAX)
+        raise ValidationError(message, errors={"reason": [message]})
+    if yearly_return.state != ReturnState.SUBMITTED:
+        raise Conflict(_("Only a submitted return can be re-opened."))
+    if yearly_return.reporting_year.closed:
+        raise Conflict(_("This reporting year is closed."))
+    yearly_return.state = ReturnState.REOPENED
+    yearly_return.reopen_reason = text
+    audit.record(
+        actor,
+        "return.reopened",
+        "yearly_return",
+        yearly_return.id,
+        before={"state": ReturnState.SUBMITTED.value},
+        after={"state": ReturnState.REOPENED.value},
+        reason=text,
+    )
+    year = yearly_return.reporting_year
+    _mail_members(
+        yearly_return.firm,
+        "backoffice_return_reopened",
+        year=year.year,
+        deadline=year.deadline,
+        reason=text,
+        link=_return_link(yearly_return.firm, year.year),
+    )
+    _commit()
+    return yearly_return
+
+
+# Businesses: fill in and submit ----------------------------------------------------------------
+
+
+def _member_firm(actor: User | None, firm_id: int) -> Firm:
+    """The firm, only for its members: anybody else learns nothing (404, not 403)."""
+    firm = db.session.get(Firm, firm_id)
+    if firm is None or not can_fill_return(actor, firm):
+        raise NotFound()
+    return firm
+
+
+def get_return(actor: User | None, firm_id: int, year: int) -> YearlyReturn:
+    """The firm's return for the year; a not-yet-saved one if the firm joined after opening."""
+    firm = _member_firm(actor, firm_id)
+    reporting_year = get_reporting_year(year)
+    yearly_return = db.session.scalar(
+        sa.select(YearlyReturn)
+        .where(YearlyReturn.firm_id == firm.id, YearlyReturn.reporting_year_id == reporting_year.id)
+        .options(selectinload(YearlyReturn.workforce_needs))
+    )
+    if yearly_return is None:
+        if firm.status != FirmStatus.PUBLISHED:
+            raise NotFound()
+        # Not added to the session: it is saved only when the firm saves or submits it.
+        yearly_return = YearlyReturn(
+            firm=firm, reporting_year=reporting_year, state=ReturnState.NOT_STARTED
+        )
+    return yearly_return
+
+
+def can_edit_return(yearly_return: YearlyReturn) -> bool:
+    return yearly_return.state != ReturnState.SUBMITTED and not yearly_return.reporting_year.closed
+
+
+def _clean_needs(rows: list[dict], errors: dict) -> list[WorkforceNeed]:
+    needs = []
+    for index, row in enumerate(rows):
+        occupation = " ".join(nfc(row.get("occupation") or "").split())
+        number, level = row.get("number_needed"), row.get("level")
+        if not occupation and not number:
+            continue
+        problems = []
+        if not occupation or len(occupation) > OCCUPATION_MAX:
+            problems.append(_("Name the occupation or skill (up to 200 characters)."))
+        if level not in {lv.value for lv in WorkforceLevel}:
+            problems.append(_("Choose a level."))
+        if not isinstance(number, int) or not 0 < number <= MAX_PEOPLE:
+            problems.append(_("Give the number of people needed (at least 1)."))
+        if problems:
+            errors[f"workforce-{index}"] = problems
+            continue
+        needs.append(WorkforceNeed(occupation=occupation, level=level, number_needed=number))
+    return needs
+
+
+def save_return(
+    actor: User | None, firm_id: int, year: int, data: dict, submit: bool
+) -> YearlyReturn:
+    """Save the figures (draft), or submit them: submitting updates the firm's size inputs, and
+    so its size class, to this year's figures."""
+    yearly_return = get_return(actor, firm_id, year)
+    if yearly_return.reporting_year.closed:
+        raise Conflict(_("This reporting year is closed."))
+    if yearly_return.state == ReturnState.SUBMITTED:
+        raise Conflict(_("This return was already submitted. Ask Sở Công Thương to re-open it."))
+    errors: dict[str, list[str]] = {}
+    values = {}
+    for name in (*MONEY_FIELDS, "insured_employees"):
+        value = data.get(name)
+        limit = MAX_PEOPLE if name == "insured_employees" else MAX_AMOUNT
+        if value is not None and not 0 <= value <= limit:
+            errors[name] = [_("Enter a number between 0 and %(max)s.", max=limit)]
+        values[name] = value
+    certifications = nfc(data.get("certifications") or "").strip()
+    if len(certifications) > REASON_MAX:
+        errors["certifications"] = [_("Keep this under %(max)s characters.", max=REASON_MAX)]
+    needs = _clean_needs(data.get("workforce", []), errors)
+    if submit:
+        for name in REQUIRED_ON_SUBMIT:
+            if values.get(name) is None:
+                errors.setdefault(name, []).append(_("Required to submit the return."))
+    if errors:
+        raise ValidationError(_("Please correct the fields marked below."), errors=errors)
+
+    if yearly_return not in db.session:
+        db.session.add(yearly_return)
+    before = {"state": str(yearly_return.state)}
+    for name, value in values.items():
+        setattr(yearly_return, name, value)
+    yearly_return.certifications = certifications or None
+    yearly_return.workforce_needs = needs
+    firm = yearly_return.firm
+    if submit:
+        yearly_return.state = ReturnState.SUBMITTED
+        yearly_return.submitted_at = utcnow()
+        yearly_return.submitted_by_id = actor.id
+        size_before = _size_inputs(firm)
+        firm.revenue_vnd = values["revenue_vnd"]
+        firm.insured_employees = values["insured_employees"]
+        firm.capital_vnd = values["capital_vnd"]
+        firm.size_year = year
+        db.session.flush()  # recomputes the size class
+        old, new = audit.changed_fields(size_before, _size_inputs(firm))
+        audit.record(actor, "firm.size_updated_from_return", "firm", firm.id, old, new)
+    elif yearly_return.state == ReturnState.NOT_STARTED:
+        yearly_return.state = ReturnState.DRAFT
+    db.session.flush()
+    audit.record(
+        actor,
+        "return.submitted" if submit else "return.saved",
+        "yearly_return",
+        yearly_return.id,
+        before=before,
+        after={"state": str(yearly_return.state), "year": year},
+    )
+    _commit()
+    return yearly_return
+
+
+def _size_inputs(firm: Firm) -> dict:
+    return {
+        "revenue_vnd": firm.revenue_vnd,
+        "insured_employees": firm.insured_employees,
+        "capital_vnd": firm.capital_vnd,
+        "size_year": firm.size_year,
+        "size_class": str(firm.size_class) if firm.size_class else None,
+    }
+
+
+# Reminders (cron) ------------------------------------------------------------------------------
+
+
+@dataclass
+class ReminderReport:
+    firms: int = 0
+    messages: int = 0
+    years: list[int] = field(default_factory=list)
+
+
+def send_reminders(days: int = 14, today: date | None = None) -> ReminderReport:
+    """Remind the members of firms that have not submitted, for open years whose deadline is
+    within `days`. One reminder per firm, year and round (`days`): the log rows are written in
+    the same transaction as the mail is queued, so a second run (or a concurrent one, which
+    fails on the unique key) sends nothing twice."""
+    today = today or date.today()
+    report = ReminderReport()
+    years = db.session.scalars(
+        sa.select(ReportingYear).where(
+            ReportingYear.closed.is_(False),
+            ReportingYear.deadline >= today,
+            ReportingYear.deadline <= today + timedelta(days=days),
+        )
+    ).all()
+    for reporting_year in years:
+        already = sa.select(ReminderLog.firm_id).where(
+            ReminderLog.reporting_year_id == reporting_year.id, ReminderLog.round_days == days
+        )
+        submitted = sa.select(YearlyReturn.firm_id).where(
+            YearlyReturn.reporting_year_id == reporting_year.id,
+            YearlyReturn.state == ReturnState.SUBMITTED,
+        )
+        firms = db.session.scalars(
+            sa.select(Firm)
+            .where(
+                Firm.status == FirmStatus.PUBLISHED,
+                Firm.id.not_in(submitted),
+                Firm.id.not_in(already),
+            )
+            .options(selectinload(Firm.members).selectinload(FirmMember.user))
+            .order_by(Firm.id)
+        ).all()
+        report.years.append(reporting_year.year)
+        for firm in firms:
+            db.session.add(
+                ReminderLog(reporting_year_id=reporting_year.id, firm_id=firm.id, round_days=days)
+            )
+            _mail_members(
+                firm,
+                "backoffice_return_reminder",
+                year=reporting_year.year,
+                deadline=reporting_year.deadline,
+                days_left=(reporting_year.deadline - today).days,
+                link=_return_link(firm, reporting_year.year),
+            )
+            report.firms += 1
+            report.messages += len(_active_members(firm))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another run logged the same round first: it sends those reminders, this one none.
+        db.session.rollback()
+        return ReminderReport(years=report.years)
+    return report

@@ -1,0 +1,208 @@
+"""Back-office pages: public statistics and downloads, the curator dashboard, the yearly data
+update (curators and businesses) and the yearly report. Views parse, call one service, render."""
+
+from datetime import date
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.backoffice import bp, exports, report, returns, statistics
+from app.backoffice.charts import bar_chart
+from app.backoffice.forms import ConfirmForm, OpenYearForm, ReasonForm, ReturnForm
+from app.backoffice.tabular import Table, csv_bytes, xlsx_bytes
+from app.errors import Conflict, NotFound, ValidationError
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.context_processor
+def backoffice_helpers():
+    return {"bar_chart": bar_chart, "today": date.today()}
+
+
+def _download(content: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _attach_errors(form, error: ValidationError) -> None:
+    """Put a service's rule violations on the form's fields (workforce rows by index)."""
+    for name, messages in error.errors.items():
+        if name.startswith("workforce-"):
+            index = int(name.removeprefix("workforce-"))
+            field = form.workforce_needs.entries[index].form.occupation
+        else:
+            field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*list(field.errors or []), *messages]
+    flash(error.message, "error")
+
+
+# Statistics and exports -----------------------------------------------------------------------
+
+
+@bp.get("/statistics")
+def statistics_page():
+    return render_template("backoffice/statistics.html", figures=statistics.public_figures())
+
+
+@bp.get("/statistics/<key>.csv")
+def figure_csv(key: str):
+    figure = statistics.figure_for_download(current_user, key)
+    table = Table(
+        figure.title,
+        [figure.label_heading, _("Count")],
+        [[bar.label, bar.value] for bar in figure.rows],
+        [_("Total"), figure.total],
+    )
+    return _download(csv_bytes(table), CSV, f"cnmt-{figure.key}.csv")
+
+
+@bp.get("/exports/<kind>.<fmt>")
+def export(kind: str, fmt: str):
+    if fmt not in {"csv", "xlsx"}:
+        raise NotFound()
+    table = exports.export_list(current_user, kind, request.args)
+    stamp = date.today().isoformat()
+    if fmt == "csv":
+        return _download(csv_bytes(table), CSV, f"cnmt-{kind}-{stamp}.csv")
+    return _download(xlsx_bytes([table]), XLSX, f"cnmt-{kind}-{stamp}.xlsx")
+
+
+@bp.get("/curation/dashboard")
+@login_required
+def dashboard():
+    figures = statistics.dashboard_figures(current_user)
+    return render_template("backoffice/dashboard.html", figures=figures)
+
+
+# Yearly data update: curators -----------------------------------------------------------------
+
+
+@bp.route("/curation/reports", methods=["GET", "POST"])
+@login_required
+def reports():
+    years = returns.list_reporting_years(current_user)
+    form = OpenYearForm()
+    if form.validate_on_submit():
+        try:
+            opened = returns.open_reporting_year(current_user, form.year.data, form.deadline.data)
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            flash(_("Reporting year %(year)s is open; firms have been e-mailed.", year=opened.year))
+            return redirect(url_for("backoffice.report_year", year=opened.year))
+    elif request.method == "GET":
+        form.year.data = date.today().year - 1
+    status = 400 if form.errors else 200
+    return render_template("backoffice/reports.html", years=years, form=form), status
+
+
+def _render_year(year: int, reopen: tuple[int, ReasonForm] | None = None, status: int = 200):
+    progress = returns.year_progress(current_user, year)
+    return (
+        render_template(
+            "backoffice/report_year.html",
+            progress=progress,
+            reopen=reopen,
+            reason_form=ReasonForm(formdata=None),
+            close_form=ConfirmForm(),
+        ),
+        status,
+    )
+
+
+@bp.get("/curation/reports/<int:year>")
+@login_required
+def report_year(year: int):
+    return _render_year(year)
+
+
+@bp.post("/curation/reports/<int:year>/close")
+@login_required
+def close_year(year: int):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            returns.close_reporting_year(current_user, year)
+        except Conflict as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Reporting year %(year)s is closed.", year=year))
+    return redirect(url_for("backoffice.report_year", year=year))
+
+
+@bp.post("/curation/reports/<int:year>/returns/<int:return_id>/reopen")
+@login_required
+def reopen_return(year: int, return_id: int):
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            returns.reopen_return(current_user, return_id, form.reason.data)
+        except ValidationError as error:
+            _attach_errors(form, error)
+        except Conflict as error:
+            flash(error.message, "error")
+            return redirect(url_for("backoffice.report_year", year=year))
+        else:
+            flash(_("The return is re-opened; the firm has been e-mailed."))
+            return redirect(url_for("backoffice.report_year", year=year))
+    return _render_year(year, reopen=(return_id, form), status=400)
+
+
+@bp.get("/curation/reports/<int:year>.xlsx")
+@login_required
+def report_xlsx(year: int):
+    yearly = report.build_report(current_user, year)
+    return _download(xlsx_bytes(yearly.tables), XLSX, f"bao-cao-cnmt-{year}.xlsx")
+
+
+@bp.get("/curation/reports/<int:year>/print")
+@login_required
+def report_print(year: int):
+    yearly = report.build_report(current_user, year)
+    return render_template("backoffice/report_print.html", report=yearly)
+
+
+# Yearly data update: businesses ---------------------------------------------------------------
+
+
+@bp.route("/my/firms/<int:firm_id>/returns/<int:year>", methods=["GET", "POST"])
+@login_required
+def yearly_return(firm_id: int, year: int):
+    current = returns.get_return(current_user, firm_id, year)
+    editable = returns.can_edit_return(current)
+    form = ReturnForm(obj=current if request.method == "GET" else None)
+    if request.method == "POST" and not editable:
+        flash(_("This return can no longer be changed."), "error")
+        return redirect(url_for("backoffice.yearly_return", firm_id=firm_id, year=year))
+    if form.validate_on_submit():
+        submit = request.form.get("action") == "submit"
+        try:
+            returns.save_return(current_user, firm_id, year, form.to_data(), submit=submit)
+        except ValidationError as error:
+            _attach_errors(form, error)
+        except Conflict as error:
+            flash(error.message, "error")
+        else:
+            if submit:
+                flash(_("Thank you: your return for %(year)s is submitted.", year=year), "success")
+            else:
+                flash(_("Your return is saved as a draft."), "success")
+            return redirect(url_for("backoffice.yearly_return", firm_id=firm_id, year=year))
+    form.add_blank_rows()
+    status = 400 if request.method == "POST" else 200
+    return (
+        render_template(
+            "backoffice/return_form.html",
+            form=form,
+            yearly_return=current,
+            firm=current.firm,
+            editable=editable,
+        ),
+        status,
+    )

@@ -1,0 +1,178 @@
+"""Saved-search alerts: deciding which are due, sending each once, and one-click unsubscribe.
+
+A daily alert is due a day after the previous one (weekly: seven days), less an hour of slack so
+that a cron job at a fixed time never skips a day. An alert lists only firms published or
+changed since the previous alert of that search; with nothing new, no mail is sent and the
+window stays open. Deciding claims the search (a conditional UPDATE of `last_sent_at`) and
+records an `AlertDelivery` in one commit; mail goes out after that commit, so running the
+command twice, even at the same time, never sends an alert twice. A message that cannot be
+built or delivered (a bad address) is logged, marked failed, and the others still go out.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+
+from app import audit
+from app.errors import NotFound
+from app.extensions import db
+from app.investors.discovery import Discovery, firms_changed_between
+from app.mail import deliver_now, render_message
+from app.models import AlertDelivery, AlertFrequency, SavedSearch
+from app.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+PERIODS = {AlertFrequency.DAILY: timedelta(days=1), AlertFrequency.WEEKLY: timedelta(days=7)}
+SLACK = timedelta(hours=1)
+FIRMS_PER_ALERT = 50
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="saved-search-unsubscribe")
+
+
+def unsubscribe_token(search: SavedSearch) -> str:
+    return _serializer().dumps({"search": search.id, "owner": search.owner_id})
+
+
+def unsubscribe_url(search: SavedSearch) -> str:
+    return url_for(
+        "investors.unsubscribe",
+        search_id=search.id,
+        token=unsubscribe_token(search),
+        _external=True,
+    )
+
+
+def unsubscribe(search_id: int, token: str) -> SavedSearch:
+    """Turn off the alerts of one saved search, for whoever holds its signed link."""
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        raise NotFound() from None
+    search = db.session.get(SavedSearch, search_id)
+    if (
+        not isinstance(data, dict)
+        or search is None
+        or data.get("search") != search.id
+        or data.get("owner") != search.owner_id
+    ):
+        raise NotFound()
+    if search.frequency != AlertFrequency.OFF:
+        audit.record(
+            None,
+            "saved_search.unsubscribe",
+            "saved_search",
+            search.id,
+            before={"frequency": str(search.frequency)},
+            after={"frequency": "off"},
+        )
+        search.frequency = AlertFrequency.OFF
+        db.session.commit()
+    return search
+
+
+def window_start(search: SavedSearch) -> datetime:
+    return search.last_sent_at or search.alerts_since or search.created_at
+
+
+def is_due(search: SavedSearch, now: datetime) -> bool:
+    period = PERIODS.get(search.frequency)
+    return period is not None and now - window_start(search) >= period - SLACK
+
+
+@dataclass
+class AlertReport:
+    sent: int = 0
+    failed: int = 0
+    nothing_new: int = 0
+
+
+def _claim(search: SavedSearch, now: datetime) -> bool:
+    """Mark the search as alerted at `now` unless another run got there first."""
+    previous = search.last_sent_at
+    result = db.session.execute(
+        sa.update(SavedSearch)
+        .where(
+            SavedSearch.id == search.id,
+            SavedSearch.frequency != AlertFrequency.OFF,
+            SavedSearch.last_sent_at.is_(None)
+            if previous is None
+            else SavedSearch.last_sent_at == previous,
+        )
+        .values(last_sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def send_due_alerts(now: datetime | None = None) -> AlertReport:
+    now = now or utcnow()
+    report = AlertReport()
+    searches = db.session.scalars(
+        sa.select(SavedSearch)
+        .where(SavedSearch.frequency != AlertFrequency.OFF)
+        .options(selectinload(SavedSearch.owner))
+        .order_by(SavedSearch.id)
+    ).all()
+    outgoing = []
+    for search in searches:
+        if not is_due(search, now) or not search.owner.active:
+            continue
+        start = window_start(search)
+        filters = Discovery.from_args(MultiDict(search.args)).filters
+        firms = firms_changed_between(filters, start, now)
+        if not firms:
+            report.nothing_new += 1
+            continue
+        if not _claim(search, now):
+            continue
+        delivery = AlertDelivery(
+            saved_search_id=search.id,
+            window_start=start,
+            window_end=now,
+            firm_ids=[f.id for f in firms],
+            recipient=search.owner.email,
+        )
+        db.session.add(delivery)
+        try:
+            message = render_message(
+                search.owner.email,
+                "investor_alert",
+                search.owner.preferred_language,
+                search=search,
+                firms=firms[:FIRMS_PER_ALERT],
+                more=max(0, len(firms) - FIRMS_PER_ALERT),
+                since=start,
+                search_url=url_for("investors.discover", _external=True, **search.args),
+                unsubscribe_url=unsubscribe_url(search),
+            )
+        except ValueError as error:  # e.g. an address that cannot be a mail header
+            log.error("alert for saved search %s not built: %s", search.id, error)
+            delivery.status, delivery.error = "failed", str(error)[:500]
+            report.failed += 1
+            continue
+        message["List-Unsubscribe"] = f"<{unsubscribe_url(search)}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        outgoing.append((delivery, message))
+    db.session.commit()
+
+    for delivery, message in outgoing:
+        try:
+            deliver_now(message)
+        except Exception as error:
+            log.exception("alert for saved search %s not delivered", delivery.saved_search_id)
+            delivery.status, delivery.error = "failed", str(error)[:500]
+            report.failed += 1
+        else:
+            delivery.status = "sent"
+            report.sent += 1
+    db.session.commit()
+    return report

@@ -1,0 +1,28 @@
+"""`flask alerts send`: e-mail the saved-search alerts that are due (run it from cron)."""
+
+import click
+from flask import Flask
+
+
+def register_alerts_cli(app: Flask) -> None:
+    alerts = click.Group("alerts", help="Saved-search e-mail alerts for investors.")
+
+    @alerts.command("send")
+    @click.option(
+        "--base-url",
+        help="The site's public address for links, e.g. https://cnmt.example.vn "
+        "(default: the SITE_URL setting).",
+    )
+    def send_command(base_url: str | None) -> None:
+        """Send every alert that is due; safe to run again (nothing is sent twice)."""
+        from app.cli import public_urls
+        from app.investors.alerts import send_due_alerts
+
+        with public_urls(base_url):
+            report = send_due_alerts()
+        click.echo(
+            f"Sent {report.sent}, failed {report.failed}, "
+            f"nothing new for {report.nothing_new} due search(es)."
+        )
+
+    app.cli.add_command(alerts)

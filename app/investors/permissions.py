@@ -1,0 +1,17 @@
+"""Who may use the investor pages and answer introduction requests (enforced in services)."""
+
+from app.firms.permissions import can_review_firms, is_member
+from app.models import Firm, Role, User
+
+
+def is_investor(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.active and user.role == Role.INVESTOR
+
+
+def can_answer_introduction(user: User | None, firm: Firm) -> bool:
+    """The firm's members (owners and editors) accept or decline requests made to it."""
+    return is_member(user, firm)
+
+
+def can_see_introduction_funnel(user: User | None) -> bool:
+    return can_review_firms(user)

@@ -1,0 +1,370 @@
+"""The investor's own records: profile and recommendations, shortlists with private notes, and
+saved searches. Every function checks that the actor is an investor and owns what it touches;
+someone else's list or search is reported as not found."""
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app import audit
+from app.catalogue.service import catalogue_tree
+from app.domain.places import is_ward
+from app.domain.text import nfc
+from app.errors import Forbidden, NotFound, ValidationError
+from app.extensions import db
+from app.firms.service import PUBLISHED
+from app.investors.permissions import is_investor
+from app.matching.engine import ELIGIBLE, InvestorInterests, Match
+from app.matching.service import match_investor
+from app.models import (
+    AlertFrequency,
+    Firm,
+    InvestmentType,
+    InvestorProfile,
+    InvestorType,
+    SavedSearch,
+    Shortlist,
+    ShortlistEntry,
+    User,
+    Zone,
+)
+from app.models.base import utcnow
+
+PROFILE_FIELDS = (
+    "organisation",
+    "investor_type",
+    "ticket_min_vnd",
+    "ticket_max_vnd",
+    "groups",
+    "investment_types",
+    "wards",
+    "zones",
+    "description",
+)
+
+
+def require_investor(actor: User | None) -> None:
+    if not is_investor(actor):
+        raise Forbidden(_("This page is for investor accounts."))
+
+
+def _clean(text: str | None, limit: int) -> str:
+    return nfc(text or "").strip()[:limit]
+
+
+# Profile and recommendations -------------------------------------------------------------------
+
+
+def get_profile(actor: User) -> InvestorProfile | None:
+    require_investor(actor)
+    return db.session.scalar(sa.select(InvestorProfile).where(InvestorProfile.user_id == actor.id))
+
+
+def _profile_data(profile: InvestorProfile) -> dict:
+    return {name: getattr(profile, name) for name in PROFILE_FIELDS}
+
+
+def _validate_profile(data: dict) -> dict:
+    errors = {}
+    clean = {
+        "organisation": _clean(data.get("organisation"), 200),
+        "investor_type": data.get("investor_type"),
+        "ticket_min_vnd": data.get("ticket_min_vnd"),
+        "ticket_max_vnd": data.get("ticket_max_vnd"),
+        "groups": sorted(set(data.get("groups") or [])),
+        "investment_types": sorted(set(data.get("investment_types") or [])),
+        "wards": sorted({int(w) for w in data.get("wards") or []}),
+        "zones": sorted({int(z) for z in data.get("zones") or []}),
+        "description": _clean(data.get("description"), 2000) or None,
+    }
+    if not clean["organisation"]:
+        errors["organisation"] = _("Enter the name of your organisation.")
+    if clean["investor_type"] not in {t.value for t in InvestorType}:
+        errors["investor_type"] = _("Choose what kind of investor you are.")
+    low, high = clean["ticket_min_vnd"], clean["ticket_max_vnd"]
+    if any(v is not None and v < 0 for v in (low, high)):
+        errors["ticket_min_vnd"] = _("Amounts cannot be negative.")
+    elif low is not None and high is not None and low > high:
+        errors["ticket_max_vnd"] = _("The upper amount must not be below the lower one.")
+    groups = {g.code for g in catalogue_tree().groups}
+    if not set(clean["groups"]) <= groups:
+        errors["groups"] = _("Choose catalogue groups from the list.")
+    if not set(clean["investment_types"]) <= {t.value for t in InvestmentType}:
+        errors["investment_types"] = _("Choose kinds of investment from the list.")
+    if not all(is_ward(w) for w in clean["wards"]):
+        errors["wards"] = _("Choose wards and communes from the list.")
+    public_zones = set(db.session.scalars(sa.select(Zone.id).where(Zone.public())))
+    if not set(clean["zones"]) <= public_zones:
+        errors["zones"] = _("Choose zones and clusters from the list.")
+    if errors:
+        raise ValidationError(_("Please correct the fields marked below."), errors)
+    return clean
+
+
+def save_profile(actor: User, data: dict) -> InvestorProfile:
+    require_investor(actor)
+    clean = _validate_profile(data)
+    profile = get_profile(actor)
+    before = _profile_data(profile) if profile else {}
+    if profile is None:
+        profile = InvestorProfile(user_id=actor.id)
+        db.session.add(profile)
+    for name, value in clean.items():
+        setattr(profile, name, value)
+    db.session.flush()
+    changed_before, changed_after = audit.changed_fields(before, clean)
+    audit.record(
+        actor,
+        "investor_profile.save",
+        "investor_profile",
+        profile.id,
+        changed_before,
+        changed_after,
+    )
+    db.session.commit()
+    return profile
+
+
+def investor_interests(profile: InvestorProfile) -> InvestorInterests:
+    tree = catalogue_tree()
+    names = [tree.by_code[code].name_vi for code in profile.groups if code in tree.by_code]
+    terms = (*names, profile.description or "")
+    return InvestorInterests(
+        groups=frozenset(profile.groups),
+        investment_types=frozenset(profile.investment_types),
+        wards=frozenset(profile.wards),
+        zones=frozenset(profile.zones),
+        ticket_min=profile.ticket_min_vnd,
+        ticket_max=profile.ticket_max_vnd,
+        text_terms=tuple(t for t in terms if t),
+    )
+
+
+def recommended_firms(actor: User, limit: int = 30) -> tuple[list[Match], int, dict[int, Firm]]:
+    """The best-fitting published firms for the investor's profile (eligible ones only), how
+    many others did not fit, and the firms behind the matches shown."""
+    profile = get_profile(actor)
+    if profile is None:
+        raise NotFound()
+    matches = match_investor(investor_interests(profile))
+    fitting = [m for m in matches if m.section == ELIGIBLE]
+    shown = fitting[:limit]
+    firms = {
+        f.id: f
+        for f in db.session.scalars(
+            sa.select(Firm)
+            .where(PUBLISHED, Firm.id.in_([m.id for m in shown]))
+            .options(selectinload(Firm.catalogue_links), selectinload(Firm.zone))
+        )
+    }
+    return [m for m in shown if m.id in firms], len(matches) - len(fitting), firms
+
+
+# Shortlists ----------------------------------------------------------------------------------
+
+
+def my_shortlists(actor: User) -> list[Shortlist]:
+    require_investor(actor)
+    return list(
+        db.session.scalars(
+            sa.select(Shortlist)
+            .where(Shortlist.owner_id == actor.id)
+            .options(selectinload(Shortlist.entries))
+            .order_by(Shortlist.name)
+        )
+    )
+
+
+def get_my_shortlist(actor: User, shortlist_id: int) -> Shortlist:
+    require_investor(actor)
+    shortlist = db.session.scalar(
+        sa.select(Shortlist)
+        .where(Shortlist.id == shortlist_id, Shortlist.owner_id == actor.id)
+        .options(
+            selectinload(Shortlist.entries)
+            .selectinload(ShortlistEntry.firm)
+            .selectinload(Firm.catalogue_links),
+            selectinload(Shortlist.entries)
+            .selectinload(ShortlistEntry.firm)
+            .selectinload(Firm.zone),
+        )
+    )
+    if shortlist is None:
+        raise NotFound()
+    return shortlist
+
+
+def _published_firm(firm_id: int) -> Firm:
+    firm = db.session.scalar(sa.select(Firm).where(Firm.id == firm_id, PUBLISHED))
+    if firm is None:
+        raise NotFound()
+    return firm
+
+
+def _new_shortlist(actor: User, name: str) -> Shortlist:
+    name = _clean(name, 120)
+    if not name:
+        raise ValidationError(_("Give the list a name."), {"name": _("Give the list a name.")})
+    shortlist = Shortlist(owner_id=actor.id, name=name)
+    db.session.add(shortlist)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        message = _("You already have a list with this name.")
+        raise ValidationError(message, {"name": message}) from None
+    return shortlist
+
+
+def create_shortlist(actor: User, name: str) -> Shortlist:
+    require_investor(actor)
+    shortlist = _new_shortlist(actor, name)
+    audit.record(
+        actor, "shortlist.create", "shortlist", shortlist.id, after={"name": shortlist.name}
+    )
+    db.session.commit()
+    return shortlist
+
+
+def delete_shortlist(actor: User, shortlist_id: int) -> None:
+    shortlist = get_my_shortlist(actor, shortlist_id)
+    audit.record(
+        actor, "shortlist.delete", "shortlist", shortlist.id, before={"name": shortlist.name}
+    )
+    db.session.delete(shortlist)
+    db.session.commit()
+
+
+def add_to_shortlist(
+    actor: User, firm_id: int, shortlist_id: int | None = None, new_name: str = ""
+) -> Shortlist:
+    """Put a published firm on one of the actor's lists, or on a new list named `new_name`."""
+    require_investor(actor)
+    firm = _published_firm(firm_id)
+    if _clean(new_name, 120):
+        shortlist = _new_shortlist(actor, new_name)
+    elif shortlist_id is not None:
+        shortlist = get_my_shortlist(actor, shortlist_id)
+    else:
+        raise ValidationError(_("Choose a list or name a new one."))
+    if any(entry.firm_id == firm.id for entry in shortlist.entries):
+        raise ValidationError(_("This firm is already on that list."))
+    shortlist.entries.append(ShortlistEntry(firm_id=firm.id))
+    shortlist.updated_at = utcnow()
+    audit.record(actor, "shortlist.add", "shortlist", shortlist.id, after={"firm": firm.id})
+    db.session.commit()
+    return shortlist
+
+
+def _entry(shortlist: Shortlist, firm_id: int) -> ShortlistEntry:
+    entry = next((e for e in shortlist.entries if e.firm_id == firm_id), None)
+    if entry is None:
+        raise NotFound()
+    return entry
+
+
+def remove_from_shortlist(actor: User, shortlist_id: int, firm_id: int) -> Shortlist:
+    shortlist = get_my_shortlist(actor, shortlist_id)
+    shortlist.entries.remove(_entry(shortlist, firm_id))
+    audit.record(actor, "shortlist.remove", "shortlist", shortlist.id, before={"firm": firm_id})
+    db.session.commit()
+    return shortlist
+
+
+def save_note(actor: User, shortlist_id: int, firm_id: int, note: str) -> ShortlistEntry:
+    shortlist = get_my_shortlist(actor, shortlist_id)
+    entry = _entry(shortlist, firm_id)
+    # The note is private: the audit trail records that it changed, not what it says.
+    entry.note = _clean(note, 2000) or None
+    audit.record(actor, "shortlist.note", "shortlist", shortlist.id, after={"firm": firm_id})
+    db.session.commit()
+    return entry
+
+
+# Saved searches ------------------------------------------------------------------------------
+
+
+def my_saved_searches(actor: User) -> list[SavedSearch]:
+    require_investor(actor)
+    return list(
+        db.session.scalars(
+            sa.select(SavedSearch)
+            .where(SavedSearch.owner_id == actor.id)
+            .order_by(SavedSearch.name)
+        )
+    )
+
+
+def get_my_saved_search(actor: User, search_id: int) -> SavedSearch:
+    require_investor(actor)
+    search = db.session.scalar(
+        sa.select(SavedSearch).where(SavedSearch.id == search_id, SavedSearch.owner_id == actor.id)
+    )
+    if search is None:
+        raise NotFound()
+    return search
+
+
+def _frequency(value: str) -> AlertFrequency:
+    if value not in {f.value for f in AlertFrequency}:
+        raise ValidationError(_("Choose how often to send alerts."))
+    return AlertFrequency(value)
+
+
+def _set_frequency(search: SavedSearch, frequency: AlertFrequency) -> None:
+    """Alerts turned on report what changes from now on (not everything already listed)."""
+    if frequency != AlertFrequency.OFF and search.frequency in (None, AlertFrequency.OFF):
+        search.alerts_since = utcnow()
+        search.last_sent_at = None
+    search.frequency = frequency
+
+
+def save_search(actor: User, name: str, args: dict[str, list[str]], frequency: str) -> SavedSearch:
+    require_investor(actor)
+    name = _clean(name, 120)
+    if not name:
+        raise ValidationError(_("Give the search a name."), {"name": _("Give the search a name.")})
+    search = SavedSearch(owner_id=actor.id, name=name, args=args, frequency=AlertFrequency.OFF)
+    _set_frequency(search, _frequency(frequency))
+    db.session.add(search)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        message = _("You already have a saved search with this name.")
+        raise ValidationError(message, {"name": message}) from None
+    audit.record(
+        actor,
+        "saved_search.create",
+        "saved_search",
+        search.id,
+        after={"name": name, "args": args, "frequency": str(search.frequency)},
+    )
+    db.session.commit()
+    return search
+
+
+def set_alert_frequency(actor: User, search_id: int, frequency: str) -> SavedSearch:
+    search = get_my_saved_search(actor, search_id)
+    before = str(search.frequency)
+    _set_frequency(search, _frequency(frequency))
+    audit.record(
+        actor,
+        "saved_search.alerts",
+        "saved_search",
+        search.id,
+        before={"frequency": before},
+        after={"frequency": str(search.frequency)},
+    )
+    db.session.commit()
+    return search
+
+
+def delete_saved_search(actor: User, search_id: int) -> None:
+    search = get_my_saved_search(actor, search_id)
+    audit.record(
+        actor, "saved_search.delete", "saved_search", search.id, before={"name": search.name}
+    )
+    db.session.delete(search)
+    db.session.commit()

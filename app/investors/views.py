@@ -1,0 +1,380 @@
+"""Investor pages (recommendations, profile, discovery, shortlists, saved searches,
+introductions), the firms' answer page, the curators' funnel and one-click unsubscribe."""
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.accounts.redirects import safe_next
+from app.catalogue.service import catalogue_tree
+from app.domain.firm_size import SizeClass
+from app.domain.places import wards_of_province
+from app.errors import ValidationError
+from app.extensions import csrf, db
+from app.i18n import localized
+from app.investors import alerts, bp, exports, introductions, service
+from app.investors.discovery import SORTS, Discovery, discover_firms, query_args
+from app.investors.forms import (
+    ActionForm,
+    AddToShortlistForm,
+    AlertFrequencyForm,
+    IntroductionForm,
+    NoteForm,
+    ProfileForm,
+    SaveSearchForm,
+    ShortlistForm,
+)
+from app.investors.permissions import is_investor
+from app.models import IntroductionState, InvestmentType, Zone
+from app.pagination import requested_page
+
+
+def _group_names() -> dict[str, str]:
+    return {g.code: localized(g, "name") for g in catalogue_tree().groups}
+
+
+def _public_zones() -> list[Zone]:
+    return db.session.scalars(sa.select(Zone).where(Zone.public()).order_by(Zone.name_vi)).all()
+
+
+def _back(default: str) -> str:
+    return safe_next(request.form.get("next")) or default
+
+
+def _flash_errors(error: ValidationError, form=None) -> None:
+    for name, message in error.errors.items():
+        if form is not None and name in form:
+            form[name].errors = [*form[name].errors, message]
+    flash(error.message, "error")
+
+
+# Recommendations and profile ----------------------------------------------------------------
+
+
+@bp.get("/investor")
+@login_required
+def home():
+    if service.get_profile(current_user) is None:
+        flash(_("Tell us what you invest in, and we will recommend firms that fit."), "info")
+        return redirect(url_for("investors.profile"))
+    matches, others, firms = service.recommended_firms(current_user)
+    return render_template(
+        "investors/home.html",
+        matches=matches,
+        others=others,
+        firms=firms,
+        group_names=_group_names(),
+    )
+
+
+@bp.route("/investor/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    existing = service.get_profile(current_user)
+    form = ProfileForm()
+    form.set_choices(catalogue_tree().groups, _public_zones())
+    if request.method == "GET" and existing is not None:
+        form.fill_from(existing)
+    if form.validate_on_submit():
+        try:
+            service.save_profile(current_user, form.to_data())
+        except ValidationError as error:
+            _flash_errors(error, form)
+        else:
+            flash(_("Your investor profile is saved."), "success")
+            return redirect(url_for("investors.home"))
+    status = 400 if form.errors else 200
+    return render_template("investors/profile.html", form=form, existing=existing), status
+
+
+# Discovery and saved searches ---------------------------------------------------------------
+
+
+@bp.get("/investor/firms")
+@login_required
+def discover():
+    service.require_investor(current_user)
+    discovery = Discovery.from_args(request.args)
+    page = requested_page()
+    result = discover_firms(discovery, page, current_app.config["FIRMS_PER_PAGE"])
+    if page > result.pages:
+        abort(404)
+    shortlists = service.my_shortlists(current_user)
+    return render_template(
+        "investors/discover.html",
+        discovery=discovery,
+        filters=discovery.filters,
+        result=result,
+        sorts=SORTS,
+        tree=catalogue_tree(),
+        wards=wards_of_province(),
+        sizes=list(SizeClass),
+        zones=_public_zones(),
+        investment_types=list(InvestmentType),
+        add_forms={
+            firm.id: AddToShortlistForm.for_firm(firm.id, shortlists, formdata=None)
+            for firm in result.items
+        },
+        on_lists={e.firm_id for s in shortlists for e in s.entries},
+        save_form=SaveSearchForm(),
+        saved_query=query_args(request.args),
+    )
+
+
+@bp.post("/investor/searches")
+@login_required
+def save_search():
+    form = SaveSearchForm()
+    if form.validate_on_submit():
+        try:
+            service.save_search(
+                current_user, form.name.data, query_args(request.args), form.frequency.data
+            )
+        except ValidationError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Search saved."), "success")
+            return redirect(url_for("investors.searches"))
+    else:
+        service.require_investor(current_user)
+        flash(_("Give the search a name and choose whether to get e-mail alerts."), "error")
+    return redirect(url_for("investors.discover", **query_args(request.args)))
+
+
+@bp.get("/investor/searches")
+@login_required
+def searches():
+    return render_template(
+        "investors/searches.html",
+        searches=service.my_saved_searches(current_user),
+        frequency_form=AlertFrequencyForm(),
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/investor/searches/<int:search_id>/alerts")
+@login_required
+def search_alerts(search_id: int):
+    form = AlertFrequencyForm()
+    service.get_my_saved_search(current_user, search_id)
+    if not form.validate_on_submit():
+        abort(400)
+    service.set_alert_frequency(current_user, search_id, form.frequency.data)
+    flash(_("Alert setting saved."), "success")
+    return redirect(url_for("investors.searches"))
+
+
+@bp.post("/investor/searches/<int:search_id>/delete")
+@login_required
+def delete_search(search_id: int):
+    service.get_my_saved_search(current_user, search_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    service.delete_saved_search(current_user, search_id)
+    flash(_("Saved search deleted."), "success")
+    return redirect(url_for("investors.searches"))
+
+
+@bp.route("/investor/alerts/<int:search_id>/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the signed link is the credential; mail programs POST to it for one-click
+def unsubscribe(search_id: int, token: str):
+    search = alerts.unsubscribe(search_id, token)
+    if request.method == "POST":
+        return "", 204
+    return render_template("investors/unsubscribed.html", search=search)
+
+
+# Shortlists ---------------------------------------------------------------------------------
+
+
+@bp.route("/investor/shortlists", methods=["GET", "POST"])
+@login_required
+def shortlists():
+    form = ShortlistForm()
+    if request.method == "POST":
+        service.require_investor(current_user)
+        if form.validate_on_submit():
+            try:
+                shortlist = service.create_shortlist(current_user, form.name.data)
+            except ValidationError as error:
+                _flash_errors(error, form)
+            else:
+                flash(_("List created."), "success")
+                return redirect(url_for("investors.shortlist", shortlist_id=shortlist.id))
+    lists = service.my_shortlists(current_user)
+    status = 400 if form.errors else 200
+    return render_template("investors/shortlists.html", shortlists=lists, form=form), status
+
+
+@bp.post("/investor/firms/<int:firm_id>/shortlist")
+@login_required
+def add_to_shortlist(firm_id: int):
+    form = AddToShortlistForm.for_firm(firm_id, service.my_shortlists(current_user))
+    if not form.validate_on_submit():
+        flash(_("Choose a list or name a new one."), "error")
+        return redirect(_back(url_for("investors.discover")))
+    try:
+        shortlist = service.add_to_shortlist(
+            current_user,
+            firm_id,
+            int(form.shortlist_id.data) if form.shortlist_id.data else None,
+            form.new_name.data or "",
+        )
+    except ValidationError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Added to “%(list)s”.", list=shortlist.name), "success")
+    return redirect(_back(url_for("investors.shortlists")))
+
+
+@bp.get("/investor/shortlists/<int:shortlist_id>")
+@login_required
+def shortlist(shortlist_id: int):
+    return render_template(
+        "investors/shortlist.html",
+        shortlist=service.get_my_shortlist(current_user, shortlist_id),
+        note_form=NoteForm(),
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/investor/shortlists/<int:shortlist_id>/delete")
+@login_required
+def delete_shortlist(shortlist_id: int):
+    service.get_my_shortlist(current_user, shortlist_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    service.delete_shortlist(current_user, shortlist_id)
+    flash(_("List deleted."), "success")
+    return redirect(url_for("investors.shortlists"))
+
+
+@bp.post("/investor/shortlists/<int:shortlist_id>/firms/<int:firm_id>/remove")
+@login_required
+def remove_from_shortlist(shortlist_id: int, firm_id: int):
+    service.get_my_shortlist(current_user, shortlist_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    service.remove_from_shortlist(current_user, shortlist_id, firm_id)
+    flash(_("Removed from the list."), "success")
+    return redirect(_back(url_for("investors.shortlist", shortlist_id=shortlist_id)))
+
+
+@bp.post("/investor/shortlists/<int:shortlist_id>/firms/<int:firm_id>/note")
+@login_required
+def save_note(shortlist_id: int, firm_id: int):
+    service.get_my_shortlist(current_user, shortlist_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    service.save_note(current_user, shortlist_id, firm_id, form.note.data or "")
+    flash(_("Note saved."), "success")
+    return redirect(url_for("investors.shortlist", shortlist_id=shortlist_id))
+
+
+@bp.get("/investor/shortlists/<int:shortlist_id>/export.<any(csv, xlsx):fmt>")
+@login_required
+def export_shortlist(shortlist_id: int, fmt: str):
+    shortlist = service.get_my_shortlist(current_user, shortlist_id)
+    if fmt == "csv":
+        body, mimetype = exports.as_csv(shortlist), "text/csv; charset=utf-8"
+    else:
+        body = exports.as_xlsx(shortlist)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="shortlist-{shortlist.id}.{fmt}"'
+    )
+    return response
+
+
+# Introductions ------------------------------------------------------------------------------
+
+
+@bp.get("/investor/introductions")
+@login_required
+def introductions_list():
+    return render_template(
+        "investors/introductions.html",
+        requests=introductions.my_introductions(current_user),
+        limit=introductions.per_day_limit(),
+    )
+
+
+@bp.post("/investor/introductions")
+@login_required
+def request_introduction():
+    service.require_investor(current_user)
+    form = IntroductionForm()
+    back = _back(url_for("investors.introductions_list"))
+    if not form.validate_on_submit() or not form.firm_id.data.isdigit():
+        flash(
+            _("Tell the firm in a few words who you are and what you would like to discuss."),
+            "error",
+        )
+        return redirect(back)
+    try:
+        introductions.request_introduction(current_user, int(form.firm_id.data), form.message.data)
+    except ValidationError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Request sent. The firm will accept or decline it here."), "success")
+    return redirect(back)
+
+
+@bp.get("/my/introductions")
+@login_required
+def firm_introductions():
+    requests, profiles = introductions.introductions_for_my_firms(current_user)
+    return render_template(
+        "investors/firm_introductions.html",
+        requests=requests,
+        profiles=profiles,
+        form=ActionForm(),
+    )
+
+
+@bp.post("/my/introductions/<int:introduction_id>/<any(accept, decline):decision>")
+@login_required
+def answer_introduction(introduction_id: int, decision: str):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        introduction = introductions.answer_introduction(
+            current_user, introduction_id, accept=decision == "accept"
+        )
+    except ValidationError as error:
+        flash(error.message, "error")
+    else:
+        if introduction.state == IntroductionState.ACCEPTED:
+            flash(_("Accepted: you and the investor now see each other's contacts."), "success")
+        else:
+            flash(_("Declined. The investor has been told."), "success")
+    return redirect(url_for("investors.firm_introductions"))
+
+
+@bp.get("/curation/introductions")
+@login_required
+def funnel():
+    by_month, by_group = introductions.introduction_funnel(current_user)
+    return render_template(
+        "investors/funnel.html", by_month=by_month, by_group=by_group, tree=catalogue_tree()
+    )
+
+
+# The block on a firm's public page ----------------------------------------------------------
+
+
+@bp.app_template_global()
+def investor_panel(firm) -> dict | None:
+    """What `investors/_firm_actions.html` shows an investor on a firm's page."""
+    if not is_investor(current_user):
+        return None
+    lists = service.my_shortlists(current_user)
+    return {
+        "add_form": AddToShortlistForm.for_firm(firm.id, lists, formdata=None),
+        "on_lists": [s for s in lists if any(e.firm_id == firm.id for e in s.entries)],
+        "introduction": introductions.latest_introduction(current_user, firm),
+        "introduction_form": IntroductionForm(formdata=None, firm_id=str(firm.id)),
+    }

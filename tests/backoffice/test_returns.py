@@ -1,0 +1,333 @@
+"""The yearly data update: open a year, e-mail firms, a member fills in and submits, the size
+class follows, curators see the response rate and re-open; reminders are idempotent."""
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.domain.firm_size import size_class
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Firm,
+    FirmStatus,
+    ReminderLog,
+    ReportingYear,
+    ReturnState,
+    YearlyReturn,
+)
+from tests.backoffice.helpers import (
+    YEAR,
+    business_firm,
+    open_year,
+    return_form,
+    return_url,
+    stored_return,
+)
+from tests.curation.helpers import (
+    BUSINESS,
+    CURATOR,
+    CURATOR_KHCN,
+    INVESTOR,
+    add_owner,
+    as_user,
+    body,
+    mails,
+    mails_to,
+    post_form,
+)
+
+
+def published_count() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Firm).where(Firm.status == FirmStatus.PUBLISHED)
+    )
+
+
+def test_opening_a_year_creates_a_return_per_published_firm_and_emails_members(client, seeded_app):
+    firm = business_firm(BUSINESS)
+    response = open_year(client)
+    assert response.status_code == 302
+    year = db.session.scalar(sa.select(ReportingYear).where(ReportingYear.year == YEAR))
+    assert year is not None
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(YearlyReturn)
+            .where(YearlyReturn.reporting_year_id == year.id)
+        )
+        == published_count()
+    )
+    [message] = mails_to(seeded_app, BUSINESS)
+    assert message["Content-Language"] == "vi"
+    assert return_url(firm) in body(message)
+    assert db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "reporting_year.opened")
+    )
+
+
+def test_opening_the_same_year_twice_is_refused(client):
+    open_year(client)
+    response = open_year(client)
+    assert response.status_code == 400
+    assert "already open" in response.get_data(as_text=True)
+
+
+def test_member_submits_return_and_the_firm_size_class_follows(client):
+    firm = business_firm(BUSINESS)
+    open_year(client)
+    as_user(client, BUSINESS)
+    assert client.get(return_url(firm)).status_code == 200
+    response = post_form(client, return_url(firm), return_url(firm), return_form())
+    assert response.status_code == 302
+    stored = stored_return(firm)
+    assert stored.state == ReturnState.SUBMITTED
+    assert stored.env_output_vnd == 700_000_000
+    assert [(n.occupation, n.level, n.number_needed) for n in stored.workforce_needs] == [
+        ("Vận hành trạm xử lý nước thải", "technician", 3),
+        ("Kỹ sư môi trường", "engineer", 2),
+    ]
+    firm = db.session.get(Firm, firm.id)
+    assert (firm.revenue_vnd, firm.insured_employees, firm.capital_vnd, firm.size_year) == (
+        2_000_000_000,
+        8,
+        1_500_000_000,
+        YEAR,
+    )
+    assert firm.size_class == size_class(firm.sector_group, 8, 2_000_000_000, 1_500_000_000)
+    assert db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "firm.size_updated_from_return")
+    )
+    # Submitted: the form is gone, and posting again changes nothing.
+    html = client.get(return_url(firm)).get_data(as_text=True)
+    assert "Submit the return" not in html
+    post_form(client, return_url(firm), return_url(firm), return_form(revenue_vnd="1"))
+    assert stored_return(firm).revenue_vnd == 2_000_000_000
+
+
+def test_invalid_return_keeps_what_was_typed(client):
+    firm = business_firm(BUSINESS)
+    open_year(client)
+    as_user(client, BUSINESS)
+    response = post_form(
+        client,
+        return_url(firm),
+        return_url(firm),
+        return_form(
+            revenue_vnd="-5",
+            **{"workforce_needs-0-level": "", "workforce_needs-0-occupation": "Thợ hàn đặc biệt"},
+        ),
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'value="-5"' in html
+    assert "Thợ hàn đặc biệt" in html
+    assert "Number must be at least 0." in html
+    response = post_form(
+        client,
+        return_url(firm),
+        return_url(firm),
+        return_form(**{"workforce_needs-0-level": "", "workforce_needs-1-number_needed": "0"}),
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Number must be between 1 and 1000000." in html
+    response = post_form(
+        client, return_url(firm), return_url(firm), return_form(**{"workforce_needs-0-level": ""})
+    )
+    assert response.status_code == 400
+    assert "Choose a level." in response.get_data(as_text=True)
+    assert stored_return(firm).state == ReturnState.NOT_STARTED
+
+
+def test_submitting_needs_the_size_figures_but_a_draft_does_not(client):
+    firm = business_firm(BUSINESS)
+    open_year(client)
+    as_user(client, BUSINESS)
+    response = post_form(client, return_url(firm), return_url(firm), return_form(capital_vnd=""))
+    assert response.status_code == 400
+    assert "Required to submit the return." in response.get_data(as_text=True)
+    response = post_form(
+        client, return_url(firm), return_url(firm), return_form(capital_vnd="", action="save")
+    )
+    assert response.status_code == 302
+    assert stored_return(firm).state == ReturnState.DRAFT
+
+
+def test_curator_sees_response_rate_and_reopens_a_return(client, seeded_app):
+    firm = business_firm(BUSINESS)
+    open_year(client)
+    as_user(client, BUSINESS)
+    post_form(client, return_url(firm), return_url(firm), return_form())
+    as_user(client, CURATOR)
+    page = client.get(f"/curation/reports/{YEAR}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f"(1 of {published_count()} firms)" in html
+    assert 'data-state="submitted">1<' in html
+
+    returned = stored_return(firm)
+    before = len(mails_to(seeded_app, BUSINESS))
+    url = f"/curation/reports/{YEAR}/returns/{returned.id}/reopen"
+    assert post_form(client, f"/curation/reports/{YEAR}", url, {"reason": ""}).status_code == 400
+    response = post_form(
+        client, f"/curation/reports/{YEAR}", url, {"reason": "Doanh thu thiếu một chữ số 0."}
+    )
+    assert response.status_code == 302
+    assert stored_return(firm).state == ReturnState.REOPENED
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "return.reopened"))
+    assert event.reason == "Doanh thu thiếu một chữ số 0."
+    new_mails = mails_to(seeded_app, BUSINESS)[before:]
+    assert len(new_mails) == 1
+    assert "Doanh thu thiếu một chữ số 0." in body(new_mails[0])
+    # The business can correct and submit again.
+    as_user(client, BUSINESS)
+    assert "Doanh thu thiếu một chữ số 0." in client.get(return_url(firm)).get_data(as_text=True)
+    post_form(client, return_url(firm), return_url(firm), return_form(revenue_vnd="20000000000"))
+    assert stored_return(firm).state == ReturnState.SUBMITTED
+
+
+def test_response_rate_by_group_and_ward_count_submitted_returns(client, seeded_app):
+    from app.backoffice.returns import year_progress
+    from tests.curation.helpers import user
+
+    firm = business_firm(BUSINESS)
+    open_year(client)
+    as_user(client, BUSINESS)
+    post_form(client, return_url(firm), return_url(firm), return_form())
+    with seeded_app.test_request_context("/?lang=en"):
+        progress = year_progress(user(CURATOR), YEAR)
+        ward_rows = {row.label: (row.firms, row.submitted) for row in progress.by_ward}
+    from app.domain.places import ward_name
+
+    firms = db.session.scalars(sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED)).all()
+    expected = {}
+    for f in firms:
+        key = ward_name(f.ward_code) or "Not stated"
+        asked, done = expected.get(key, (0, 0))
+        expected[key] = (asked + 1, done + (1 if f.id == firm.id else 0))
+    assert ward_rows == expected
+    assert sum(row.submitted for row in progress.by_group) >= 1
+    assert all(row.submitted <= row.firms for row in progress.by_group)
+
+
+def test_xss_in_an_occupation_is_escaped_everywhere(client):
+    firm = business_firm(BUSINESS)
+    open_year(client)
+    as_user(client, BUSINESS)
+    payload = "<script>alert(1)</script>"
+    post_form(
+        client,
+        return_url(firm),
+        return_url(firm),
+        return_form(**{"workforce_needs-0-occupation": payload}),
+    )
+    html = client.get(return_url(firm)).get_data(as_text=True)
+    assert payload not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    as_user(client, CURATOR)
+    for url in ("/curation/dashboard", f"/curation/reports/{YEAR}/print"):
+        html = client.get(url).get_data(as_text=True)
+        assert payload not in html
+        assert "&lt;script&gt;" in html
+
+
+# Permissions -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("email", [BUSINESS, INVESTOR, CURATOR_KHCN])
+def test_curator_pages_are_forbidden_to_others(client, email):
+    open_year(client)
+    as_user(client, email)
+    for url in (
+        "/curation/reports",
+        f"/curation/reports/{YEAR}",
+        f"/curation/reports/{YEAR}.xlsx",
+        f"/curation/reports/{YEAR}/print",
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+def test_opening_a_year_is_forbidden_to_other_agencies(client):
+    as_user(client, CURATOR_KHCN)
+    token_page = "/my/firms"
+    response = post_form(
+        client, token_page, "/curation/reports", {"year": str(YEAR), "deadline": "2099-01-01"}
+    )
+    assert response.status_code == 403
+    assert db.session.scalar(sa.select(ReportingYear)) is None
+
+
+def test_another_firms_return_is_not_found(client):
+    open_year(client)
+    other = next(
+        f
+        for f in db.session.scalars(sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED))
+        if f.id != business_firm(BUSINESS).id
+    )
+    as_user(client, BUSINESS)
+    assert client.get(return_url(other)).status_code == 404
+    as_user(client, CURATOR)
+    assert client.get(return_url(other)).status_code == 404
+
+
+def test_unknown_year_is_not_found(client):
+    as_user(client, BUSINESS)
+    assert client.get(return_url(business_firm(BUSINESS), 1999)).status_code == 404
+
+
+# Reminders ------------------------------------------------------------------------------------
+
+
+def test_reminders_go_once_per_round_to_firms_that_have_not_submitted(client, runner, seeded_app):
+    firm = business_firm(BUSINESS)
+    open_year(client, deadline=date.today() + timedelta(days=5))
+    as_user(client, BUSINESS)
+    post_form(client, return_url(firm), return_url(firm), return_form())
+    other = db.session.scalars(
+        sa.select(Firm)
+        .where(Firm.status == FirmStatus.PUBLISHED, Firm.id != firm.id)
+        .order_by(Firm.id)
+    ).first()
+    add_owner(other, email="chu@example.vn", language="en")
+    before = len(mails(seeded_app))
+
+    first = runner.invoke(args=["reports", "remind"])
+    assert first.exit_code == 0, first.output
+    sent = mails(seeded_app)[before:]
+    assert [m["To"] for m in sent].count("chu@example.vn") == 1
+    assert BUSINESS not in [m["To"] for m in sent]
+    reminder = next(m for m in sent if m["To"] == "chu@example.vn")
+    assert reminder["Content-Language"] == "en"
+    assert "in 5 days" in body(reminder)
+    logged = db.session.scalar(sa.select(sa.func.count()).select_from(ReminderLog))
+    assert logged >= 1
+
+    second = runner.invoke(args=["reports", "remind"])
+    assert second.exit_code == 0
+    assert len(mails(seeded_app)) == before + len(sent)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReminderLog)) == logged
+
+    # A new, closer round reminds once more.
+    runner.invoke(args=["reports", "remind", "--days", "7"])
+    assert len(mails(seeded_app)) == before + 2 * len(sent)
+
+
+def test_no_reminders_when_the_deadline_is_far(client, runner, seeded_app):
+    open_year(client, deadline=date.today() + timedelta(days=40))
+    before = len(mails(seeded_app))
+    result = runner.invoke(args=["reports", "remind", "--days", "14"])
+    assert "No open reporting year" in result.output
+    assert len(mails(seeded_app)) == before
+
+
+def test_closed_year_takes_no_returns_and_no_reminders(client, runner, seeded_app):
+    firm = business_firm(BUSINESS)
+    open_year(client, deadline=date.today() + timedelta(days=3))
+    post_form(client, f"/curation/reports/{YEAR}", f"/curation/reports/{YEAR}/close")
+    before = len(mails(seeded_app))
+    runner.invoke(args=["reports", "remind"])
+    assert len(mails(seeded_app)) == before
+    as_user(client, BUSINESS)
+    assert "Submit the return" not in client.get(return_url(firm)).get_data(as_text=True)

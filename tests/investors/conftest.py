@@ -1,0 +1,51 @@
+"""Helpers for the investor tests: the demo accounts, a second investor, firm ids on a page."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Firm, FirmStatus, Role, User
+
+INVESTOR = "investor@demo.cnmt.vn"
+BUSINESS = "business@demo.cnmt.vn"
+CURATOR = "curator@demo.cnmt.vn"
+
+
+def user(email: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def add_user(email: str, role: Role = Role.INVESTOR, name: str = "Second Investor") -> User:
+    account = User(email=email, name=name, role=role, password_hash="x")
+    db.session.add(account)
+    db.session.commit()
+    return account
+
+
+def published_firms() -> list[Firm]:
+    return list(
+        db.session.scalars(
+            sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED).order_by(Firm.id)
+        )
+    )
+
+
+def owned_firm(owner: User) -> Firm:
+    return db.session.scalar(sa.select(Firm).where(Firm.members.any(user_id=owner.id)))
+
+
+def slugs_in_table(html: str) -> list[str]:
+    """Firm slugs in the discovery table, in the order shown."""
+    return re.findall(r'<td><a href="/firms/([^"]+)">', html)
+
+
+@pytest.fixture
+def investor(seeded_app) -> User:
+    return user(INVESTOR)
+
+
+@pytest.fixture
+def all_on_one_page(seeded_app):
+    seeded_app.config["FIRMS_PER_PAGE"] = 200

@@ -1,0 +1,201 @@
+"""Saved searches and their e-mail alerts: due or not, only new or changed firms, nothing sent
+twice, one-click unsubscribe that cannot be forged, and a bad address does not stop the rest."""
+
+import logging
+import re
+from datetime import timedelta
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.investors import alerts
+from app.models import AlertDelivery, AlertFrequency, Firm, FirmStatus, SavedSearch
+from app.models.base import utcnow
+from tests.conftest import csrf_token, login_as
+from tests.investors.conftest import add_user, published_firms
+
+BASE = "http://cnmt.test"
+
+
+def mails(app) -> list:
+    parser = BytesParser(policy=policy.default)
+    folder = Path(app.config["MAIL_FILE_DIR"])
+    return [parser.parsebytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))]
+
+
+def saved(owner, frequency="daily", args=None, days_ago=2) -> SavedSearch:
+    search = SavedSearch(
+        owner_id=owner.id,
+        name=f"search {frequency} {owner.id}",
+        args=args or {"seeking": ["1"]},
+        frequency=AlertFrequency(frequency),
+        alerts_since=utcnow() - timedelta(days=days_ago),
+    )
+    db.session.add(search)
+    db.session.commit()
+    return search
+
+
+@pytest.fixture
+def quiet_firms(seeded_app):
+    """Every firm last changed long ago; returns two seeking firms 'changed' an hour ago."""
+    long_ago = utcnow() - timedelta(days=30)
+    db.session.execute(sa.update(Firm).values(published_at=long_ago, updated_at=long_ago))
+    seeking = [f for f in published_firms() if f.seeking_investment][:2]
+    recent = utcnow() - timedelta(hours=1)
+    db.session.execute(
+        sa.update(Firm).where(Firm.id.in_([f.id for f in seeking])).values(updated_at=recent)
+    )
+    db.session.commit()
+    return seeking
+
+
+def send(runner):
+    result = runner.invoke(args=["alerts", "send", "--base-url", BASE])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_saving_a_search_keeps_the_query_and_alerts_are_opt_in(client, investor):
+    login_as(client, investor)
+    page = "/investor/firms?seeking=1&invest_type=loan&view=table"
+    token = csrf_token(client, page)
+    client.post(
+        "/investor/searches?seeking=1&invest_type=loan&page=1",
+        data={"csrf_token": token, "name": "Loans", "frequency": "off"},
+    )
+    search = db.session.scalar(sa.select(SavedSearch))
+    assert search.args == {"seeking": ["1"], "invest_type": ["loan"]}
+    assert search.frequency == AlertFrequency.OFF
+    assert "E-mail alerts are off unless you choose" in client.get(page + "&lang=en").get_data(
+        as_text=True
+    )
+
+
+def test_due_daily_weekly_and_off(seeded_app, investor):
+    now = utcnow()
+    daily = saved(investor, "daily", days_ago=1)
+    weekly_early = saved(investor, "weekly", days_ago=3)
+    weekly_due = saved(add_user("w@fund.example"), "weekly", days_ago=7)
+    off = saved(add_user("o@fund.example"), "off", days_ago=30)
+    assert alerts.is_due(daily, now)
+    assert not alerts.is_due(weekly_early, now)
+    assert alerts.is_due(weekly_due, now)
+    assert not alerts.is_due(off, now)
+    daily.last_sent_at = now - timedelta(hours=12)
+    assert not alerts.is_due(daily, now)
+
+
+def test_alert_lists_only_new_or_changed_firms_and_is_sent_once(
+    seeded_app, runner, investor, quiet_firms
+):
+    search = saved(investor)
+    output = send(runner)
+    assert "Sent 1" in output
+    [message] = mails(seeded_app)
+    body = message.get_content()
+    assert message["To"] == investor.email
+    linked = set(re.findall(r"/firms/([\w-]+)", body))
+    assert linked == {f.slug for f in quiet_firms}
+    assert message["List-Unsubscribe"].startswith(f"<{BASE}/investor/alerts/{search.id}/")
+
+    assert "Sent 0" in send(runner)
+    assert len(mails(seeded_app)) == 1
+    db.session.expire_all()
+    delivery = db.session.scalar(sa.select(AlertDelivery))
+    assert delivery.status == "sent"
+    assert sorted(delivery.firm_ids) == sorted(f.id for f in quiet_firms)
+    assert db.session.get(SavedSearch, search.id).last_sent_at is not None
+
+
+def test_next_alert_reports_only_what_changed_after_the_previous_one(
+    seeded_app, investor, quiet_firms
+):
+    search = saved(investor)
+    first_run = utcnow()
+    later = [f for f in published_firms() if f.seeking_investment][2]
+    with seeded_app.test_request_context(base_url=BASE):
+        assert alerts.send_due_alerts(first_run).sent == 1
+        db.session.execute(
+            sa.update(Firm)
+            .where(Firm.id == later.id)
+            .values(updated_at=first_run + timedelta(hours=5))
+        )
+        db.session.commit()
+        assert alerts.send_due_alerts(first_run + timedelta(hours=6)).sent == 0  # not due yet
+        report = alerts.send_due_alerts(first_run + timedelta(days=1))
+    assert report.sent == 1
+    latest = db.session.scalars(sa.select(AlertDelivery).order_by(AlertDelivery.id)).all()[-1]
+    assert latest.firm_ids == [later.id]
+    assert latest.saved_search_id == search.id
+
+
+def test_nothing_new_sends_nothing(seeded_app, runner, investor, quiet_firms):
+    saved(investor, args={"seeking": ["1"], "size": ["large"], "q": ["zzzz không có"]})
+    assert "Sent 0" in send(runner)
+    assert mails(seeded_app) == []
+
+
+def test_unsubscribe_by_link_without_logging_in(seeded_app, client, runner, investor, quiet_firms):
+    search = saved(investor)
+    send(runner)
+    body = mails(seeded_app)[0].get_content()
+    link = re.search(rf"{BASE}(/investor/alerts/\S+)", body).group(1)
+    assert client.get(link + "?lang=en").status_code == 200
+    db.session.expire_all()
+    assert db.session.get(SavedSearch, search.id).frequency == AlertFrequency.OFF
+
+
+def test_forged_or_borrowed_unsubscribe_tokens_are_refused(seeded_app, client, investor):
+    mine = saved(investor)
+    other = saved(add_user("x@fund.example"))
+    with seeded_app.test_request_context():
+        token = alerts.unsubscribe_token(mine)
+    assert client.get(f"/investor/alerts/{other.id}/unsubscribe/{token}").status_code == 404
+    assert client.get(f"/investor/alerts/{mine.id}/unsubscribe/{token}x").status_code == 404
+    forged = token.split(".")[0] + ".AAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    assert client.get(f"/investor/alerts/{mine.id}/unsubscribe/{forged}").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(SavedSearch, other.id).frequency == AlertFrequency.DAILY
+    assert db.session.get(SavedSearch, mine.id).frequency == AlertFrequency.DAILY
+    assert client.post(f"/investor/alerts/{mine.id}/unsubscribe/{token}").status_code == 204
+    db.session.expire_all()
+    assert db.session.get(SavedSearch, mine.id).frequency == AlertFrequency.OFF
+
+
+def test_a_bad_address_is_logged_and_the_others_are_still_sent(
+    seeded_app, runner, investor, quiet_firms, caplog
+):
+    broken = add_user("broken@fund.example")
+    # An address with a line break cannot be a mail header: building the message fails.
+    db.session.execute(
+        sa.update(type(broken)).where(type(broken).id == broken.id).values(email="bro\nken@x.vn")
+    )
+    db.session.commit()
+    saved(broken)
+    saved(investor)
+    with caplog.at_level(logging.ERROR, logger="app.investors.alerts"):
+        output = send(runner)
+    assert "Sent 1, failed 1" in output
+    assert [m["To"] for m in mails(seeded_app)] == [investor.email]
+    assert any("not built" in record.getMessage() for record in caplog.records)
+    statuses = db.session.scalars(sa.select(AlertDelivery.status).order_by(AlertDelivery.id))
+    assert sorted(statuses) == ["failed", "sent"]
+    assert "Sent 0, failed 0" in send(runner)
+
+
+def test_unpublished_firms_never_appear_in_alerts(seeded_app, investor, quiet_firms):
+    saved(investor)
+    hidden = quiet_firms[0]
+    db.session.execute(
+        sa.update(Firm).where(Firm.id == hidden.id).values(status=FirmStatus.ARCHIVED)
+    )
+    db.session.commit()
+    with seeded_app.test_request_context(base_url=BASE):
+        alerts.send_due_alerts()
+    delivery = db.session.scalar(sa.select(AlertDelivery))
+    assert delivery.firm_ids == [quiet_firms[1].id]

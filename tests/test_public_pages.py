@@ -99,10 +99,11 @@ def test_every_public_page_renders_in_both_languages(client, lang):
         for msgid, msgstr in _translations()
         if msgstr and msgid != msgstr and len(_fixed_words(msgid).split()) >= 2
     ]
+    # Vietnamese words are single syllables: six make a UI phrase rather than a name in the data.
     vietnamese_only = [
         _fixed_words(msgstr)
         for msgid, msgstr in _translations()
-        if msgstr and msgid != msgstr and len(_fixed_words(msgstr).split()) >= 3
+        if msgstr and msgid != msgstr and len(_fixed_words(msgstr).split()) >= 6
     ]
     for url in public_urls():
         response = client.get(url, headers={"Accept-Language": lang})

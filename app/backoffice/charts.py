@@ -9,12 +9,12 @@ from markupsafe import Markup, escape
 from app.i18n import format_number
 
 WIDTH = 720
-LABEL_WIDTH = 260
+LABEL_WIDTH = 300
 VALUE_WIDTH = 80
 BAR_HEIGHT = 22
 GAP = 8
 TOP = 10
-LABEL_CHARS = 38
+LABEL_CHARS = 36  # about 7.5 px a character at 13 px: fits LABEL_WIDTH
 BAR_COLOUR = "#2e7d4f"
 TEXT_COLOUR = "#1d2b24"
 

@@ -8,12 +8,34 @@ import logging
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
+from app.errors import Conflict, ValidationError
 from app.extensions import db
 
 log = logging.getLogger(__name__)
 CALLBACKS = "after_commit_callbacks"
+
+
+def commit() -> None:
+    """Commit the one transaction of a user's action, turning races into domain errors: a
+    concurrent edit (version check) into Conflict, a duplicate (unique constraint) into
+    ValidationError. Nothing is saved in either case."""
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise Conflict(
+            _("Someone else changed this record at the same time. Nothing was saved.")
+        ) from error
+    except IntegrityError as error:
+        db.session.rollback()
+        raise ValidationError(
+            _("This change conflicts with data already saved (for example a duplicate).")
+        ) from error
 
 
 def after_commit(callback: Callable[[], None], key: str | None = None, session=None) -> None:

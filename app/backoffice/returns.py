@@ -14,7 +14,6 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
 from app.backoffice.permissions import can_fill_return, can_run_reporting
@@ -39,6 +38,7 @@ from app.models import (
     YearlyReturn,
 )
 from app.models.base import utcnow
+from app.transaction import commit
 
 REASON_MAX = 4000
 OCCUPATION_MAX = 200
@@ -47,21 +47,6 @@ MONEY_FIELDS = ("revenue_vnd", "capital_vnd", "env_output_vnd", "exports_vnd", "
 REQUIRED_ON_SUBMIT = ("revenue_vnd", "insured_employees", "capital_vnd")
 MAX_AMOUNT = 10**15  # a million billion VND: beyond any firm's figures, within BIGINT
 MAX_PEOPLE = 1_000_000
-
-
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise Conflict(
-            _("Someone else changed this record at the same time. Nothing was saved.")
-        ) from error
-    except IntegrityError as error:
-        db.session.rollback()
-        raise ValidationError(
-            _("This change conflicts with data already saved (for example a duplicate).")
-        ) from error
 
 
 def _require_reporter(actor: User | None) -> None:
@@ -159,7 +144,7 @@ def open_reporting_year(
             deadline=deadline,
             link=_return_link(firm, year),
         )
-    _commit()
+    commit()
     return reporting_year
 
 
@@ -170,7 +155,7 @@ def close_reporting_year(actor: User | None, year: int) -> ReportingYear:
         raise Conflict(_("This reporting year is already closed."))
     reporting_year.closed = True
     audit.record(actor, "reporting_year.closed", "reporting_year", reporting_year.id)
-    _commit()
+    commit()
     return reporting_year
 
 
@@ -304,7 +289,7 @@ def reopen_return(actor: User | None, return_id: int, reason: str | None) -> Yea
         reason=text,
         link=_return_link(yearly_return.firm, year.year),
     )
-    _commit()
+    commit()
     return yearly_return
 
 
@@ -423,7 +408,7 @@ def save_return(
         before=before,
         after={"state": str(yearly_return.state), "year": year},
     )
-    _commit()
+    commit()
     return yearly_return
 
 

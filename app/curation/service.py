@@ -11,9 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
 from app.catalogue.service import catalogue_tree
@@ -49,6 +47,7 @@ from app.models import (
     Zone,
 )
 from app.models.base import utcnow
+from app.transaction import commit
 
 REASON_MAX = 4000
 
@@ -59,22 +58,6 @@ REASON_MAX = 4000
 def require_reviewer(actor: User | None) -> None:
     if not can_review_firms(actor):
         raise Forbidden()
-
-
-def commit() -> None:
-    """Commit the one transaction of a curator's action, turning races into domain errors."""
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise Conflict(
-            _("Someone else changed this record while you were deciding. Nothing was saved.")
-        ) from error
-    except IntegrityError as error:
-        db.session.rollback()
-        raise ValidationError(
-            _("This change conflicts with data already saved (for example a duplicate).")
-        ) from error
 
 
 def clean_reason(reason: str | None, required: bool) -> str | None:

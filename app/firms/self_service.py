@@ -13,7 +13,6 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
 from app.domain.places import is_ward
@@ -41,6 +40,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.transaction import commit
 
 EDITABLE_STATES = {FirmStatus.DRAFT, FirmStatus.CHANGES_REQUESTED, FirmStatus.PUBLISHED}
 SUBMITTABLE_STATES = {FirmStatus.DRAFT, FirmStatus.CHANGES_REQUESTED}
@@ -133,7 +133,7 @@ def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
     db.session.add(FirmMember(firm=firm, user=actor, role=MemberRole.OWNER))
     db.session.flush()
     audit.record(actor, "firm.create", "firm", firm.id, after=content.snapshot(firm))
-    _commit()
+    commit()
     return firm
 
 
@@ -157,13 +157,13 @@ def update_firm(actor: User, firm: Firm, data: dict, version: int) -> FirmRevisi
         changed_before, changed_after = audit.changed_fields(before, data)
         audit.record(actor, "revision.propose", "firm", firm.id, changed_before, changed_after)
         _notify_reviewers(firm)
-        _commit()
+        commit()
         return revision
     content.apply(db.session, firm, data)
     firm.updated_at = utcnow()  # a new version even when only linked rows changed
     changed_before, changed_after = audit.changed_fields(before, content.snapshot(firm))
     audit.record(actor, "firm.update", "firm", firm.id, changed_before, changed_after)
-    _commit()
+    commit()
     return None
 
 
@@ -196,7 +196,7 @@ def submit_firm(actor: User, firm: Firm, version: int) -> None:
     firm.submitted_at = utcnow()
     audit.record(actor, "firm.submit", "firm", firm.id, after={"status": "submitted"})
     _notify_reviewers(firm)
-    _commit()
+    commit()
 
 
 def claim_firm(actor: User, firm: Firm, evidence: str) -> FirmClaim:
@@ -218,7 +218,7 @@ def claim_firm(actor: User, firm: Firm, evidence: str) -> FirmClaim:
     db.session.flush()
     audit.record(actor, "claim.create", "firm", firm.id, after={"claim": claim.id}, reason=evidence)
     _notify_reviewers(firm)
-    _commit()
+    commit()
     return claim
 
 
@@ -249,7 +249,7 @@ def invite_editor(actor: User, firm: Firm, email: str) -> None:
     send_after_commit(
         render_message(email, "firm_invitation", language, firm=firm, inviter=actor, link=link)
     )
-    _commit()
+    commit()
 
 
 def remove_member(actor: User, firm: Firm, user_id: int) -> None:
@@ -262,7 +262,7 @@ def remove_member(actor: User, firm: Firm, user_id: int) -> None:
         raise ValidationError(_("The owner cannot be removed."))
     firm.members.remove(member)
     audit.record(actor, "member.remove", "firm", firm.id, before={"user_id": user_id})
-    _commit()
+    commit()
 
 
 def upload_logo(actor: User, firm: Firm, upload) -> None:
@@ -292,7 +292,7 @@ def upload_logo(actor: User, firm: Firm, upload) -> None:
     before = firm.logo_path
     firm.logo_path = name
     audit.record(actor, "firm.logo", "firm", firm.id, {"logo": before}, {"logo": name})
-    _commit()
+    commit()
 
 
 def logo_folder() -> Path:
@@ -307,16 +307,6 @@ def _check_version(firm: Firm, version: int) -> None:
                 "still in the form: compare with the saved listing and save again."
             )
         )
-
-
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(
-            _("Someone else saved this listing at the same moment. Please reload and try again.")
-        ) from None
 
 
 def _notify_reviewers(firm: Firm) -> None:

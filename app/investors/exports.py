@@ -1,31 +1,18 @@
 """A shortlist as CSV or XLSX: the public facts of each listed firm, and the investor's note.
 
-Firms no longer published are left out (their facts are no longer public). Text that a
-spreadsheet would run as a formula (=, +, -, @ first) is prefixed with an apostrophe.
+Firms no longer published are left out (their facts are no longer public). Writing the files
+(and neutralising formula-like text) is `app.backoffice.tabular`'s job.
 """
-
-import csv
-import io
 
 from flask import url_for
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from app.backoffice.tabular import Table, csv_bytes, xlsx_bytes
 from app.domain.places import province_name_of_ward, ward_name
 from app.firms.service import firm_groups
 from app.i18n import localized
 from app.labels import label
 from app.models import Shortlist
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def headers() -> list[str]:
@@ -72,29 +59,13 @@ def rows(shortlist: Shortlist) -> list[list]:
     return result
 
 
+def as_table(shortlist: Shortlist) -> Table:
+    return Table(title=shortlist.name or "Shortlist", headers=headers(), rows=rows(shortlist))
+
+
 def as_csv(shortlist: Shortlist) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers())
-    for row in rows(shortlist):
-        writer.writerow(["" if v is None else _safe(v) for v in row])
-    # A byte-order mark so that spreadsheet programs read the Vietnamese text as UTF-8.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(as_table(shortlist))
 
 
 def as_xlsx(shortlist: Shortlist) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = shortlist.name[:31].translate(str.maketrans("[]:*?/\\", "()-----")) or "Shortlist"
-    sheet.append(headers())
-    for row in rows(shortlist):
-        sheet.append([_safe(v) for v in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for column in (9, 10):
-        for cell in sheet[get_column_letter(column)][1:]:
-            cell.number_format = "#,##0"
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes([as_table(shortlist)])

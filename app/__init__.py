@@ -46,11 +46,13 @@ def create_app(config: object | None = None) -> Flask:
     from app.catalogue import bp as catalogue_bp
     from app.curation import bp as curation_bp
     from app.firms import bp as firms_bp
+    from app.imports import bp as imports_bp
     from app.investors import bp as investors_bp
     from app.main import bp as main_bp
     from app.matching import bp as matching_bp
     from app.places import bp as places_bp
     from app.programmes import bp as programmes_bp
+    from app.refdata import bp as refdata_bp
     from app.search import bp as search_bp
 
     for blueprint in (
@@ -65,6 +67,8 @@ def create_app(config: object | None = None) -> Flask:
         matching_bp,
         backoffice_bp,
         investors_bp,
+        imports_bp,
+        refdata_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -5,7 +5,6 @@ onto the fields through ValidationError.errors).
 """
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -26,6 +25,7 @@ from app.catalogue.service import CatalogueTree
 from app.curation.checks import CHECK_LABELS
 from app.domain.firm_size import SizeClass
 from app.domain.places import wards_of_province
+from app.form_messages import Form
 from app.i18n import localized
 from app.labels import label
 from app.models import GeographicScope, SupportType, ZoneKind, ZoneStatus
@@ -36,7 +36,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     """A decision without a reason: carries the version the curator saw."""
 
     version = HiddenField()
@@ -59,7 +59,7 @@ class RequestChangesForm(ReasonForm):
     )
 
 
-class ClaimDecisionForm(FlaskForm):
+class ClaimDecisionForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=4000)])
 
 
@@ -83,7 +83,7 @@ def ward_choices() -> list[SelectChoice]:
     return [SelectChoice(code, name) for code, name in wards_of_province()]
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(Form):
     version = HiddenField()
     agency_id = SelectField(_l("Agency"), coerce=int, validators=[Optional()])
     title_vi = StringField(_l("Title (Vietnamese)"), validators=[InputRequired(), Length(max=300)])
@@ -136,7 +136,7 @@ class ProgrammeForm(FlaskForm):
         }
 
 
-class ZoneForm(FlaskForm):
+class ZoneForm(Form):
     version = HiddenField()
     agency_id = SelectField(_l("Managing agency"), coerce=int, validators=[Optional()])
     name_vi = StringField(_l("Name (Vietnamese)"), validators=[InputRequired(), Length(max=200)])
@@ -184,7 +184,7 @@ class ZoneForm(FlaskForm):
         }
 
 
-class StateForm(FlaskForm):
+class StateForm(Form):
     """Publish, unpublish, archive or restore a programme or zone."""
 
     version = HiddenField()

@@ -24,6 +24,7 @@ from app.models import (
     Zone,
 )
 from app.models.base import utcnow
+from app.models.place import incubator_catalogue_item, zone_catalogue_item
 from app.models.programme import programme_catalogue_item
 from app.transaction import after_commit
 
@@ -42,7 +43,8 @@ def affected_documents(session: Session) -> set[tuple[str, int]]:
             keys.add(("firm", obj.firm_id))
         elif isinstance(obj, CatalogueItem):
             keys.add(("catalogue", obj.id))
-            # Names and codes of items appear in the documents of firms and programmes.
+            # Names and codes of items appear in the documents of firms, programmes, zones and
+            # incubators that point at them.
             keys |= _rows(
                 connection,
                 "firm",
@@ -55,6 +57,13 @@ def affected_documents(session: Session) -> set[tuple[str, int]]:
                     programme_catalogue_item.c.item_id == obj.id
                 ),
             )
+            for kind, table, owner in (
+                ("zone", zone_catalogue_item, "zone_id"),
+                ("incubator", incubator_catalogue_item, "incubator_id"),
+            ):
+                keys |= _rows(
+                    connection, kind, sa.select(table.c[owner]).where(table.c.item_id == obj.id)
+                )
             keys |= _rows(
                 connection,
                 "catalogue",

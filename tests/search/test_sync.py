@@ -183,3 +183,17 @@ def test_several_processes_writing_at_once_lose_nothing(seeded_app, tmp_path):
     for position, firm_id in enumerate(firm_ids):
         assert found_ids(seeded_app, f"tokenw{position % 4}f{firm_id}") == {firm_id}
     assert index_differences(seeded_app) == (set(), set())
+
+
+def test_renaming_a_catalogue_group_updates_zones_and_incubators_that_focus_on_it(seeded_app):
+    from app.models import Incubator, Zone
+
+    zone = db.session.scalar(sa.select(Zone).where(Zone.priority_items.any()))
+    incubator = db.session.scalar(sa.select(Incubator).where(Incubator.focus_items.any()))
+    group = zone.priority_items[0]
+    group.name_vi = "Nhóm đổi tên kappaone"
+    for item in incubator.focus_items:
+        item.name_vi = "Nhóm đổi tên kappaone"
+    db.session.commit()
+    assert zone.id in found_ids(seeded_app, "kappaone", kind="zone")
+    assert incubator.id in found_ids(seeded_app, "kappaone", kind="incubator")

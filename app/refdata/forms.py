@@ -1,0 +1,163 @@
+"""Reference-data forms: catalogue entries (edit, move, re-code, merge, delete), incubators and
+agencies. The forms check the shape of the input; the service enforces the rules."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from app.catalogue.service import CatalogueTree
+from app.curation.forms import catalogue_choices, ward_choices
+from app.form_messages import Form
+from app.i18n import localized
+from app.labels import label
+from app.models import CatalogueItem, CatalogueKind, CatalogueLevel
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "") else None
+
+
+def _optional_str(value):
+    return str(value) if value not in (None, "", "None") else None
+
+
+class _ServiceForm(Form):
+    version = HiddenField()
+
+    def service_data(self) -> dict:
+        return {
+            name: field.data
+            for name, field in self._fields.items()
+            if name not in ("csrf_token", "version")
+        }
+
+
+def _nodes(tree: CatalogueTree, level: CatalogueLevel, excluded: int | None = None):
+    """Entries of one level, labelled with their group, in catalogue order."""
+    choices = []
+    for group in tree.groups:
+        for node in [group, *tree.kids(group)]:
+            if node.level == level and node.id != excluded:
+                choices.append(SelectChoice(node.id, f"{node.code} · {localized(node, 'name')}"))
+            if level == CatalogueLevel.ITEM and node.level == CatalogueLevel.KIND:
+                choices.extend(
+                    SelectChoice(item.id, f"{item.code} · {localized(item, 'name')}")
+                    for item in tree.kids(node)
+                    if item.id != excluded
+                )
+    return choices
+
+
+class CatalogueItemForm(_ServiceForm):
+    code = StringField(_l("Code"), validators=[InputRequired(), Length(max=40)])
+    parent_id = SelectField(_l("Placed under"), coerce=_optional_int)
+    name_vi = StringField(_l("Name (Vietnamese)"), validators=[InputRequired(), Length(max=300)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=300)])
+    description_vi = TextAreaField(_l("Description (Vietnamese)"))
+    description_en = TextAreaField(_l("Description (English)"))
+    kind = SelectField(
+        _l("Kind"),
+        coerce=_optional_str,
+        description=_l("For kind nodes; items take the kind of the node above them."),
+    )
+    official_number = StringField(
+        _l("Official item number"),
+        validators=[Length(max=40)],
+        description=_l("Only the number printed in the official appendix; never invent one."),
+    )
+    source_document = StringField(_l("Source document"), validators=[Length(max=200)])
+    verified = BooleanField(_l("Checked against the official appendix"))
+    sort_order = IntegerField(_l("Sort order"), validators=[Optional()], default=0)
+
+    def __init__(self, *args, tree: CatalogueTree, item: CatalogueItem | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [SelectChoice("", "—")] + [
+            SelectChoice(k.value, label(k)) for k in CatalogueKind
+        ]
+        if item is None:
+            self.parent_id.choices = [SelectChoice("", _l("— none: a new domain group —"))] + [
+                SelectChoice(node.id, f"{node.code} · {localized(node, 'name')}")
+                for node in tree.by_id.values()
+                if node.level != CatalogueLevel.ITEM
+            ]
+        else:
+            # Code and place change through their own actions (re-code, move).
+            del self.code
+            del self.parent_id
+
+
+class MoveForm(_ServiceForm):
+    parent_id = SelectField(_l("New place in the tree"), coerce=_optional_int)
+
+    def __init__(self, *args, tree: CatalogueTree, item: CatalogueItem, **kwargs):
+        super().__init__(*args, **kwargs)
+        wanted = {
+            CatalogueLevel.ITEM: CatalogueLevel.KIND,
+            CatalogueLevel.KIND: CatalogueLevel.GROUP,
+        }.get(item.level)
+        self.parent_id.choices = [SelectChoice("", "—")] + (
+            _nodes(tree, wanted, excluded=item.parent_id) if wanted else []
+        )
+
+
+class RecodeForm(_ServiceForm):
+    code = StringField(_l("New code"), validators=[InputRequired(), Length(max=40)])
+
+
+class MergeForm(_ServiceForm):
+    target_id = SelectField(_l("Merge into"), coerce=_optional_int)
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=4000)])
+
+    def __init__(self, *args, tree: CatalogueTree, item: CatalogueItem, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target_id.choices = [SelectChoice("", "—")] + _nodes(
+            tree, item.level, excluded=item.id
+        )
+
+
+class DeleteForm(_ServiceForm):
+    """Deleting an unused entry: carries the version the curator saw."""
+
+
+class IncubatorForm(_ServiceForm):
+    name_vi = StringField(_l("Name (Vietnamese)"), validators=[InputRequired(), Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
+    host_organisation = StringField(
+        _l("Host organisation"), validators=[InputRequired(), Length(max=200)]
+    )
+    ward_code = SelectField(_l("Ward or commune"), coerce=_optional_int)
+    services_vi = TextAreaField(_l("Services (Vietnamese)"))
+    services_en = TextAreaField(_l("Services (English)"))
+    description_vi = TextAreaField(_l("Description (Vietnamese)"))
+    description_en = TextAreaField(_l("Description (English)"))
+    max_startup_age_years = IntegerField(
+        _l("Maximum start-up age (years)"), validators=[Optional()]
+    )
+    capacity = IntegerField(_l("Capacity (start-ups)"), validators=[Optional()])
+    contact = StringField(_l("Contact"), validators=[Length(max=300)])
+    website = StringField(_l("Website"), validators=[Length(max=200)])
+    is_sample = BooleanField(_l("Sample data (not an operating incubator)"))
+    focus_item_ids = SelectMultipleField(_l("Focus groups and entries"), coerce=int)
+
+    def __init__(self, *args, tree: CatalogueTree, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ward_code.choices = [SelectChoice("", "—"), *ward_choices()]
+        self.focus_item_ids.choices = catalogue_choices(tree)
+
+
+class AgencyForm(_ServiceForm):
+    code = StringField(_l("Code"), validators=[InputRequired(), Length(max=20)])
+    name_vi = StringField(_l("Name (Vietnamese)"), validators=[InputRequired(), Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
+    website = StringField(_l("Website"), validators=[Length(max=200)])
+    email = StringField(_l("Email"), validators=[Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Length(max=40)])

@@ -6,6 +6,7 @@ from app.domain.firm_size import SectorGroup, SizeClass
 from app.models import (
     AlertFrequency,
     CatalogueKind,
+    CatalogueLevel,
     FirmStatus,
     GeographicScope,
     InterestStatus,
@@ -28,6 +29,9 @@ LABELS = {
     SizeClass.LARGE: _l("Large"),
     SectorGroup.AGRI_INDUSTRY: _l("Agriculture, industry and construction"),
     SectorGroup.TRADE_SERVICES: _l("Trade and services"),
+    CatalogueLevel.GROUP: _l("domain group"),
+    CatalogueLevel.KIND: _l("kind"),
+    CatalogueLevel.ITEM: _l("item"),
     CatalogueKind.TECHNOLOGY: _l("Technologies"),
     CatalogueKind.EQUIPMENT: _l("Equipment"),
     CatalogueKind.PRODUCT: _l("Products"),

@@ -19,6 +19,7 @@ from app.domain.firm_size import SectorGroup, SizeClass
 from app.extensions import db
 from app.firms import data as firm_data
 from app.imports import cells
+from app.labels import label
 from app.models import (
     Agency,
     CatalogueItem,
@@ -223,7 +224,9 @@ class CatalogueImport(ImportKind):
         if level is None:
             return
         if record is not None and record.level != level:
-            problem("level", _("This code already exists as a %(level)s.", level=record.level))
+            problem(
+                "level", _("This code already exists as a %(level)s.", level=label(record.level))
+            )
         if level == CatalogueLevel.GROUP:
             if parent_code:
                 problem("parent_code", _("A group has no parent."))

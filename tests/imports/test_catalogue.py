@@ -106,5 +106,5 @@ def test_parents_must_exist_or_come_earlier_and_match_the_tree(client):
     assert "YY.CN is defined on a later row" in html
     assert "Unknown catalogue code: YY." in html
     assert "The parent of an item must be a kind." in html
-    assert "This code already exists as a group." in html
+    assert "This code already exists as a domain group." in html
     assert count(CatalogueItem) == items

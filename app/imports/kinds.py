@@ -6,6 +6,7 @@ compared as plain JSON-able values, so the same comparison decides "unchanged" i
 in the apply step, and fills the audit event.
 """
 
+import abc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -123,7 +124,7 @@ def plain(value):
 Problem = Callable[[str, str], None]  # (column, message)
 
 
-class ImportKind:
+class ImportKind(abc.ABC):
     name: str
     label: str
     entity: str
@@ -138,23 +139,25 @@ class ImportKind:
     def existing(self) -> dict:
         return {getattr(r, self.key): r for r in db.session.scalars(sa.select(self.model))}
 
-    def prepare(self, ctx: Context) -> None:
+    def prepare(self, ctx: Context) -> None:  # noqa: B027 (an optional hook)
         """Load what the rules need before the first row is checked."""
 
-    def check(self, values: dict, record, ctx: Context, problem: Problem) -> None:
+    def check(self, values: dict, record, ctx: Context, problem: Problem) -> None:  # noqa: B027 (an optional hook)
         """Rules across columns and against the database (types were checked already)."""
 
-    def remember(self, values: dict, ctx: Context) -> None:
+    def remember(self, values: dict, ctx: Context) -> None:  # noqa: B027 (an optional hook)
         """Let later rows of the same file refer to this one."""
 
     def desired(self, values: dict) -> dict:
         return {name: plain(value) for name, value in values.items() if name != self.key}
 
+    @abc.abstractmethod
     def state(self, record, ctx: Context) -> dict:
-        raise NotImplementedError
+        """The record's current content, in the same plain values as `desired`."""
 
+    @abc.abstractmethod
     def write(self, record, values: dict, ctx: Context, line: int):
-        raise NotImplementedError
+        """Create or update the record from a checked row; return it."""
 
 
 def _set(record, values: dict, names) -> None:

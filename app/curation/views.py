@@ -373,12 +373,13 @@ def history(entity_kind: str, entity_id: int):
         "programme": lambda: localized(record, "title"),
         "zone": lambda: localized(record, "name"),
     }
+    back = (
+        url_for("curation.review_firm", firm_id=record.id)
+        if entity_kind == "firm"
+        else url_for(f"curation.edit_{entity_kind}", record_id=record.id)
+    )
     return render_template(
-        "curation/history.html",
-        record=record,
-        record_name=names[entity_kind](),
-        entity_kind=entity_kind,
-        events=events,
+        "curation/history.html", record_name=names[entity_kind](), back=back, events=events
     )
 
 

@@ -299,4 +299,4 @@ def history(entity_kind: str, entity_id: int):
         name = name or localized(record, "name")
         endpoint, argument = BACK_LINKS[entity_kind]
         back = url_for(endpoint, **{argument: entity_id})
-    return render_template("refdata/history.html", record_name=name, back=back, events=events)
+    return render_template("curation/history.html", record_name=name, back=back, events=events)

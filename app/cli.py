@@ -82,17 +82,43 @@ def register_search_cli(app: Flask) -> None:
         click.echo(f"Indexed {count} documents.")
 
     @search.command("check")
-    def check_command() -> None:
-        """Report ids that differ between the database and the index (exit 1 if any)."""
-        from app.search.sync import index_differences
+    @click.option(
+        "--content",
+        is_flag=True,
+        help="Also compare every indexed document with the database (reads every record).",
+    )
+    def check_command(content: bool) -> None:
+        """Report ids that differ between the database and the index, and with --content
+        documents whose indexed content is stale (exit 1 if any)."""
+        from app.search.registry import public_keys
+        from app.search.sync import index_differences, pending_changes, stale_documents
 
-        missing, extra = index_differences(current_app._get_current_object())
+        app = current_app._get_current_object()
+        missing, extra = index_differences(app)
+        stale: set[str] = set()
+        if content:
+            with Session(db.engine) as session:
+                total = len(public_keys(session))
+            with click.progressbar(length=total, label="Comparing", file=sys.stderr) as bar:
+                stale = stale_documents(app, progress=_advance(bar))
         for key in sorted(missing):
             click.echo(f"missing from index: {key}")
         for key in sorted(extra):
             click.echo(f"extra in index: {key}")
-        if missing or extra:
-            click.echo(f"{len(missing)} missing, {len(extra)} extra: run `flask search rebuild`.")
+        for key in sorted(stale):
+            click.echo(f"stale in index: {key}")
+        if missing or extra or stale:
+            found = f"{len(missing)} missing, {len(extra)} extra"
+            if content:
+                found += f", {len(stale)} stale"
+            waiting = pending_changes()
+            if waiting:
+                click.echo(
+                    f"{found}; {waiting} changes wait in the outbox: run `flask search sync` "
+                    "and check again (`flask search rebuild` if differences remain)."
+                )
+            else:
+                click.echo(f"{found}: run `flask search rebuild`.")
             raise SystemExit(1)
         click.echo("Index matches the database.")
 

@@ -71,7 +71,7 @@ def register_search_cli(app: Flask) -> None:
 
     @search.command("rebuild")
     def rebuild_command() -> None:
-        """Build a fresh index from the database and swap it in."""
+        """Build a fresh index from the database, swap it in, then apply edits made meanwhile."""
         from app.search.registry import public_keys
         from app.search.sync import rebuild_index
 

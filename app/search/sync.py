@@ -116,7 +116,8 @@ def rebuild_index(app: Flask, progress: Callable[[int], None] | None = None) -> 
     (each statement reads what is committed: READ COMMITTED on PostgreSQL, autocommit reads on
     SQLite). So, on its own session and before reading any document, the rebuild lists the ids
     of the rows it can see (committed ones only), and after the swap it deletes those ids and
-    no others.
+    no others. No single snapshot over the whole rebuild is needed for this (on SQLite without
+    WAL, a read transaction held that long would block every writer's commit).
 
     A high-water mark (delete `id <= max(id)`) is not enough: ids are handed out at insert, not
     at commit. On PostgreSQL a slow edit can hold id 20 while id 30 commits; the mark reads 30,

@@ -40,7 +40,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.transaction import commit
+from app.transaction import commit, flush
 
 EDITABLE_STATES = {FirmStatus.DRAFT, FirmStatus.CHANGES_REQUESTED, FirmStatus.PUBLISHED}
 SUBMITTABLE_STATES = {FirmStatus.DRAFT, FirmStatus.CHANGES_REQUESTED}
@@ -129,9 +129,9 @@ def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
         status=FirmStatus.DRAFT,
     )
     db.session.add(firm)
-    content.apply(db.session, firm, data)
+    content.apply(firm, data)
     db.session.add(FirmMember(firm=firm, user=actor, role=MemberRole.OWNER))
-    db.session.flush()
+    flush()
     audit.record(actor, "firm.create", "firm", firm.id, after=content.snapshot(firm))
     commit()
     return firm
@@ -141,10 +141,12 @@ def update_firm(actor: User, firm: Firm, data: dict, version: int) -> FirmRevisi
     """Save the business's edits: directly while unpublished, as a pending revision once public."""
     if not can_edit_firm(actor, firm) or firm.status not in EDITABLE_STATES:
         raise Forbidden(_("This listing cannot be edited in its current state."))
-    _check_version(firm, version)
     _validate_rules(data)
     before = content.snapshot(firm)
     if firm.status == FirmStatus.PUBLISHED:
+        # The pending revision is part of the listing's version: a form opened before this
+        # one was proposed (or decided) can no longer replace it unnoticed.
+        _claim(firm, version, public=False)
         for older in db.session.scalars(
             sa.select(FirmRevision).where(
                 FirmRevision.firm_id == firm.id, FirmRevision.state == ReviewState.PENDING
@@ -153,14 +155,14 @@ def update_firm(actor: User, firm: Firm, data: dict, version: int) -> FirmRevisi
             older.state = ReviewState.WITHDRAWN
         revision = FirmRevision(firm=firm, author_id=actor.id, data=data, base_version=firm.version)
         db.session.add(revision)
-        db.session.flush()
+        flush()
         changed_before, changed_after = audit.changed_fields(before, data)
         audit.record(actor, "revision.propose", "firm", firm.id, changed_before, changed_after)
         _notify_reviewers(firm)
         commit()
         return revision
-    content.apply(db.session, firm, data)
-    firm.updated_at = utcnow()  # a new version even when only linked rows changed
+    _claim(firm, version)
+    content.apply(firm, data)
     changed_before, changed_after = audit.changed_fields(before, content.snapshot(firm))
     audit.record(actor, "firm.update", "firm", firm.id, changed_before, changed_after)
     commit()
@@ -188,10 +190,10 @@ def submit_firm(actor: User, firm: Firm, version: int) -> None:
         raise Forbidden()
     if firm.status not in SUBMITTABLE_STATES:
         raise ValidationError(_("This listing is not waiting to be submitted."))
-    _check_version(firm, version)
     problems = submission_problems(firm)
     if problems:
         raise ValidationError(" ".join(problems))
+    _claim(firm, version)
     firm.status = FirmStatus.SUBMITTED
     firm.submitted_at = utcnow()
     audit.record(actor, "firm.submit", "firm", firm.id, after={"status": "submitted"})
@@ -215,7 +217,7 @@ def claim_firm(actor: User, firm: Firm, evidence: str) -> FirmClaim:
         raise ValidationError(_("Your claim for this firm is already waiting for review."))
     claim = FirmClaim(firm=firm, user=actor, evidence=evidence)
     db.session.add(claim)
-    db.session.flush()
+    flush()
     audit.record(actor, "claim.create", "firm", firm.id, after={"claim": claim.id}, reason=evidence)
     _notify_reviewers(firm)
     commit()
@@ -299,7 +301,8 @@ def logo_folder() -> Path:
     return Path(current_app.config["LOGO_DIR"])
 
 
-def _check_version(firm: Firm, version: int) -> None:
+def _claim(firm: Firm, version: int, public: bool = True) -> None:
+    """Refuse a form based on an older version; else take the listing for this write."""
     if firm.version != version:
         raise Conflict(
             _(
@@ -307,6 +310,7 @@ def _check_version(firm: Firm, version: int) -> None:
                 "still in the form: compare with the saved listing and save again."
             )
         )
+    content.new_version(firm, public)
 
 
 def _notify_reviewers(firm: Firm) -> None:

@@ -162,6 +162,8 @@ def edit(firm_id: int):
             _show_errors(form, error)
         except Conflict as conflict:
             flash(conflict.message, "error")
+            # The writer now knows about the other save: saving this form again replaces it.
+            form.version.data = firm.version
             return render_template("firms/form.html", **_form_context(form, notes, firm)), 409
         else:
             if revision is not None:

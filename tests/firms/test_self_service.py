@@ -282,6 +282,32 @@ def test_snapshot_and_apply_round_trip(seeded_app):
     data = content.snapshot(firm)
     data["offers"] = data["offers"][:1]
     data["description_vi"] = "Khác"
-    content.apply(db.session, firm, data)
+    content.apply(firm, data)
     db.session.commit()
     assert content.differences(content.snapshot(firm), data) == []
+
+
+def test_a_form_opened_before_a_proposed_change_is_refused(client):
+    """The pending change a form was built from is part of the version the form carries."""
+    account = user("business@demo.cnmt.vn")
+    login_as(client, account)
+    firm = db.session.scalar(sa.select(Firm).where(Firm.members.any(user_id=account.id)))
+    url = f"/my/firms/{firm.id}/edit"
+    opened = {"version": str(firm.version), "legal_name": firm.legal_name}
+    first = form_data(client, url, description_vi="Thay đổi thứ nhất", **opened)
+    second = form_data(client, url, description_vi="Thay đổi thứ hai", **opened)
+
+    assert client.post(url, data=first).status_code == 302
+    response = client.post(url + "?lang=en", data=second)
+
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Someone else saved this listing" in html and "Thay đổi thứ hai" in html
+    db.session.refresh(firm)  # the form now carries the saved version: saving again replaces it
+    assert f'name="version" type="hidden" value="{firm.version}"' in html
+    pending = db.session.scalars(
+        sa.select(FirmRevision).where(
+            FirmRevision.firm_id == firm.id, FirmRevision.state == ReviewState.PENDING
+        )
+    )
+    assert [revision.data["description_vi"] for revision in pending] == ["Thay đổi thứ nhất"]

@@ -1,4 +1,4 @@
-"""Saved-search alerts: deciding which are due, sending each once, and one-click unsubscribe.
+"""Saved-search alerts: deciding which are due, sending each once, and unsubscribing by a link.
 
 A daily alert is due a day after the previous one (weekly: seven days), less an hour of slack so
 that a cron job at a fixed time never skips a day. An alert lists only firms published or
@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask_babel import gettext as _
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -26,6 +27,7 @@ from app.investors.discovery import Discovery, firms_changed_between
 from app.mail import deliver_now, render_message
 from app.models import AlertDelivery, AlertFrequency, SavedSearch
 from app.models.base import utcnow
+from app.transaction import commit
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +53,29 @@ def unsubscribe_url(search: SavedSearch) -> str:
     )
 
 
-def unsubscribe(search_id: int, token: str) -> SavedSearch:
-    """Turn off the alerts of one saved search, for whoever holds its signed link."""
+def search_of_link(search_id: int, token: str) -> SavedSearch:
+    """The saved search an unsubscribe link names, if its token was signed for that search and
+    its owner; anything else (incomplete, altered, another search's) is refused clearly."""
     try:
         data = _serializer().loads(token)
-    except BadSignature:
-        raise NotFound() from None
-    search = db.session.get(SavedSearch, search_id)
-    if (
-        not isinstance(data, dict)
-        or search is None
-        or data.get("search") != search.id
-        or data.get("owner") != search.owner_id
-    ):
-        raise NotFound()
+    except BadData:
+        data = None
+    search = None
+    if isinstance(data, dict) and data.get("search") == search_id:
+        search = db.session.get(SavedSearch, search_id)
+    if search is None or data.get("owner") != search.owner_id:
+        raise NotFound(
+            _(
+                "This unsubscribe link is not valid: it may be incomplete or changed. Log in "
+                "to turn off the alerts under Saved searches."
+            )
+        )
+    return search
+
+
+def unsubscribe(search_id: int, token: str) -> SavedSearch:
+    """Turn off the alerts of one saved search, for whoever holds its signed link."""
+    search = search_of_link(search_id, token)
     if search.frequency != AlertFrequency.OFF:
         audit.record(
             None,
@@ -75,7 +86,7 @@ def unsubscribe(search_id: int, token: str) -> SavedSearch:
             after={"frequency": "off"},
         )
         search.frequency = AlertFrequency.OFF
-        db.session.commit()
+        commit()
     return search
 
 

@@ -179,9 +179,10 @@ def delete_search(search_id: int):
 @bp.route("/investor/alerts/<int:search_id>/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt  # the signed link is the credential; mail programs POST to it for one-click
 def unsubscribe(search_id: int, token: str):
+    if request.method == "GET":  # mail scanners open links: only a POST changes anything
+        search = alerts.search_of_link(search_id, token)
+        return render_template("investors/unsubscribe.html", search=search)
     search = alerts.unsubscribe(search_id, token)
-    if request.method == "POST":
-        return "", 204
     return render_template("investors/unsubscribed.html", search=search)
 
 

@@ -124,6 +124,7 @@ class TestConfig(Config):
     TESTING = True
     # Public on purpose: the one place a development key is accepted.
     SECRET_KEY = "dev-only-not-secret"
+    SITE_URL = "http://cnmt.test"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = True
 

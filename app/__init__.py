@@ -90,6 +90,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.labels import label
     from app.matching.reasons import missing_field_text, reason_text, score_band
     from app.navigation import main_nav
+    from app.urls import public_url
 
     helpers = {
         "label": label,
@@ -107,6 +108,7 @@ def _register_template_helpers(app: Flask) -> None:
         score_band=score_band,
         missing_field_text=missing_field_text,
         main_nav=main_nav,
+        public_url=public_url,
     )
 
 

@@ -2,10 +2,7 @@
 
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
@@ -17,21 +14,6 @@ from app.extensions import db
 from app.investors.cli import register_alerts_cli
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
-
-
-@contextmanager
-def public_urls(base_url: str | None = None) -> Iterator[None]:
-    """Build absolute links (`url_for(..., _external=True)`) on the site's public address, for
-    mail sent by commands: `base_url`, else the SITE_URL setting."""
-    app = current_app._get_current_object()
-    address = base_url or app.config["SITE_URL"]
-    parts = urlsplit(address)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise click.BadParameter(
-            f"{address!r} is not an absolute http(s) address", param_hint="SITE_URL"
-        )
-    with app.test_request_context("/", base_url=address):
-        yield
 
 
 def register_cli(app: Flask) -> None:

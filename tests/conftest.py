@@ -100,9 +100,9 @@ def login_as(client, user) -> None:
         session["_fresh"] = True
 
 
-def csrf_token(client, url: str) -> str:
+def csrf_token(client, url: str, headers: dict | None = None) -> str:
     """The CSRF token from the first form on the page at `url`."""
-    html = client.get(url).get_data(as_text=True)
+    html = client.get(url, headers=headers).get_data(as_text=True)
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html
     )

@@ -10,7 +10,7 @@ from functools import cache
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -38,6 +38,7 @@ from app.extensions import db
 from app.mail import render_message, send_after_commit
 from app.models import Agency, Firm, FirmInvitation, FirmMember, MemberRole, Role, User
 from app.models.base import utcnow
+from app.urls import public_url
 
 MIN_PASSWORD_LENGTH = 10
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -143,7 +144,7 @@ def _send(user: User, template: str, **context) -> None:
 
 
 def _send_verification(user: User) -> None:
-    link = url_for("accounts.verify", token=make_verify_token(user), _external=True)
+    link = public_url("accounts.verify", token=make_verify_token(user))
     hours = current_app.config.get("ACCOUNT_VERIFY_MAX_AGE", VERIFY_MAX_AGE) // 3600
     _send(user, "account_verify", link=link, hours=hours)
 
@@ -223,8 +224,8 @@ def register_user(*, name: str, email: str, password: str, role: str, language: 
         _send(
             existing,
             "account_exists",
-            login_link=url_for("accounts.login", _external=True),
-            reset_link=url_for("accounts.forgot_password", _external=True),
+            login_link=public_url("accounts.login"),
+            reset_link=public_url("accounts.forgot_password"),
         )
         db.session.commit()
         return None
@@ -309,7 +310,7 @@ def request_password_reset(email: str) -> None:
     user = _user_by_email(email)
     if user is None or not user.active:
         return
-    link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    link = public_url("accounts.reset_password", token=make_reset_token(user))
     minutes = current_app.config.get("ACCOUNT_RESET_MAX_AGE", RESET_MAX_AGE) // 60
     _send(user, "account_reset", link=link, minutes=minutes)
     db.session.commit()

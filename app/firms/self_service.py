@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import selectinload
@@ -41,6 +41,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.transaction import commit, flush
+from app.urls import public_url
 
 EDITABLE_STATES = {FirmStatus.DRAFT, FirmStatus.CHANGES_REQUESTED, FirmStatus.PUBLISHED}
 SUBMITTABLE_STATES = {FirmStatus.DRAFT, FirmStatus.CHANGES_REQUESTED}
@@ -236,7 +237,7 @@ def invite_editor(actor: User, firm: Firm, email: str) -> None:
         db.session.add(FirmMember(firm=firm, user=user, role=MemberRole.EDITOR))
         language, link = (
             user.preferred_language,
-            url_for("firms.manage", firm_id=firm.id, _external=True),
+            public_url("firms.manage", firm_id=firm.id),
         )
     else:
         exists = db.session.scalar(
@@ -246,7 +247,7 @@ def invite_editor(actor: User, firm: Firm, email: str) -> None:
         )
         if exists is None:
             db.session.add(FirmInvitation(firm=firm, email=email, invited_by_id=actor.id))
-        language, link = actor.preferred_language, url_for("accounts.register", _external=True)
+        language, link = actor.preferred_language, public_url("accounts.register")
     audit.record(actor, "member.invite", "firm", firm.id, after={"email": email})
     send_after_commit(
         render_message(email, "firm_invitation", language, firm=firm, inviter=actor, link=link)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.orm import selectinload
@@ -28,6 +28,7 @@ from app.mail import deliver_now, render_message
 from app.models import AlertDelivery, AlertFrequency, SavedSearch
 from app.models.base import utcnow
 from app.transaction import commit
+from app.urls import public_url
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,10 @@ def unsubscribe_token(search: SavedSearch) -> str:
 
 
 def unsubscribe_url(search: SavedSearch) -> str:
-    return url_for(
+    return public_url(
         "investors.unsubscribe",
         search_id=search.id,
         token=unsubscribe_token(search),
-        _external=True,
     )
 
 
@@ -162,7 +162,7 @@ def send_due_alerts(now: datetime | None = None) -> AlertReport:
                 firms=firms[:FIRMS_PER_ALERT],
                 more=max(0, len(firms) - FIRMS_PER_ALERT),
                 since=start,
-                search_url=url_for("investors.discover", _external=True, **search.args),
+                search_url=public_url("investors.discover", **search.args),
                 unsubscribe_url=unsubscribe_url(search),
             )
         except ValueError as error:  # e.g. an address that cannot be a mail header

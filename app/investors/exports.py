@@ -4,7 +4,6 @@ Firms no longer published are left out (their facts are no longer public). Writi
 (and neutralising formula-like text) is `app.backoffice.tabular`'s job.
 """
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from app.backoffice.tabular import Table, csv_bytes, xlsx_bytes
@@ -13,6 +12,7 @@ from app.firms.service import firm_groups
 from app.i18n import localized
 from app.labels import label
 from app.models import Shortlist
+from app.urls import public_url
 
 
 def headers() -> list[str]:
@@ -52,7 +52,7 @@ def rows(shortlist: Shortlist) -> list[list]:
                 firm.investment_min_vnd,
                 firm.investment_max_vnd,
                 firm.website or "",
-                url_for("firms.detail", slug=firm.slug, _external=True),
+                public_url("firms.detail", slug=firm.slug),
                 entry.note or "",
             ]
         )

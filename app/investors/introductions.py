@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
@@ -33,6 +33,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.urls import public_url
 
 DEFAULT_PER_DAY = 5
 WINDOW = timedelta(hours=24)
@@ -108,7 +109,7 @@ def request_introduction(actor: User, firm_id: int, message: str) -> Introductio
                     firm=firm,
                     profile=profile,
                     message=message,
-                    link=url_for("investors.firm_introductions", _external=True),
+                    link=public_url("investors.firm_introductions"),
                 )
             )
     db.session.commit()
@@ -146,7 +147,7 @@ def answer_introduction(actor: User, introduction_id: int, accept: bool) -> Intr
             "investor_introduction_accepted" if accept else "investor_introduction_declined",
             investor.preferred_language,
             firm=introduction.firm,
-            link=url_for("investors.introductions_list", _external=True),
+            link=public_url("investors.introductions_list"),
         )
     )
     db.session.commit()

@@ -2,7 +2,6 @@
 owning agency follows it up (new → contacted → supported / not supported)."""
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -25,6 +24,7 @@ from app.models import (
     Zone,
 )
 from app.models.base import utcnow
+from app.urls import public_url
 
 TARGET_MODELS = {
     InterestTarget.PROGRAMME: Programme,
@@ -77,7 +77,7 @@ def register_interest(actor: User, firm: Firm, kind: str, target_id: int, messag
                 firm=firm,
                 target_name=_name(target),
                 message=interest.message,
-                link=url_for("matching.interests_list", _external=True),
+                link=public_url("matching.interests_list"),
             )
         )
     db.session.commit()

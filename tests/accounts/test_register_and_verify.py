@@ -6,7 +6,17 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models import AuditEvent, User
-from tests.accounts.conftest import STRONG_PASSWORD, link_path, log_in, register, sent_mail, shown
+from tests.accounts.conftest import (
+    FOREIGN_HOST,
+    SITE_URL,
+    STRONG_PASSWORD,
+    link_path,
+    links,
+    log_in,
+    register,
+    sent_mail,
+    shown,
+)
 from tests.conftest import csrf_token, login_as
 
 
@@ -41,6 +51,17 @@ def test_verification_mail_follows_the_chosen_language(seeded_app, client):
 
     [message] = sent_mail(seeded_app)
     assert message["Subject"] == "Confirm your e-mail address"
+
+
+def test_sign_up_mail_links_are_on_the_site_address_whatever_host_the_request_names(
+    seeded_app, client
+):
+    for email in ("lan@example.vn", "investor@demo.cnmt.vn"):  # a new address, a taken one
+        register(client, email=email, headers=FOREIGN_HOST)
+
+    verify, exists = sent_mail(seeded_app)
+    assert [link.removeprefix(SITE_URL)[:8] for link in links(verify)] == ["/verify/"]
+    assert [link.removeprefix(SITE_URL) for link in links(exists)] == ["/login", "/password/forgot"]
 
 
 def test_registered_business_can_log_in(client):

@@ -256,3 +256,10 @@ def test_unpublished_firms_never_appear_in_alerts(seeded_app, investor, quiet_fi
         alerts.send_due_alerts()
     delivery = db.session.scalar(sa.select(AlertDelivery))
     assert delivery.firm_ids == [quiet_firms[1].id]
+
+
+def test_a_base_url_that_is_not_an_absolute_address_is_refused(runner):
+    result = runner.invoke(args=["alerts", "send", "--base-url", "cnmt.example.vn"])
+
+    assert result.exit_code == 2
+    assert "--base-url" in result.output

@@ -219,6 +219,9 @@ def register_user(*, name: str, email: str, password: str, role: str, language: 
         raise ValidationError(next(iter(errors.values()))[0], errors=errors)
 
     address = _clean_email(email)
+    # Hash before looking the address up: the expensive step is paid on both paths, so the time
+    # the answer takes does not tell who has an account.
+    password_hash = generate_password_hash(password)
     existing = _user_by_email(address)
     if existing is not None:
         _send(
@@ -232,7 +235,7 @@ def register_user(*, name: str, email: str, password: str, role: str, language: 
     user = User(
         name=_clean_name(name),
         email=address,
-        password_hash=generate_password_hash(password),
+        password_hash=password_hash,
         role=Role(role),
         preferred_language=language,
     )

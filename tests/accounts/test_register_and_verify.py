@@ -1,5 +1,7 @@
 """Signing up, the verification mail and its signed, expiring link."""
 
+import hashlib
+
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -118,6 +120,23 @@ def test_signing_up_with_a_taken_address_answers_the_same_and_mails_the_owner(se
     [message] = sent_mail(seeded_app)
     assert message["Subject"] == "You already have an account"  # Emma reads English
     assert _user("investor@demo.cnmt.vn").name == "Emma Tran"
+
+
+def test_sign_up_hashes_the_password_whether_or_not_the_address_has_an_account(
+    client, monkeypatch
+):
+    # Hashing is the expensive step: if only new addresses paid for it, the answer's timing would
+    # tell who has an account. Count it where werkzeug does it, in hashlib.scrypt.
+    hashed = []
+    scrypt = hashlib.scrypt
+    monkeypatch.setattr(hashlib, "scrypt", lambda *a, **k: hashed.append(1) or scrypt(*a, **k))
+
+    register(client, email="lan@example.vn")
+    for_new_address = len(hashed)
+    register(client, email="investor@demo.cnmt.vn")
+    for_taken_address = len(hashed) - for_new_address
+
+    assert for_new_address == for_taken_address == 1
 
 
 def test_staff_roles_cannot_be_chosen_on_the_sign_up_form(client):

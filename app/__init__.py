@@ -77,7 +77,9 @@ def create_app(config: object | None = None) -> Flask:
     register_cli(app)
     register_error_handlers(app)
     _register_template_helpers(app)
-    login_manager.user_loader(_load_user)
+    from app.accounts.service import user_for_session
+
+    login_manager.user_loader(user_for_session)
     return app
 
 
@@ -110,12 +112,6 @@ def _register_template_helpers(app: Flask) -> None:
         main_nav=main_nav,
         public_url=public_url,
     )
-
-
-def _load_user(user_id: str):
-    from app.models import User
-
-    return db.session.get(User, int(user_id))
 
 
 def _ensure_sqlite_folder(app: Flask) -> None:

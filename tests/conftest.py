@@ -96,7 +96,7 @@ def runner(seeded_app):
 def login_as(client, user) -> None:
     """Start a logged-in session for `user` (tests of login itself go through the login form)."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 

@@ -5,6 +5,7 @@ audit trail where it matters and commits once. Mail is queued with `send_after_c
 out only if the change was saved. Messages are translated in the current request's language.
 """
 
+import hmac
 import re
 from functools import cache
 from typing import NamedTuple
@@ -38,6 +39,7 @@ from app.extensions import db
 from app.mail import render_message, send_after_commit
 from app.models import Agency, Firm, FirmInvitation, FirmMember, MemberRole, Role, User
 from app.models.base import utcnow
+from app.models.user import new_session_token
 from app.urls import public_url
 
 MIN_PASSWORD_LENGTH = 10
@@ -305,6 +307,28 @@ def authenticate(email: str, password: str) -> AccountOutcome:
     return AccountOutcome(user, joined)
 
 
+def user_for_session(session_id: str) -> User | None:
+    """The user a session belongs to (`User.get_id`), if it is still current and the account
+    active; None logs the session out."""
+    user_id, _, token = (session_id or "").partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and token):
+        return None  # also a session from before session tokens: log in once more
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def _end_sessions(user: User) -> None:
+    user.session_token = new_session_token()
+
+
+def log_out(user: User) -> None:
+    """End every session of the user: this one and any copy of its cookie, on any device."""
+    _end_sessions(user)
+    db.session.commit()
+
+
 # --- passwords ------------------------------------------------------------------------------
 
 
@@ -333,6 +357,7 @@ def reset_password(token: str, new_password: str) -> User:
     user = user_for_reset_token(token)
     _require_good_password(new_password, user.email)
     user.password_hash = generate_password_hash(new_password)
+    _end_sessions(user)
     record(user, "user.reset_password", "user", user.id)
     # Receiving the link proves the address is theirs.
     _mark_verified(user)
@@ -342,6 +367,7 @@ def reset_password(token: str, new_password: str) -> User:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Set a new password; every session of the user ends (see `_end_sessions`)."""
     if not check_password_hash(user.password_hash, current_password or ""):
         message = _("Your current password is not correct.")
         raise ValidationError(message, errors={"current_password": [message]})
@@ -350,6 +376,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         message = _("Choose a password different from the current one.")
         raise ValidationError(message, errors={"password": [message]})
     user.password_hash = generate_password_hash(new_password)
+    _end_sessions(user)  # the caller starts a new session for the device that changed it
     record(user, "user.change_password", "user", user.id)
     _send(user, "account_password_changed")
     db.session.commit()

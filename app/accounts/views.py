@@ -16,12 +16,10 @@ from app.accounts.forms import (
 )
 from app.accounts.permissions import needs_email_verification
 from app.accounts.redirects import safe_next
-from app.accounts.tokens import TokenError, password_fingerprint
+from app.accounts.tokens import TokenError
 from app.errors import ValidationError
 from app.i18n import current_language
 from app.security import limiter
-
-SESSION_PASSWORD_KEY = "account_password"
 
 # Only failed logins count (see `deduct_when`), per address and per client IP.
 LOGIN_LIMIT_PER_ACCOUNT = "5 per minute;20 per hour"
@@ -38,7 +36,7 @@ def _submitted_email() -> str:
 
 
 def _current_user_key() -> str:
-    return f"user:{current_user.get_id()}"
+    return f"user:{current_user.id}"
 
 
 def _show_errors(form, error: ValidationError) -> None:
@@ -55,7 +53,6 @@ def _show_errors(form, error: ValidationError) -> None:
 def _start_session(outcome: service.AccountOutcome) -> None:
     user = outcome.user
     login_user(user)
-    session[SESSION_PASSWORD_KEY] = password_fingerprint(user)
     session["lang"] = user.preferred_language
     _flash_joined(outcome)
 
@@ -63,19 +60,6 @@ def _start_session(outcome: service.AccountOutcome) -> None:
 def _flash_joined(outcome: service.AccountOutcome) -> None:
     for firm in outcome.joined_firms:
         flash(_("You can now edit the listing of %(firm)s.", firm=firm.display_name), "success")
-
-
-@bp.before_app_request
-def end_stale_sessions():
-    """Log out a session whose account was deactivated or whose password changed since."""
-    if "_user_id" not in session or not current_user.is_authenticated:
-        return
-    remembered = session.get(SESSION_PASSWORD_KEY)
-    if not current_user.active or (
-        remembered is not None and remembered != password_fingerprint(current_user)
-    ):
-        logout_user()
-        session.pop(SESSION_PASSWORD_KEY, None)
 
 
 @bp.app_context_processor
@@ -163,8 +147,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        service.log_out(current_user)
     logout_user()
-    session.pop(SESSION_PASSWORD_KEY, None)
     flash(_("You have logged out."), "info")
     return redirect(url_for("main.home"))
 
@@ -230,7 +215,7 @@ def change_password():
         except ValidationError as error:
             _show_errors(form, error)
         else:
-            session[SESSION_PASSWORD_KEY] = password_fingerprint(current_user)
+            login_user(current_user._get_current_object())  # this device goes on, new token
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)

@@ -122,9 +122,7 @@ def test_signing_up_with_a_taken_address_answers_the_same_and_mails_the_owner(se
     assert _user("investor@demo.cnmt.vn").name == "Emma Tran"
 
 
-def test_sign_up_hashes_the_password_whether_or_not_the_address_has_an_account(
-    client, monkeypatch
-):
+def test_sign_up_hashes_the_password_whether_or_not_the_address_has_an_account(client, monkeypatch):
     # Hashing is the expensive step: if only new addresses paid for it, the answer's timing would
     # tell who has an account. Count it where werkzeug does it, in hashlib.scrypt.
     hashed = []

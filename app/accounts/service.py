@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from app.accounts.passwords import password_problems
 from app.accounts.permissions import (
     STAFF_ROLES,
     can_accept_invitations,
@@ -42,7 +42,6 @@ from app.models.base import utcnow
 from app.models.user import new_session_token
 from app.urls import public_url
 
-MIN_PASSWORD_LENGTH = 10
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME_LENGTH = 120
 MAX_EMAIL_LENGTH = 254
@@ -58,29 +57,8 @@ class AccountOutcome(NamedTuple):
 # --- password policy ------------------------------------------------------------------------
 
 
-@cache
-def common_passwords() -> frozenset[str]:
-    """The 30 000 most common passwords (from zxcvbn's frequency lists), built once."""
-    return frozenset(FREQUENCY_LISTS["passwords"])
-
-
-def password_problems(password: str, email: str) -> list[str]:
-    """Why `password` is not acceptable for the account `email` (empty list: it is fine)."""
-    problems = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(_("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))
-    lowered = password.lower()
-    if lowered in common_passwords():
-        problems.append(_("This password is too common; choose one that is harder to guess."))
-    address = email.strip().lower()
-    local_part = address.partition("@")[0]
-    if address and (address in lowered or (len(local_part) >= 3 and local_part in lowered)):
-        problems.append(_("The password must not contain your e-mail address."))
-    return problems
-
-
-def _require_good_password(password: str, email: str, field: str = "password") -> None:
-    problems = password_problems(password, email)
+def _require_good_password(password: str, email: str, name: str, field: str = "password") -> None:
+    problems = password_problems(password, email, name)
     if problems:
         raise ValidationError(problems[0], errors={field: problems})
 
@@ -214,7 +192,7 @@ def register_user(*, name: str, email: str, password: str, role: str, language: 
             errors.update(error.errors)
     if not can_self_register_as(role):
         errors["role"] = [_("Choose whether you sign up as a business or an investor.")]
-    problems = password_problems(password or "", email or "")
+    problems = password_problems(password or "", email or "", name or "")
     if problems:
         errors["password"] = problems
     if errors:
@@ -355,7 +333,7 @@ def user_for_reset_token(token: str) -> User:
 def reset_password(token: str, new_password: str) -> User:
     """Set a new password from a reset link (which then stops working); raises TokenError."""
     user = user_for_reset_token(token)
-    _require_good_password(new_password, user.email)
+    _require_good_password(new_password, user.email, user.name)
     user.password_hash = generate_password_hash(new_password)
     _end_sessions(user)
     record(user, "user.reset_password", "user", user.id)
@@ -371,7 +349,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if not check_password_hash(user.password_hash, current_password or ""):
         message = _("Your current password is not correct.")
         raise ValidationError(message, errors={"current_password": [message]})
-    _require_good_password(new_password, user.email)
+    _require_good_password(new_password, user.email, user.name)
     if check_password_hash(user.password_hash, new_password):
         message = _("Choose a password different from the current one.")
         raise ValidationError(message, errors={"password": [message]})
@@ -421,7 +399,7 @@ def create_staff_user(
     """A curator or administrator account, verified from the start (an operator vouches)."""
     address = _clean_email(email)
     staff_role, agency = _staff_role_and_agency(role, agency_code)
-    _require_good_password(password, address)
+    _require_good_password(password, address, name or "")
     if _user_by_email(address) is not None:
         raise ValidationError(_("An account with this e-mail address already exists."))
     user = User(

@@ -18,7 +18,7 @@ from app.models import Firm, FirmRevision, FirmStatus, User
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 WRITERS = 4
-ROUNDS = 5
+ROUNDS = 3
 
 # One writer: a browser session of the firm's owner. On "get" it opens the edit form; on "post"
 # it appends its token to the description it was shown and saves the form as a browser would.
@@ -32,7 +32,7 @@ WRITER = textwrap.dedent(
     from config import TestConfig
     from tests.conftest import IsolatedClient, login_as
 
-    database, folder, user_id, firm_id, worker = sys.argv[1:]
+    database, folder, session_id, firm_id, worker = sys.argv[1:]
 
 
     class FormFields(HTMLParser):
@@ -91,10 +91,11 @@ WRITER = textwrap.dedent(
     app.test_client_class = IsolatedClient
 
     class Account:
-        id = int(user_id)
+        def get_id(self):
+            return session_id
 
     client = app.test_client()
-    login_as(client, Account)
+    login_as(client, Account())
     url = f"/my/firms/{firm_id}/edit"
     round_number, fields = 0, None
     for command in sys.stdin:
@@ -130,7 +131,7 @@ def run_writers(app, tmp_path, owner: User, firm: Firm) -> list[dict]:
     database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
-    arguments = [database, str(tmp_path), str(owner.id), str(firm.id)]
+    arguments = [database, str(tmp_path), owner.get_id(), str(firm.id)]
     db.session.remove()
     writers = [
         subprocess.Popen(

@@ -108,6 +108,11 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
     FIRMS_PER_PAGE = int(os.environ.get("FIRMS_PER_PAGE", "20"))
+    # How many reverse proxies in front of the app append to X-Forwarded-For (0: none trusted).
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+    # Where Flask-Limiter keeps its counters: memory:// is per process; share them between
+    # workers with e.g. redis://… or memcached://… (the driver must be installed).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

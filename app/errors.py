@@ -1,6 +1,6 @@
 """The closed set of domain errors, and the one place that maps them to HTTP responses."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -30,6 +30,16 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+class TooManyAttempts(DomainError):
+    """Refused for now; `retry_after` says in how many seconds to try again."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def _wants_json() -> bool:
@@ -77,7 +87,10 @@ def render_error(status: int, message: str | None = None):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
-        return render_error(error.status, error.message or None)
+        response = make_response(render_error(error.status, error.message or None))
+        if isinstance(error, TooManyAttempts):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(SecurityError)
     def handle_untrusted_host(error: SecurityError):

@@ -25,12 +25,15 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
-def make_app(tmp_path: Path, database: Path):
+def make_app(tmp_path: Path, database: Path, **settings):
+    """An app on `database`, with files under `tmp_path`; `settings` override the config."""
     config = TestConfig()
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
     config.SEARCH_INDEX_DIR = str(tmp_path / "search_index")
     config.MAIL_FILE_DIR = str(tmp_path / "mail")
     config.LOGO_DIR = str(tmp_path / "logos")
+    for name, value in settings.items():
+        setattr(config, name, value)
     app = create_app(config)
     app.test_client_class = IsolatedClient
     limiter.reset()  # counters live in memory for the whole session: each app starts at zero

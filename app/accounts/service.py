@@ -7,16 +7,20 @@ out only if the change was saved. Messages are translated in the current request
 
 import hmac
 import re
+from datetime import datetime
 from functools import cache
+from math import ceil
 from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.accounts import throttle
 from app.accounts.passwords import password_problems
 from app.accounts.permissions import (
     STAFF_ROLES,
@@ -27,6 +31,7 @@ from app.accounts.tokens import (
     RESET_MAX_AGE,
     VERIFY_MAX_AGE,
     TokenError,
+    device_of,
     make_reset_token,
     make_verify_token,
     password_fingerprint,
@@ -34,7 +39,7 @@ from app.accounts.tokens import (
     read_verify_token,
 )
 from app.audit import changed_fields, record
-from app.errors import NotFound, ValidationError
+from app.errors import NotFound, TooManyAttempts, ValidationError
 from app.extensions import db
 from app.mail import render_message, send_after_commit
 from app.models import Agency, Firm, FirmInvitation, FirmMember, MemberRole, Role, User
@@ -261,25 +266,51 @@ def verify_email(token: str) -> AccountOutcome:
 # --- logging in -----------------------------------------------------------------------------
 
 
-def authenticate(email: str, password: str) -> AccountOutcome:
+def _too_many_attempts(until: datetime, now: datetime) -> TooManyAttempts:
+    seconds = max(1, ceil((until - now).total_seconds()))
+    return TooManyAttempts(
+        ngettext(
+            "Too many failed log-in attempts. Try again in %(num)d minute, at %(time)s.",
+            "Too many failed log-in attempts. Try again in %(num)d minutes, at %(time)s.",
+            ceil(seconds / 60),
+            time=format_datetime(until, "HH:mm"),
+        ),
+        retry_after=seconds,
+    )
+
+
+def authenticate(
+    email: str, password: str, address: str, device_token: str | None = None
+) -> AccountOutcome:
     """The user with these credentials, signed in now; raises ValidationError otherwise.
 
     Unknown address and wrong password give the same message, and cost the same hash check.
+    Failures are counted per account and source (`address`, or the browser's known-device id
+    from `device_token`) and per address; while a count blocks, the attempt is refused with
+    TooManyAttempts without looking at the password (see `app.accounts.throttle`).
     """
+    account = (email or "").strip().lower()
+    attempt = throttle.Attempt(account, address, device_of(device_token, account))
+    now = utcnow()
+    blocked_until = throttle.retry_at(attempt, now)
+    if blocked_until is not None:
+        raise _too_many_attempts(blocked_until, now)
     failure = _("Wrong e-mail address or password.")
-    user = _user_by_email(email)
+    user = _user_by_email(account)
     if user is None:
         check_password_hash(_dummy_hash(), password or "")
-        raise ValidationError(failure)
-    if not check_password_hash(user.password_hash, password or ""):
-        record(None, "user.login_failed", "user", user.id)
+    if user is None or not check_password_hash(user.password_hash, password or ""):
+        throttle.record_failure(attempt, now)
+        if user is not None:
+            record(None, "user.login_failed", "user", user.id)
         db.session.commit()
         raise ValidationError(failure)
     if not user.active:
         raise ValidationError(
             _("This account has been deactivated. Please contact the site administrators.")
         )
-    user.last_login_at = utcnow()
+    user.last_login_at = now
+    throttle.record_success(attempt)
     joined = accept_invitations(user)
     db.session.commit()
     return AccountOutcome(user, joined)

@@ -41,6 +41,7 @@ from app.models.reporting import (
     WorkforceNeed,
     YearlyReturn,
 )
+from app.models.throttle import LoginThrottle
 from app.models.user import Role, User
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "InvestorProfile",
     "InvestorType",
     "LinkRelation",
+    "LoginThrottle",
     "MemberRole",
     "OutboxOperation",
     "Programme",

@@ -1,4 +1,5 @@
-"""Logging in and out: same answer for unknown addresses, throttling, inactive accounts, CSRF."""
+"""Logging in and out: same answer for unknown addresses, inactive accounts, CSRF (throttling is
+in test_login_throttle.py)."""
 
 import sqlalchemy as sa
 
@@ -37,31 +38,6 @@ def test_unknown_address_and_wrong_password_get_the_same_answer(client):
 
     assert wrong_password.status_code == unknown.status_code == 200
     assert _error_text(wrong_password) == _error_text(unknown)
-
-
-def test_failed_logins_for_one_account_are_throttled(client):
-    for _ in range(5):
-        assert log_in(client, EMAIL, "wrong-password-attempt").status_code == 200
-
-    response = log_in(client, EMAIL, PASSWORD)
-
-    assert response.status_code == 429
-    assert shown("Too many requests") in response.get_data(as_text=True)
-
-
-def test_failed_logins_from_one_address_are_throttled_across_accounts(client):
-    for number in range(10):
-        log_in(client, f"guess{number}@example.vn", "wrong-password-attempt")
-
-    assert log_in(client, "another@example.vn", "wrong-password-attempt").status_code == 429
-
-
-def test_successful_logins_do_not_count_towards_the_limit(client):
-    for _ in range(8):
-        assert log_in(client, EMAIL, PASSWORD).status_code == 302
-        client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
-
-    assert log_in(client, EMAIL, PASSWORD).status_code == 302
 
 
 def test_login_without_csrf_token_is_refused(client):

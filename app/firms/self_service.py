@@ -120,8 +120,14 @@ def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
     except TaxCodeError as error:
         raise ValidationError(str(error), {"tax_code": str(error)}) from error
     existing = db.session.scalar(sa.select(Firm).where(Firm.tax_code == tax_code))
-    if existing is not None:
+    if existing is not None and existing.status == FirmStatus.PUBLISHED:
         raise TaxCodeTaken(existing)
+    if existing is not None:  # never name a listing that is not public
+        message = _(
+            "This tax code is already registered for a listing that is not public yet. If it "
+            "is yours, you find it under My firms; otherwise please contact Sở Công Thương."
+        )
+        raise ValidationError(message, {"tax_code": message})
     _validate_rules(data)
     firm = Firm(
         tax_code=tax_code,
@@ -202,7 +208,18 @@ def submit_firm(actor: User, firm: Firm, version: int) -> None:
     commit()
 
 
+def claimable_firm(firm_id: int) -> Firm:
+    """A listing a business may ask to manage: published ones only. Anything else is not found,
+    so that the claim page never names a draft or a rejected listing."""
+    firm = db.session.get(Firm, firm_id)
+    if firm is None or firm.status != FirmStatus.PUBLISHED:
+        raise NotFound()
+    return firm
+
+
 def claim_firm(actor: User, firm: Firm, evidence: str) -> FirmClaim:
+    if firm.status != FirmStatus.PUBLISHED:
+        raise NotFound()
     if not can_create_firm(actor):
         raise Forbidden()
     if is_member(actor, firm):

@@ -200,9 +200,7 @@ def submit(firm_id: int):
 @bp.route("/my/firms/claim/<int:firm_id>", methods=["GET", "POST"])
 @login_required
 def claim(firm_id: int):
-    firm = db.session.get(Firm, firm_id)
-    if firm is None:
-        abort(404)
+    firm = self_service.claimable_firm(firm_id)
     form = ClaimForm()
     if form.validate_on_submit():
         try:

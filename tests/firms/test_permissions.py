@@ -38,6 +38,8 @@ MATRIX = [
     ("POST", "/my/firms/{firm}/interest", MEMBERS_POST),
     ("GET", "/my/firms/claim/{other_firm}", (LOGIN, 200, 200, 200, 200, 200, 200, 200)),
     ("POST", "/my/firms/claim/{other_firm}", (LOGIN, 302, 302, 302, 403, 403, 403, 403)),
+    ("GET", "/my/firms/claim/{rejected_firm}", (LOGIN, 404, 404, 404, 404, 404, 404, 404)),
+    ("POST", "/my/firms/claim/{rejected_firm}", (LOGIN, 404, 404, 404, 404, 404, 404, 404)),
 ]
 
 
@@ -83,6 +85,7 @@ def _form(kind: str, url: str, ids: dict) -> dict:
             "message": "x",
         },
         "/my/firms/claim/{other_firm}": {"evidence": "Tôi là người đại diện theo pháp luật."},
+        "/my/firms/claim/{rejected_firm}": {"evidence": "Tôi là người đại diện theo pháp luật."},
     }.get(url, {})
 
 
@@ -104,6 +107,9 @@ def test_permission_matrix(client, method, url, role, expected):
     ids = {
         "firm": firm.id,
         "other_firm": other.id,
+        "rejected_firm": db.session.scalars(
+            sa.select(Firm.id).where(Firm.status == FirmStatus.REJECTED)
+        ).one(),
         "editor_id": accounts["editor"].id,
         "programme": db.session.scalar(sa.select(Programme.id).where(Programme.public())),
     }

@@ -131,6 +131,50 @@ def test_existing_tax_code_offers_a_claim(client, owner):
     assert claim.user_id == owner.id and claim.state == ReviewState.PENDING
 
 
+@pytest.mark.parametrize(
+    "status",
+    [
+        FirmStatus.DRAFT,
+        FirmStatus.SUBMITTED,
+        FirmStatus.CHANGES_REQUESTED,
+        FirmStatus.REJECTED,
+        FirmStatus.ARCHIVED,
+    ],
+)
+def test_only_published_firms_can_be_claimed_or_named_on_the_claim_page(client, owner, status):
+    firm = db.session.scalar(sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED))
+    firm.status = status
+    db.session.commit()
+    url = f"/my/firms/claim/{firm.id}"
+
+    page = client.get(url)
+    posted = client.post(
+        url,
+        data={"csrf_token": csrf_token(client, "/my/firms"), "evidence": "Tôi là giám đốc."},
+    )
+
+    assert page.status_code == posted.status_code == 404
+    for response in (page, posted):
+        html = response.get_data(as_text=True)
+        assert firm.legal_name not in html and firm.display_name not in html
+    assert db.session.scalar(sa.select(FirmClaim).where(FirmClaim.firm_id == firm.id)) is None
+
+
+def test_tax_code_of_an_unpublished_listing_is_refused_without_naming_it(client, owner):
+    draft = db.session.scalar(sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED))
+    draft.status = FirmStatus.DRAFT
+    db.session.commit()
+    data = form_data(client, "/my/firms/new", tax_code=draft.tax_code_display)
+
+    response = client.post("/my/firms/new?lang=en", data=data)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "already registered" in html
+    assert draft.legal_name not in html and draft.display_name not in html
+    assert "Công ty TNHH Môi trường Thử Nghiệm" in html  # the form keeps what was typed
+
+
 def test_submitting_needs_a_complete_listing(client, owner):
     firm = create_listing(client, offers=[], description_vi="")
     url = f"/my/firms/{firm.id}"

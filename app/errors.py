@@ -9,6 +9,7 @@ from app.extensions import db
 
 class DomainError(Exception):
     status = 400
+    title: str | None = None  # the page's heading, when the status's usual one would mislead
 
     def __init__(self, message: str = "", errors: dict | None = None):
         super().__init__(message)
@@ -22,6 +23,21 @@ class ValidationError(DomainError):
 
 class Forbidden(DomainError):
     status = 403
+
+
+class VerificationRequired(Forbidden):
+    """Refused only because the account's e-mail address is not confirmed yet."""
+
+    def __init__(self, email: str):
+        super().__init__(
+            _(
+                "Listing or claiming a firm, asking for introductions, e-mail alerts and "
+                "expressions of interest need a confirmed e-mail address. Open the link we "
+                "mailed to %(email)s, or have it sent again.",
+                email=email,
+            )
+        )
+        self.title = _("Please confirm your e-mail address first")
 
 
 class NotFound(DomainError):
@@ -76,8 +92,8 @@ def _explanations() -> dict[int, str]:
     }
 
 
-def render_error(status: int, message: str | None = None):
-    title = _titles().get(status, _("Error"))
+def render_error(status: int, message: str | None = None, title: str | None = None):
+    title = title or _titles().get(status, _("Error"))
     text = message or _explanations().get(status, "")
     if _wants_json():
         return jsonify(error={"status": status, "title": title, "message": text}), status
@@ -87,7 +103,7 @@ def render_error(status: int, message: str | None = None):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
-        response = make_response(render_error(error.status, error.message or None))
+        response = make_response(render_error(error.status, error.message or None, error.title))
         if isinstance(error, TooManyAttempts):
             response.headers["Retry-After"] = str(error.retry_after)
         return response

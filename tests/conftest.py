@@ -10,6 +10,8 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
+from app.models import Role, User
+from app.models.base import utcnow
 from app.security import limiter
 from config import TestConfig
 from seed.loader import load_seed_data
@@ -94,6 +96,22 @@ def client(seeded_app):
 @pytest.fixture
 def runner(seeded_app):
     return seeded_app.test_cli_runner()
+
+
+def make_user(email: str, role: Role = Role.BUSINESS, *, verified: bool = True, **fields) -> User:
+    """A new account, saved. Verified unless asked: listing, claiming, introductions and alerts
+    need a confirmed address, so that is what an account in use has."""
+    fields.setdefault("name", email)
+    account = User(
+        email=email,
+        role=role,
+        password_hash="x",
+        email_verified_at=utcnow() if verified else None,
+        **fields,
+    )
+    db.session.add(account)
+    db.session.commit()
+    return account
 
 
 def login_as(client, user) -> None:

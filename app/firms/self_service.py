@@ -15,6 +15,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import selectinload
 
 from app import audit
+from app.accounts.permissions import require
 from app.domain.places import is_ward
 from app.domain.tax_code import TaxCodeError, normalize_tax_code
 from app.domain.text import slugify
@@ -113,8 +114,7 @@ def _unique_slug(name: str) -> str:
 
 def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
     """A new draft listing owned by `actor`."""
-    if not can_create_firm(actor):
-        raise Forbidden()
+    require(can_create_firm, actor)
     try:
         tax_code = normalize_tax_code(raw_tax_code)
     except TaxCodeError as error:
@@ -146,7 +146,8 @@ def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
 
 def update_firm(actor: User, firm: Firm, data: dict, version: int) -> FirmRevision | None:
     """Save the business's edits: directly while unpublished, as a pending revision once public."""
-    if not can_edit_firm(actor, firm) or firm.status not in EDITABLE_STATES:
+    require(can_edit_firm, actor, firm)
+    if firm.status not in EDITABLE_STATES:
         raise Forbidden(_("This listing cannot be edited in its current state."))
     _validate_rules(data)
     before = content.snapshot(firm)
@@ -193,8 +194,7 @@ def submission_problems(firm: Firm) -> list[str]:
 
 
 def submit_firm(actor: User, firm: Firm, version: int) -> None:
-    if not can_edit_firm(actor, firm):
-        raise Forbidden()
+    require(can_edit_firm, actor, firm)
     if firm.status not in SUBMITTABLE_STATES:
         raise ValidationError(_("This listing is not waiting to be submitted."))
     problems = submission_problems(firm)
@@ -220,8 +220,7 @@ def claimable_firm(firm_id: int) -> Firm:
 def claim_firm(actor: User, firm: Firm, evidence: str) -> FirmClaim:
     if firm.status != FirmStatus.PUBLISHED:
         raise NotFound()
-    if not can_create_firm(actor):
-        raise Forbidden()
+    require(can_create_firm, actor)
     if is_member(actor, firm):
         raise ValidationError(_("You already manage this firm."))
     pending = db.session.scalar(
@@ -244,8 +243,7 @@ def claim_firm(actor: User, firm: Firm, evidence: str) -> FirmClaim:
 
 def invite_editor(actor: User, firm: Firm, email: str) -> None:
     """Add an existing user as editor, or invite the address to register; mail either way."""
-    if not can_manage_members(actor, firm):
-        raise Forbidden()
+    require(can_manage_members, actor, firm)
     email = email.strip().lower()
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is not None and is_member(user, firm):
@@ -273,8 +271,7 @@ def invite_editor(actor: User, firm: Firm, email: str) -> None:
 
 
 def remove_member(actor: User, firm: Firm, user_id: int) -> None:
-    if not can_manage_members(actor, firm):
-        raise Forbidden()
+    require(can_manage_members, actor, firm)
     member = next((m for m in firm.members if m.user_id == user_id), None)
     if member is None:
         raise NotFound()
@@ -287,8 +284,7 @@ def remove_member(actor: User, firm: Firm, user_id: int) -> None:
 
 def upload_logo(actor: User, firm: Firm, upload) -> None:
     """Accept an image only by its content; store a re-encoded PNG under instance/."""
-    if not can_edit_firm(actor, firm):
-        raise Forbidden()
+    require(can_edit_firm, actor, firm)
     raw = upload.read(LOGO_MAX_BYTES + 1)
     if len(raw) > LOGO_MAX_BYTES:
         raise ValidationError(_("The logo is larger than 2 MB."), {"logo": _("Too large.")})

@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.accounts.permissions import require
 from app.backoffice.returns import open_years
 from app.catalogue.service import catalogue_tree
 from app.domain.firm_size import SectorGroup, SizeClass, size_class
@@ -95,8 +96,11 @@ def mine():
 @bp.route("/my/firms/new", methods=["GET", "POST"])
 @login_required
 def create():
-    if not can_create_firm(current_user):
-        raise Forbidden(_("Only business accounts can list a firm."))
+    require(
+        can_create_firm,
+        current_user,
+        refused=Forbidden(_("Only business accounts can list a firm.")),
+    )
     form = FirmForm()
     _choices(form)
     notes = dict(request.form)

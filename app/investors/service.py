@@ -8,13 +8,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import audit
+from app.accounts.permissions import require
 from app.catalogue.service import catalogue_tree
 from app.domain.places import is_ward
 from app.domain.text import nfc
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.firms.service import PUBLISHED
-from app.investors.permissions import is_investor
+from app.investors.permissions import can_get_alert_mail, is_investor
 from app.matching.engine import ELIGIBLE, InvestorInterests, Match
 from app.matching.service import match_investor
 from app.models import (
@@ -335,8 +336,10 @@ def _frequency(value: str) -> AlertFrequency:
     return AlertFrequency(value)
 
 
-def _set_frequency(search: SavedSearch, frequency: AlertFrequency) -> None:
+def _set_frequency(actor: User, search: SavedSearch, frequency: AlertFrequency) -> None:
     """Alerts turned on report what changes from now on (not everything already listed)."""
+    if frequency != AlertFrequency.OFF:
+        require(can_get_alert_mail, actor)
     if frequency != AlertFrequency.OFF and search.frequency in (None, AlertFrequency.OFF):
         search.alerts_since = utcnow()
         search.last_sent_at = None
@@ -355,7 +358,7 @@ def save_search(actor: User, name: str, args: dict[str, list[str]], frequency: s
         )
         raise ValidationError(message, {"name": message})
     search = SavedSearch(owner_id=actor.id, name=name, args=args, frequency=AlertFrequency.OFF)
-    _set_frequency(search, _frequency(frequency))
+    _set_frequency(actor, search, _frequency(frequency))
     db.session.add(search)
     try:
         db.session.flush()
@@ -377,7 +380,7 @@ def save_search(actor: User, name: str, args: dict[str, list[str]], frequency: s
 def set_alert_frequency(actor: User, search_id: int, frequency: str) -> SavedSearch:
     search = get_my_saved_search(actor, search_id)
     before = str(search.frequency)
-    _set_frequency(search, _frequency(frequency))
+    _set_frequency(actor, search, _frequency(frequency))
     audit.record(
         actor,
         "saved_search.alerts",

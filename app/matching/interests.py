@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import audit
+from app.accounts.permissions import require
 from app.curation.permissions import can_manage_programme, can_manage_zone
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
@@ -51,8 +52,7 @@ def can_follow_up(user: User, kind: str, target) -> bool:
 
 
 def register_interest(actor: User, firm: Firm, kind: str, target_id: int, message: str) -> Interest:
-    if not can_edit_firm(actor, firm):
-        raise Forbidden()
+    require(can_edit_firm, actor, firm)
     target = target_of(kind, target_id)
     interest = Interest(
         firm=firm,

@@ -20,9 +20,9 @@ from app.models import (
     FirmStatus,
     MemberRole,
     ReviewState,
-    Role,
     User,
 )
+from tests.conftest import make_user
 from tests.curation.helpers import (
     CURATOR,
     add_owner,
@@ -191,9 +191,7 @@ def test_a_form_opened_before_a_rejection_cannot_save_over_it(seeded_app, client
 
 
 def make_claim(firm: Firm) -> FirmClaim:
-    claimant = User(
-        email="giamdoc@example.vn", name="Lê Văn Giám", role=Role.BUSINESS, password_hash="x"
-    )
+    claimant = make_user("giamdoc@example.vn", name="Lê Văn Giám")
     claim = FirmClaim(firm=firm, user=claimant, evidence="Giấy đăng ký kinh doanh bản sao số 12")
     db.session.add(claim)
     db.session.commit()

@@ -25,7 +25,7 @@ from app.models import (
     Role,
     User,
 )
-from tests.conftest import csrf_token, login_as
+from tests.conftest import csrf_token, login_as, make_user
 
 
 def user(email: str) -> User:
@@ -33,10 +33,7 @@ def user(email: str) -> User:
 
 
 def new_business(email="moi@example.vn") -> User:
-    account = User(email=email, name="Chủ mới", role=Role.BUSINESS, password_hash="x")
-    db.session.add(account)
-    db.session.commit()
-    return account
+    return make_user(email, Role.BUSINESS, name="Chủ mới")
 
 
 def items(count=2) -> list[int]:
@@ -173,6 +170,19 @@ def test_tax_code_of_an_unpublished_listing_is_refused_without_naming_it(client,
     assert "already registered" in html
     assert draft.legal_name not in html and draft.display_name not in html
     assert "Công ty TNHH Môi trường Thử Nghiệm" in html  # the form keeps what was typed
+
+
+def test_an_unconfirmed_business_is_asked_to_confirm_its_address_before_listing(client):
+    login_as(client, make_user("moi@example.vn", verified=False))
+
+    page = client.get("/my/firms/new?lang=en")
+    posted = client.post("/my/firms/new", data=form_data(client, "/my/firms"))
+
+    html = page.get_data(as_text=True)
+    assert page.status_code == posted.status_code == 403
+    assert "Please confirm your e-mail address first" in html
+    assert 'action="/verify/resend"' in html
+    assert db.session.scalar(sa.select(Firm).where(Firm.tax_code == "4300378569")) is None
 
 
 def test_submitting_needs_a_complete_listing(client, owner):

@@ -14,11 +14,15 @@ from itsdangerous import URLSafeSerializer
 
 from app.extensions import db
 from app.investors import alerts
+<<<<<<< HEAD
 from app.investors.service import MAX_SAVED_SEARCHES
 from app.models import AlertDelivery, AlertFrequency, Firm, FirmStatus, SavedSearch
+=======
+from app.models import AlertDelivery, AlertFrequency, Firm, FirmStatus, Role, SavedSearch
+>>>>>>> 890fdb0 (Require a confirmed e-mail address for actions others see or that send mail)
 from app.models.base import utcnow
-from tests.conftest import csrf_token, login_as
-from tests.investors.conftest import add_user, published_firms
+from tests.conftest import csrf_token, login_as, make_user
+from tests.investors.conftest import published_firms
 
 BASE = "http://cnmt.test"
 
@@ -104,8 +108,8 @@ def test_due_daily_weekly_and_off(seeded_app, investor):
     now = utcnow()
     daily = saved(investor, "daily", days_ago=1)
     weekly_early = saved(investor, "weekly", days_ago=3)
-    weekly_due = saved(add_user("w@fund.example"), "weekly", days_ago=7)
-    off = saved(add_user("o@fund.example"), "off", days_ago=30)
+    weekly_due = saved(make_user("w@fund.example", Role.INVESTOR), "weekly", days_ago=7)
+    off = saved(make_user("o@fund.example", Role.INVESTOR), "off", days_ago=30)
     assert alerts.is_due(daily, now)
     assert not alerts.is_due(weekly_early, now)
     assert alerts.is_due(weekly_due, now)
@@ -200,7 +204,7 @@ def test_mail_programs_unsubscribe_in_one_click(seeded_app, client, investor):
 
 def test_forged_or_borrowed_unsubscribe_links_get_a_clear_refusal(seeded_app, client, investor):
     mine = saved(investor)
-    other = saved(add_user("x@fund.example"))
+    other = saved(make_user("x@fund.example", Role.INVESTOR))
     with seeded_app.test_request_context():
         token = alerts.unsubscribe_token(mine)
     foreign = URLSafeSerializer("test-secret", salt="another-purpose").dumps(
@@ -227,7 +231,7 @@ def test_forged_or_borrowed_unsubscribe_links_get_a_clear_refusal(seeded_app, cl
 def test_a_bad_address_is_logged_and_the_others_are_still_sent(
     seeded_app, runner, investor, quiet_firms, caplog
 ):
-    broken = add_user("broken@fund.example")
+    broken = make_user("broken@fund.example", Role.INVESTOR)
     # An address with a line break cannot be a mail header: building the message fails.
     db.session.execute(
         sa.update(type(broken)).where(type(broken).id == broken.id).values(email="bro\nken@x.vn")
@@ -258,8 +262,44 @@ def test_unpublished_firms_never_appear_in_alerts(seeded_app, investor, quiet_fi
     assert delivery.firm_ids == [quiet_firms[1].id]
 
 
+<<<<<<< HEAD
 def test_a_base_url_that_is_not_an_absolute_address_is_refused(runner):
     result = runner.invoke(args=["alerts", "send", "--base-url", "cnmt.example.vn"])
 
     assert result.exit_code == 2
     assert "--base-url" in result.output
+=======
+def test_an_unconfirmed_investor_saves_searches_but_cannot_turn_on_alert_mail(client):
+    login_as(client, make_user("ai-do@fund.example", Role.INVESTOR, verified=False))
+    token = csrf_token(client, "/investor/firms?seeking=1")
+
+    daily = client.post(
+        "/investor/searches?seeking=1&lang=en",
+        data={"csrf_token": token, "name": "Daily", "frequency": "daily"},
+    )
+    quiet = client.post(
+        "/investor/searches?seeking=1",
+        data={"csrf_token": token, "name": "Quiet", "frequency": "off"},
+    )
+    [search] = db.session.scalars(sa.select(SavedSearch)).all()
+    later = client.post(
+        f"/investor/searches/{search.id}/alerts",
+        data={"csrf_token": token, "frequency": "weekly"},
+    )
+
+    assert daily.status_code == 403
+    assert "Please confirm your e-mail address first" in daily.get_data(as_text=True)
+    assert quiet.status_code == 302 and search.name == "Quiet"
+    assert later.status_code == 403
+    db.session.refresh(search)
+    assert search.frequency == AlertFrequency.OFF
+
+
+def test_alerts_are_never_mailed_to_an_unconfirmed_address(seeded_app, runner, quiet_firms):
+    saved(make_user("nan-nhan@example.vn", Role.INVESTOR, verified=False))
+
+    output = send(runner)
+
+    assert "Sent 0" in output
+    assert mails(seeded_app) == []
+>>>>>>> 890fdb0 (Require a confirmed e-mail address for actions others see or that send mail)

@@ -9,10 +9,16 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from app.extensions import db
+<<<<<<< HEAD
 from app.investors.service import MAX_FIRMS_PER_SHORTLIST, MAX_SHORTLISTS
 from app.models import Firm, FirmStatus, Shortlist, ShortlistEntry
 from tests.conftest import csrf_token, login_as
 from tests.investors.conftest import add_user, published_firms
+=======
+from app.models import Firm, FirmStatus, Role, Shortlist, ShortlistEntry
+from tests.conftest import csrf_token, login_as, make_user
+from tests.investors.conftest import published_firms
+>>>>>>> 890fdb0 (Require a confirmed e-mail address for actions others see or that send mail)
 
 
 def add(client, firm: Firm, page: str, **fields):
@@ -94,7 +100,7 @@ def test_another_investor_cannot_see_or_change_the_list(client, listed):
         f"{url}/firms/{first.id}/note",
         data={"csrf_token": csrf_token(client, url), "note": "secret plan"},
     )
-    login_as(client, add_user("other@fund.example"))
+    login_as(client, make_user("other@fund.example", Role.INVESTOR))
     token = csrf_token(client, "/investor/shortlists")
     assert client.get(url).status_code == 404
     assert client.get(f"{url}/export.csv").status_code == 404

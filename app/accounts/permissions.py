@@ -29,13 +29,13 @@ def needs_email_verification(user: User | None) -> bool:
     )
 
 
-def can_accept_invitations(user: User | None) -> bool:
-    """Invitations go to an address, so only someone who proved they own it may take them."""
-    return user is not None and user.active and user.email_verified_at is not None
-
-
 def has_verified_email(user: User | None) -> bool:
     return user is not None and user.is_authenticated and user.email_verified_at is not None
+
+
+def can_accept_invitations(user: User | None) -> bool:
+    """Invitations go to an address, so only someone who proved they own it may take them."""
+    return has_verified_email(user) and user.active
 
 
 def verified_only(permission: Callable[..., bool]) -> Callable[..., bool]:

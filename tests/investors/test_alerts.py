@@ -14,12 +14,8 @@ from itsdangerous import URLSafeSerializer
 
 from app.extensions import db
 from app.investors import alerts
-<<<<<<< HEAD
 from app.investors.service import MAX_SAVED_SEARCHES
-from app.models import AlertDelivery, AlertFrequency, Firm, FirmStatus, SavedSearch
-=======
 from app.models import AlertDelivery, AlertFrequency, Firm, FirmStatus, Role, SavedSearch
->>>>>>> 890fdb0 (Require a confirmed e-mail address for actions others see or that send mail)
 from app.models.base import utcnow
 from tests.conftest import csrf_token, login_as, make_user
 from tests.investors.conftest import published_firms
@@ -262,13 +258,13 @@ def test_unpublished_firms_never_appear_in_alerts(seeded_app, investor, quiet_fi
     assert delivery.firm_ids == [quiet_firms[1].id]
 
 
-<<<<<<< HEAD
 def test_a_base_url_that_is_not_an_absolute_address_is_refused(runner):
     result = runner.invoke(args=["alerts", "send", "--base-url", "cnmt.example.vn"])
 
     assert result.exit_code == 2
     assert "--base-url" in result.output
-=======
+
+
 def test_an_unconfirmed_investor_saves_searches_but_cannot_turn_on_alert_mail(client):
     login_as(client, make_user("ai-do@fund.example", Role.INVESTOR, verified=False))
     token = csrf_token(client, "/investor/firms?seeking=1")
@@ -302,4 +298,3 @@ def test_alerts_are_never_mailed_to_an_unconfirmed_address(seeded_app, runner, q
 
     assert "Sent 0" in output
     assert mails(seeded_app) == []
->>>>>>> 890fdb0 (Require a confirmed e-mail address for actions others see or that send mail)

@@ -9,16 +9,10 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from app.extensions import db
-<<<<<<< HEAD
 from app.investors.service import MAX_FIRMS_PER_SHORTLIST, MAX_SHORTLISTS
-from app.models import Firm, FirmStatus, Shortlist, ShortlistEntry
-from tests.conftest import csrf_token, login_as
-from tests.investors.conftest import add_user, published_firms
-=======
 from app.models import Firm, FirmStatus, Role, Shortlist, ShortlistEntry
 from tests.conftest import csrf_token, login_as, make_user
 from tests.investors.conftest import published_firms
->>>>>>> 890fdb0 (Require a confirmed e-mail address for actions others see or that send mail)
 
 
 def add(client, firm: Firm, page: str, **fields):

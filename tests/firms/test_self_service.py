@@ -304,6 +304,27 @@ def test_logo_is_checked_by_content_and_re_encoded(client, owner, seeded_app):
     assert "not a PNG, JPEG or WebP image" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("size", [(12_000, 12_000), (5_000, 100)])
+def test_huge_logo_is_refused_from_its_header_before_decoding(client, owner, size):
+    # One-bit pixels compress to a few kilobytes; 12,000 × 12,000 decode to hundreds of MB.
+    buffer = io.BytesIO()
+    Image.new("1", size).save(buffer, format="PNG")
+    png = buffer.getvalue()
+    assert len(png) < 100_000
+    firm = create_listing(client)
+    url = f"/my/firms/{firm.id}"
+    response = client.post(
+        f"{url}/logo?lang=en",
+        data={"csrf_token": csrf_token(client, url), "logo": (io.BytesIO(png), "logo.png")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "at most 4,000 × 4,000 pixels" in response.get_data(as_text=True)
+    db.session.refresh(firm)
+    assert firm.logo_path is None
+
+
 def test_another_business_cannot_see_or_change_the_listing(client, owner):
     firm = create_listing(client)
     login_as(client, new_business("khac@example.vn"))

@@ -36,11 +36,13 @@ def create_app(config: object | None = None) -> Flask:
     login_manager.login_message_category = "info"
 
     from app import models  # noqa: F401  (register every table with the metadata)
+    from app.generation import register_generation_events
     from app.search.outbox import register_outbox_events
     from app.transaction import register_transaction_events
 
     register_transaction_events(flask_sqlalchemy.session.Session)
     register_outbox_events(flask_sqlalchemy.session.Session)
+    register_generation_events(flask_sqlalchemy.session.Session)
     from app.accounts import bp as accounts_bp
     from app.backoffice import bp as backoffice_bp
     from app.catalogue import bp as catalogue_bp

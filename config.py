@@ -95,6 +95,8 @@ class Config:
     # production defaults to SITE_URL's host.
     TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
     LOGO_DIR = os.environ.get("LOGO_DIR", str(INSTANCE_DIR / "logos"))
+    # Built XLSX exports, one file per list, filters, language and data generation.
+    EXPORT_CACHE_DIR = os.environ.get("EXPORT_CACHE_DIR", str(INSTANCE_DIR / "exports"))
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))

@@ -7,6 +7,8 @@ from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Downloads that read whole lists (10,000 firms cost seconds of CPU), per client address.
+DOWNLOAD_LIMIT = "10 per minute;60 per hour"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

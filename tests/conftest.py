@@ -24,6 +24,8 @@ class IsolatedClient(FlaskClient):
     gets a fresh `g` and database session, while the test body keeps its context for checks."""
 
     def open(self, *args, **kwargs):
+        # Buffered: a streamed body is read in the request's context too, as a server does.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
@@ -34,6 +36,7 @@ def make_app(tmp_path: Path, database: Path, **settings):
     config.SEARCH_INDEX_DIR = str(tmp_path / "search_index")
     config.MAIL_FILE_DIR = str(tmp_path / "mail")
     config.LOGO_DIR = str(tmp_path / "logos")
+    config.EXPORT_CACHE_DIR = str(tmp_path / "exports")
     for name, value in settings.items():
         setattr(config, name, value)
     app = create_app(config)

@@ -129,6 +129,16 @@ def test_csv_export_has_the_public_facts(client, listed):
     assert rows[1][11].endswith(f"/firms/{first.slug}")
 
 
+def test_csv_export_is_streamed_and_rate_limited(client, listed):
+    shortlist, _first, _second = listed
+    url = f"/investor/shortlists/{shortlist.id}/export.csv"
+    response = client.get(url)
+    assert response.content_length is None
+    assert len([chunk for chunk in response.response if chunk]) > 1
+    statuses = [client.get(url).status_code for _ in range(30)]
+    assert statuses[0] == 200 and statuses[-1] == 429
+
+
 def test_xlsx_export_opens_in_openpyxl(client, listed):
     shortlist, first, second = listed
     db.session.execute(

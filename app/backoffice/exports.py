@@ -10,6 +10,7 @@ disk (`export_cache`): building one costs seconds of CPU for 10,000 firms.
 """
 
 import dataclasses
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date
 from functools import cache
@@ -27,7 +28,7 @@ from app.catalogue.service import catalogue_tree
 from app.domain.places import ward_name
 from app.errors import NotFound
 from app.extensions import db
-from app.firms.service import FirmFilters, directory_query, firm_groups
+from app.firms.service import FirmFilters, directory_query, groups_of_items
 from app.generation import current_generation
 from app.i18n import current_language, format_day
 from app.labels import label
@@ -35,7 +36,9 @@ from app.models import (
     CatalogueKind,
     CatalogueLevel,
     Firm,
+    FirmCatalogueLink,
     Incubator,
+    LinkRelation,
     Programme,
     ProgrammeStatus,
     SupportType,
@@ -102,10 +105,10 @@ def export_firms(actor: User | None, args) -> ListExport:
     return ListExport(Table(_("Firms"), headers, _firm_rows(filters, private)), choices)
 
 
-def _published_firms(filters: FirmFilters) -> Iterator[Firm]:
+def _published_firm_pages(filters: FirmFilters) -> Iterator[list[Firm]]:
     query = (
         directory_query(filters)
-        .options(selectinload(Firm.catalogue_links), selectinload(Firm.zone))
+        .options(selectinload(Firm.zone))
         .order_by(Firm.legal_name, Firm.id)
         .limit(FIRMS_PER_PAGE)
     )
@@ -113,45 +116,62 @@ def _published_firms(filters: FirmFilters) -> Iterator[Firm]:
     while True:
         page = query if after is None else query.where(sa.tuple_(Firm.legal_name, Firm.id) > after)
         firms = db.session.scalars(page).all()
-        yield from firms
+        yield firms
         if len(firms) < FIRMS_PER_PAGE:
             return
         after = (firms[-1].legal_name, firms[-1].id)
 
 
+def _offered_items(firms: list[Firm]) -> dict[int, list[int]]:
+    """Firm id → the catalogue items it offers: plain rows, since loading 25,000 link objects
+    would cost more than all the rest of the export."""
+    offered: dict[int, list[int]] = defaultdict(list)
+    links = db.session.execute(
+        sa.select(FirmCatalogueLink.firm_id, FirmCatalogueLink.item_id).where(
+            FirmCatalogueLink.firm_id.in_([firm.id for firm in firms]),
+            FirmCatalogueLink.relation == LinkRelation.OFFERS,
+        )
+    )
+    for firm_id, item_id in links:
+        offered[firm_id].append(item_id)
+    return offered
+
+
 def _firm_rows(filters: FirmFilters, private: bool) -> Iterator[list]:
     # Translated once per export rather than once per cell: 10,000 firms make 60,000 lookups.
     yes_no, cached_label = cache(_yes_no), cache(label)
-    for firm in _published_firms(filters):
-        contact = private or firm.show_contact
-        row = [
-            firm.tax_code_display,
-            firm.legal_name,
-            firm.trade_name,
-            firm.name_en,
-            ward_name(firm.ward_code),
-            firm.address_line,
-            firm.zone.name_vi if firm.zone else "",
-            cached_label(firm.size_class),
-            "; ".join(group.code for group in firm_groups(firm)),
-            firm.founded_year,
-            firm.website,
-            yes_no(firm.seeking_investment),
-            yes_no(firm.verified_at is not None),
-            format_day(firm.published_at),
-            firm.email if contact else "",
-            firm.phone if contact else "",
-            firm.contact_person if contact else "",
-        ]
-        if private:
-            row += [
-                cached_label(firm.sector_group),
-                firm.insured_employees,
-                firm.revenue_vnd,
-                firm.capital_vnd,
-                firm.size_year,
+    for firms in _published_firm_pages(filters):
+        offered = _offered_items(firms)
+        for firm in firms:
+            contact = private or firm.show_contact
+            row = [
+                firm.tax_code_display,
+                firm.legal_name,
+                firm.trade_name,
+                firm.name_en,
+                ward_name(firm.ward_code),
+                firm.address_line,
+                firm.zone.name_vi if firm.zone else "",
+                cached_label(firm.size_class),
+                "; ".join(group.code for group in groups_of_items(offered[firm.id])),
+                firm.founded_year,
+                firm.website,
+                yes_no(firm.seeking_investment),
+                yes_no(firm.verified_at is not None),
+                format_day(firm.published_at),
+                firm.email if contact else "",
+                firm.phone if contact else "",
+                firm.contact_person if contact else "",
             ]
-        yield row
+            if private:
+                row += [
+                    cached_label(firm.sector_group),
+                    firm.insured_employees,
+                    firm.revenue_vnd,
+                    firm.capital_vnd,
+                    firm.size_year,
+                ]
+            yield row
 
 
 def export_programmes(actor: User | None, args) -> ListExport:

@@ -31,6 +31,8 @@ def init_app(app: Flask) -> None:
         # anything before them is whatever the client sent, so it is never trusted.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # Retry-After on every 429, so well-behaved clients know when to come back.
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
 
     @app.after_request

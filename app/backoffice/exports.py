@@ -4,9 +4,9 @@ programmes, zones and clusters, incubators, catalogue items.
 Everybody gets the public fields of public records; SCT reviewers also get the fields the public
 never sees (contact details a firm keeps private, its size inputs).
 
-Firms are read a page at a time while the file is written (constant memory, CSV streamed). An
-XLSX file is built once per list, choices, language, data generation and day, then served from
-disk (`export_cache`): building one costs seconds of CPU for 10,000 firms.
+Firms are read a page at a time while the file is written, in constant memory. Each file is
+built once per list, format, choices, language, data generation and day, then served from disk
+(`export_cache`): writing 10,000 firms costs seconds of CPU, sending the file almost nothing.
 """
 
 import dataclasses
@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from app.backoffice import export_cache
 from app.backoffice.permissions import can_see_private_data
 from app.backoffice.statistics import programme_status_sql
-from app.backoffice.tabular import Table, write_xlsx
+from app.backoffice.tabular import Table, write_csv, write_xlsx
 from app.catalogue.service import catalogue_tree
 from app.domain.places import ward_name
 from app.errors import NotFound
@@ -362,13 +362,23 @@ def export_list(actor: User | None, kind: str, args) -> ListExport:
     return export(actor, args)
 
 
-def export_xlsx(actor: User | None, kind: str, args) -> BinaryIO:
-    """The list as an XLSX file from the cache, built first if this generation lacks it."""
+WRITERS: dict[str, Callable[[Table, BinaryIO], None]] = {
+    "csv": write_csv,
+    "xlsx": lambda table, file: write_xlsx([table], file),
+}
+
+
+def export_file(actor: User | None, kind: str, fmt: str, args) -> BinaryIO:
+    """The list as a CSV or XLSX file from the cache, built first if this generation lacks it
+    (raises export_cache.Busy while another build runs)."""
+    write = WRITERS.get(fmt)
+    if write is None:
+        raise NotFound()
     # Read before any data (see app.generation); the day is part of it since a programme's
     # status follows the date.
     generation = f"{current_generation()}-{date.today().isoformat()}"
     export = export_list(actor, kind, args)
-    key = (kind, export.choices, current_language())
+    key = (kind, fmt, export.choices, current_language())
     return export_cache.open_or_build(
-        generation, key, lambda file: write_xlsx([export.table], file), ".xlsx"
+        generation, key, lambda file: write(export.table, file), f".{fmt}"
     )

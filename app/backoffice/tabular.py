@@ -70,6 +70,11 @@ def csv_bytes(table: Table) -> bytes:
     return b"".join(csv_chunks(table))
 
 
+def write_csv(table: Table, file: BinaryIO) -> None:
+    for chunk in csv_chunks(table):
+        file.write(chunk)
+
+
 def _sheet_title(title: str, taken: set[str]) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\, unique in the workbook."""
     clean = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()[:31] or "Sheet"

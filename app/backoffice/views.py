@@ -7,25 +7,26 @@ from datetime import date
 from flask import (
     Response,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
     send_file,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.backoffice import bp, exports, report, returns, statistics
+from app.backoffice import bp, export_cache, exports, report, returns, statistics
 from app.backoffice.charts import bar_chart
 from app.backoffice.forms import ConfirmForm, OpenYearForm, ReasonForm, ReturnForm
-from app.backoffice.tabular import Table, csv_bytes, csv_chunks, xlsx_bytes
-from app.errors import Conflict, NotFound, ValidationError
+from app.backoffice.tabular import Table, csv_bytes, xlsx_bytes
+from app.errors import Conflict, ValidationError, render_error
 from app.security import DOWNLOAD_LIMIT, limiter
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MIMETYPES = {"csv": "text/csv", "xlsx": XLSX}
 
 
 @bp.context_processor
@@ -77,14 +78,17 @@ def figure_csv(key: str):
 @bp.get("/exports/<kind>.<fmt>")
 @limiter.limit(DOWNLOAD_LIMIT)
 def export(kind: str, fmt: str):
-    if fmt not in {"csv", "xlsx"}:
-        raise NotFound()
+    try:
+        file = exports.export_file(current_user, kind, fmt, request.args)
+    except export_cache.Busy:
+        message = _("Another list is being prepared for download. Please try again in a moment.")
+        response = make_response(render_error(429, message))
+        response.headers["Retry-After"] = str(export_cache.RETRY_AFTER_SECONDS)
+        return response
     filename = f"cnmt-{kind}-{date.today().isoformat()}.{fmt}"
-    if fmt == "csv":
-        export = exports.export_list(current_user, kind, request.args)
-        return _download(stream_with_context(csv_chunks(export.table)), CSV, filename)
-    file = exports.export_xlsx(current_user, kind, request.args)
-    response = send_file(file, mimetype=XLSX, as_attachment=True, download_name=filename)
+    response = send_file(
+        file, mimetype=MIMETYPES[fmt], as_attachment=True, download_name=filename, etag=False
+    )
     response.content_length = os.fstat(file.fileno()).st_size
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -49,8 +49,8 @@ from app.models import (
 )
 
 # Firms read per query while a file is written. Each page is its own short query (keyset
-# pagination, not one open cursor): on SQLite an open cursor would hold the read lock, and keep
-# every writer waiting, for as long as a slow client takes to download.
+# pagination, not one open cursor): on SQLite an open cursor holds the read lock, and keeps
+# every writer waiting, for the whole build.
 FIRMS_PER_PAGE = 500
 
 

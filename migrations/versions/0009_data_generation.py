@@ -1,7 +1,7 @@
 """data generation: a counter moved by every change to directory data (export cache key)
 
-Revision ID: 0007c
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 08:00:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007c'
-down_revision = '0006'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -87,8 +87,8 @@ class _SegmentPostings:
 
     def read(self, leaf, field: str, term: str, values: bool = False) -> tuple[array, Any]:
         """(docnums, weights), or (docnums, encoded positions) when `values` is true."""
-        segment = getattr(leaf, "segment", None)
-        key = (segment().segment_id(), field, term, values) if segment else None
+        segment = getattr(leaf, "segment", lambda: None)()  # None for an empty index's reader
+        key = (segment.segment_id(), field, term, values) if segment else None
         cached = self._cache.get(key) if key else None
         if cached is not None:
             self._cache.move_to_end(key)
@@ -370,8 +370,10 @@ class _View:
     def column(self, name: str) -> list:
         values = self._columns.get(name)
         if values is None:
-            reader = self.reader.column_reader(name, translate=False)
-            values = list(reader)
+            if self.reader.doc_count_all() == 0:
+                values = []  # an empty index's reader has no columns at all
+            else:
+                values = list(self.reader.column_reader(name, translate=False))
             self._columns[name] = values
         return values
 

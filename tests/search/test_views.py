@@ -149,3 +149,9 @@ def test_no_query_string_causes_an_error(client, query):
 def test_any_unicode_query_renders(client, query):
     response = client.get("/search", query_string={"q": query, "kind": "firm"})
     assert response.status_code == 200
+
+
+def test_a_site_whose_index_was_never_built_answers_searches_with_no_results(app):
+    client = app.test_client()
+    for url in ("/search?q=nuoc+thai", "/search?q=xử lý&sort=newest", "/search/suggest?q=xu"):
+        assert client.get(url).status_code == 200

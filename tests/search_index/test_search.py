@@ -200,3 +200,9 @@ def test_generation_changes_when_the_index_changes(index_with, make_doc):
     assert backend.generation() == before
     backend.apply([make_doc(id=2, title="Hai")])
     assert backend.generation() != before
+
+
+def test_an_index_never_written_answers_every_query_with_nothing(backend):
+    for text in ("xử lý nước thải", "xu ly", "", '"nuoc thai"'):
+        result = backend.search(text)
+        assert result.total == 0 and result.hits == []

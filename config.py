@@ -45,6 +45,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
     FIRMS_PER_PAGE = int(os.environ.get("FIRMS_PER_PAGE", "20"))
+    # Lists and searches can be browsed up to this many results (deeper pages are refused).
+    RESULT_WINDOW = int(os.environ.get("RESULT_WINDOW", "1000"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

@@ -35,6 +35,7 @@ from app.models import (
     ZoneKind,
     ZoneStatus,
 )
+from app.parsing import parse_int
 
 
 def _yes_no(value: bool) -> str:
@@ -199,8 +200,8 @@ def export_zones(actor: User | None, args) -> Table:
 
 def export_incubators(actor: User | None, args) -> Table:
     query = sa.select(Incubator)
-    if args.get("ward", "").isdigit():
-        query = query.where(Incubator.ward_code == int(args["ward"]))
+    if (ward := parse_int(args.get("ward", ""))) is not None:
+        query = query.where(Incubator.ward_code == ward)
     incubators = db.session.scalars(query.order_by(Incubator.name_vi, Incubator.id)).all()
     headers = [
         _("Name"),

@@ -46,7 +46,9 @@ def parse_id(raw: object) -> int | None:
     return parse_int(raw, low=1)
 
 
-def parse_decimal(raw: object, low: float = -MAX_DECIMAL, high: float = MAX_DECIMAL):
+def parse_decimal(
+    raw: object, low: float = -MAX_DECIMAL, high: float = MAX_DECIMAL
+) -> float | None:
     """A finite number written with ASCII digits and a '.' or ',' decimal mark, in [low, high]."""
     if not isinstance(raw, str) or not _DECIMAL.fullmatch(text := raw.strip()):
         return None
@@ -88,6 +90,8 @@ class CleanParameters(ImmutableMultiDict):
 
 
 class CleanRequest(Request):
+    """The application's request: `args`, `form` and `files` are CleanParameters."""
+
     parameter_storage_class = CleanParameters
 
 

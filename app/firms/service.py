@@ -63,8 +63,8 @@ class FirmFilters:
             elif code:
                 filters.ignored.append((_l("catalogue group"), code))
         ward = args.get("ward", "")
-        if is_ward(code := parse_int(ward)):
-            filters.ward = code
+        if is_ward(ward_code := parse_int(ward)):
+            filters.ward = ward_code
         elif ward:
             filters.ignored.append((_l("ward"), ward))
         size = args.get("size", "")

@@ -42,7 +42,7 @@ search-index: $(VENV)/.runtime
 	@[ -f $(INSTANCE_DIR)/search_index/CURRENT ] || $(BIN)/flask search rebuild
 
 run: setup
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev $(MO)
 	$(BIN)/pytest $(PYTEST_ARGS)

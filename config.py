@@ -1,11 +1,14 @@
 """Application settings, read from environment variables.
 
 `Config` is the embedded default (SQLite + Whoosh under instance/); `TestConfig` and
-`ProductionConfig` adjust it. Nothing secret lives in this file.
+`ProductionConfig` adjust it. Nothing secret lives in this file: production takes SECRET_KEY from
+the environment, the embedded default makes a private one per instance folder.
 """
 
 import os
+import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
@@ -18,8 +21,64 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_list(name: str) -> list[str] | None:
+    """A comma-separated variable as a list; None when it is unset or empty."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return items or None
+
+
+# Keys published in this repository or its history: they sign nothing outside the test suite.
+PUBLIC_SECRET_KEYS = frozenset({"dev-only-not-secret", "test-secret"})
+MIN_SECRET_KEY_LENGTH = 32
+SECRET_KEY_ADVICE = "Make one with `openssl rand -hex 32` and set it as SECRET_KEY."
+
+
+def require_strong_secret_key(key: str | None, source: str = "SECRET_KEY") -> str:
+    """`key` if it can sign sessions and links; a RuntimeError saying what to do otherwise."""
+    if not key:
+        problem = f"{source} is not set"
+    elif key in PUBLIC_SECRET_KEYS:
+        problem = f"{source} is a public development value"
+    elif len(key) < MIN_SECRET_KEY_LENGTH:
+        problem = f"{source} is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    else:
+        return key
+    raise RuntimeError(f"{problem}: refusing to start. {SECRET_KEY_ADVICE}")
+
+
+def require_site_url(address: str) -> str:
+    """`address` if it is an absolute http(s) address (links are built on it); else ValueError."""
+    parts = urlsplit(address)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{address!r} is not an absolute http(s) address (SITE_URL)")
+    return address
+
+
+def instance_secret_key(folder: Path) -> str:
+    """The instance's own random key in `folder/secret_key` (mode 0600), made on first use.
+
+    Several processes may start at once: each writes a candidate to a private temporary file and
+    links it into place, which fails if another got there first; everyone then reads the winner.
+    """
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        candidate = folder / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
+    return require_strong_secret_key(path.read_text().strip(), source=str(path))
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # Unset in the environment: the embedded default makes one per instance (see __init__).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cnmt.sqlite3'}"
     )
@@ -29,9 +88,15 @@ class Config:
     # "inline": the web process drains the outbox after each commit (embedded default);
     # "worker": only `flask search worker` writes the index (production with several workers).
     SEARCH_SYNC = os.environ.get("SEARCH_SYNC", "inline")
-    # The site's public address, for links in mail sent by commands (no request to take it from).
+    # The site's public address: every absolute link (in mail above all) is built on it, never on
+    # the Host a request came with (see app/urls.py).
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+    # Host names the site answers (others get 400). None answers any host, for local development;
+    # production defaults to SITE_URL's host.
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
     LOGO_DIR = os.environ.get("LOGO_DIR", str(INSTANCE_DIR / "logos"))
+    # Built XLSX exports, one file per list, filters, language and data generation.
+    EXPORT_CACHE_DIR = os.environ.get("EXPORT_CACHE_DIR", str(INSTANCE_DIR / "exports"))
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
@@ -47,24 +112,43 @@ class Config:
     FIRMS_PER_PAGE = int(os.environ.get("FIRMS_PER_PAGE", "20"))
     # Lists and searches can be browsed up to this many results (deeper pages are refused).
     RESULT_WINDOW = int(os.environ.get("RESULT_WINDOW", "1000"))
+    # How many reverse proxies in front of the app append to X-Forwarded-For (0: none trusted).
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+    # Where Flask-Limiter keeps its counters: memory:// is per process; share them between
+    # workers with e.g. redis://… or memcached://… (the driver must be installed).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
 
+    def __init__(self) -> None:
+        require_site_url(self.SITE_URL)
+        if self.SECRET_KEY:
+            require_strong_secret_key(self.SECRET_KEY)
+        else:
+            self.SECRET_KEY = instance_secret_key(INSTANCE_DIR)
+
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"
+    # Public on purpose: the one place a development key is accepted.
+    SECRET_KEY = "dev-only-not-secret"
+    SITE_URL = "http://cnmt.test"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = True
+
+    def __init__(self) -> None:
+        pass
 
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
 
     def __init__(self) -> None:
-        if self.SECRET_KEY == Config.SECRET_KEY:
-            raise RuntimeError("Set SECRET_KEY in the environment for production.")
+        # Never the instance file: every worker and host must sign with the same, managed key.
+        require_strong_secret_key(self.SECRET_KEY)
+        if self.TRUSTED_HOSTS is None:
+            self.TRUSTED_HOSTS = [urlsplit(require_site_url(self.SITE_URL)).hostname]
 
 
 CONFIGS = {"default": Config, "testing": TestConfig, "production": ProductionConfig}

@@ -37,11 +37,13 @@ def create_app(config: object | None = None) -> Flask:
     login_manager.login_message_category = "info"
 
     from app import models  # noqa: F401  (register every table with the metadata)
+    from app.generation import register_generation_events
     from app.search.outbox import register_outbox_events
     from app.transaction import register_transaction_events
 
     register_transaction_events(flask_sqlalchemy.session.Session)
     register_outbox_events(flask_sqlalchemy.session.Session)
+    register_generation_events(flask_sqlalchemy.session.Session)
     from app.accounts import bp as accounts_bp
     from app.backoffice import bp as backoffice_bp
     from app.catalogue import bp as catalogue_bp
@@ -78,7 +80,9 @@ def create_app(config: object | None = None) -> Flask:
     register_cli(app)
     register_error_handlers(app)
     _register_template_helpers(app)
-    login_manager.user_loader(_load_user)
+    from app.accounts.service import user_for_session
+
+    login_manager.user_loader(user_for_session)
     return app
 
 
@@ -92,6 +96,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.matching.reasons import missing_field_text, reason_text, score_band
     from app.navigation import main_nav
     from app.pagination import browsable_pages, result_window, window_message
+    from app.urls import public_url
 
     helpers = {
         "label": label,
@@ -112,13 +117,8 @@ def _register_template_helpers(app: Flask) -> None:
         browsable_pages=browsable_pages,
         window_message=window_message,
         result_window=result_window,
+        public_url=public_url,
     )
-
-
-def _load_user(user_id: str):
-    from app.models import User
-
-    return db.session.get(User, int(user_id))
 
 
 def _ensure_sqlite_folder(app: Flask) -> None:

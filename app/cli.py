@@ -2,10 +2,7 @@
 
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
@@ -17,21 +14,6 @@ from app.extensions import db
 from app.investors.cli import register_alerts_cli
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
-
-
-@contextmanager
-def public_urls(base_url: str | None = None) -> Iterator[None]:
-    """Build absolute links (`url_for(..., _external=True)`) on the site's public address, for
-    mail sent by commands: `base_url`, else the SITE_URL setting."""
-    app = current_app._get_current_object()
-    address = base_url or app.config["SITE_URL"]
-    parts = urlsplit(address)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise click.BadParameter(
-            f"{address!r} is not an absolute http(s) address", param_hint="SITE_URL"
-        )
-    with app.test_request_context("/", base_url=address):
-        yield
 
 
 def register_cli(app: Flask) -> None:
@@ -71,7 +53,7 @@ def register_search_cli(app: Flask) -> None:
 
     @search.command("rebuild")
     def rebuild_command() -> None:
-        """Build a fresh index from the database and swap it in."""
+        """Build a fresh index from the database, swap it in, then apply edits made meanwhile."""
         from app.search.registry import public_keys
         from app.search.sync import rebuild_index
 
@@ -82,17 +64,43 @@ def register_search_cli(app: Flask) -> None:
         click.echo(f"Indexed {count} documents.")
 
     @search.command("check")
-    def check_command() -> None:
-        """Report ids that differ between the database and the index (exit 1 if any)."""
-        from app.search.sync import index_differences
+    @click.option(
+        "--content",
+        is_flag=True,
+        help="Also compare every indexed document with the database (reads every record).",
+    )
+    def check_command(content: bool) -> None:
+        """Report ids that differ between the database and the index, and with --content
+        documents whose indexed content is stale (exit 1 if any)."""
+        from app.search.registry import public_keys
+        from app.search.sync import index_differences, pending_changes, stale_documents
 
-        missing, extra = index_differences(current_app._get_current_object())
+        app = current_app._get_current_object()
+        missing, extra = index_differences(app)
+        stale: set[str] = set()
+        if content:
+            with Session(db.engine) as session:
+                total = len(public_keys(session))
+            with click.progressbar(length=total, label="Comparing", file=sys.stderr) as bar:
+                stale = stale_documents(app, progress=_advance(bar))
         for key in sorted(missing):
             click.echo(f"missing from index: {key}")
         for key in sorted(extra):
             click.echo(f"extra in index: {key}")
-        if missing or extra:
-            click.echo(f"{len(missing)} missing, {len(extra)} extra: run `flask search rebuild`.")
+        for key in sorted(stale):
+            click.echo(f"stale in index: {key}")
+        if missing or extra or stale:
+            found = f"{len(missing)} missing, {len(extra)} extra"
+            if content:
+                found += f", {len(stale)} stale"
+            waiting = pending_changes()
+            if waiting:
+                click.echo(
+                    f"{found}; {waiting} changes wait in the outbox: run `flask search sync` "
+                    "and check again (`flask search rebuild` if differences remain)."
+                )
+            else:
+                click.echo(f"{found}: run `flask search rebuild`.")
             raise SystemExit(1)
         click.echo("Index matches the database.")
 

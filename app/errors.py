@@ -1,14 +1,15 @@
 """The closed set of domain errors, and the one place that maps them to HTTP responses."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
 
 
 class DomainError(Exception):
     status = 400
+    title: str | None = None  # the page's heading, when the status's usual one would mislead
 
     def __init__(self, message: str = "", errors: dict | None = None):
         super().__init__(message)
@@ -24,12 +25,37 @@ class Forbidden(DomainError):
     status = 403
 
 
+class VerificationRequired(Forbidden):
+    """Refused only because the account's e-mail address is not confirmed yet."""
+
+    def __init__(self, email: str):
+        super().__init__(
+            _(
+                "Listing or claiming a firm, asking for introductions, e-mail alerts and "
+                "expressions of interest need a confirmed e-mail address. Open the link we "
+                "mailed to %(email)s, or have it sent again.",
+                email=email,
+            )
+        )
+        self.title = _("Please confirm your e-mail address first")
+
+
 class NotFound(DomainError):
     status = 404
 
 
 class Conflict(DomainError):
     status = 409
+
+
+class TooManyAttempts(DomainError):
+    """Refused for now; `retry_after` says in how many seconds to try again."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def _wants_json() -> bool:
@@ -66,8 +92,8 @@ def _explanations() -> dict[int, str]:
     }
 
 
-def render_error(status: int, message: str | None = None):
-    title = _titles().get(status, _("Error"))
+def render_error(status: int, message: str | None = None, title: str | None = None):
+    title = title or _titles().get(status, _("Error"))
     text = message or _explanations().get(status, "")
     if _wants_json():
         return jsonify(error={"status": status, "title": title, "message": text}), status
@@ -77,7 +103,16 @@ def render_error(status: int, message: str | None = None):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
-        return render_error(error.status, error.message or None)
+        response = make_response(render_error(error.status, error.message or None, error.title))
+        if isinstance(error, TooManyAttempts):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
+
+    @app.errorhandler(SecurityError)
+    def handle_untrusted_host(error: SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page template either.
+        text = _("This site does not answer to that host name.")
+        return text, 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

@@ -1,10 +1,14 @@
-"""Security on every response (headers, CSP without inline code) and the rate limiter."""
+"""Security on every response (headers, CSP without inline code), the client's address behind
+trusted proxies, and the rate limiter (its storage from RATELIMIT_STORAGE_URI)."""
 
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Downloads that read whole lists (10,000 firms cost seconds of CPU), per client address.
+DOWNLOAD_LIMIT = "10 per minute;60 per hour"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -21,7 +25,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def init_app(app: Flask) -> None:
+    proxies = int(app.config.get("TRUSTED_PROXY_COUNT", 0))
+    if proxies > 0:
+        # Only the last `proxies` entries of X-Forwarded-For were written by our own proxies;
+        # anything before them is whatever the client sent, so it is never trusted.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # Retry-After on every 429, so well-behaved clients know when to come back.
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
 
     @app.after_request

@@ -1,11 +1,13 @@
-"""Side effects that may happen only once the current transaction has committed (mail, indexing).
+"""The one commit of a user's action (and the flushes before it), with races turned into domain
+errors; and side effects that may happen only once that commit is done (mail, indexing).
 
 A service registers a callback; it runs after the commit, and is dropped on rollback, so a
 failed action never sends mail or indexes data that was not saved.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -24,8 +26,21 @@ def commit() -> None:
     """Commit the one transaction of a user's action, turning races into domain errors: a
     concurrent edit (version check) into Conflict, a duplicate (unique constraint) into
     ValidationError. Nothing is saved in either case."""
-    try:
+    with _races_as_domain_errors():
         db.session.commit()
+
+
+def flush() -> None:
+    """Flush inside an action (to claim a version early, or to get ids) with the same mapping
+    as commit(): a race found at a flush is the same Conflict as one found at the commit."""
+    with _races_as_domain_errors():
+        db.session.flush()
+
+
+@contextmanager
+def _races_as_domain_errors() -> Iterator[None]:
+    try:
+        yield
     except StaleDataError as error:
         db.session.rollback()
         raise Conflict(

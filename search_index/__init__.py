@@ -26,6 +26,7 @@ API::
     backend.suggest(prefix, kinds=None, limit=8) -> [{"kind", "id", "title", "stored"}]
     backend.rebuild(documents, progress=callback) -> count   # atomic swap
     backend.doc_ids() -> {"kind:id", ...}
+    backend.digests() -> {"kind:id": digest, ...}   # document_digest(doc) as written, for checks
     backend.close()
     analysis: normalize(text) (NFC, lowercase), fold(text) (no diacritics, đ→d), tokens(text)
 
@@ -51,7 +52,15 @@ generation) and, unless `cache=False`, whole results keyed by (generation, argum
 """
 
 from .analysis import fold, normalize, tokens
-from .backend import KINDS, Hit, IndexLocked, SearchBackend, SearchResult, document_key
+from .backend import (
+    KINDS,
+    Hit,
+    IndexLocked,
+    SearchBackend,
+    SearchResult,
+    document_digest,
+    document_key,
+)
 from .synonyms import Synonyms
 from .whoosh_backend import WhooshBackend
 
@@ -63,6 +72,7 @@ __all__ = [
     "SearchResult",
     "Synonyms",
     "WhooshBackend",
+    "document_digest",
     "document_key",
     "fold",
     "normalize",

@@ -1,8 +1,11 @@
 """The engine-neutral backend interface, result types and errors shared by all search backends."""
 
 import abc
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 __all__ = [
@@ -12,6 +15,7 @@ __all__ = [
     "IndexLocked",
     "SearchBackend",
     "SearchResult",
+    "document_digest",
     "document_key",
     "key_of",
 ]
@@ -51,6 +55,33 @@ class SearchResult:
 
 def document_key(kind: str, entity_id: int) -> str:
     return f"{kind}:{int(entity_id)}"
+
+
+def document_digest(doc: dict) -> str:
+    """A fingerprint of everything a document puts in the index, recorded at indexing time so
+    that a checker can tell whether the indexed copy still matches the record.
+
+    Canonical JSON: keys sorted, dates in ISO form, facet values as a set (their order means
+    nothing to the index); the order of text and stored values counts, as it does on display.
+    """
+    facets = doc.get("facets") or {}
+    canonical = {
+        **doc,
+        "facets": {
+            name: sorted([values] if isinstance(values, str) else values or ())
+            for name, values in facets.items()
+        },
+    }
+    text = json.dumps(
+        canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_iso
+    )
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, date):  # datetime is a date too
+        return value.isoformat()
+    raise ValueError(f"a search document cannot hold a {type(value).__name__}")
 
 
 def key_of(item: str | tuple[str, int]) -> str:
@@ -109,6 +140,11 @@ class SearchBackend(abc.ABC):
 
     @abc.abstractmethod
     def doc_ids(self) -> set[str]: ...
+
+    @abc.abstractmethod
+    def digests(self) -> dict[str, str | None]:
+        """Every indexed key with the `document_digest` of the document as it was written
+        (None for a document written before digests were recorded)."""
 
     @abc.abstractmethod
     def close(self) -> None:

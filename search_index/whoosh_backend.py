@@ -672,6 +672,11 @@ class WhooshBackend(SearchBackend):
                 if docnum not in deleted
             }
 
+    def digests(self) -> dict[str, str | None]:
+        with self._lock:
+            reader = self._fresh_view().reader
+            return {fields["key"]: fields["data"].get("h") for _, fields in reader.iter_docs()}
+
     def generation(self) -> str:
         with self._lock:
             name, number = self._fresh_view().generation

@@ -16,7 +16,7 @@ from whoosh.fields import COLUMN, ID, STORED, FieldType, Schema
 from whoosh.system import pack_uint
 
 from .analysis import fold, normalize, tokens
-from .backend import KINDS, document_key
+from .backend import KINDS, document_digest, document_key
 
 # (document field, boost). Boosts are folded into posting weights at index time (BM25F-style).
 TEXT_PARTS = (("title", 5.0), ("title_en", 3.0), ("keywords", 2.5), ("body", 1.0), ("body_en", 1.0))
@@ -248,6 +248,7 @@ def prepare_document(doc: dict) -> dict[str, Any]:
             "b": _text(doc, "body")[:STORED_BODY_CHARS],
             "be": (doc.get("body_en") or "")[:STORED_BODY_CHARS] or None,
             "s": doc.get("stored") or {},
+            "h": document_digest(doc),
         },
         "updated": _timestamp(sort.get("updated")),
         "closes": _ordinal(sort.get("closes")),

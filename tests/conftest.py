@@ -10,6 +10,8 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
+from app.models import Role, User
+from app.models.base import utcnow
 from app.security import limiter
 from config import TestConfig
 from seed.loader import load_seed_data
@@ -22,15 +24,21 @@ class IsolatedClient(FlaskClient):
     gets a fresh `g` and database session, while the test body keeps its context for checks."""
 
     def open(self, *args, **kwargs):
+        # Buffered: a streamed body is read in the request's context too, as a server does.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
-def make_app(tmp_path: Path, database: Path):
+def make_app(tmp_path: Path, database: Path, **settings):
+    """An app on `database`, with files under `tmp_path`; `settings` override the config."""
     config = TestConfig()
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
     config.SEARCH_INDEX_DIR = str(tmp_path / "search_index")
     config.MAIL_FILE_DIR = str(tmp_path / "mail")
     config.LOGO_DIR = str(tmp_path / "logos")
+    config.EXPORT_CACHE_DIR = str(tmp_path / "exports")
+    for name, value in settings.items():
+        setattr(config, name, value)
     app = create_app(config)
     app.test_client_class = IsolatedClient
     limiter.reset()  # counters live in memory for the whole session: each app starts at zero
@@ -93,16 +101,32 @@ def runner(seeded_app):
     return seeded_app.test_cli_runner()
 
 
+def make_user(email: str, role: Role = Role.BUSINESS, *, verified: bool = True, **fields) -> User:
+    """A new account, saved. Verified unless asked: listing, claiming, introductions and alerts
+    need a confirmed address, so that is what an account in use has."""
+    fields.setdefault("name", email)
+    account = User(
+        email=email,
+        role=role,
+        password_hash="x",
+        email_verified_at=utcnow() if verified else None,
+        **fields,
+    )
+    db.session.add(account)
+    db.session.commit()
+    return account
+
+
 def login_as(client, user) -> None:
     """Start a logged-in session for `user` (tests of login itself go through the login form)."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 
-def csrf_token(client, url: str) -> str:
+def csrf_token(client, url: str, headers: dict | None = None) -> str:
     """The CSRF token from the first form on the page at `url`."""
-    html = client.get(url).get_data(as_text=True)
+    html = client.get(url, headers=headers).get_data(as_text=True)
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html
     )

@@ -1,6 +1,8 @@
 """Security on every response: headers, CSRF on state changes, no markup from user input."""
 
+import pytest
 import sqlalchemy as sa
+from limits.errors import ConfigurationError
 
 from app.extensions import db
 from app.models import Firm, FirmStatus, User
@@ -68,3 +70,11 @@ def test_markup_in_every_text_field_renders_inert(client):
     login_as(client, db.session.scalar(sa.select(User).where(User.email == "curator@demo.cnmt.vn")))
     html = client.get(f"/curation/firms/{firm.id}").get_data(as_text=True)
     assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_the_configured_rate_limit_storage_is_used(tmp_path):
+    # memcached needs pymemcache, which is not installed: using the setting at all fails loudly.
+    with pytest.raises(ConfigurationError, match="pymemcache"):
+        make_app(
+            tmp_path, tmp_path / "p.sqlite3", RATELIMIT_STORAGE_URI="memcached://127.0.0.1:11211"
+        )

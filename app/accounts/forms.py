@@ -12,12 +12,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from app.accounts.service import (
-    EMAIL_SHAPE,
-    MAX_EMAIL_LENGTH,
-    MAX_NAME_LENGTH,
-    password_problems,
-)
+from app.accounts.passwords import password_problems
+from app.accounts.service import EMAIL_SHAPE, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
 from app.form_messages import Form
 from app.models import Role
 
@@ -52,7 +48,10 @@ def _new_password_fields() -> tuple[PasswordField, PasswordField]:
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(REQUIRED)],
-        description=_l("At least 10 characters; not a common password, not your e-mail address."),
+        description=_l(
+            "At least 10 characters, hard to guess: not a common password or word, not your "
+            "name or e-mail address. A few unrelated words make a good one."
+        ),
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
@@ -89,7 +88,7 @@ class RegisterForm(Form):
     def validate_password(self, field) -> None:
         # The service enforces the policy on every path; checking here too shows all problems
         # at once instead of after the other fields are fixed.
-        problems = password_problems(field.data or "", self.email.data or "")
+        problems = password_problems(field.data or "", self.email.data or "", self.name.data or "")
         if problems:
             raise ValidationError(" ".join(problems))
 

@@ -5,18 +5,23 @@ audit trail where it matters and commits once. Mail is queued with `send_after_c
 out only if the change was saved. Messages are translated in the current request's language.
 """
 
+import hmac
 import re
+from datetime import datetime
 from functools import cache
+from math import ceil
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from app.accounts import throttle
+from app.accounts.passwords import password_problems
 from app.accounts.permissions import (
     STAFF_ROLES,
     can_accept_invitations,
@@ -26,6 +31,7 @@ from app.accounts.tokens import (
     RESET_MAX_AGE,
     VERIFY_MAX_AGE,
     TokenError,
+    device_of,
     make_reset_token,
     make_verify_token,
     password_fingerprint,
@@ -33,13 +39,15 @@ from app.accounts.tokens import (
     read_verify_token,
 )
 from app.audit import changed_fields, record
-from app.errors import NotFound, ValidationError
+from app.errors import NotFound, TooManyAttempts, ValidationError
 from app.extensions import db
 from app.mail import render_message, send_after_commit
 from app.models import Agency, Firm, FirmInvitation, FirmMember, MemberRole, Role, User
 from app.models.base import utcnow
+from app.models.user import new_session_token
+from app.parsing import parse_id
+from app.urls import public_url
 
-MIN_PASSWORD_LENGTH = 10
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME_LENGTH = 120
 MAX_EMAIL_LENGTH = 254
@@ -55,29 +63,8 @@ class AccountOutcome(NamedTuple):
 # --- password policy ------------------------------------------------------------------------
 
 
-@cache
-def common_passwords() -> frozenset[str]:
-    """The 30 000 most common passwords (from zxcvbn's frequency lists), built once."""
-    return frozenset(FREQUENCY_LISTS["passwords"])
-
-
-def password_problems(password: str, email: str) -> list[str]:
-    """Why `password` is not acceptable for the account `email` (empty list: it is fine)."""
-    problems = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(_("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))
-    lowered = password.lower()
-    if lowered in common_passwords():
-        problems.append(_("This password is too common; choose one that is harder to guess."))
-    address = email.strip().lower()
-    local_part = address.partition("@")[0]
-    if address and (address in lowered or (len(local_part) >= 3 and local_part in lowered)):
-        problems.append(_("The password must not contain your e-mail address."))
-    return problems
-
-
-def _require_good_password(password: str, email: str, field: str = "password") -> None:
-    problems = password_problems(password, email)
+def _require_good_password(password: str, email: str, name: str, field: str = "password") -> None:
+    problems = password_problems(password, email, name)
     if problems:
         raise ValidationError(problems[0], errors={field: problems})
 
@@ -143,7 +130,7 @@ def _send(user: User, template: str, **context) -> None:
 
 
 def _send_verification(user: User) -> None:
-    link = url_for("accounts.verify", token=make_verify_token(user), _external=True)
+    link = public_url("accounts.verify", token=make_verify_token(user))
     hours = current_app.config.get("ACCOUNT_VERIFY_MAX_AGE", VERIFY_MAX_AGE) // 3600
     _send(user, "account_verify", link=link, hours=hours)
 
@@ -211,27 +198,30 @@ def register_user(*, name: str, email: str, password: str, role: str, language: 
             errors.update(error.errors)
     if not can_self_register_as(role):
         errors["role"] = [_("Choose whether you sign up as a business or an investor.")]
-    problems = password_problems(password or "", email or "")
+    problems = password_problems(password or "", email or "", name or "")
     if problems:
         errors["password"] = problems
     if errors:
         raise ValidationError(next(iter(errors.values()))[0], errors=errors)
 
     address = _clean_email(email)
+    # Hash before looking the address up: the expensive step is paid on both paths, so the time
+    # the answer takes does not tell who has an account.
+    password_hash = generate_password_hash(password)
     existing = _user_by_email(address)
     if existing is not None:
         _send(
             existing,
             "account_exists",
-            login_link=url_for("accounts.login", _external=True),
-            reset_link=url_for("accounts.forgot_password", _external=True),
+            login_link=public_url("accounts.login"),
+            reset_link=public_url("accounts.forgot_password"),
         )
         db.session.commit()
         return None
     user = User(
         name=_clean_name(name),
         email=address,
-        password_hash=generate_password_hash(password),
+        password_hash=password_hash,
         role=Role(role),
         preferred_language=language,
     )
@@ -277,28 +267,77 @@ def verify_email(token: str) -> AccountOutcome:
 # --- logging in -----------------------------------------------------------------------------
 
 
-def authenticate(email: str, password: str) -> AccountOutcome:
+def _too_many_attempts(until: datetime, now: datetime) -> TooManyAttempts:
+    seconds = max(1, ceil((until - now).total_seconds()))
+    return TooManyAttempts(
+        ngettext(
+            "Too many failed log-in attempts. Try again in %(num)d minute, at %(time)s.",
+            "Too many failed log-in attempts. Try again in %(num)d minutes, at %(time)s.",
+            ceil(seconds / 60),
+            time=format_datetime(until, "HH:mm"),
+        ),
+        retry_after=seconds,
+    )
+
+
+def authenticate(
+    email: str, password: str, address: str, device_token: str | None = None
+) -> AccountOutcome:
     """The user with these credentials, signed in now; raises ValidationError otherwise.
 
     Unknown address and wrong password give the same message, and cost the same hash check.
+    Failures are counted per account and source (`address`, or the browser's known-device id
+    from `device_token`) and per address; while a count blocks, the attempt is refused with
+    TooManyAttempts without looking at the password (see `app.accounts.throttle`).
     """
+    account = (email or "").strip().lower()
+    attempt = throttle.Attempt(account, address, device_of(device_token, account))
+    now = utcnow()
+    blocked_until = throttle.retry_at(attempt, now)
+    if blocked_until is not None:
+        raise _too_many_attempts(blocked_until, now)
     failure = _("Wrong e-mail address or password.")
-    user = _user_by_email(email)
+    user = _user_by_email(account)
     if user is None:
         check_password_hash(_dummy_hash(), password or "")
-        raise ValidationError(failure)
-    if not check_password_hash(user.password_hash, password or ""):
-        record(None, "user.login_failed", "user", user.id)
+    if user is None or not check_password_hash(user.password_hash, password or ""):
+        throttle.record_failure(attempt, now)
+        if user is not None:
+            record(None, "user.login_failed", "user", user.id)
         db.session.commit()
         raise ValidationError(failure)
     if not user.active:
         raise ValidationError(
             _("This account has been deactivated. Please contact the site administrators.")
         )
-    user.last_login_at = utcnow()
+    user.last_login_at = now
+    throttle.record_success(attempt)
     joined = accept_invitations(user)
     db.session.commit()
     return AccountOutcome(user, joined)
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The user a session belongs to (`User.get_id`), if it is still current and the account
+    active; None logs the session out."""
+    raw_id, _, token = (session_id or "").partition(":")
+    user_id = parse_id(raw_id)
+    if user_id is None or not token:
+        return None  # also a session from before session tokens: log in once more
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def _end_sessions(user: User) -> None:
+    user.session_token = new_session_token()
+
+
+def log_out(user: User) -> None:
+    """End every session of the user: this one and any copy of its cookie, on any device."""
+    _end_sessions(user)
+    db.session.commit()
 
 
 # --- passwords ------------------------------------------------------------------------------
@@ -309,7 +348,7 @@ def request_password_reset(email: str) -> None:
     user = _user_by_email(email)
     if user is None or not user.active:
         return
-    link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    link = public_url("accounts.reset_password", token=make_reset_token(user))
     minutes = current_app.config.get("ACCOUNT_RESET_MAX_AGE", RESET_MAX_AGE) // 60
     _send(user, "account_reset", link=link, minutes=minutes)
     db.session.commit()
@@ -327,8 +366,9 @@ def user_for_reset_token(token: str) -> User:
 def reset_password(token: str, new_password: str) -> User:
     """Set a new password from a reset link (which then stops working); raises TokenError."""
     user = user_for_reset_token(token)
-    _require_good_password(new_password, user.email)
+    _require_good_password(new_password, user.email, user.name)
     user.password_hash = generate_password_hash(new_password)
+    _end_sessions(user)
     record(user, "user.reset_password", "user", user.id)
     # Receiving the link proves the address is theirs.
     _mark_verified(user)
@@ -338,14 +378,16 @@ def reset_password(token: str, new_password: str) -> User:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Set a new password; every session of the user ends (see `_end_sessions`)."""
     if not check_password_hash(user.password_hash, current_password or ""):
         message = _("Your current password is not correct.")
         raise ValidationError(message, errors={"current_password": [message]})
-    _require_good_password(new_password, user.email)
+    _require_good_password(new_password, user.email, user.name)
     if check_password_hash(user.password_hash, new_password):
         message = _("Choose a password different from the current one.")
         raise ValidationError(message, errors={"password": [message]})
     user.password_hash = generate_password_hash(new_password)
+    _end_sessions(user)  # the caller starts a new session for the device that changed it
     record(user, "user.change_password", "user", user.id)
     _send(user, "account_password_changed")
     db.session.commit()
@@ -390,7 +432,7 @@ def create_staff_user(
     """A curator or administrator account, verified from the start (an operator vouches)."""
     address = _clean_email(email)
     staff_role, agency = _staff_role_and_agency(role, agency_code)
-    _require_good_password(password, address)
+    _require_good_password(password, address, name or "")
     if _user_by_email(address) is not None:
         raise ValidationError(_("An account with this e-mail address already exists."))
     user = User(

@@ -1,4 +1,5 @@
-"""Signed, expiring tokens for e-mail links: verify an address, reset a password.
+"""Signed, expiring tokens for e-mail links (verify an address, reset a password) and for the
+known-device cookie, and keyed digests that name an account or address without storing it.
 
 Tokens are signed with the app's SECRET_KEY and a purpose-specific salt, so a token made for one
 purpose is never accepted for another. A reset token also signs a fingerprint of the current
@@ -7,6 +8,7 @@ password hash: once the password changes (by that reset or otherwise) the token 
 
 import hashlib
 import hmac
+import secrets
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -15,8 +17,10 @@ from app.models import User
 
 VERIFY_SALT = "accounts.verify-email"
 RESET_SALT = "accounts.reset-password"
+DEVICE_SALT = "accounts.known-device"
 VERIFY_MAX_AGE = 48 * 3600
 RESET_MAX_AGE = 2 * 3600
+DEVICE_MAX_AGE = 180 * 24 * 3600
 
 
 class TokenError(Exception):
@@ -48,6 +52,33 @@ def password_fingerprint(user: User) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     digest = hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()
     return digest[:24]
+
+
+def keyed_digest(*parts: str) -> str:
+    """A digest of `parts` keyed with SECRET_KEY: stable across processes, not reversible."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def make_device_token(email: str) -> str:
+    """A new device id for a browser that just logged in to the account `email`."""
+    return _serializer(DEVICE_SALT).dumps(
+        {"account": keyed_digest("account", email), "device": secrets.token_urlsafe(12)}
+    )
+
+
+def device_of(token: str | None, email: str) -> str | None:
+    """The device id in `token` if it is genuine, current and was made for the account `email`."""
+    if not token:
+        return None
+    try:
+        data = _serializer(DEVICE_SALT).loads(token, max_age=DEVICE_MAX_AGE)
+    except BadSignature:  # includes SignatureExpired
+        return None
+    if not isinstance(data, dict) or data.get("account") != keyed_digest("account", email):
+        return None
+    device = data.get("device")
+    return device if isinstance(device, str) else None
 
 
 def make_verify_token(user: User) -> str:

@@ -1,6 +1,6 @@
 """Account pages (see the package docstring): thin views over `app.accounts.service`."""
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -16,29 +16,17 @@ from app.accounts.forms import (
 )
 from app.accounts.permissions import needs_email_verification
 from app.accounts.redirects import safe_next
-from app.accounts.tokens import TokenError, password_fingerprint
-from app.errors import ValidationError
+from app.accounts.tokens import DEVICE_MAX_AGE, TokenError, make_device_token
+from app.errors import TooManyAttempts, ValidationError
 from app.i18n import current_language
 from app.security import limiter
 
-SESSION_PASSWORD_KEY = "account_password"
-
-# Only failed logins count (see `deduct_when`), per address and per client IP.
-LOGIN_LIMIT_PER_ACCOUNT = "5 per minute;20 per hour"
-LOGIN_LIMIT_PER_IP = "10 per minute;100 per hour"
+KNOWN_DEVICE_COOKIE = "known_device"
 MAIL_LIMIT_PER_IP = "5 per minute;30 per hour"
 
 
-def _login_failed(response) -> bool:
-    return g.get("login_failed", False)
-
-
-def _submitted_email() -> str:
-    return "login:" + request.form.get("email", "").strip().lower()
-
-
 def _current_user_key() -> str:
-    return f"user:{current_user.get_id()}"
+    return f"user:{current_user.id}"
 
 
 def _show_errors(form, error: ValidationError) -> None:
@@ -55,7 +43,6 @@ def _show_errors(form, error: ValidationError) -> None:
 def _start_session(outcome: service.AccountOutcome) -> None:
     user = outcome.user
     login_user(user)
-    session[SESSION_PASSWORD_KEY] = password_fingerprint(user)
     session["lang"] = user.preferred_language
     _flash_joined(outcome)
 
@@ -63,19 +50,6 @@ def _start_session(outcome: service.AccountOutcome) -> None:
 def _flash_joined(outcome: service.AccountOutcome) -> None:
     for firm in outcome.joined_firms:
         flash(_("You can now edit the listing of %(firm)s.", firm=firm.display_name), "success")
-
-
-@bp.before_app_request
-def end_stale_sessions():
-    """Log out a session whose account was deactivated or whose password changed since."""
-    if "_user_id" not in session or not current_user.is_authenticated:
-        return
-    remembered = session.get(SESSION_PASSWORD_KEY)
-    if not current_user.active or (
-        remembered is not None and remembered != password_fingerprint(current_user)
-    ):
-        logout_user()
-        session.pop(SESSION_PASSWORD_KEY, None)
 
 
 @bp.app_context_processor
@@ -131,13 +105,6 @@ def resend_verification():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT_PER_IP, methods=["POST"], deduct_when=_login_failed)
-@limiter.limit(
-    LOGIN_LIMIT_PER_ACCOUNT,
-    methods=["POST"],
-    key_func=_submitted_email,
-    deduct_when=_login_failed,
-)
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -147,24 +114,46 @@ def login():
         return redirect(destination)
     if form.validate_on_submit():
         try:
-            outcome = service.authenticate(form.email.data, form.password.data)
+            outcome = service.authenticate(
+                form.email.data,
+                form.password.data,
+                request.remote_addr or "",
+                request.cookies.get(KNOWN_DEVICE_COOKIE),
+            )
+        except TooManyAttempts as refusal:
+            form.form_errors.append(refusal.message)
+            page = render_template("accounts/login.html", form=form)
+            return page, 429, {"Retry-After": str(refusal.retry_after)}
         except ValidationError as error:
-            g.login_failed = True
             form.form_errors.append(error.message)
         else:
             _start_session(outcome)
             if outcome.user.email_verified_at is None:
                 flash(_("Please confirm your e-mail address: open the link we mailed you."), "info")
-            return redirect(destination)
-    elif request.method == "POST":
-        g.login_failed = True
+            response = redirect(destination)
+            _remember_device(response, outcome.user)
+            return response
     return render_template("accounts/login.html", form=form)
+
+
+def _remember_device(response, user) -> None:
+    """Mark this browser as a known device of the account: it then has its own failure count."""
+    response.set_cookie(
+        KNOWN_DEVICE_COOKIE,
+        make_device_token(user.email),
+        max_age=DEVICE_MAX_AGE,
+        path=url_for("accounts.login"),
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        service.log_out(current_user)
     logout_user()
-    session.pop(SESSION_PASSWORD_KEY, None)
     flash(_("You have logged out."), "info")
     return redirect(url_for("main.home"))
 
@@ -230,7 +219,7 @@ def change_password():
         except ValidationError as error:
             _show_errors(form, error)
         else:
-            session[SESSION_PASSWORD_KEY] = password_fingerprint(current_user)
+            login_user(current_user._get_current_object())  # this device goes on, new token
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)

@@ -22,10 +22,8 @@ def register_reports_cli(app: Flask) -> None:
         --days round, so `--days 14` daily and `--days 3` daily send two reminders in all.
         """
         from app.backoffice.returns import send_reminders
-        from app.cli import public_urls
 
-        with public_urls():
-            report = send_reminders(days=days)
+        report = send_reminders(days=days)
         if not report.years:
             click.echo(f"No open reporting year has its deadline within {days} days.")
             return

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -39,6 +38,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.transaction import commit
+from app.urls import public_url
 
 REASON_MAX = 4000
 OCCUPATION_MAX = 200
@@ -59,8 +59,7 @@ def _active_members(firm: Firm) -> list[User]:
 
 
 def _return_link(firm: Firm, year: int) -> str:
-    """An absolute link to the form (commands build it on SITE_URL: see app.cli.public_urls)."""
-    return url_for("backoffice.yearly_return", firm_id=firm.id, year=year, _external=True)
+    return public_url("backoffice.yearly_return", firm_id=firm.id, year=year)
 
 
 def _mail_members(firm: Firm, template: str, **context) -> None:

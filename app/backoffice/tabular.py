@@ -1,23 +1,33 @@
 """Tables as downloads: CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the
-Vietnamese text) and XLSX (openpyxl). Cells that a spreadsheet would run as formulas are
-neutralised, since names and notes come from users."""
+Vietnamese text) and XLSX (openpyxl). Both are written row by row, in constant memory: a table's
+rows may be a generator that reads the database a page at a time. Cells that a spreadsheet would
+run as formulas are neutralised, since names and notes come from users."""
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
+from typing import BinaryIO
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_ROWS_PER_CHUNK = 200
+# A write-only sheet needs its column widths before its first row: they come from the headings
+# and the first rows only.
+WIDTH_SAMPLE_ROWS = 500
+BOLD = Font(bold=True)
 
 
 @dataclass
 class Table:
     title: str
     headers: list[str]
-    rows: list[list] = field(default_factory=list)
+    rows: Iterable[list] = field(default_factory=list)  # read once
     totals: list | None = None
 
 
@@ -32,15 +42,37 @@ def _cells(row: list) -> list:
     return [safe_cell("" if value is None else value) for value in row]
 
 
-def csv_bytes(table: Table) -> bytes:
+def csv_chunks(table: Table) -> Iterator[bytes]:
+    """The CSV in pieces for a streamed response: the headings first, before any row is read,
+    then CSV_ROWS_PER_CHUNK rows at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    buffer.write("\ufeff")
     writer.writerow(_cells(table.headers))
-    for row in table.rows:
+    yield _take(buffer)
+    for number, row in enumerate(table.rows, start=1):
         writer.writerow(_cells(row))
+        if number % CSV_ROWS_PER_CHUNK == 0:
+            yield _take(buffer)
     if table.totals is not None:
         writer.writerow(_cells(table.totals))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    yield _take(buffer)
+
+
+def _take(buffer: io.StringIO) -> bytes:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text.encode("utf-8")
+
+
+def csv_bytes(table: Table) -> bytes:
+    return b"".join(csv_chunks(table))
+
+
+def write_csv(table: Table, file: BinaryIO) -> None:
+    for chunk in csv_chunks(table):
+        file.write(chunk)
 
 
 def _sheet_title(title: str, taken: set[str]) -> str:
@@ -54,27 +86,35 @@ def _sheet_title(title: str, taken: set[str]) -> str:
     return candidate
 
 
-def xlsx_bytes(tables: list[Table]) -> bytes:
-    """One sheet per table: bold headings, the rows, then a bold totals row if there is one."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+def write_xlsx(tables: list[Table], file: BinaryIO) -> None:
+    """One sheet per table: bold headings, the rows, then a bold totals row if there is one.
+    openpyxl's write-only mode streams each sheet to a temporary file as rows arrive."""
+    workbook = Workbook(write_only=True)
     taken: set[str] = set()
-    bold = Font(bold=True)
     for table in tables:
         sheet = workbook.create_sheet(_sheet_title(table.title, taken))
-        sheet.append(_cells(table.headers))
-        for cell in sheet[1]:
-            cell.font = bold
-        for row in table.rows:
+        rows = iter(table.rows)
+        first = list(islice(rows, WIDTH_SAMPLE_ROWS))
+        for index, header in enumerate(table.headers, start=1):
+            width = max([len(str(header))] + [len(str(r[index - 1] or "")) for r in first])
+            sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 60)
+        sheet.freeze_panes = "A2"
+        sheet.append(_bold(sheet, table.headers))
+        for row in chain(first, rows):
             sheet.append(_cells(row))
         if table.totals is not None:
-            sheet.append(_cells(table.totals))
-            for cell in sheet[sheet.max_row]:
-                cell.font = bold
-        sheet.freeze_panes = "A2"
-        for index, header in enumerate(table.headers, start=1):
-            width = max([len(str(header))] + [len(str(r[index - 1] or "")) for r in table.rows])
-            sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 60)
+            sheet.append(_bold(sheet, table.totals))
+    workbook.save(file)
+
+
+def _bold(sheet, values: list) -> list[WriteOnlyCell]:
+    cells = [WriteOnlyCell(sheet, value) for value in _cells(values)]
+    for cell in cells:
+        cell.font = BOLD
+    return cells
+
+
+def xlsx_bytes(tables: list[Table]) -> bytes:
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(tables, buffer)
     return buffer.getvalue()

@@ -1,20 +1,32 @@
 """Back-office pages: public statistics and downloads, the curator dashboard, the yearly data
 update (curators and businesses) and the yearly report. Views parse, call one service, render."""
 
+import os
 from datetime import date
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.backoffice import bp, exports, report, returns, statistics
+from app.backoffice import bp, export_cache, exports, report, returns, statistics
 from app.backoffice.charts import bar_chart
 from app.backoffice.forms import ConfirmForm, OpenYearForm, ReasonForm, ReturnForm
 from app.backoffice.tabular import Table, csv_bytes, xlsx_bytes
-from app.errors import Conflict, NotFound, ValidationError
+from app.errors import Conflict, ValidationError, render_error
+from app.security import DOWNLOAD_LIMIT, limiter
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MIMETYPES = {"csv": "text/csv", "xlsx": XLSX}
 
 
 @bp.context_processor
@@ -22,8 +34,9 @@ def backoffice_helpers():
     return {"bar_chart": bar_chart, "today": date.today()}
 
 
-def _download(content: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(content, mimetype=mimetype)
+def _download(content, content_type: str, filename: str) -> Response:
+    """`content`: bytes, or an iterable of bytes to stream."""
+    response = Response(content, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -63,14 +76,22 @@ def figure_csv(key: str):
 
 
 @bp.get("/exports/<kind>.<fmt>")
+@limiter.limit(DOWNLOAD_LIMIT)
 def export(kind: str, fmt: str):
-    if fmt not in {"csv", "xlsx"}:
-        raise NotFound()
-    table = exports.export_list(current_user, kind, request.args)
-    stamp = date.today().isoformat()
-    if fmt == "csv":
-        return _download(csv_bytes(table), CSV, f"cnmt-{kind}-{stamp}.csv")
-    return _download(xlsx_bytes([table]), XLSX, f"cnmt-{kind}-{stamp}.xlsx")
+    try:
+        file = exports.export_file(current_user, kind, fmt, request.args)
+    except export_cache.Busy:
+        message = _("Another list is being prepared for download. Please try again in a moment.")
+        response = make_response(render_error(429, message))
+        response.headers["Retry-After"] = str(export_cache.RETRY_AFTER_SECONDS)
+        return response
+    filename = f"cnmt-{kind}-{date.today().isoformat()}.{fmt}"
+    response = send_file(
+        file, mimetype=MIMETYPES[fmt], as_attachment=True, download_name=filename, etag=False
+    )
+    response.content_length = os.fstat(file.fileno()).st_size
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/curation/dashboard")

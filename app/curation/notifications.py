@@ -1,18 +1,10 @@
 """Curation e-mails: queued in the decision's transaction, sent only after it commits, each in
 its recipient's preferred language."""
 
-from flask import has_request_context, url_for
-
 from app.curation.checks import CHECK_LABELS
 from app.mail import render_message, send_after_commit
 from app.models import Firm, FirmClaim, FirmRevision, User
-
-
-def _link(endpoint: str, **values) -> str | None:
-    """An absolute link when we know the site's address (inside a request), else nothing."""
-    if not has_request_context():
-        return None
-    return url_for(endpoint, _external=True, **values)
+from app.urls import public_url
 
 
 def _send(users: list[User], template: str, **context) -> None:
@@ -36,7 +28,7 @@ def listing_decided(firm: Firm, template: str) -> None:
         firm=firm,
         reason=firm.review_reason,
         failed_checks=[CHECK_LABELS[c] for c in firm.review_failed_checks if c in CHECK_LABELS],
-        public_url=_link("firms.detail", slug=firm.slug) if firm.is_public else None,
+        listing_url=public_url("firms.detail", slug=firm.slug) if firm.is_public else None,
     )
 
 
@@ -47,7 +39,7 @@ def revision_decided(revision: FirmRevision, approved: bool) -> None:
         "curation_revision_approved" if approved else "curation_revision_rejected",
         firm=firm,
         reason=revision.reason,
-        public_url=_link("firms.detail", slug=firm.slug) if firm.is_public else None,
+        listing_url=public_url("firms.detail", slug=firm.slug) if firm.is_public else None,
     )
 
 
@@ -65,5 +57,5 @@ def listing_submitted(firm: Firm, reviewers: list[User]) -> None:
         reviewers,
         "curation_listing_submitted",
         firm=firm,
-        review_url=_link("curation.review_firm", firm_id=firm.id),
+        review_url=public_url("curation.review_firm", firm_id=firm.id),
     )

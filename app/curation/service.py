@@ -48,7 +48,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.parsing import parse_int
-from app.transaction import commit
+from app.transaction import commit, flush
 
 REASON_MAX = 4000
 QUEUE_PAGE_SIZE = 25
@@ -283,7 +283,7 @@ def _approve(actor: User, firm: Firm, version: int | None) -> None:
     firm.published_at = firm.published_at or utcnow()
     firm.review_reason = None
     firm.review_failed_checks = []
-    db.session.flush()
+    flush()
     _record_firm_change(actor, "firm.approve", firm, before)
     notifications.listing_decided(firm, "approved")
 
@@ -304,7 +304,7 @@ def request_changes(
     firm.status = FirmStatus.CHANGES_REQUESTED
     firm.review_reason = text
     firm.review_failed_checks = [code for code in CHECK_LABELS if code in set(failed_checks)]
-    db.session.flush()
+    flush()
     _record_firm_change(actor, "firm.request_changes", firm, before, reason=text)
     notifications.listing_decided(firm, "changes_requested")
     commit()
@@ -321,7 +321,7 @@ def reject_listing(actor: User, firm_id: int, version: int | None, reason: str |
     firm.status = FirmStatus.REJECTED
     firm.review_reason = text
     firm.review_failed_checks = []
-    db.session.flush()
+    flush()
     _record_firm_change(actor, "firm.reject", firm, before, reason=text)
     notifications.listing_decided(firm, "rejected")
     commit()
@@ -371,7 +371,7 @@ def verify_firm(actor: User, firm_id: int, version: int | None, verified: bool =
     _require_status(firm, FirmStatus.PUBLISHED)
     before = _review_state(firm)
     firm.verified_at = utcnow() if verified else None
-    db.session.flush()
+    flush()
     _record_firm_change(actor, "firm.verify" if verified else "firm.unverify", firm, before)
     commit()
     return firm
@@ -387,7 +387,7 @@ def archive_firm(actor: User, firm_id: int, version: int | None, reason: str | N
     before = _review_state(firm)
     firm.status = FirmStatus.ARCHIVED
     firm.review_reason = text
-    db.session.flush()
+    flush()
     _record_firm_change(actor, "firm.archive", firm, before, reason=text)
     notifications.listing_decided(firm, "archived")
     commit()
@@ -455,22 +455,22 @@ def approve_revision(actor: User, revision_id: int, version: int | None) -> Firm
     firm = revision.firm
     _require_status(firm, FirmStatus.PUBLISHED)
     before = firm_data.snapshot(firm)
+    # A new version even when only its links change, so decisions taken on the old content are
+    # refused; claimed before the links are touched, so a concurrent edit stops one of the two.
+    firm_data.new_version(firm)
     try:
-        firm_data.apply(db.session, firm, revision.data)
+        firm_data.apply(firm, revision.data)
     except (ValueError, KeyError) as error:
         db.session.rollback()
         raise ValidationError(
             _("This change refers to catalogue items or industry codes that no longer exist.")
         ) from error
-    # Bump the listing's version even when only its links changed, so decisions taken on the
-    # old content are refused.
-    firm.updated_at = utcnow()
     after = firm_data.snapshot(firm)
     changed = firm_data.differences(before, after)
     revision.state = ReviewState.APPROVED
     revision.decided_by_id = actor.id
     revision.decided_at = utcnow()
-    db.session.flush()
+    flush()
     audit.record(
         actor,
         "revision.approve",
@@ -490,11 +490,13 @@ def reject_revision(
     require_reviewer(actor)
     revision = _revision_for_update(revision_id, version)
     text = clean_reason(reason, required=True)
+    # The business's open edit forms show this revision: they must not save over it unnoticed.
+    firm_data.new_version(revision.firm, public=False)
     revision.state = ReviewState.REJECTED
     revision.decided_by_id = actor.id
     revision.decided_at = utcnow()
     revision.reason = text
-    db.session.flush()
+    flush()
     audit.record(
         actor,
         "revision.reject",
@@ -564,7 +566,7 @@ def approve_claim(actor: User, claim_id: int) -> FirmClaim:
     claim.state = ReviewState.APPROVED
     claim.decided_by_id = actor.id
     claim.decided_at = utcnow()
-    db.session.flush()
+    flush()
     audit.record(
         actor,
         "claim.approve",
@@ -586,7 +588,7 @@ def reject_claim(actor: User, claim_id: int, reason: str | None) -> FirmClaim:
     claim.decided_by_id = actor.id
     claim.decided_at = utcnow()
     claim.reason = text
-    db.session.flush()
+    flush()
     audit.record(
         actor,
         "claim.reject",

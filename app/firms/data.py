@@ -5,8 +5,8 @@ curators, and applied to the firm on approval, so every path edits a listing the
 """
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
+from app.extensions import db
 from app.models import (
     CatalogueItem,
     Firm,
@@ -16,6 +16,8 @@ from app.models import (
     IndustryCode,
     LinkRelation,
 )
+from app.models.base import utcnow
+from app.transaction import flush
 
 SCALAR_FIELDS = (
     "legal_name",
@@ -67,7 +69,19 @@ def snapshot(firm: Firm) -> dict:
     return data
 
 
-def apply(session: Session, firm: Firm, data: dict) -> None:
+def new_version(firm: Firm, public: bool = True) -> None:
+    """Claim the listing for the current write: give it a new version now, on condition that it
+    still has the version it was read with (a Conflict otherwise). Called before any other row
+    of the listing is touched, so of two concurrent writers the second stops here.
+
+    A change the public does not see (a revision proposed or decided without applying it) keeps
+    `updated_at`, which investors' alerts and "updated since" filters read.
+    """
+    firm.updated_at = utcnow() if public else Firm.updated_at  # SET updated_at = updated_at
+    flush()
+
+
+def apply(firm: Firm, data: dict) -> None:
     """Make the firm's content equal to `data` (unknown catalogue/industry ids are refused)."""
     for name in SCALAR_FIELDS:
         if name in data:
@@ -78,7 +92,7 @@ def apply(session: Session, firm: Firm, data: dict) -> None:
             for relation, key in ((LinkRelation.OFFERS, "offers"), (LinkRelation.NEEDS, "needs"))
             for entry in data.get(key, snapshot_links(firm, relation))
         }
-        _check_ids(session, CatalogueItem, {item_id for item_id, _ in wanted})
+        _check_ids(CatalogueItem, {item_id for item_id, _ in wanted})
         # Update links in place: replacing the collection would insert before deleting and
         # trip the (firm, item, relation) unique constraint for links that stay.
         for link in list(firm.catalogue_links):
@@ -93,7 +107,7 @@ def apply(session: Session, firm: Firm, data: dict) -> None:
             )
     if "industry_codes" in data:
         wanted_codes = {e["industry_code_id"]: bool(e["primary"]) for e in data["industry_codes"]}
-        _check_ids(session, IndustryCode, set(wanted_codes))
+        _check_ids(IndustryCode, set(wanted_codes))
         for fic in list(firm.industry_codes):
             if fic.industry_code_id in wanted_codes:
                 fic.is_primary = wanted_codes.pop(fic.industry_code_id)
@@ -108,7 +122,7 @@ def apply(session: Session, firm: Firm, data: dict) -> None:
             FirmCertification(name=c["name"], issuer=c["issuer"] or None, year=c["year"])
             for c in data["certifications"]
         ]
-    session.flush()
+    flush()
 
 
 def snapshot_links(firm: Firm, relation: LinkRelation) -> list[dict]:
@@ -124,9 +138,9 @@ def _plain(value):
     return str(value) if hasattr(value, "_value_") else value
 
 
-def _check_ids(session: Session, model, ids: set[int]) -> None:
+def _check_ids(model, ids: set[int]) -> None:
     if not ids:
         return
-    found = set(session.scalars(sa.select(model.id).where(model.id.in_(ids))))
+    found = set(db.session.scalars(sa.select(model.id).where(model.id.in_(ids))))
     if found != ids:
         raise ValueError(f"unknown {model.__name__} ids: {sorted(ids - found)}")

@@ -1,5 +1,6 @@
 """Who may do what with a firm listing: enforced in services, used by templates to hide links."""
 
+from app.accounts.permissions import verified_only
 from app.models import Firm, FirmStatus, MemberRole, Role, User
 
 REVIEWING_AGENCY = "SCT"  # Sở Công Thương reviews and publishes firm listings
@@ -37,13 +38,19 @@ def can_view_firm(user: User | None, firm: Firm) -> bool:
     return firm.status == FirmStatus.PUBLISHED or is_member(user, firm) or can_review_firms(user)
 
 
+@verified_only
 def can_edit_firm(user: User | None, firm: Firm) -> bool:
+    """Edit, submit, add a logo, register interest (what curators and the public will see)."""
     return is_member(user, firm) and firm.status != FirmStatus.ARCHIVED
 
 
+@verified_only
 def can_manage_members(user: User | None, firm: Firm) -> bool:
+    """Invite editors (by mail) and remove them."""
     return is_owner(user, firm)
 
 
+@verified_only
 def can_create_firm(user: User | None) -> bool:
+    """List a new firm, or claim a listed one."""
     return user is not None and user.is_authenticated and user.role == Role.BUSINESS

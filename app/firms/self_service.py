@@ -9,12 +9,14 @@ import io
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
+from flask_babel import format_number
 from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import selectinload
 
 from app import audit
+from app.accounts.permissions import require
 from app.domain.places import is_ward
 from app.domain.tax_code import TaxCodeError, normalize_tax_code
 from app.domain.text import slugify
@@ -40,12 +42,19 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.transaction import commit
+from app.transaction import commit, flush
+from app.urls import public_url
 
 EDITABLE_STATES = {FirmStatus.DRAFT, FirmStatus.CHANGES_REQUESTED, FirmStatus.PUBLISHED}
 SUBMITTABLE_STATES = {FirmStatus.DRAFT, FirmStatus.CHANGES_REQUESTED}
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_SIZE = (256, 256)
+# A small file can declare a huge canvas (a 420 KB PNG of 12,000 × 12,000 pixels decodes to more
+# than 500 MB), so logos are refused by the dimensions in their header, before any decoding.
+LOGO_MAX_SIDE = 4000
+# Pillow's own guard, for every image this process opens: a warning above this many pixels and
+# DecompressionBombError above twice as many, both raised while reading the header.
+Image.MAX_IMAGE_PIXELS = LOGO_MAX_SIDE * LOGO_MAX_SIDE
 
 
 class TaxCodeTaken(Conflict):
@@ -112,15 +121,20 @@ def _unique_slug(name: str) -> str:
 
 def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
     """A new draft listing owned by `actor`."""
-    if not can_create_firm(actor):
-        raise Forbidden()
+    require(can_create_firm, actor)
     try:
         tax_code = normalize_tax_code(raw_tax_code)
     except TaxCodeError as error:
         raise ValidationError(str(error), {"tax_code": str(error)}) from error
     existing = db.session.scalar(sa.select(Firm).where(Firm.tax_code == tax_code))
-    if existing is not None:
+    if existing is not None and existing.status == FirmStatus.PUBLISHED:
         raise TaxCodeTaken(existing)
+    if existing is not None:  # never name a listing that is not public
+        message = _(
+            "This tax code is already registered for a listing that is not public yet. If it "
+            "is yours, you find it under My firms; otherwise please contact Sở Công Thương."
+        )
+        raise ValidationError(message, {"tax_code": message})
     _validate_rules(data)
     firm = Firm(
         tax_code=tax_code,
@@ -129,9 +143,9 @@ def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
         status=FirmStatus.DRAFT,
     )
     db.session.add(firm)
-    content.apply(db.session, firm, data)
+    content.apply(firm, data)
     db.session.add(FirmMember(firm=firm, user=actor, role=MemberRole.OWNER))
-    db.session.flush()
+    flush()
     audit.record(actor, "firm.create", "firm", firm.id, after=content.snapshot(firm))
     commit()
     return firm
@@ -139,12 +153,15 @@ def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
 
 def update_firm(actor: User, firm: Firm, data: dict, version: int) -> FirmRevision | None:
     """Save the business's edits: directly while unpublished, as a pending revision once public."""
-    if not can_edit_firm(actor, firm) or firm.status not in EDITABLE_STATES:
+    require(can_edit_firm, actor, firm)
+    if firm.status not in EDITABLE_STATES:
         raise Forbidden(_("This listing cannot be edited in its current state."))
-    _check_version(firm, version)
     _validate_rules(data)
     before = content.snapshot(firm)
     if firm.status == FirmStatus.PUBLISHED:
+        # The pending revision is part of the listing's version: a form opened before this
+        # one was proposed (or decided) can no longer replace it unnoticed.
+        _claim(firm, version, public=False)
         for older in db.session.scalars(
             sa.select(FirmRevision).where(
                 FirmRevision.firm_id == firm.id, FirmRevision.state == ReviewState.PENDING
@@ -153,14 +170,14 @@ def update_firm(actor: User, firm: Firm, data: dict, version: int) -> FirmRevisi
             older.state = ReviewState.WITHDRAWN
         revision = FirmRevision(firm=firm, author_id=actor.id, data=data, base_version=firm.version)
         db.session.add(revision)
-        db.session.flush()
+        flush()
         changed_before, changed_after = audit.changed_fields(before, data)
         audit.record(actor, "revision.propose", "firm", firm.id, changed_before, changed_after)
         _notify_reviewers(firm)
         commit()
         return revision
-    content.apply(db.session, firm, data)
-    firm.updated_at = utcnow()  # a new version even when only linked rows changed
+    _claim(firm, version)
+    content.apply(firm, data)
     changed_before, changed_after = audit.changed_fields(before, content.snapshot(firm))
     audit.record(actor, "firm.update", "firm", firm.id, changed_before, changed_after)
     commit()
@@ -184,14 +201,13 @@ def submission_problems(firm: Firm) -> list[str]:
 
 
 def submit_firm(actor: User, firm: Firm, version: int) -> None:
-    if not can_edit_firm(actor, firm):
-        raise Forbidden()
+    require(can_edit_firm, actor, firm)
     if firm.status not in SUBMITTABLE_STATES:
         raise ValidationError(_("This listing is not waiting to be submitted."))
-    _check_version(firm, version)
     problems = submission_problems(firm)
     if problems:
         raise ValidationError(" ".join(problems))
+    _claim(firm, version)
     firm.status = FirmStatus.SUBMITTED
     firm.submitted_at = utcnow()
     audit.record(actor, "firm.submit", "firm", firm.id, after={"status": "submitted"})
@@ -199,9 +215,19 @@ def submit_firm(actor: User, firm: Firm, version: int) -> None:
     commit()
 
 
+def claimable_firm(firm_id: int) -> Firm:
+    """A listing a business may ask to manage: published ones only. Anything else is not found,
+    so that the claim page never names a draft or a rejected listing."""
+    firm = db.session.get(Firm, firm_id)
+    if firm is None or firm.status != FirmStatus.PUBLISHED:
+        raise NotFound()
+    return firm
+
+
 def claim_firm(actor: User, firm: Firm, evidence: str) -> FirmClaim:
-    if not can_create_firm(actor):
-        raise Forbidden()
+    if firm.status != FirmStatus.PUBLISHED:
+        raise NotFound()
+    require(can_create_firm, actor)
     if is_member(actor, firm):
         raise ValidationError(_("You already manage this firm."))
     pending = db.session.scalar(
@@ -215,7 +241,7 @@ def claim_firm(actor: User, firm: Firm, evidence: str) -> FirmClaim:
         raise ValidationError(_("Your claim for this firm is already waiting for review."))
     claim = FirmClaim(firm=firm, user=actor, evidence=evidence)
     db.session.add(claim)
-    db.session.flush()
+    flush()
     audit.record(actor, "claim.create", "firm", firm.id, after={"claim": claim.id}, reason=evidence)
     _notify_reviewers(firm)
     commit()
@@ -224,8 +250,7 @@ def claim_firm(actor: User, firm: Firm, evidence: str) -> FirmClaim:
 
 def invite_editor(actor: User, firm: Firm, email: str) -> None:
     """Add an existing user as editor, or invite the address to register; mail either way."""
-    if not can_manage_members(actor, firm):
-        raise Forbidden()
+    require(can_manage_members, actor, firm)
     email = email.strip().lower()
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is not None and is_member(user, firm):
@@ -234,7 +259,7 @@ def invite_editor(actor: User, firm: Firm, email: str) -> None:
         db.session.add(FirmMember(firm=firm, user=user, role=MemberRole.EDITOR))
         language, link = (
             user.preferred_language,
-            url_for("firms.manage", firm_id=firm.id, _external=True),
+            public_url("firms.manage", firm_id=firm.id),
         )
     else:
         exists = db.session.scalar(
@@ -244,7 +269,7 @@ def invite_editor(actor: User, firm: Firm, email: str) -> None:
         )
         if exists is None:
             db.session.add(FirmInvitation(firm=firm, email=email, invited_by_id=actor.id))
-        language, link = actor.preferred_language, url_for("accounts.register", _external=True)
+        language, link = actor.preferred_language, public_url("accounts.register")
     audit.record(actor, "member.invite", "firm", firm.id, after={"email": email})
     send_after_commit(
         render_message(email, "firm_invitation", language, firm=firm, inviter=actor, link=link)
@@ -253,8 +278,7 @@ def invite_editor(actor: User, firm: Firm, email: str) -> None:
 
 
 def remove_member(actor: User, firm: Firm, user_id: int) -> None:
-    if not can_manage_members(actor, firm):
-        raise Forbidden()
+    require(can_manage_members, actor, firm)
     member = next((m for m in firm.members if m.user_id == user_id), None)
     if member is None:
         raise NotFound()
@@ -267,21 +291,29 @@ def remove_member(actor: User, firm: Firm, user_id: int) -> None:
 
 def upload_logo(actor: User, firm: Firm, upload) -> None:
     """Accept an image only by its content; store a re-encoded PNG under instance/."""
-    if not can_edit_firm(actor, firm):
-        raise Forbidden()
+    require(can_edit_firm, actor, firm)
     raw = upload.read(LOGO_MAX_BYTES + 1)
     if len(raw) > LOGO_MAX_BYTES:
         raise ValidationError(_("The logo is larger than 2 MB."), {"logo": _("Too large.")})
+    side = format_number(LOGO_MAX_SIDE)
+    too_large = _("The logo may be at most %(width)s × %(height)s pixels.", width=side, height=side)
     try:
+        # Image.open reads only the header: format and dimensions are known before decoding.
         with Image.open(io.BytesIO(raw)) as probe:
+            if probe.format not in {"PNG", "JPEG", "WEBP"}:
+                raise UnidentifiedImageError(probe.format)
+            if max(probe.size) > LOGO_MAX_SIDE:
+                raise ValidationError(too_large, {"logo": too_large})
             probe.verify()
         with Image.open(io.BytesIO(raw)) as image:
-            if image.format not in {"PNG", "JPEG", "WEBP"}:
-                raise UnidentifiedImageError(image.format)
             image.thumbnail(LOGO_SIZE)
             output = io.BytesIO()
             image.convert("RGBA").save(output, format="PNG", optimize=True)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # The warning arrives as an exception only where warnings are errors (tests); elsewhere
+        # it is logged and the dimension check above refuses the image.
+        raise ValidationError(too_large, {"logo": too_large}) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         message = _("This file is not a PNG, JPEG or WebP image.")
         raise ValidationError(message, {"logo": message}) from None
     png = output.getvalue()
@@ -299,7 +331,8 @@ def logo_folder() -> Path:
     return Path(current_app.config["LOGO_DIR"])
 
 
-def _check_version(firm: Firm, version: int) -> None:
+def _claim(firm: Firm, version: int, public: bool = True) -> None:
+    """Refuse a form based on an older version; else take the listing for this write."""
     if firm.version != version:
         raise Conflict(
             _(
@@ -307,6 +340,7 @@ def _check_version(firm: Firm, version: int) -> None:
                 "still in the form: compare with the saved listing and save again."
             )
         )
+    content.new_version(firm, public)
 
 
 def _notify_reviewers(firm: Firm) -> None:

@@ -5,6 +5,7 @@ the investors' firm discovery (which adds its own sorting and a full-text query)
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -238,6 +239,11 @@ def published_firms_offering(item_ids: set[int], limit: int = 50) -> list[Firm]:
 
 def firm_groups(firm: Firm) -> list:
     """The catalogue groups a firm supplies, in catalogue order (uses the request's tree)."""
+    return groups_of_items(link.item_id for link in firm.offerings)
+
+
+def groups_of_items(item_ids: Iterable[int]) -> list:
+    """The catalogue groups of these items, each once, in catalogue order."""
     tree = catalogue_tree()
-    groups = {tree.group_of(link.item_id) for link in firm.offerings}
+    groups = {tree.group_of(item_id) for item_id in item_ids}
     return sorted((g for g in groups if g is not None), key=lambda g: (g.sort_order, g.code))

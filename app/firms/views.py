@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.accounts.permissions import require
 from app.backoffice.returns import open_years
 from app.catalogue.service import catalogue_tree
 from app.domain.firm_size import SectorGroup, SizeClass, size_class
@@ -97,8 +98,11 @@ def mine():
 @bp.route("/my/firms/new", methods=["GET", "POST"])
 @login_required
 def create():
-    if not can_create_firm(current_user):
-        raise Forbidden(_("Only business accounts can list a firm."))
+    require(
+        can_create_firm,
+        current_user,
+        refused=Forbidden(_("Only business accounts can list a firm.")),
+    )
     form = FirmForm()
     _choices(form)
     notes = dict(request.form)
@@ -164,6 +168,8 @@ def edit(firm_id: int):
             _show_errors(form, error)
         except Conflict as conflict:
             flash(conflict.message, "error")
+            # The writer now knows about the other save: saving this form again replaces it.
+            form.version.data = firm.version
             return render_template("firms/form.html", **_form_context(form, notes, firm)), 409
         else:
             if revision is not None:
@@ -200,9 +206,7 @@ def submit(firm_id: int):
 @bp.route("/my/firms/claim/<int:firm_id>", methods=["GET", "POST"])
 @login_required
 def claim(firm_id: int):
-    firm = db.session.get(Firm, firm_id)
-    if firm is None:
-        abort(404)
+    firm = self_service.claimable_firm(firm_id)
     form = ClaimForm()
     if form.validate_on_submit():
         try:

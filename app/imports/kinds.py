@@ -399,7 +399,7 @@ class FirmImport(ImportKind):
             firm.status = FirmStatus(wanted["status"])
             published = firm.status == FirmStatus.PUBLISHED
             firm.published_at = (firm.published_at or utcnow()) if published else None
-        firm_data.apply(db.session, firm, content)
+        firm_data.apply(firm, content)
         return firm
 
 

@@ -10,7 +10,6 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app import audit
 from app.backoffice.tabular import Table, csv_bytes, xlsx_bytes
-from app.curation.service import commit
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.firms.permissions import can_review_firms
@@ -18,6 +17,7 @@ from app.imports.cells import CellError
 from app.imports.kinds import KINDS, Context, ImportKind, unknown_message
 from app.imports.reading import FORMATS, Sheet, read_upload
 from app.models import User
+from app.transaction import commit, flush
 
 SIGNED_UPLOAD_MAX_AGE = 3600  # seconds between the dry run and the apply step
 
@@ -112,7 +112,7 @@ def apply_import(actor: User | None, kind_name: str, sheet: Sheet) -> ImportResu
             if row.change == "unchanged":
                 continue
             record = kind.write(row.record, row.values, ctx, row.line)
-            db.session.flush()
+            flush()
             audit.record(
                 actor, f"import.{kind.name}", kind.entity, record.id, row.before, row.after
             )

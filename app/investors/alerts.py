@@ -1,4 +1,4 @@
-"""Saved-search alerts: deciding which are due, sending each once, and one-click unsubscribe.
+"""Saved-search alerts: deciding which are due, sending each once, and unsubscribing by a link.
 
 A daily alert is due a day after the previous one (weekly: seven days), less an hour of slack so
 that a cron job at a fixed time never skips a day. An alert lists only firms published or
@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -23,9 +24,12 @@ from app import audit
 from app.errors import NotFound
 from app.extensions import db
 from app.investors.discovery import Discovery, firms_changed_between
+from app.investors.permissions import can_get_alert_mail
 from app.mail import deliver_now, render_message
 from app.models import AlertDelivery, AlertFrequency, SavedSearch
 from app.models.base import utcnow
+from app.transaction import commit
+from app.urls import public_url
 
 log = logging.getLogger(__name__)
 
@@ -43,28 +47,36 @@ def unsubscribe_token(search: SavedSearch) -> str:
 
 
 def unsubscribe_url(search: SavedSearch) -> str:
-    return url_for(
+    return public_url(
         "investors.unsubscribe",
         search_id=search.id,
         token=unsubscribe_token(search),
-        _external=True,
     )
+
+
+def search_of_link(search_id: int, token: str) -> SavedSearch:
+    """The saved search an unsubscribe link names, if its token was signed for that search and
+    its owner; anything else (incomplete, altered, another search's) is refused clearly."""
+    try:
+        data = _serializer().loads(token)
+    except BadData:
+        data = None
+    search = None
+    if isinstance(data, dict) and data.get("search") == search_id:
+        search = db.session.get(SavedSearch, search_id)
+    if search is None or data.get("owner") != search.owner_id:
+        raise NotFound(
+            _(
+                "This unsubscribe link is not valid: it may be incomplete or changed. Log in "
+                "to turn off the alerts under Saved searches."
+            )
+        )
+    return search
 
 
 def unsubscribe(search_id: int, token: str) -> SavedSearch:
     """Turn off the alerts of one saved search, for whoever holds its signed link."""
-    try:
-        data = _serializer().loads(token)
-    except BadSignature:
-        raise NotFound() from None
-    search = db.session.get(SavedSearch, search_id)
-    if (
-        not isinstance(data, dict)
-        or search is None
-        or data.get("search") != search.id
-        or data.get("owner") != search.owner_id
-    ):
-        raise NotFound()
+    search = search_of_link(search_id, token)
     if search.frequency != AlertFrequency.OFF:
         audit.record(
             None,
@@ -75,7 +87,7 @@ def unsubscribe(search_id: int, token: str) -> SavedSearch:
             after={"frequency": "off"},
         )
         search.frequency = AlertFrequency.OFF
-        db.session.commit()
+        commit()
     return search
 
 
@@ -124,7 +136,7 @@ def send_due_alerts(now: datetime | None = None) -> AlertReport:
     ).all()
     outgoing = []
     for search in searches:
-        if not is_due(search, now) or not search.owner.active:
+        if not is_due(search, now) or not can_get_alert_mail(search.owner):
             continue
         start = window_start(search)
         filters = Discovery.from_args(MultiDict(search.args)).filters
@@ -151,7 +163,7 @@ def send_due_alerts(now: datetime | None = None) -> AlertReport:
                 firms=firms[:FIRMS_PER_ALERT],
                 more=max(0, len(firms) - FIRMS_PER_ALERT),
                 since=start,
-                search_url=url_for("investors.discover", _external=True, **search.args),
+                search_url=public_url("investors.discover", **search.args),
                 unsubscribe_url=unsubscribe_url(search),
             )
         except ValueError as error:  # e.g. an address that cannot be a mail header

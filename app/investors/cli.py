@@ -15,11 +15,15 @@ def register_alerts_cli(app: Flask) -> None:
     )
     def send_command(base_url: str | None) -> None:
         """Send every alert that is due; safe to run again (nothing is sent twice)."""
-        from app.cli import public_urls
         from app.investors.alerts import send_due_alerts
+        from app.urls import use_site_url
 
-        with public_urls(base_url):
-            report = send_due_alerts()
+        if base_url:
+            try:
+                use_site_url(base_url)
+            except ValueError as error:
+                raise click.BadParameter(str(error), param_hint="--base-url") from None
+        report = send_due_alerts()
         click.echo(
             f"Sent {report.sent}, failed {report.failed}, "
             f"nothing new for {report.nothing_new} due search(es)."

@@ -1,18 +1,21 @@
-"""A shortlist as CSV or XLSX: the public facts of each listed firm, and the investor's note.
+"""A shortlist as CSV (streamed) or XLSX: the public facts of each listed firm, and the investor's
+note.
 
 Firms no longer published are left out (their facts are no longer public). Writing the files
 (and neutralising formula-like text) is `app.backoffice.tabular`'s job.
 """
 
-from flask import url_for
+from collections.abc import Iterator
+
 from flask_babel import gettext as _
 
-from app.backoffice.tabular import Table, csv_bytes, xlsx_bytes
+from app.backoffice.tabular import Table, csv_chunks, xlsx_bytes
 from app.domain.places import province_name_of_ward, ward_name
 from app.firms.service import firm_groups
 from app.i18n import localized
 from app.labels import label
 from app.models import Shortlist
+from app.urls import public_url
 
 
 def headers() -> list[str]:
@@ -33,38 +36,34 @@ def headers() -> list[str]:
     ]
 
 
-def rows(shortlist: Shortlist) -> list[list]:
-    result = []
+def rows(shortlist: Shortlist) -> Iterator[list]:
     for entry in shortlist.entries:
         firm = entry.firm
         if not firm.is_public:
             continue
-        result.append(
-            [
-                firm.display_name,
-                firm.tax_code_display,
-                label(firm.size_class),
-                ward_name(firm.ward_code),
-                province_name_of_ward(firm.ward_code) if firm.ward_code else "",
-                "; ".join(localized(g, "name") for g in firm_groups(firm)),
-                _("Yes") if firm.seeking_investment else _("No"),
-                "; ".join(label(t) for t in firm.investment_types or []),
-                firm.investment_min_vnd,
-                firm.investment_max_vnd,
-                firm.website or "",
-                url_for("firms.detail", slug=firm.slug, _external=True),
-                entry.note or "",
-            ]
-        )
-    return result
+        yield [
+            firm.display_name,
+            firm.tax_code_display,
+            label(firm.size_class),
+            ward_name(firm.ward_code),
+            province_name_of_ward(firm.ward_code) if firm.ward_code else "",
+            "; ".join(localized(g, "name") for g in firm_groups(firm)),
+            _("Yes") if firm.seeking_investment else _("No"),
+            "; ".join(label(t) for t in firm.investment_types or []),
+            firm.investment_min_vnd,
+            firm.investment_max_vnd,
+            firm.website or "",
+            public_url("firms.detail", slug=firm.slug),
+            entry.note or "",
+        ]
 
 
 def as_table(shortlist: Shortlist) -> Table:
     return Table(title=shortlist.name or "Shortlist", headers=headers(), rows=rows(shortlist))
 
 
-def as_csv(shortlist: Shortlist) -> bytes:
-    return csv_bytes(as_table(shortlist))
+def as_csv(shortlist: Shortlist) -> Iterator[bytes]:
+    return csv_chunks(as_table(shortlist))
 
 
 def as_xlsx(shortlist: Shortlist) -> bytes:

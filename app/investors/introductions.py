@@ -9,17 +9,22 @@ from collections import defaultdict
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app import audit
+from app.accounts.permissions import require
 from app.catalogue.service import catalogue_tree
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.firms.service import PUBLISHED
-from app.investors.permissions import can_answer_introduction, can_see_introduction_funnel
+from app.investors.permissions import (
+    can_answer_introduction,
+    can_request_introduction,
+    can_see_introduction_funnel,
+)
 from app.investors.service import require_investor
 from app.mail import render_message, send_after_commit
 from app.models import (
@@ -33,6 +38,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.urls import public_url
 
 DEFAULT_PER_DAY = 5
 WINDOW = timedelta(hours=24)
@@ -67,7 +73,11 @@ def _check_rate(actor: User, now) -> None:
 
 
 def request_introduction(actor: User, firm_id: int, message: str) -> IntroductionRequest:
-    require_investor(actor)
+    require(
+        can_request_introduction,
+        actor,
+        refused=Forbidden(_("This page is for investor accounts.")),
+    )
     firm = db.session.scalar(
         sa.select(Firm)
         .where(Firm.id == firm_id, PUBLISHED)
@@ -108,7 +118,7 @@ def request_introduction(actor: User, firm_id: int, message: str) -> Introductio
                     firm=firm,
                     profile=profile,
                     message=message,
-                    link=url_for("investors.firm_introductions", _external=True),
+                    link=public_url("investors.firm_introductions"),
                 )
             )
     db.session.commit()
@@ -124,8 +134,9 @@ def answer_introduction(actor: User, introduction_id: int, accept: bool) -> Intr
             selectinload(IntroductionRequest.investor),
         )
     )
-    if introduction is None or not can_answer_introduction(actor, introduction.firm):
+    if introduction is None:
         raise NotFound()
+    require(can_answer_introduction, actor, introduction.firm, refused=NotFound())
     if introduction.state != IntroductionState.PENDING:
         raise ValidationError(_("This request has already been answered."))
     introduction.state = IntroductionState.ACCEPTED if accept else IntroductionState.DECLINED
@@ -146,7 +157,7 @@ def answer_introduction(actor: User, introduction_id: int, accept: bool) -> Intr
             "investor_introduction_accepted" if accept else "investor_introduction_declined",
             investor.preferred_language,
             firm=introduction.firm,
-            link=url_for("investors.introductions_list", _external=True),
+            link=public_url("investors.introductions_list"),
         )
     )
     db.session.commit()

@@ -8,13 +8,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import audit
+from app.accounts.permissions import require
 from app.catalogue.service import catalogue_tree
 from app.domain.places import is_ward
 from app.domain.text import nfc
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.firms.service import PUBLISHED
-from app.investors.permissions import is_investor
+from app.investors.permissions import can_get_alert_mail, is_investor
 from app.matching.engine import ELIGIBLE, InvestorInterests, Match
 from app.matching.service import match_investor
 from app.models import (
@@ -30,6 +31,12 @@ from app.models import (
     Zone,
 )
 from app.models.base import utcnow
+
+# What one investor may keep: every list is exported and every saved search may be mailed daily,
+# so an account must not be able to grow either without bound.
+MAX_SHORTLISTS = 50
+MAX_FIRMS_PER_SHORTLIST = 500
+MAX_SAVED_SEARCHES = 25
 
 PROFILE_FIELDS = (
     "organisation",
@@ -51,6 +58,10 @@ def require_investor(actor: User | None) -> None:
 
 def _clean(text: str | None, limit: int) -> str:
     return nfc(text or "").strip()[:limit]
+
+
+def _count(model: type[Shortlist] | type[SavedSearch], owner: User) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(model.owner_id == owner.id))
 
 
 # Profile and recommendations -------------------------------------------------------------------
@@ -206,6 +217,12 @@ def _new_shortlist(actor: User, name: str) -> Shortlist:
     name = _clean(name, 120)
     if not name:
         raise ValidationError(_("Give the list a name."), {"name": _("Give the list a name.")})
+    if _count(Shortlist, actor) >= MAX_SHORTLISTS:
+        message = _(
+            "You can keep up to %(max)s lists. Delete one you no longer need first.",
+            max=MAX_SHORTLISTS,
+        )
+        raise ValidationError(message, {"name": message})
     shortlist = Shortlist(owner_id=actor.id, name=name)
     db.session.add(shortlist)
     try:
@@ -250,6 +267,13 @@ def add_to_shortlist(
         raise ValidationError(_("Choose a list or name a new one."))
     if any(entry.firm_id == firm.id for entry in shortlist.entries):
         raise ValidationError(_("This firm is already on that list."))
+    if len(shortlist.entries) >= MAX_FIRMS_PER_SHORTLIST:
+        raise ValidationError(
+            _(
+                "A list can hold up to %(max)s firms. Remove some or start another list.",
+                max=MAX_FIRMS_PER_SHORTLIST,
+            )
+        )
     shortlist.entries.append(ShortlistEntry(firm_id=firm.id))
     shortlist.updated_at = utcnow()
     audit.record(actor, "shortlist.add", "shortlist", shortlist.id, after={"firm": firm.id})
@@ -312,8 +336,10 @@ def _frequency(value: str) -> AlertFrequency:
     return AlertFrequency(value)
 
 
-def _set_frequency(search: SavedSearch, frequency: AlertFrequency) -> None:
+def _set_frequency(actor: User, search: SavedSearch, frequency: AlertFrequency) -> None:
     """Alerts turned on report what changes from now on (not everything already listed)."""
+    if frequency != AlertFrequency.OFF:
+        require(can_get_alert_mail, actor)
     if frequency != AlertFrequency.OFF and search.frequency in (None, AlertFrequency.OFF):
         search.alerts_since = utcnow()
         search.last_sent_at = None
@@ -325,8 +351,14 @@ def save_search(actor: User, name: str, args: dict[str, list[str]], frequency: s
     name = _clean(name, 120)
     if not name:
         raise ValidationError(_("Give the search a name."), {"name": _("Give the search a name.")})
+    if _count(SavedSearch, actor) >= MAX_SAVED_SEARCHES:
+        message = _(
+            "You can keep up to %(max)s saved searches. Delete one you no longer need first.",
+            max=MAX_SAVED_SEARCHES,
+        )
+        raise ValidationError(message, {"name": message})
     search = SavedSearch(owner_id=actor.id, name=name, args=args, frequency=AlertFrequency.OFF)
-    _set_frequency(search, _frequency(frequency))
+    _set_frequency(actor, search, _frequency(frequency))
     db.session.add(search)
     try:
         db.session.flush()
@@ -348,7 +380,7 @@ def save_search(actor: User, name: str, args: dict[str, list[str]], frequency: s
 def set_alert_frequency(actor: User, search_id: int, frequency: str) -> SavedSearch:
     search = get_my_saved_search(actor, search_id)
     before = str(search.frequency)
-    _set_frequency(search, _frequency(frequency))
+    _set_frequency(actor, search, _frequency(frequency))
     audit.record(
         actor,
         "saved_search.alerts",

@@ -2,7 +2,16 @@
 introductions), the firms' answer page, the curators' funnel and one-click unsubscribe."""
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -28,6 +37,7 @@ from app.investors.forms import (
 from app.investors.permissions import is_investor
 from app.models import IntroductionState, InvestmentType, Zone
 from app.pagination import requested_page
+from app.security import DOWNLOAD_LIMIT, limiter
 
 
 def _group_names() -> dict[str, str]:
@@ -180,9 +190,10 @@ def delete_search(search_id: int):
 @bp.route("/investor/alerts/<int:search_id>/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt  # the signed link is the credential; mail programs POST to it for one-click
 def unsubscribe(search_id: int, token: str):
+    if request.method == "GET":  # mail scanners open links: only a POST changes anything
+        search = alerts.search_of_link(search_id, token)
+        return render_template("investors/unsubscribe.html", search=search)
     search = alerts.unsubscribe(search_id, token)
-    if request.method == "POST":
-        return "", 204
     return render_template("investors/unsubscribed.html", search=search)
 
 
@@ -276,14 +287,16 @@ def save_note(shortlist_id: int, firm_id: int):
 
 @bp.get("/investor/shortlists/<int:shortlist_id>/export.<any(csv, xlsx):fmt>")
 @login_required
+@limiter.limit(DOWNLOAD_LIMIT)
 def export_shortlist(shortlist_id: int, fmt: str):
     shortlist = service.get_my_shortlist(current_user, shortlist_id)
     if fmt == "csv":
-        body, mimetype = exports.as_csv(shortlist), "text/csv; charset=utf-8"
+        body = stream_with_context(exports.as_csv(shortlist))
+        content_type = "text/csv; charset=utf-8"
     else:
         body = exports.as_xlsx(shortlist)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = current_app.response_class(body, mimetype=mimetype)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = current_app.response_class(body, content_type=content_type)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="shortlist-{shortlist.id}.{fmt}"'
     )

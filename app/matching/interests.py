@@ -2,12 +2,12 @@
 owning agency follows it up (new → contacted → supported / not supported)."""
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import audit
+from app.accounts.permissions import require
 from app.curation.permissions import can_manage_programme, can_manage_zone
 from app.errors import Forbidden, NotFound, ValidationError
 from app.extensions import db
@@ -25,6 +25,7 @@ from app.models import (
     Zone,
 )
 from app.models.base import utcnow
+from app.urls import public_url
 
 TARGET_MODELS = {
     InterestTarget.PROGRAMME: Programme,
@@ -51,8 +52,7 @@ def can_follow_up(user: User, kind: str, target) -> bool:
 
 
 def register_interest(actor: User, firm: Firm, kind: str, target_id: int, message: str) -> Interest:
-    if not can_edit_firm(actor, firm):
-        raise Forbidden()
+    require(can_edit_firm, actor, firm)
     target = target_of(kind, target_id)
     interest = Interest(
         firm=firm,
@@ -77,7 +77,7 @@ def register_interest(actor: User, firm: Firm, kind: str, target_id: int, messag
                 firm=firm,
                 target_name=_name(target),
                 message=interest.message,
-                link=url_for("matching.interests_list", _external=True),
+                link=public_url("matching.interests_list"),
             )
         )
     db.session.commit()

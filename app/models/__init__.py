@@ -1,7 +1,7 @@
 """All models, importable from one place (Alembic and the app import this package)."""
 
 from app.models.agency import Agency
-from app.models.audit import AuditEvent, OutboxOperation, SearchOutbox
+from app.models.audit import AuditEvent, DataGeneration, OutboxOperation, SearchOutbox
 from app.models.catalogue import CatalogueItem, CatalogueKind, CatalogueLevel
 from app.models.firm import (
     Firm,
@@ -41,6 +41,7 @@ from app.models.reporting import (
     WorkforceNeed,
     YearlyReturn,
 )
+from app.models.throttle import LoginThrottle
 from app.models.user import Role, User
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "CatalogueItem",
     "CatalogueKind",
     "CatalogueLevel",
+    "DataGeneration",
     "Firm",
     "FirmCatalogueLink",
     "FirmCertification",
@@ -72,6 +74,7 @@ __all__ = [
     "InvestorProfile",
     "InvestorType",
     "LinkRelation",
+    "LoginThrottle",
     "MemberRole",
     "OutboxOperation",
     "Programme",

@@ -1,4 +1,5 @@
-"""The audit trail of every change, and the search outbox that keeps the index true."""
+"""The audit trail of every change, the search outbox that keeps the index true, and the data
+generation that tells caches of directory data when they are stale."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -46,3 +47,21 @@ class SearchOutbox(db.Model):
         enum_type(OutboxOperation, "outbox_operation")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DataGeneration(db.Model):
+    """One row counting the committed changes to directory data (see `app.generation`)."""
+
+    __tablename__ = "data_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+# The row exists from the start, so bumping it is always a plain UPDATE (the migration inserts
+# it too).
+sa.event.listen(
+    DataGeneration.__table__,
+    "after_create",
+    sa.DDL("INSERT INTO data_generation (id, value) VALUES (1, 0)"),
+)

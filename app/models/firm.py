@@ -108,11 +108,15 @@ class Firm(TimestampMixin, db.Model):
     members: Mapped[list["FirmMember"]] = relationship(
         back_populates="firm", cascade="all, delete-orphan"
     )
+    # Ordered so that a firm's search document is the same whichever query loads it (the
+    # content check of `flask search check --content` compares documents exactly).
     catalogue_links: Mapped[list["FirmCatalogueLink"]] = relationship(
-        back_populates="firm", cascade="all, delete-orphan"
+        back_populates="firm", cascade="all, delete-orphan", order_by="FirmCatalogueLink.id"
     )
     industry_codes: Mapped[list["FirmIndustryCode"]] = relationship(
-        back_populates="firm", cascade="all, delete-orphan"
+        back_populates="firm",
+        cascade="all, delete-orphan",
+        order_by="FirmIndustryCode.industry_code_id",
     )
     certifications: Mapped[list["FirmCertification"]] = relationship(
         back_populates="firm", cascade="all, delete-orphan", order_by="FirmCertification.year"

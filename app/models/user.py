@@ -1,5 +1,6 @@
 """People who sign in: businesses, investors, agency curators and administrators."""
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 
@@ -19,6 +20,10 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased (see validator), so the unique constraint is case-insensitive.
@@ -32,6 +37,9 @@ class User(UserMixin, db.Model):
     preferred_language: Mapped[str] = mapped_column(sa.String(5), default="vi")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Part of every session's id (see get_id): replacing it ends all of the user's sessions, even
+    # copies of a cookie. Replaced at logout and whenever the password changes.
+    session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -42,6 +50,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: `<id>:<session token>`."""
+        return f"{self.id}:{self.session_token}"
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -23,7 +23,7 @@ from app.extensions import db
 from app.models import SearchOutbox
 from app.search.engine import search_backend
 from app.search.registry import SOURCES, all_documents, public_keys
-from search_index import IndexLocked
+from search_index import IndexLocked, SearchBackend, document_digest, document_key
 
 log = logging.getLogger(__name__)
 
@@ -61,36 +61,40 @@ def _drain_lock(app: Flask, timeout: float) -> Iterator[None]:
 
 def drain_outbox(app: Flask, batch: int = 1000, lock_timeout: float = 5.0) -> DrainReport:
     """Apply pending outbox rows to the index, oldest first; raise DrainBusy/IndexLocked if busy."""
-    report = DrainReport()
-    backend = search_backend(app)
     with _drain_lock(app, lock_timeout), Session(db.engine) as session:
-        while True:
-            rows = session.execute(
-                sa.select(SearchOutbox.id, SearchOutbox.entity_kind, SearchOutbox.entity_id)
-                .order_by(SearchOutbox.id)
-                .limit(batch)
-            ).all()
-            if not rows:
-                break
-            wanted: dict[str, set[int]] = defaultdict(set)
-            for _, kind, entity_id in rows:
-                wanted[kind].add(entity_id)
-            tree = CatalogueTree.load(session)
-            upserts, deletes = [], []
-            for kind, ids in wanted.items():
-                source = SOURCES.get(kind)
-                found = source.documents(session, ids, tree) if source else {}
-                upserts.extend(found.values())
-                deletes.extend((kind, entity_id) for entity_id in ids - found.keys())
-            backend.apply(upserts, deletes, lock_timeout=lock_timeout)
-            session.execute(
-                sa.delete(SearchOutbox).where(SearchOutbox.id.in_([r[0] for r in rows]))
-            )
-            session.commit()
-            session.expunge_all()
-            report.upserted += len(upserts)
-            report.deleted += len(deletes)
-        report.remaining = session.scalar(sa.select(sa.func.count()).select_from(SearchOutbox))
+        return _drain(session, search_backend(app), batch, lock_timeout)
+
+
+def _drain(
+    session: Session, backend: SearchBackend, batch: int, lock_timeout: float
+) -> DrainReport:
+    """Drain with the drain lock already held."""
+    report = DrainReport()
+    while True:
+        rows = session.execute(
+            sa.select(SearchOutbox.id, SearchOutbox.entity_kind, SearchOutbox.entity_id)
+            .order_by(SearchOutbox.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        wanted: dict[str, set[int]] = defaultdict(set)
+        for _, kind, entity_id in rows:
+            wanted[kind].add(entity_id)
+        tree = CatalogueTree.load(session)
+        upserts, deletes = [], []
+        for kind, ids in wanted.items():
+            source = SOURCES.get(kind)
+            found = source.documents(session, ids, tree) if source else {}
+            upserts.extend(found.values())
+            deletes.extend((kind, entity_id) for entity_id in ids - found.keys())
+        backend.apply(upserts, deletes, lock_timeout=lock_timeout)
+        session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_([r[0] for r in rows])))
+        session.commit()
+        session.expunge_all()
+        report.upserted += len(upserts)
+        report.deleted += len(deletes)
+    report.remaining = session.scalar(sa.select(sa.func.count()).select_from(SearchOutbox))
     return report
 
 
@@ -105,15 +109,48 @@ def drain_outbox_quietly(app: Flask) -> None:
 
 
 def rebuild_index(app: Flask, progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild the whole index from the database and swap it in; pending rows become moot."""
+    """Rebuild the whole index from the database, swap it in, then apply what changed meanwhile.
+
+    Which outbox rows does a rebuild make moot? Exactly those whose transaction had committed
+    before the rebuild read its first document, because every later read sees their changes
+    (each statement reads what is committed: READ COMMITTED on PostgreSQL, autocommit reads on
+    SQLite). So, on its own session and before reading any document, the rebuild lists the ids
+    of the rows it can see (committed ones only), and after the swap it deletes those ids and
+    no others. No single snapshot over the whole rebuild is needed for this (on SQLite without
+    WAL, a read transaction held that long would block every writer's commit).
+
+    A high-water mark (delete `id <= max(id)`) is not enough: ids are handed out at insert, not
+    at commit. On PostgreSQL a slow edit can hold id 20 while id 30 commits; the mark reads 30,
+    the rebuild reads the edit's record as it was, the edit commits, and deleting `id <= 30`
+    would discard row 20 and leave the document stale until the next rebuild. A row the rebuild
+    did not see is kept whatever its id, so no time margin is needed either.
+
+    The rows kept (edits that committed during the rebuild, whose own after-commit drains gave
+    up because the rebuild held the drain lock) are drained right after the swap, still under
+    the lock.
+    """
     backend = search_backend(app)
     with _drain_lock(app, timeout=60.0), Session(db.engine) as session:
-        newest = session.scalar(sa.select(sa.func.max(SearchOutbox.id)))
+        covered = _outbox_ids(session)
         count = backend.rebuild(all_documents(session), progress=progress)
-        if newest is not None:
-            session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id <= newest))
-            session.commit()
+        _delete_outbox_rows(session, covered)
+        session.commit()
+        try:
+            _drain(session, backend, batch=1000, lock_timeout=5.0)
+        except IndexLocked:
+            log.info("search index busy after rebuild; outbox rows wait for the next drain")
     return count
+
+
+def _outbox_ids(session: Session) -> set[int]:
+    return set(session.scalars(sa.select(SearchOutbox.id)))
+
+
+def _delete_outbox_rows(session: Session, ids: set[int], chunk: int = 500) -> None:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), chunk):
+        part = ordered[start : start + chunk]
+        session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_(part)))
 
 
 def index_differences(app: Flask) -> tuple[set[str], set[str]]:
@@ -122,3 +159,32 @@ def index_differences(app: Flask) -> tuple[set[str], set[str]]:
         expected = public_keys(session)
     indexed = search_backend(app).doc_ids()
     return expected - indexed, indexed - expected
+
+
+def stale_documents(app: Flask, progress: Callable[[int], None] | None = None) -> set[str]:
+    """Indexed documents whose content differs from the document the database gives now.
+
+    Compares the digest the index recorded when it wrote each document with the digest of the
+    document built afresh; one indexed without a digest counts as stale. Keys on one side only
+    are `index_differences`' business. A record edited while the check runs may show as stale
+    until its outbox row is drained.
+    """
+    indexed = search_backend(app).digests()
+    stale: set[str] = set()
+    count = 0
+    with Session(db.engine) as session:
+        for count, doc in enumerate(all_documents(session), 1):
+            key = document_key(doc["kind"], doc["id"])
+            if key in indexed and indexed[key] != document_digest(doc):
+                stale.add(key)
+            if progress and count % 100 == 0:
+                progress(count)
+    if progress:
+        progress(count)
+    return stale
+
+
+def pending_changes() -> int:
+    """Outbox rows not yet applied to the index."""
+    with Session(db.engine) as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(SearchOutbox))

@@ -9,9 +9,13 @@ from pathlib import Path
 from flask_babel import force_locale, gettext
 from markupsafe import escape
 
+from config import TestConfig
 from tests.conftest import csrf_token
 
 STRONG_PASSWORD = "Mưa-rào-trên-sông-Trà-Khúc"
+# What an attacker sends so that links would lead to their site if built from the request.
+FOREIGN_HOST = {"Host": "evil.example"}
+SITE_URL = TestConfig.SITE_URL
 
 
 def shown(message: str, **variables) -> str:
@@ -29,14 +33,19 @@ def sent_mail(app) -> list[EmailMessage]:
     return [parser.parsebytes(path.read_bytes()) for path in sorted(folder.glob("*.eml"))]
 
 
+def links(message: EmailMessage) -> list[str]:
+    """Every absolute link in a message's body."""
+    return re.findall(r"https?://\S+", message.get_content())
+
+
 def link_path(message: EmailMessage) -> str:
-    """The path of the (absolute) link in a message's body."""
-    match = re.search(r"http://localhost(/\S+)", message.get_content())
-    assert match, message.get_content()
-    return match.group(1)
+    """The path of the link in a message's body, which must be on the site's address."""
+    [link] = links(message)
+    assert link.startswith(SITE_URL + "/"), link
+    return link.removeprefix(SITE_URL)
 
 
-def register(client, **fields):
+def register(client, headers=None, **fields):
     data = {
         "name": "Trần Thị Lan",
         "email": "lan@example.vn",
@@ -46,8 +55,8 @@ def register(client, **fields):
         "language": "vi",
     }
     data.update(fields)
-    data["csrf_token"] = csrf_token(client, "/register")
-    return client.post("/register", data=data)
+    data["csrf_token"] = csrf_token(client, "/register", headers=headers)
+    return client.post("/register", data=data, headers=headers)
 
 
 def log_in(client, email: str, password: str, next_url: str | None = None):

@@ -1,4 +1,5 @@
-"""Logging in and out: same answer for unknown addresses, throttling, inactive accounts, CSRF."""
+"""Logging in and out: same answer for unknown addresses, inactive accounts, CSRF (throttling is
+in test_login_throttle.py)."""
 
 import sqlalchemy as sa
 
@@ -39,31 +40,6 @@ def test_unknown_address_and_wrong_password_get_the_same_answer(client):
     assert _error_text(wrong_password) == _error_text(unknown)
 
 
-def test_failed_logins_for_one_account_are_throttled(client):
-    for _ in range(5):
-        assert log_in(client, EMAIL, "wrong-password-attempt").status_code == 200
-
-    response = log_in(client, EMAIL, PASSWORD)
-
-    assert response.status_code == 429
-    assert shown("Too many requests") in response.get_data(as_text=True)
-
-
-def test_failed_logins_from_one_address_are_throttled_across_accounts(client):
-    for number in range(10):
-        log_in(client, f"guess{number}@example.vn", "wrong-password-attempt")
-
-    assert log_in(client, "another@example.vn", "wrong-password-attempt").status_code == 429
-
-
-def test_successful_logins_do_not_count_towards_the_limit(client):
-    for _ in range(8):
-        assert log_in(client, EMAIL, PASSWORD).status_code == 302
-        client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
-
-    assert log_in(client, EMAIL, PASSWORD).status_code == 302
-
-
 def test_login_without_csrf_token_is_refused(client):
     response = client.post("/login", data={"email": EMAIL, "password": PASSWORD})
 
@@ -91,6 +67,46 @@ def test_deactivated_account_cannot_log_in_and_is_logged_out(client):
     response = log_in(client, EMAIL, PASSWORD)
     assert response.status_code == 200
     assert shown(DEACTIVATED) in response.get_data(as_text=True)
+
+
+def _copy_of_session(app, client):
+    """Another browser holding a copy of `client`'s session cookie, as a thief would."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def test_a_copied_session_cookie_stops_working_after_logout(seeded_app, client):
+    log_in(client, EMAIL, PASSWORD)
+    token = csrf_token(client, "/account")
+    thief = _copy_of_session(seeded_app, client)
+    assert thief.get("/account").status_code == 200
+
+    client.post("/logout", data={"csrf_token": token})
+
+    assert thief.get("/account").status_code == 302
+
+
+def test_a_copied_session_cookie_stops_working_after_a_password_change_elsewhere(
+    seeded_app, client
+):
+    log_in(client, EMAIL, PASSWORD)
+    thief = _copy_of_session(seeded_app, client)
+    assert thief.get("/account").status_code == 200
+    token = csrf_token(client, "/account/password")
+
+    client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "password": "Bốn-mùa-hoa-nở-ở-Lý-Sơn",
+            "password_confirm": "Bốn-mùa-hoa-nở-ở-Lý-Sơn",
+            "csrf_token": token,
+        },
+    )
+
+    assert client.get("/account").status_code == 200
+    assert thief.get("/account").status_code == 302
 
 
 def test_password_change_elsewhere_ends_other_sessions(seeded_app, client):

@@ -6,7 +6,16 @@ from werkzeug.security import check_password_hash
 from app.accounts.tokens import make_reset_token
 from app.extensions import db
 from app.models import User
-from tests.accounts.conftest import STRONG_PASSWORD, link_path, log_in, sent_mail, shown
+from tests.accounts.conftest import (
+    FOREIGN_HOST,
+    SITE_URL,
+    STRONG_PASSWORD,
+    link_path,
+    links,
+    log_in,
+    sent_mail,
+    shown,
+)
 from tests.conftest import csrf_token, login_as
 
 EMAIL = "business@demo.cnmt.vn"
@@ -103,6 +112,19 @@ def test_forgot_password_answers_the_same_for_unknown_addresses(seeded_app, clie
 
     assert known == unknown
     assert [m["To"] for m in sent_mail(seeded_app)] == [EMAIL]
+
+
+def test_reset_link_is_on_the_site_address_whatever_host_the_request_names(seeded_app, client):
+    token = csrf_token(client, "/password/forgot", headers=FOREIGN_HOST)
+
+    client.post(
+        "/password/forgot", data={"email": EMAIL, "csrf_token": token}, headers=FOREIGN_HOST
+    )
+
+    [message] = sent_mail(seeded_app)
+    [link] = links(message)
+    assert link.startswith(f"{SITE_URL}/password/reset/")
+    assert "evil.example" not in message.get_content()
 
 
 def test_reset_keeps_the_password_policy(seeded_app, client):

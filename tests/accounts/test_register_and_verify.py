@@ -1,12 +1,24 @@
 """Signing up, the verification mail and its signed, expiring link."""
 
+import hashlib
+
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models import AuditEvent, User
-from tests.accounts.conftest import STRONG_PASSWORD, link_path, log_in, register, sent_mail, shown
+from tests.accounts.conftest import (
+    FOREIGN_HOST,
+    SITE_URL,
+    STRONG_PASSWORD,
+    link_path,
+    links,
+    log_in,
+    register,
+    sent_mail,
+    shown,
+)
 from tests.conftest import csrf_token, login_as
 
 
@@ -41,6 +53,17 @@ def test_verification_mail_follows_the_chosen_language(seeded_app, client):
 
     [message] = sent_mail(seeded_app)
     assert message["Subject"] == "Confirm your e-mail address"
+
+
+def test_sign_up_mail_links_are_on_the_site_address_whatever_host_the_request_names(
+    seeded_app, client
+):
+    for email in ("lan@example.vn", "investor@demo.cnmt.vn"):  # a new address, a taken one
+        register(client, email=email, headers=FOREIGN_HOST)
+
+    verify, exists = sent_mail(seeded_app)
+    assert [link.removeprefix(SITE_URL)[:8] for link in links(verify)] == ["/verify/"]
+    assert [link.removeprefix(SITE_URL) for link in links(exists)] == ["/login", "/password/forgot"]
 
 
 def test_registered_business_can_log_in(client):
@@ -97,6 +120,21 @@ def test_signing_up_with_a_taken_address_answers_the_same_and_mails_the_owner(se
     [message] = sent_mail(seeded_app)
     assert message["Subject"] == "You already have an account"  # Emma reads English
     assert _user("investor@demo.cnmt.vn").name == "Emma Tran"
+
+
+def test_sign_up_hashes_the_password_whether_or_not_the_address_has_an_account(client, monkeypatch):
+    # Hashing is the expensive step: if only new addresses paid for it, the answer's timing would
+    # tell who has an account. Count it where werkzeug does it, in hashlib.scrypt.
+    hashed = []
+    scrypt = hashlib.scrypt
+    monkeypatch.setattr(hashlib, "scrypt", lambda *a, **k: hashed.append(1) or scrypt(*a, **k))
+
+    register(client, email="lan@example.vn")
+    for_new_address = len(hashed)
+    register(client, email="investor@demo.cnmt.vn")
+    for_taken_address = len(hashed) - for_new_address
+
+    assert for_new_address == for_taken_address == 1
 
 
 def test_staff_roles_cannot_be_chosen_on_the_sign_up_form(client):

@@ -55,4 +55,4 @@ def test_deactivated_user_cannot_authenticate_even_with_the_right_password(seede
     db.session.commit()
 
     with seeded_app.test_request_context(), pytest.raises(ValidationError):
-        service.authenticate("business@demo.cnmt.vn", "demo-business-2026")
+        service.authenticate("business@demo.cnmt.vn", "demo-business-2026", "127.0.0.1")

@@ -1,16 +1,21 @@
 """List exports: the directory's filters apply, the public gets public fields only, curators
-get more, both formats open, and formula-like text is neutralised."""
+get more, both formats open, and formula-like text is neutralised. CSV is streamed; XLSX is
+built once per data generation and served from disk; both are rate-limited per client."""
 
 import csv
+import fcntl
 import io
+from pathlib import Path
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from app.backoffice.export_cache import LOCK
 from app.catalogue.service import CatalogueTree
 from app.extensions import db
 from app.models import Firm, FirmStatus, Programme, Zone
-from tests.curation.helpers import BUSINESS, CURATOR, as_user
+from app.transaction import commit
+from tests.curation.helpers import BUSINESS, CURATOR, as_user, published_firm
 
 
 def read_csv(response) -> list[list[str]]:
@@ -112,3 +117,69 @@ def test_formula_like_text_is_neutralised(app):
     data = csv_bytes(Table("t", ["name"], [['=HYPERLINK("x")'], ["-5"], [-5]]))
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[1:] == [['\'=HYPERLINK("x")'], ["'-5"], ["-5"]]
+
+
+def test_csv_export_is_streamed_in_chunks(client):
+    response = client.get("/exports/firms.csv?lang=en")
+    assert response.status_code == 200
+    assert response.content_type == "text/csv; charset=utf-8"
+    chunks = [chunk for chunk in response.response if chunk]
+    assert len(chunks) > 1
+    body = b"".join(chunks)
+    assert response.content_length == len(body)
+    assert body.decode("utf-8-sig").startswith("Tax code,Legal name")
+
+
+def test_xlsx_export_is_served_from_disk_until_a_published_firm_changes(client, seeded_app):
+    cache = Path(seeded_app.config["EXPORT_CACHE_DIR"])
+    first = client.get("/exports/firms.xlsx?lang=en")
+    assert first.status_code == 200
+    [built] = list(cache.glob("*.xlsx"))
+    inode = built.stat().st_ino
+    assert client.get("/exports/firms.xlsx?lang=en").data == first.data
+    assert built.stat().st_ino == inode
+
+    firm = published_firm()
+    firm.legal_name = "Công ty TNHH Tên Mới Sau Khi Sửa"
+    commit()
+    sheet = load_workbook(io.BytesIO(client.get("/exports/firms.xlsx?lang=en").data)).active
+    names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "Công ty TNHH Tên Mới Sau Khi Sửa" in names
+    assert len(names) == len(read_csv(client.get("/exports/firms.csv?lang=en"))) - 1
+    [rebuilt] = list(cache.glob("*.xlsx"))  # the file of the old generation is gone
+    assert rebuilt != built
+
+
+def test_xlsx_export_is_cached_per_filters_language_and_audience(client, seeded_app):
+    cache = Path(seeded_app.config["EXPORT_CACHE_DIR"])
+    client.get("/exports/firms.xlsx?lang=en")
+    client.get("/exports/firms.xlsx?lang=vi")
+    client.get("/exports/firms.xlsx?lang=en&size=small")
+    client.get("/exports/firms.xlsx?lang=en&size=small&unknown=1")
+    as_user(client, CURATOR)
+    private = load_workbook(io.BytesIO(client.get("/exports/firms.xlsx?lang=en").data)).active
+    assert "Insured employees" in [cell.value for cell in private[1]]
+    assert len(list(cache.glob("*.xlsx"))) == 4
+
+
+def test_while_another_list_is_built_a_missing_one_is_refused_with_retry_after(client, seeded_app):
+    cache = Path(seeded_app.config["EXPORT_CACHE_DIR"])
+    assert client.get("/exports/zones.csv").status_code == 200
+    with (cache / LOCK).open("a") as other_worker:
+        fcntl.flock(other_worker, fcntl.LOCK_EX)
+        refused = client.get("/exports/firms.xlsx?lang=vi")
+        assert client.get("/exports/zones.csv").status_code == 200
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "Vui lòng thử lại sau giây lát" in refused.get_data(as_text=True)
+    assert client.get("/exports/firms.xlsx?lang=vi").status_code == 200
+
+
+def test_exports_are_rate_limited_per_client_with_a_translated_page(client):
+    statuses = [client.get("/exports/incubators.csv").status_code for _ in range(30)]
+    assert statuses[0] == 200
+    assert statuses[-1] == 429
+    page = client.get("/exports/zones.xlsx?lang=vi")
+    assert page.status_code == 429
+    assert int(page.headers["Retry-After"]) > 0
+    assert "Bạn đã gửi quá nhiều yêu cầu" in page.get_data(as_text=True)

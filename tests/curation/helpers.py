@@ -6,9 +6,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Firm, FirmMember, FirmStatus, MemberRole, Programme, Role, User
+from app.models import Firm, FirmMember, FirmStatus, MemberRole, Programme, User
 from app.search.engine import search_backend
-from tests.conftest import csrf_token, login_as
+from tests.conftest import csrf_token, login_as, make_user
 
 CURATOR = "curator@demo.cnmt.vn"
 CURATOR_KHCN = "curator-khcn@demo.cnmt.vn"
@@ -42,14 +42,7 @@ def programme_of(agency_code: str) -> Programme:
 
 
 def add_owner(firm: Firm, email: str = "owner@example.vn", language: str = "vi") -> User:
-    owner = User(
-        email=email,
-        name="Trần Thị Chủ",
-        role=Role.BUSINESS,
-        password_hash="x",
-        preferred_language=language,
-    )
-    db.session.add(owner)
+    owner = make_user(email, name="Trần Thị Chủ", preferred_language=language)
     firm.members.append(FirmMember(user=owner, role=MemberRole.OWNER))
     db.session.commit()
     return owner

@@ -6,7 +6,8 @@ import re
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Agency, AuditEvent, Programme, Role, User, Zone
+from app.models import Agency, AuditEvent, Programme, Role, Zone
+from tests.conftest import make_user
 from tests.curation.helpers import (
     ADMIN,
     CURATOR_KHCN,
@@ -122,15 +123,12 @@ def test_invalid_programme_is_refused_with_errors_and_keeps_the_input(client):
 
 def test_second_of_two_concurrent_edits_is_refused_and_keeps_its_input(seeded_app):
     programme = programme_of("SKHCN")
-    colleague = User(
-        email="curator2-khcn@example.vn",
+    colleague = make_user(
+        "curator2-khcn@example.vn",
+        Role.CURATOR,
         name="Cán bộ thứ hai",
-        role=Role.CURATOR,
         agency_id=user(CURATOR_KHCN).agency_id,
-        password_hash="x",
     )
-    db.session.add(colleague)
-    db.session.commit()
     first, second = seeded_app.test_client(), seeded_app.test_client()
     as_user(first, CURATOR_KHCN)
     as_user(second, colleague.email)

@@ -1,9 +1,14 @@
 """Changes to published listings (revisions) and ownership claims."""
 
+import re
+
+import pytest
 import sqlalchemy as sa
 
+from app.errors import Conflict
 from app.extensions import db
 from app.firms.data import snapshot
+from app.firms.self_service import current_content, update_firm
 from app.models import (
     AuditEvent,
     CatalogueItem,
@@ -15,9 +20,9 @@ from app.models import (
     FirmStatus,
     MemberRole,
     ReviewState,
-    Role,
     User,
 )
+from tests.conftest import make_user
 from tests.curation.helpers import (
     CURATOR,
     add_owner,
@@ -137,10 +142,56 @@ def test_rejected_revision_leaves_the_public_page_as_it_was(seeded_app, client):
     assert "Thông tin công nghệ chưa được chứng minh." in body(message)
 
 
-def make_claim(firm: Firm) -> FirmClaim:
-    claimant = User(
-        email="giamdoc@example.vn", name="Lê Văn Giám", role=Role.BUSINESS, password_hash="x"
+def business_proposes(firm: Firm, owner: User, description: str) -> FirmRevision:
+    """What the owner's edit form does: the content and version it showed, one field changed."""
+    data = {**current_content(firm), "description_vi": description}
+    return update_firm(owner, firm, data, firm.version)
+
+
+def test_approving_a_revision_never_approves_a_later_change(client):
+    firm = unowned_published_firm()
+    owner = add_owner(firm)
+    public_date = firm.updated_at
+    first = business_proposes(firm, owner, "Bản đề xuất thứ nhất")
+    as_user(client, CURATOR)
+    url = f"/curation/revisions/{first.id}"
+    page = client.get(url).get_data(as_text=True)
+    seen = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    later = business_proposes(refreshed(firm), owner, "Bản đề xuất thứ hai")
+
+    response = post_form(client, url, f"{url}/approve", {"version": seen})
+
+    assert 'id="stale-warning"' not in page
+    assert refreshed(firm).updated_at == public_date  # nothing public changed yet
+    assert response.status_code == 409
+    assert refreshed(first).state == ReviewState.WITHDRAWN
+    assert refreshed(later).state == ReviewState.PENDING
+    assert refreshed(firm).description_vi not in {"Bản đề xuất thứ nhất", "Bản đề xuất thứ hai"}
+
+
+def test_a_form_opened_before_a_rejection_cannot_save_over_it(seeded_app, client):
+    firm = unowned_published_firm()
+    owner = add_owner(firm)
+    revision = business_proposes(firm, owner, "Bản bị từ chối")
+    opened = {**current_content(refreshed(firm)), "description_vi": "Bản bị từ chối, sửa thêm"}
+    opened_version = refreshed(firm).version
+    as_user(client, CURATOR)
+    url = f"/curation/revisions/{revision.id}"
+    reason = {"version": str(opened_version), "reason": "Chưa có chứng nhận."}
+    assert post_form(client, url, f"{url}/reject", reason).status_code == 302
+
+    with seeded_app.test_request_context(), pytest.raises(Conflict):
+        update_firm(owner, refreshed(firm), opened, opened_version)
+
+    assert refreshed(revision).state == ReviewState.REJECTED
+    pending = db.session.scalars(
+        sa.select(FirmRevision).where(FirmRevision.state == ReviewState.PENDING)
     )
+    assert revision.firm_id not in {r.firm_id for r in pending}
+
+
+def make_claim(firm: Firm) -> FirmClaim:
+    claimant = make_user("giamdoc@example.vn", name="Lê Văn Giám")
     claim = FirmClaim(firm=firm, user=claimant, evidence="Giấy đăng ký kinh doanh bản sao số 12")
     db.session.add(claim)
     db.session.commit()

@@ -40,7 +40,9 @@ def live_server(seeded_app):
     server = make_server("127.0.0.1", 0, seeded_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    address = f"http://127.0.0.1:{server.server_port}"
+    seeded_app.config["SITE_URL"] = address  # links in mail lead the browser back here
+    yield address
     server.shutdown()
     thread.join()
 

@@ -2,6 +2,8 @@
 
 Pages of a listing answer 404 to everyone who is not one of its members (never another firm's
 data); pages for businesses answer 403 to other account types; anonymous visitors go to log in.
+Accounts whose e-mail address is not confirmed may look, but not list, claim, submit, invite or
+register interest (403, with a page that says how to confirm).
 """
 
 import pytest
@@ -9,26 +11,32 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Firm, FirmMember, FirmStatus, MemberRole, Programme, Role, User
-from tests.conftest import csrf_token, login_as
+from tests.conftest import csrf_token, login_as, make_user
 
 ROLES = (
     "anonymous",
     "owner",
     "editor",
+    "unverified_owner",
     "other_business",
+    "unverified_business",
     "investor",
     "curator_sct",
     "curator_khcn",
     "admin",
 )
 LOGIN = "login"
-MEMBERS_ONLY = (LOGIN, 200, 200, 404, 404, 404, 404, 404)
-MEMBERS_POST = (LOGIN, 302, 302, 404, 404, 404, 404, 404)
-OWNER_POST = (LOGIN, 302, 403, 404, 404, 404, 404, 404)
+EVERYONE = (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+NOBODY = (LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404)
+MEMBERS_ONLY = (LOGIN, 200, 200, 200, 404, 404, 404, 404, 404, 404)
+MEMBERS_POST = (LOGIN, 302, 302, 403, 404, 404, 404, 404, 404, 404)
+OWNER_POST = (LOGIN, 302, 403, 403, 404, 404, 404, 404, 404, 404)
+BUSINESSES = (LOGIN, 200, 200, 403, 200, 403, 403, 403, 403, 403)
+BUSINESSES_POST = (LOGIN, 302, 302, 403, 302, 403, 403, 403, 403, 403)
 
 MATRIX = [
-    ("GET", "/my/firms", (LOGIN, 200, 200, 200, 200, 200, 200, 200)),
-    ("GET", "/my/firms/new", (LOGIN, 200, 200, 200, 403, 403, 403, 403)),
+    ("GET", "/my/firms", EVERYONE),
+    ("GET", "/my/firms/new", BUSINESSES),
     ("GET", "/my/firms/{firm}", MEMBERS_ONLY),
     ("GET", "/my/firms/{firm}/edit", MEMBERS_ONLY),
     ("GET", "/my/firms/{firm}/matches", MEMBERS_ONLY),
@@ -36,35 +44,33 @@ MATRIX = [
     ("POST", "/my/firms/{firm}/members", OWNER_POST),
     ("POST", "/my/firms/{firm}/members/remove", OWNER_POST),
     ("POST", "/my/firms/{firm}/interest", MEMBERS_POST),
-    ("GET", "/my/firms/claim/{other_firm}", (LOGIN, 200, 200, 200, 200, 200, 200, 200)),
-    ("POST", "/my/firms/claim/{other_firm}", (LOGIN, 302, 302, 302, 403, 403, 403, 403)),
+    ("GET", "/my/firms/claim/{other_firm}", EVERYONE),
+    ("POST", "/my/firms/claim/{other_firm}", BUSINESSES_POST),
+    ("GET", "/my/firms/claim/{rejected_firm}", NOBODY),
+    ("POST", "/my/firms/claim/{rejected_firm}", NOBODY),
 ]
 
 
-def _user(email: str, role: Role, agency_code: str | None = None) -> User:
-    existing = db.session.scalar(sa.select(User).where(User.email == email))
-    if existing is not None:
-        return existing
-    account = User(email=email, name=email, role=role, password_hash="x")
-    db.session.add(account)
+def _member(firm: Firm, email: str, role: MemberRole, verified: bool = True) -> User:
+    account = make_user(email, Role.BUSINESS, verified=verified)
+    db.session.add(FirmMember(firm=firm, user=account, role=role))
     db.session.commit()
     return account
 
 
 def _accounts(firm: Firm) -> dict[str, User | None]:
-    owner = next(m.user for m in firm.members if m.role == MemberRole.OWNER)
-    editor = _user("bientap@example.vn", Role.BUSINESS)
-    if editor.id not in {m.user_id for m in firm.members}:
-        db.session.add(FirmMember(firm=firm, user=editor, role=MemberRole.EDITOR))
-        db.session.commit()
     by_email = {
         u.email: u for u in db.session.scalars(sa.select(User).where(User.email.like("%@demo%")))
     }
     return {
         "anonymous": None,
-        "owner": owner,
-        "editor": editor,
-        "other_business": _user("khac@example.vn", Role.BUSINESS),
+        "owner": by_email["business@demo.cnmt.vn"],
+        "editor": _member(firm, "bientap@example.vn", MemberRole.EDITOR),
+        "unverified_owner": _member(
+            firm, "chua-xac-nhan@example.vn", MemberRole.OWNER, verified=False
+        ),
+        "other_business": make_user("khac@example.vn"),
+        "unverified_business": make_user("moi-dang-ky@example.vn", verified=False),
         "investor": by_email["investor@demo.cnmt.vn"],
         "curator_sct": by_email["curator@demo.cnmt.vn"],
         "curator_khcn": by_email["curator-khcn@demo.cnmt.vn"],
@@ -83,6 +89,7 @@ def _form(kind: str, url: str, ids: dict) -> dict:
             "message": "x",
         },
         "/my/firms/claim/{other_firm}": {"evidence": "Tôi là người đại diện theo pháp luật."},
+        "/my/firms/claim/{rejected_firm}": {"evidence": "Tôi là người đại diện theo pháp luật."},
     }.get(url, {})
 
 
@@ -104,6 +111,9 @@ def test_permission_matrix(client, method, url, role, expected):
     ids = {
         "firm": firm.id,
         "other_firm": other.id,
+        "rejected_firm": db.session.scalars(
+            sa.select(Firm.id).where(Firm.status == FirmStatus.REJECTED)
+        ).one(),
         "editor_id": accounts["editor"].id,
         "programme": db.session.scalar(sa.select(Programme.id).where(Programme.public())),
     }

@@ -25,7 +25,7 @@ from app.models import (
     Role,
     User,
 )
-from tests.conftest import csrf_token, login_as
+from tests.conftest import csrf_token, login_as, make_user
 
 
 def user(email: str) -> User:
@@ -33,10 +33,7 @@ def user(email: str) -> User:
 
 
 def new_business(email="moi@example.vn") -> User:
-    account = User(email=email, name="Chủ mới", role=Role.BUSINESS, password_hash="x")
-    db.session.add(account)
-    db.session.commit()
-    return account
+    return make_user(email, Role.BUSINESS, name="Chủ mới")
 
 
 def items(count=2) -> list[int]:
@@ -129,6 +126,63 @@ def test_existing_tax_code_offers_a_claim(client, owner):
     assert response.status_code == 302
     claim = db.session.scalar(sa.select(FirmClaim).where(FirmClaim.firm_id == listed.id))
     assert claim.user_id == owner.id and claim.state == ReviewState.PENDING
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        FirmStatus.DRAFT,
+        FirmStatus.SUBMITTED,
+        FirmStatus.CHANGES_REQUESTED,
+        FirmStatus.REJECTED,
+        FirmStatus.ARCHIVED,
+    ],
+)
+def test_only_published_firms_can_be_claimed_or_named_on_the_claim_page(client, owner, status):
+    firm = db.session.scalar(sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED))
+    firm.status = status
+    db.session.commit()
+    url = f"/my/firms/claim/{firm.id}"
+
+    page = client.get(url)
+    posted = client.post(
+        url,
+        data={"csrf_token": csrf_token(client, "/my/firms"), "evidence": "Tôi là giám đốc."},
+    )
+
+    assert page.status_code == posted.status_code == 404
+    for response in (page, posted):
+        html = response.get_data(as_text=True)
+        assert firm.legal_name not in html and firm.display_name not in html
+    assert db.session.scalar(sa.select(FirmClaim).where(FirmClaim.firm_id == firm.id)) is None
+
+
+def test_tax_code_of_an_unpublished_listing_is_refused_without_naming_it(client, owner):
+    draft = db.session.scalar(sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED))
+    draft.status = FirmStatus.DRAFT
+    db.session.commit()
+    data = form_data(client, "/my/firms/new", tax_code=draft.tax_code_display)
+
+    response = client.post("/my/firms/new?lang=en", data=data)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "already registered" in html
+    assert draft.legal_name not in html and draft.display_name not in html
+    assert "Công ty TNHH Môi trường Thử Nghiệm" in html  # the form keeps what was typed
+
+
+def test_an_unconfirmed_business_is_asked_to_confirm_its_address_before_listing(client):
+    login_as(client, make_user("moi@example.vn", verified=False))
+
+    page = client.get("/my/firms/new?lang=en")
+    posted = client.post("/my/firms/new", data=form_data(client, "/my/firms"))
+
+    html = page.get_data(as_text=True)
+    assert page.status_code == posted.status_code == 403
+    assert "Please confirm your e-mail address first" in html
+    assert 'action="/verify/resend"' in html
+    assert db.session.scalar(sa.select(Firm).where(Firm.tax_code == "4300378569")) is None
 
 
 def test_submitting_needs_a_complete_listing(client, owner):
@@ -250,6 +304,27 @@ def test_logo_is_checked_by_content_and_re_encoded(client, owner, seeded_app):
     assert "not a PNG, JPEG or WebP image" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("size", [(12_000, 12_000), (5_000, 100)])
+def test_huge_logo_is_refused_from_its_header_before_decoding(client, owner, size):
+    # One-bit pixels compress to a few kilobytes; 12,000 × 12,000 decode to hundreds of MB.
+    buffer = io.BytesIO()
+    Image.new("1", size).save(buffer, format="PNG")
+    png = buffer.getvalue()
+    assert len(png) < 100_000
+    firm = create_listing(client)
+    url = f"/my/firms/{firm.id}"
+    response = client.post(
+        f"{url}/logo?lang=en",
+        data={"csrf_token": csrf_token(client, url), "logo": (io.BytesIO(png), "logo.png")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "at most 4,000 × 4,000 pixels" in response.get_data(as_text=True)
+    db.session.refresh(firm)
+    assert firm.logo_path is None
+
+
 def test_another_business_cannot_see_or_change_the_listing(client, owner):
     firm = create_listing(client)
     login_as(client, new_business("khac@example.vn"))
@@ -282,6 +357,32 @@ def test_snapshot_and_apply_round_trip(seeded_app):
     data = content.snapshot(firm)
     data["offers"] = data["offers"][:1]
     data["description_vi"] = "Khác"
-    content.apply(db.session, firm, data)
+    content.apply(firm, data)
     db.session.commit()
     assert content.differences(content.snapshot(firm), data) == []
+
+
+def test_a_form_opened_before_a_proposed_change_is_refused(client):
+    """The pending change a form was built from is part of the version the form carries."""
+    account = user("business@demo.cnmt.vn")
+    login_as(client, account)
+    firm = db.session.scalar(sa.select(Firm).where(Firm.members.any(user_id=account.id)))
+    url = f"/my/firms/{firm.id}/edit"
+    opened = {"version": str(firm.version), "legal_name": firm.legal_name}
+    first = form_data(client, url, description_vi="Thay đổi thứ nhất", **opened)
+    second = form_data(client, url, description_vi="Thay đổi thứ hai", **opened)
+
+    assert client.post(url, data=first).status_code == 302
+    response = client.post(url + "?lang=en", data=second)
+
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Someone else saved this listing" in html and "Thay đổi thứ hai" in html
+    db.session.refresh(firm)  # the form now carries the saved version: saving again replaces it
+    assert f'name="version" type="hidden" value="{firm.version}"' in html
+    pending = db.session.scalars(
+        sa.select(FirmRevision).where(
+            FirmRevision.firm_id == firm.id, FirmRevision.state == ReviewState.PENDING
+        )
+    )
+    assert [revision.data["description_vi"] for revision in pending] == ["Thay đổi thứ nhất"]

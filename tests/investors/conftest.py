@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Firm, FirmStatus, Role, User
+from app.models import Firm, FirmStatus, User
 
 INVESTOR = "investor@demo.cnmt.vn"
 BUSINESS = "business@demo.cnmt.vn"
@@ -15,13 +15,6 @@ CURATOR = "curator@demo.cnmt.vn"
 
 def user(email: str) -> User:
     return db.session.scalar(sa.select(User).where(User.email == email))
-
-
-def add_user(email: str, role: Role = Role.INVESTOR, name: str = "Second Investor") -> User:
-    account = User(email=email, name=name, role=role, password_hash="x")
-    db.session.add(account)
-    db.session.commit()
-    return account
 
 
 def published_firms() -> list[Firm]:

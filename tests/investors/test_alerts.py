@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from itsdangerous import URLSafeSerializer
 
 from app.extensions import db
 from app.investors import alerts
-from app.models import AlertDelivery, AlertFrequency, Firm, FirmStatus, SavedSearch
+from app.investors.service import MAX_SAVED_SEARCHES
+from app.models import AlertDelivery, AlertFrequency, Firm, FirmStatus, Role, SavedSearch
 from app.models.base import utcnow
-from tests.conftest import csrf_token, login_as
-from tests.investors.conftest import add_user, published_firms
+from tests.conftest import csrf_token, login_as, make_user
+from tests.investors.conftest import published_firms
 
 BASE = "http://cnmt.test"
 
@@ -76,12 +78,34 @@ def test_saving_a_search_keeps_the_query_and_alerts_are_opt_in(client, investor)
     )
 
 
+def test_an_investor_keeps_a_bounded_number_of_saved_searches(client, investor):
+    login_as(client, investor)
+    db.session.add_all(
+        SavedSearch(owner_id=investor.id, name=f"Tìm {n}", args={})
+        for n in range(MAX_SAVED_SEARCHES)
+    )
+    db.session.commit()
+    token = csrf_token(client, "/investor/firms")
+
+    response = client.post(
+        "/investor/searches?seeking=1&lang=en",
+        data={"csrf_token": token, "name": "One more", "frequency": "daily"},
+        follow_redirects=True,
+    )
+
+    assert f"You can keep up to {MAX_SAVED_SEARCHES} saved searches" in response.get_data(
+        as_text=True
+    )
+    count = sa.select(sa.func.count()).where(SavedSearch.owner_id == investor.id)
+    assert db.session.scalar(count) == MAX_SAVED_SEARCHES
+
+
 def test_due_daily_weekly_and_off(seeded_app, investor):
     now = utcnow()
     daily = saved(investor, "daily", days_ago=1)
     weekly_early = saved(investor, "weekly", days_ago=3)
-    weekly_due = saved(add_user("w@fund.example"), "weekly", days_ago=7)
-    off = saved(add_user("o@fund.example"), "off", days_ago=30)
+    weekly_due = saved(make_user("w@fund.example", Role.INVESTOR), "weekly", days_ago=7)
+    off = saved(make_user("o@fund.example", Role.INVESTOR), "off", days_ago=30)
     assert alerts.is_due(daily, now)
     assert not alerts.is_due(weekly_early, now)
     assert alerts.is_due(weekly_due, now)
@@ -140,37 +164,70 @@ def test_nothing_new_sends_nothing(seeded_app, runner, investor, quiet_firms):
     assert mails(seeded_app) == []
 
 
-def test_unsubscribe_by_link_without_logging_in(seeded_app, client, runner, investor, quiet_firms):
+def frequency_of(search: SavedSearch) -> AlertFrequency:
+    db.session.expire_all()
+    return db.session.get(SavedSearch, search.id).frequency
+
+
+def test_unsubscribe_link_asks_first_and_stops_alerts_on_post_without_login(
+    seeded_app, client, runner, investor, quiet_firms
+):
     search = saved(investor)
     send(runner)
     body = mails(seeded_app)[0].get_content()
     link = re.search(rf"{BASE}(/investor/alerts/\S+)", body).group(1)
-    assert client.get(link + "?lang=en").status_code == 200
-    db.session.expire_all()
-    assert db.session.get(SavedSearch, search.id).frequency == AlertFrequency.OFF
+
+    page = client.get(link + "?lang=en")
+
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Stop alerts" in html and 'method="post"' in html and search.name in html
+    assert frequency_of(search) == AlertFrequency.DAILY  # a mail scanner opening it changes nothing
+    stopped = client.post(link + "?lang=en")
+    assert stopped.status_code == 200
+    assert "Alerts stopped" in stopped.get_data(as_text=True)
+    assert frequency_of(search) == AlertFrequency.OFF
 
 
-def test_forged_or_borrowed_unsubscribe_tokens_are_refused(seeded_app, client, investor):
+def test_mail_programs_unsubscribe_in_one_click(seeded_app, client, investor):
+    search = saved(investor)
+    with seeded_app.test_request_context():
+        url = alerts.unsubscribe_url(search)
+    response = client.post(url, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert frequency_of(search) == AlertFrequency.OFF
+
+
+def test_forged_or_borrowed_unsubscribe_links_get_a_clear_refusal(seeded_app, client, investor):
     mine = saved(investor)
-    other = saved(add_user("x@fund.example"))
+    other = saved(make_user("x@fund.example", Role.INVESTOR))
     with seeded_app.test_request_context():
         token = alerts.unsubscribe_token(mine)
-    assert client.get(f"/investor/alerts/{other.id}/unsubscribe/{token}").status_code == 404
-    assert client.get(f"/investor/alerts/{mine.id}/unsubscribe/{token}x").status_code == 404
+    foreign = URLSafeSerializer("test-secret", salt="another-purpose").dumps(
+        {"search": mine.id, "owner": investor.id}
+    )
     forged = token.split(".")[0] + ".AAAAAAAAAAAAAAAAAAAAAAAAAAA"
-    assert client.get(f"/investor/alerts/{mine.id}/unsubscribe/{forged}").status_code == 404
-    db.session.expire_all()
-    assert db.session.get(SavedSearch, other.id).frequency == AlertFrequency.DAILY
-    assert db.session.get(SavedSearch, mine.id).frequency == AlertFrequency.DAILY
-    assert client.post(f"/investor/alerts/{mine.id}/unsubscribe/{token}").status_code == 204
-    db.session.expire_all()
-    assert db.session.get(SavedSearch, mine.id).frequency == AlertFrequency.OFF
+    links = [
+        f"{other.id}/unsubscribe/{token}",  # a real link, for another search
+        f"{mine.id}/unsubscribe/{token}x",
+        f"{mine.id}/unsubscribe/{forged}",
+        f"{mine.id}/unsubscribe/{foreign}",
+        f"{mine.id}/unsubscribe/not-a-token",
+        f"{2**64}/unsubscribe/{token}",
+    ]
+    for link in links:
+        for method in (client.get, client.post):
+            response = method(f"/investor/alerts/{link}?lang=en")
+            assert response.status_code == 404, link
+            assert "This unsubscribe link is not valid" in response.get_data(as_text=True)
+    assert frequency_of(other) == AlertFrequency.DAILY
+    assert frequency_of(mine) == AlertFrequency.DAILY
 
 
 def test_a_bad_address_is_logged_and_the_others_are_still_sent(
     seeded_app, runner, investor, quiet_firms, caplog
 ):
-    broken = add_user("broken@fund.example")
+    broken = make_user("broken@fund.example", Role.INVESTOR)
     # An address with a line break cannot be a mail header: building the message fails.
     db.session.execute(
         sa.update(type(broken)).where(type(broken).id == broken.id).values(email="bro\nken@x.vn")
@@ -199,3 +256,45 @@ def test_unpublished_firms_never_appear_in_alerts(seeded_app, investor, quiet_fi
         alerts.send_due_alerts()
     delivery = db.session.scalar(sa.select(AlertDelivery))
     assert delivery.firm_ids == [quiet_firms[1].id]
+
+
+def test_a_base_url_that_is_not_an_absolute_address_is_refused(runner):
+    result = runner.invoke(args=["alerts", "send", "--base-url", "cnmt.example.vn"])
+
+    assert result.exit_code == 2
+    assert "--base-url" in result.output
+
+
+def test_an_unconfirmed_investor_saves_searches_but_cannot_turn_on_alert_mail(client):
+    login_as(client, make_user("ai-do@fund.example", Role.INVESTOR, verified=False))
+    token = csrf_token(client, "/investor/firms?seeking=1")
+
+    daily = client.post(
+        "/investor/searches?seeking=1&lang=en",
+        data={"csrf_token": token, "name": "Daily", "frequency": "daily"},
+    )
+    quiet = client.post(
+        "/investor/searches?seeking=1",
+        data={"csrf_token": token, "name": "Quiet", "frequency": "off"},
+    )
+    [search] = db.session.scalars(sa.select(SavedSearch)).all()
+    later = client.post(
+        f"/investor/searches/{search.id}/alerts",
+        data={"csrf_token": token, "frequency": "weekly"},
+    )
+
+    assert daily.status_code == 403
+    assert "Please confirm your e-mail address first" in daily.get_data(as_text=True)
+    assert quiet.status_code == 302 and search.name == "Quiet"
+    assert later.status_code == 403
+    db.session.refresh(search)
+    assert search.frequency == AlertFrequency.OFF
+
+
+def test_alerts_are_never_mailed_to_an_unconfirmed_address(seeded_app, runner, quiet_firms):
+    saved(make_user("nan-nhan@example.vn", Role.INVESTOR, verified=False))
+
+    output = send(runner)
+
+    assert "Sent 0" in output
+    assert mails(seeded_app) == []

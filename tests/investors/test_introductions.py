@@ -12,10 +12,18 @@ import sqlalchemy as sa
 from app.catalogue.service import CatalogueTree
 from app.extensions import db
 from app.investors.introductions import introduction_funnel
-from app.models import Firm, IntroductionRequest, IntroductionState, InvestorProfile
+from app.models import (
+    Firm,
+    FirmMember,
+    IntroductionRequest,
+    IntroductionState,
+    InvestorProfile,
+    MemberRole,
+    Role,
+)
 from app.models.base import utcnow
-from tests.conftest import csrf_token, login_as
-from tests.investors.conftest import BUSINESS, CURATOR, add_user, owned_firm, published_firms, user
+from tests.conftest import csrf_token, login_as, make_user
+from tests.investors.conftest import BUSINESS, CURATOR, owned_firm, published_firms, user
 
 FIRM_EMAIL = "lienhe@nuocsach.example.vn"
 FIRM_PHONE = "0255 3 123 456"
@@ -102,7 +110,7 @@ def test_declining_reveals_nothing(client, requested, firm, investor):
 
 
 def test_only_the_firms_members_can_answer(client, requested):
-    login_as(client, add_user("stranger@biz.example.vn", role="business", name="Stranger"))
+    login_as(client, make_user("stranger@biz.example.vn", Role.BUSINESS))
     assert answer(client, requested, "accept").status_code == 404
     db.session.refresh(requested)
     assert requested.state == IntroductionState.PENDING
@@ -167,3 +175,25 @@ def test_curators_see_the_funnel_per_month_and_group(client, seeded_app, investo
     assert "01/2026" in html and "Per catalogue group" in html
     login_as(client, investor)
     assert client.get("/curation/introductions").status_code == 403
+
+
+def test_an_unconfirmed_investor_cannot_ask_for_introductions(seeded_app, client, firm):
+    login_as(client, make_user("chua-xac-nhan@fund.example", Role.INVESTOR, verified=False))
+
+    response = ask(client, firm)
+
+    assert response.status_code == 403
+    assert "Please confirm your e-mail address first" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(IntroductionRequest)) is None
+    assert not list(Path(seeded_app.config["MAIL_FILE_DIR"]).glob("*.eml"))
+
+
+def test_an_unconfirmed_member_cannot_answer(client, requested, firm):
+    member = make_user("chua-xac-nhan@biz.example.vn", Role.BUSINESS, verified=False)
+    firm.members.append(FirmMember(user=member, role=MemberRole.EDITOR))
+    db.session.commit()
+    login_as(client, member)
+
+    assert answer(client, requested, "accept").status_code == 403
+    db.session.refresh(requested)
+    assert requested.state == IntroductionState.PENDING

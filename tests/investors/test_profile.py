@@ -8,8 +8,8 @@ from app.investors.service import investor_interests
 from app.matching.engine import ELIGIBLE
 from app.matching.service import match_investor
 from app.models import InvestorProfile, Role
-from tests.conftest import csrf_token, login_as
-from tests.investors.conftest import BUSINESS, add_user, user
+from tests.conftest import csrf_token, login_as, make_user
+from tests.investors.conftest import BUSINESS, user
 
 
 def save_profile(client, **changes):
@@ -72,7 +72,7 @@ def test_non_investors_are_refused(client):
     login_as(client, user(BUSINESS))
     for url in ("/investor", "/investor/profile", "/investor/firms", "/investor/shortlists"):
         assert client.get(url).status_code == 403, url
-    curator = add_user("someone@example.vn", Role.CURATOR, "Curator")
+    curator = make_user("someone@example.vn", Role.CURATOR)
     login_as(client, curator)
     assert client.get("/investor/searches").status_code == 403
 

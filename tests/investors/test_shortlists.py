@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from app.extensions import db
-from app.models import Firm, FirmStatus, Shortlist, ShortlistEntry
-from tests.conftest import csrf_token, login_as
-from tests.investors.conftest import add_user, published_firms
+from app.investors.service import MAX_FIRMS_PER_SHORTLIST, MAX_SHORTLISTS
+from app.models import Firm, FirmStatus, Role, Shortlist, ShortlistEntry
+from tests.conftest import csrf_token, login_as, make_user
+from tests.investors.conftest import published_firms
 
 
 def add(client, firm: Firm, page: str, **fields):
@@ -93,7 +94,7 @@ def test_another_investor_cannot_see_or_change_the_list(client, listed):
         f"{url}/firms/{first.id}/note",
         data={"csrf_token": csrf_token(client, url), "note": "secret plan"},
     )
-    login_as(client, add_user("other@fund.example"))
+    login_as(client, make_user("other@fund.example", Role.INVESTOR))
     token = csrf_token(client, "/investor/shortlists")
     assert client.get(url).status_code == 404
     assert client.get(f"{url}/export.csv").status_code == 404
@@ -128,6 +129,16 @@ def test_csv_export_has_the_public_facts(client, listed):
     assert rows[1][11].endswith(f"/firms/{first.slug}")
 
 
+def test_csv_export_is_streamed_and_rate_limited(client, listed):
+    shortlist, _first, _second = listed
+    url = f"/investor/shortlists/{shortlist.id}/export.csv"
+    response = client.get(url)
+    assert response.content_length is None
+    assert len([chunk for chunk in response.response if chunk]) > 1
+    statuses = [client.get(url).status_code for _ in range(30)]
+    assert statuses[0] == 200 and statuses[-1] == 429
+
+
 def test_xlsx_export_opens_in_openpyxl(client, listed):
     shortlist, first, second = listed
     db.session.execute(
@@ -142,3 +153,53 @@ def test_xlsx_export_opens_in_openpyxl(client, listed):
     assert rows[1][0] == '\'=HYPERLINK("x")'  # shown as text, never run as a formula
     assert rows[2][1] == second.tax_code_display
     assert rows[2][8] == second.investment_min_vnd
+
+
+def test_an_investor_keeps_a_bounded_number_of_lists(client, investor):
+    login_as(client, investor)
+    db.session.add_all(
+        Shortlist(owner_id=investor.id, name=f"Danh sách {n}") for n in range(MAX_SHORTLISTS)
+    )
+    db.session.commit()
+    token = csrf_token(client, "/investor/shortlists")
+
+    created = client.post("/investor/shortlists?lang=en", data={"csrf_token": token, "name": "+1"})
+    added = add(client, published_firms()[0], "/investor/firms", new_name="+2")
+
+    assert created.status_code == 400
+    assert f"You can keep up to {MAX_SHORTLISTS} lists" in created.get_data(as_text=True)
+    assert added.status_code == 302
+    count = sa.select(sa.func.count()).where(Shortlist.owner_id == investor.id)
+    assert db.session.scalar(count) == MAX_SHORTLISTS
+
+
+def test_a_list_holds_a_bounded_number_of_firms(client, investor):
+    login_as(client, investor)
+    full = Shortlist(owner_id=investor.id, name="Đầy")
+    db.session.add(full)
+    db.session.commit()
+    fillers = db.session.scalars(
+        sa.insert(Firm).returning(Firm.id),
+        [
+            {"tax_code": f"99{n:08d}", "slug": f"filler-{n}", "legal_name": f"Filler {n}"}
+            for n in range(MAX_FIRMS_PER_SHORTLIST)
+        ],
+    ).all()
+    db.session.execute(
+        sa.insert(ShortlistEntry), [{"shortlist_id": full.id, "firm_id": i} for i in fillers]
+    )
+    db.session.commit()
+    firm = published_firms()[0]
+    token = csrf_token(client, "/investor/firms")
+
+    response = client.post(
+        f"/investor/firms/{firm.id}/shortlist?lang=en",
+        data={f"firm{firm.id}-csrf_token": token, f"firm{firm.id}-shortlist_id": str(full.id)},
+        follow_redirects=True,
+    )
+
+    assert f"A list can hold up to {MAX_FIRMS_PER_SHORTLIST} firms" in response.get_data(
+        as_text=True
+    )
+    count = sa.select(sa.func.count()).where(ShortlistEntry.shortlist_id == full.id)
+    assert db.session.scalar(count) == MAX_FIRMS_PER_SHORTLIST

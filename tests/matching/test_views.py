@@ -3,8 +3,8 @@
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Firm, Interest, InterestStatus, Programme, Role, User
-from tests.conftest import csrf_token, login_as
+from app.models import Firm, Interest, InterestStatus, Programme, User
+from tests.conftest import csrf_token, login_as, make_user
 
 
 def user(email: str) -> User:
@@ -27,9 +27,7 @@ def test_business_sees_three_tabs_with_reasons(client):
 
 def test_another_business_cannot_see_the_matches(client):
     firm = owned_firm(user("business@demo.cnmt.vn"))
-    stranger = User(email="x@example.vn", name="X", role=Role.BUSINESS, password_hash="x")
-    db.session.add(stranger)
-    db.session.commit()
+    stranger = make_user("x@example.vn")
     login_as(client, stranger)
     assert client.get(f"/my/firms/{firm.id}/matches").status_code == 404
 

@@ -1,17 +1,20 @@
 """The index stays true to the database: outbox rows at flush, drained after commit."""
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import CatalogueItem, Firm, FirmStatus, SearchOutbox
+from app.models import CatalogueItem, Firm, FirmStatus, OutboxOperation, SearchOutbox
 from app.search.engine import search_backend
-from app.search.sync import index_differences
+from app.search.sync import index_differences, rebuild_index
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -197,3 +200,199 @@ def test_renaming_a_catalogue_group_updates_zones_and_incubators_that_focus_on_i
     db.session.commit()
     assert zone.id in found_ids(seeded_app, "kappaone", kind="zone")
     assert incubator.id in found_ids(seeded_app, "kappaone", kind="incubator")
+
+
+def database_path(app) -> str:
+    return app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+
+
+@pytest.fixture
+def spawn(tmp_path):
+    """Run a script in a process of its own; any still running at teardown is killed."""
+    started: list[subprocess.Popen] = []
+
+    def spawn(source: str, *args) -> subprocess.Popen:
+        script = tmp_path / f"script{len(started)}.py"
+        script.write_text(source)
+        process = subprocess.Popen(
+            [sys.executable, str(script), *map(str, args)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        started.append(process)
+        return process
+
+    yield spawn
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def wait_for(path: Path, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Wait until `process` signals (by creating `path`) that it reached a step."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert process.poll() is None, f"process ended early with {process.returncode}"
+        assert time.monotonic() < deadline, f"{path.name} never appeared"
+        time.sleep(0.05)
+
+
+def test_search_check_content_passes_on_a_fresh_index(seeded_app):
+    result = seeded_app.test_cli_runner().invoke(args=["search", "check", "--content"])
+    assert result.exit_code == 0, result.output
+    assert "Index matches the database." in result.output
+
+
+def test_search_check_content_reports_a_document_changed_behind_the_outbox(seeded_app):
+    firm = a_published_firm()
+    with db.engine.begin() as connection:  # bypasses the session, so no outbox row is written
+        connection.execute(
+            sa.update(Firm.__table__)
+            .where(Firm.__table__.c.id == firm.id)
+            .values(description_vi="Mô tả đổi ngoài luồng đồng bộ")
+        )
+    runner = seeded_app.test_cli_runner()
+    assert runner.invoke(args=["search", "check"]).exit_code == 0  # same ids: blind to content
+
+    result = runner.invoke(args=["search", "check", "--content"])
+    assert result.exit_code == 1
+    assert f"stale in index: firm:{firm.id}" in result.output
+    assert "1 stale" in result.output
+
+
+SLOW_EDIT = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from app import create_app
+    from app.extensions import db
+    from app.models import Firm
+    from config import TestConfig
+
+    database, index_dir, firm_id, text, flushed, go = sys.argv[1:7]
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
+    config.SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"timeout": 30}}
+    config.SEARCH_INDEX_DIR = index_dir
+    app = create_app(config)
+    with app.app_context():
+        firm = db.session.get(Firm, int(firm_id))
+        firm.description_vi = text
+        db.session.flush()  # the outbox row exists now, uncommitted
+        Path(flushed).touch()
+        while not Path(go).exists():
+            time.sleep(0.02)
+        db.session.commit()
+    """
+)
+
+
+def test_an_edit_committed_during_a_rebuild_is_in_the_index_when_it_ends(
+    seeded_app, tmp_path, spawn
+):
+    firm_id = a_published_firm().id
+    flushed, go = tmp_path / "flushed", tmp_path / "go"
+    db.session.remove()
+    editor = spawn(
+        SLOW_EDIT,
+        database_path(seeded_app),
+        seeded_app.config["SEARCH_INDEX_DIR"],
+        firm_id,
+        "Lọc khí sigmaflow",
+        flushed,
+        go,
+    )
+    wait_for(flushed, editor)
+
+    def commit_the_edit_once_documents_are_read(count: int) -> None:
+        if not go.exists():
+            go.touch()
+            assert editor.wait(timeout=60) == 0  # its own drain finds the index busy
+
+    rebuild_index(seeded_app, progress=commit_the_edit_once_documents_are_read)
+    assert found_ids(seeded_app, "sigmaflow") == {firm_id}
+    assert outbox_count() == 0
+    result = seeded_app.test_cli_runner().invoke(args=["search", "check", "--content"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_change_committed_late_under_a_lower_outbox_id_outlives_the_rebuild(seeded_app):
+    """On PostgreSQL outbox ids come from a sequence at insert time, so a transaction holding a
+    lower id can commit after one holding a higher id. Emulated here on a second connection:
+    row 20 commits once the rebuild has read every document, below the newest row 30."""
+    early, late = db.session.scalars(
+        sa.select(Firm.id).where(Firm.status == FirmStatus.PUBLISHED).order_by(Firm.id).limit(2)
+    ).all()
+
+    def outbox_row(row_id: int, firm_id: int) -> dict:
+        return {
+            "id": row_id,
+            "entity_kind": "firm",
+            "entity_id": firm_id,
+            "operation": OutboxOperation.UPSERT,
+        }
+
+    with db.engine.begin() as connection:
+        connection.execute(sa.insert(SearchOutbox), [outbox_row(10, early), outbox_row(30, early)])
+
+    def commit_late_under_a_lower_id(count: int) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.update(Firm).where(Firm.id == late).values(description_vi="Sửa muộn lambdaflow")
+            )
+            connection.execute(sa.insert(SearchOutbox), [outbox_row(20, late)])
+
+    rebuild_index(seeded_app, progress=commit_late_under_a_lower_id)
+    assert seeded_app.test_cli_runner().invoke(args=["search", "sync"]).exit_code == 0
+    assert found_ids(seeded_app, "lambdaflow") == {late}
+    assert outbox_count() == 0
+
+
+REBUILD_THAT_STALLS = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from app import create_app
+    from app.search.sync import rebuild_index
+    from config import TestConfig
+
+    database, index_dir, building = sys.argv[1:4]
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
+    config.SEARCH_INDEX_DIR = index_dir
+    app = create_app(config)
+
+    def stall(count):
+        Path(building).touch()
+        time.sleep(120)
+
+    with app.app_context():
+        rebuild_index(app, progress=stall)
+    """
+)
+
+
+def test_a_rebuild_killed_midway_leaves_an_index_that_sync_repairs(seeded_app, tmp_path, spawn):
+    building = tmp_path / "building"
+    rebuild = spawn(
+        REBUILD_THAT_STALLS,
+        database_path(seeded_app),
+        seeded_app.config["SEARCH_INDEX_DIR"],
+        building,
+    )
+    wait_for(building, rebuild)
+    firm = a_published_firm()
+    firm.description_vi = "Sửa trong lúc dựng lại thetaflow"
+    db.session.commit()  # its drain finds the index busy: the row waits
+    rebuild.send_signal(signal.SIGKILL)
+    rebuild.wait(timeout=60)
+
+    runner = seeded_app.test_cli_runner()
+    result = runner.invoke(args=["search", "check", "--content"])
+    assert result.exit_code == 1
+    assert f"stale in index: firm:{firm.id}" in result.output
+    assert runner.invoke(args=["search", "sync"]).exit_code == 0
+    result = runner.invoke(args=["search", "check", "--content"])
+    assert result.exit_code == 0, result.output
+    assert found_ids(seeded_app, "thetaflow") == {firm.id}

@@ -1,11 +1,11 @@
-"""Writing: upsert, delete, one commit per apply, the writer lock, and atomic rebuilds."""
+"""Writing: upsert, delete, one commit per apply, the writer lock, atomic rebuilds, digests."""
 
 from pathlib import Path
 
 import pytest
 from whoosh import index
 
-from search_index import IndexLocked, WhooshBackend
+from search_index import IndexLocked, WhooshBackend, document_digest
 
 
 def live_index(backend):
@@ -111,3 +111,22 @@ def test_rebuild_rejects_duplicate_keys(index_with, make_doc):
     with pytest.raises(ValueError):
         backend.rebuild([make_doc(id=5), make_doc(id=5)])
     assert backend.doc_ids() == {"firm:1"}
+
+
+def test_digest_changes_with_content_but_not_with_key_or_facet_order(make_doc):
+    doc = make_doc(id=1, title="Công ty Bình Minh", facets={"group": ["NT", "CT"]})
+    reordered = dict(reversed(doc.items()), facets={"group": ["CT", "NT"]})
+    assert document_digest(reordered) == document_digest(doc)
+    assert document_digest({**doc, "body": "Thêm một câu"}) != document_digest(doc)
+    assert document_digest({**doc, "stored": {"slug": "khac"}}) != document_digest(doc)
+
+
+def test_index_keeps_the_digest_of_each_document_as_written(backend, make_doc):
+    first, second = make_doc(id=1, title="Một"), make_doc(id=2, title="Hai")
+    backend.rebuild([first, second])
+    changed = make_doc(id=2, title="Hai đã sửa")
+    backend.apply([changed])
+    assert backend.digests() == {
+        "firm:1": document_digest(first),
+        "firm:2": document_digest(changed),
+    }

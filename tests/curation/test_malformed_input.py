@@ -57,6 +57,7 @@ def test_a_revision_typed_with_nul_can_be_approved(client):
     )
     as_user(client, CURATOR)
     page = f"/curation/revisions/{revision.id}"
+    db.session.refresh(firm)
 
     response = post_form(client, page, f"{page}/approve", {"version": str(firm.version)})
 

@@ -37,6 +37,7 @@ from app.investors.forms import (
 from app.investors.permissions import is_investor
 from app.models import IntroductionState, InvestmentType, Zone
 from app.pagination import requested_page
+from app.parsing import parse_id
 from app.security import DOWNLOAD_LIMIT, limiter
 
 
@@ -187,13 +188,14 @@ def delete_search(search_id: int):
     return redirect(url_for("investors.searches"))
 
 
-@bp.route("/investor/alerts/<int:search_id>/unsubscribe/<token>", methods=["GET", "POST"])
+# The id is read in the view: a link mangled in a mail program gets the page that says so.
+@bp.route("/investor/alerts/<search_id>/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt  # the signed link is the credential; mail programs POST to it for one-click
-def unsubscribe(search_id: int, token: str):
+def unsubscribe(search_id: str, token: str):
     if request.method == "GET":  # mail scanners open links: only a POST changes anything
-        search = alerts.search_of_link(search_id, token)
+        search = alerts.search_of_link(parse_id(search_id), token)
         return render_template("investors/unsubscribe.html", search=search)
-    search = alerts.unsubscribe(search_id, token)
+    search = alerts.unsubscribe(parse_id(search_id), token)
     return render_template("investors/unsubscribed.html", search=search)
 
 

@@ -110,6 +110,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
     FIRMS_PER_PAGE = int(os.environ.get("FIRMS_PER_PAGE", "20"))
+    # Lists and searches can be browsed up to this many results (deeper pages are refused).
+    RESULT_WINDOW = int(os.environ.get("RESULT_WINDOW", "1000"))
     # How many reverse proxies in front of the app append to X-Forwarded-For (0: none trusted).
     TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
     # Where Flask-Limiter keeps its counters: memory:// is per process; share them between

@@ -6,7 +6,7 @@ import flask_sqlalchemy.session
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app import i18n, security
+from app import i18n, parsing, security
 from app.errors import register_error_handlers
 from app.extensions import babel, csrf, db, login_manager, migrate
 from config import Config
@@ -17,6 +17,7 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(config: object | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_object(config or Config())
+    parsing.init_app(app)
     _ensure_sqlite_folder(app)
 
     db.init_app(app)
@@ -94,6 +95,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.labels import label
     from app.matching.reasons import missing_field_text, reason_text, score_band
     from app.navigation import main_nav
+    from app.pagination import browsable_pages, result_window, window_message
     from app.urls import public_url
 
     helpers = {
@@ -112,6 +114,9 @@ def _register_template_helpers(app: Flask) -> None:
         score_band=score_band,
         missing_field_text=missing_field_text,
         main_nav=main_nav,
+        browsable_pages=browsable_pages,
+        window_message=window_message,
+        result_window=result_window,
         public_url=public_url,
     )
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -78,10 +78,22 @@ def url_with(**changes) -> str:
     return f"{request.path}?{urlencode(args, doseq=True)}"
 
 
+def url_with_query(endpoint: str, **values) -> str:
+    """An address carrying the current page's query arguments except the page number (the
+    download of a filtered list). As keywords of `url_for` they could clash with the route's
+    own arguments (`?kind=`) or its options (`?_external=`)."""
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    return f"{url_for(endpoint, **values)}?{urlencode(args, doseq=True)}"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         day=format_day, vnd=format_vnd, vnd_short=format_vnd_short, number=format_number
     )
     app.jinja_env.globals.update(
-        localized=localized, current_language=current_language, url_with=url_with
+        localized=localized,
+        current_language=current_language,
+        url_with=url_with,
+        url_with_query=url_with_query,
     )

@@ -45,6 +45,7 @@ from app.mail import render_message, send_after_commit
 from app.models import Agency, Firm, FirmInvitation, FirmMember, MemberRole, Role, User
 from app.models.base import utcnow
 from app.models.user import new_session_token
+from app.parsing import parse_id
 from app.urls import public_url
 
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -319,10 +320,11 @@ def authenticate(
 def user_for_session(session_id: str) -> User | None:
     """The user a session belongs to (`User.get_id`), if it is still current and the account
     active; None logs the session out."""
-    user_id, _, token = (session_id or "").partition(":")
-    if not (user_id.isascii() and user_id.isdigit() and token):
+    raw_id, _, token = (session_id or "").partition(":")
+    user_id = parse_id(raw_id)
+    if user_id is None or not token:
         return None  # also a session from before session tokens: log in once more
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, user_id)
     if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
         return None
     return user

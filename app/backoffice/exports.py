@@ -47,6 +47,7 @@ from app.models import (
     ZoneKind,
     ZoneStatus,
 )
+from app.parsing import parse_int
 
 # Firms read per query while a file is written. Each page is its own short query (keyset
 # pagination, not one open cursor): on SQLite an open cursor holds the read lock, and keeps
@@ -267,8 +268,8 @@ def export_zones(actor: User | None, args) -> ListExport:
 
 def export_incubators(actor: User | None, args) -> ListExport:
     query = sa.select(Incubator)
-    if args.get("ward", "").isdigit():
-        query = query.where(Incubator.ward_code == int(args["ward"]))
+    if (ward := parse_int(args.get("ward", ""))) is not None:
+        query = query.where(Incubator.ward_code == ward)
     incubators = db.session.scalars(query.order_by(Incubator.name_vi, Incubator.id)).all()
     headers = [
         _("Name"),

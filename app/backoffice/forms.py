@@ -7,9 +7,7 @@ onto the fields through ValidationError.errors.
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
-    FieldList,
     FormField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -19,6 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from app.form_messages import Form
 from app.labels import label
 from app.models import WorkforceLevel
+from app.parsing import MAX_AMOUNT_VND, FieldList, IntegerField
 
 BLANK_WORKFORCE_ROWS = 3
 
@@ -56,6 +55,7 @@ def _amount(text):
         text,
         validators=[Optional(), NumberRange(min=0)],
         description=_l("In VND, digits only."),
+        maximum=MAX_AMOUNT_VND,
     )
 
 

@@ -8,9 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    FloatField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -29,6 +27,7 @@ from app.form_messages import Form
 from app.i18n import localized
 from app.labels import label
 from app.models import GeographicScope, SupportType, ZoneKind, ZoneStatus
+from app.parsing import MAX_AMOUNT_VND, FloatField, HiddenIntegerField, IntegerField, optional_id
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -39,12 +38,11 @@ class MultiCheckboxField(SelectMultipleField):
 class VersionForm(Form):
     """A decision without a reason: carries the version the curator saw."""
 
-    version = HiddenField()
+    version = HiddenIntegerField()
 
     @property
     def seen_version(self) -> int | None:
-        raw = self.version.data or ""
-        return int(raw) if raw.isdigit() else None
+        return self.version.data
 
 
 class ReasonForm(VersionForm):
@@ -104,7 +102,9 @@ class ProgrammeForm(Form):
     other_conditions_vi = TextAreaField(_l("Other conditions (Vietnamese)"))
     other_conditions_en = TextAreaField(_l("Other conditions (English)"))
     target_item_ids = SelectMultipleField(_l("Target catalogue groups and items"), coerce=int)
-    max_amount_vnd = IntegerField(_l("Maximum amount (VND)"), validators=[Optional()])
+    max_amount_vnd = IntegerField(
+        _l("Maximum amount (VND)"), validators=[Optional()], maximum=MAX_AMOUNT_VND
+    )
     cofinancing_pct = IntegerField(_l("Co-financing (%)"), validators=[Optional()])
     opens_on = DateField(_l("Opens on"), validators=[Optional()])
     closes_on = DateField(_l("Closes on"), validators=[Optional()])
@@ -143,8 +143,8 @@ class ZoneForm(Form):
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
     kind = SelectField(_l("Kind"))
     status = SelectField(_l("Status"))
-    parent_id = SelectField(_l("Part of"), coerce=lambda v: int(v) if v else None)
-    ward_code = SelectField(_l("Ward or commune"), coerce=lambda v: int(v) if v else None)
+    parent_id = SelectField(_l("Part of"), coerce=optional_id)
+    ward_code = SelectField(_l("Ward or commune"), coerce=optional_id)
     area_ha = FloatField(_l("Area (ha)"), validators=[Optional()])
     occupancy_pct = FloatField(_l("Occupancy (%)"), validators=[Optional()])
     wastewater_capacity_m3_day = IntegerField(

@@ -47,9 +47,11 @@ from app.models import (
     Zone,
 )
 from app.models.base import utcnow
+from app.parsing import parse_int
 from app.transaction import commit, flush
 
 REASON_MAX = 4000
+QUEUE_PAGE_SIZE = 25
 
 
 # Shared helpers (flush only) ------------------------------------------------------------------
@@ -135,9 +137,8 @@ class QueueFilters:
         group = catalogue_tree().by_code.get(args.get("group", ""))
         if group is not None and group.parent_id is None:
             filters.group = group.code
-        ward = args.get("ward", "")
-        if ward.isdigit() and is_ward(int(ward)):
-            filters.ward = int(ward)
+        if is_ward(ward := parse_int(args.get("ward", ""))):
+            filters.ward = ward
         return filters
 
 
@@ -155,6 +156,7 @@ class QueuePage:
     page: int
     pages: int
     total: int
+    per_page: int
 
 
 def _firm_conditions(filters: QueueFilters) -> list:
@@ -175,7 +177,9 @@ def _firm_conditions(filters: QueueFilters) -> list:
     return conditions
 
 
-def review_queue(actor: User, filters: QueueFilters, page: int, per_page: int = 25) -> QueuePage:
+def review_queue(
+    actor: User, filters: QueueFilters, page: int, per_page: int = QUEUE_PAGE_SIZE
+) -> QueuePage:
     """Submitted listings, pending revisions and pending claims, oldest first."""
     require_reviewer(actor)
     firm_where = _firm_conditions(filters)
@@ -210,7 +214,7 @@ def review_queue(actor: User, filters: QueueFilters, page: int, per_page: int = 
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return QueuePage(_load_entries(rows), page, pages, total)
+    return QueuePage(_load_entries(rows), page, pages, total, per_page)
 
 
 def _load_entries(rows) -> list[QueueEntry]:

@@ -27,6 +27,7 @@ from app.firms import data as firm_data
 from app.i18n import localized
 from app.models import Agency, FirmClaim, FirmRevision, ReviewState, Zone
 from app.pagination import requested_page
+from app.parsing import parse_id, parse_int
 
 
 @bp.context_processor
@@ -53,7 +54,9 @@ def _attach_errors(form, error: ValidationError) -> None:
 @login_required
 def queue():
     filters = service.QueueFilters.from_args(request.args)
-    page = service.review_queue(current_user, filters, requested_page())
+    page = service.review_queue(
+        current_user, filters, requested_page(service.QUEUE_PAGE_SIZE), service.QUEUE_PAGE_SIZE
+    )
     return render_template(
         "curation/queue.html",
         page=page,
@@ -69,8 +72,8 @@ def bulk_approve():
     selections = []
     for value in request.form.getlist("selected"):
         firm_id, _sep, version = value.partition(":")
-        if firm_id.isdigit() and version.isdigit():
-            selections.append((int(firm_id), int(version)))
+        if (firm := parse_id(firm_id)) and (seen := parse_int(version)) is not None:
+            selections.append((firm, seen))
     result = service.bulk_approve_listings(current_user, selections)
     if not selections:
         flash(_("Select at least one submitted listing to approve."), "error")

@@ -1,6 +1,6 @@
 """Provinces and wards (the 2025 two-level divisions) from the vietnam-provinces library."""
 
-from functools import cache
+from functools import cache, lru_cache
 
 from vietnam_provinces import Province, Ward
 
@@ -9,7 +9,8 @@ from app.domain.text import fold
 QUANG_NGAI = 51
 
 
-@cache
+# Bounded: codes come from visitors' filters, and each distinct one would stay cached.
+@lru_cache(maxsize=8192)
 def _ward(code: int) -> Ward | None:
     try:
         return Ward.from_code(code)

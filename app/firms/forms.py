@@ -9,8 +9,6 @@ from vietnam_provinces import Province
 from wtforms import (
     BooleanField,
     EmailField,
-    HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -28,10 +26,11 @@ from app.form_messages import Form
 from app.i18n import localized
 from app.labels import label
 from app.models import InvestmentType
+from app.parsing import MAX_AMOUNT_VND, HiddenIntegerField, IntegerField, parse_id, parse_int
 
 QUANG_NGAI = 51
 CONVERTED_FIELDS = {"sector_group", "ward_code", "zone_id", "investment_types"}
-AMOUNT = re.compile(r"^\d{1,3}([.,\s]?\d{3})*$")
+AMOUNT = re.compile(r"[0-9]{1,3}([.,\s]?[0-9]{3})*")
 
 
 class MoneyField(StringField):
@@ -42,14 +41,20 @@ class MoneyField(StringField):
         self.data = None
         if not self.raw:
             return
-        if not AMOUNT.match(self.raw):
+        if not AMOUNT.fullmatch(self.raw):
             raise ValueError(_l("Enter an amount in đồng using digits, e.g. 1.500.000.000."))
-        self.data = int(re.sub(r"\D", "", self.raw))
+        self.data = parse_int(re.sub(r"[^0-9]", "", self.raw), high=MAX_AMOUNT_VND)
+        if self.data is None:
+            raise ValueError(_l("The amount is too large."))
 
     def _value(self):
         if getattr(self, "raw", None) is not None:
             return self.raw
         return f"{self.data:,}".replace(",", ".") if self.data is not None else ""
+
+
+def _year(text: str) -> int | None:
+    return parse_int(text, high=9999)
 
 
 def _strip(value):
@@ -65,7 +70,7 @@ class FirmForm(Form):
                 unbound_field.kwargs["filters"] = [_strip, *filters]
             return unbound_field.bind(form=form, **options)
 
-    version = HiddenField()
+    version = HiddenIntegerField()
     tax_code = StringField(_l("Tax code"), validators=[Optional(), Length(max=20)])
     legal_name = StringField(_l("Registered name"), validators=[InputRequired(), Length(max=300)])
     trade_name = StringField(_l("Trade name"), validators=[Optional(), Length(max=200)])
@@ -143,27 +148,27 @@ class FirmForm(Form):
             raise FieldError(_l("The upper amount must not be below the lower one."))
 
     def validate_primary_industry_code(self, field):
-        if field.data and int(field.data) not in (self.industry_codes.data or []):
+        if field.data and parse_id(field.data) not in (self.industry_codes.data or []):
             raise FieldError(_l("The primary code must be one of the codes you ticked."))
 
     def validate_certifications(self, field):
         for number, line in enumerate(field.data.splitlines(), start=1):
             parts = [p.strip() for p in line.split(";")]
-            if line.strip() and len(parts) == 3 and parts[2] and not parts[2].isdigit():
+            if line.strip() and len(parts) == 3 and parts[2] and _year(parts[2]) is None:
                 raise FieldError(_l("Line %(number)s: the year must be a number.", number=number))
 
     def notes(self, formdata, prefix: str) -> dict[int, str]:
         return {
-            int(key.removeprefix(prefix)): nfc(value).strip()[:300]
+            item_id: nfc(value).strip()[:300]
             for key, value in formdata.items()
-            if key.startswith(prefix) and key.removeprefix(prefix).isdigit()
+            if key.startswith(prefix) and (item_id := parse_id(key.removeprefix(prefix)))
         }
 
     def to_data(self, formdata) -> dict:
         """The listing content (see app.firms.data) from the validated form."""
         offer_notes = self.notes(formdata, "offer_note_")
         need_notes = self.notes(formdata, "need_note_")
-        primary = int(self.primary_industry_code.data) if self.primary_industry_code.data else None
+        primary = parse_id(self.primary_industry_code.data)
         codes = list(dict.fromkeys(self.industry_codes.data or []))
         if primary is None and codes:
             primary = codes[0]
@@ -176,7 +181,7 @@ class FirmForm(Form):
                     {
                         "name": parts[0][:200],
                         "issuer": parts[1][:200],
-                        "year": int(year) if year.isdigit() else None,
+                        "year": _year(year),
                     }
                 )
         return {
@@ -243,7 +248,7 @@ class FirmForm(Form):
 
 
 class SubmitForm(Form):
-    version = HiddenField()
+    version = HiddenIntegerField()
 
 
 class ClaimForm(Form):
@@ -259,7 +264,7 @@ class InviteForm(Form):
 
 
 class RemoveMemberForm(Form):
-    user_id = HiddenField(validators=[InputRequired()])
+    user_id = HiddenIntegerField(validators=[InputRequired()])
 
 
 class LogoForm(Form):

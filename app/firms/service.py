@@ -29,6 +29,7 @@ from app.models import (
     LinkRelation,
     Zone,
 )
+from app.parsing import MAX_AMOUNT_VND, parse_int
 
 PUBLISHED = Firm.status == FirmStatus.PUBLISHED
 
@@ -63,8 +64,8 @@ class FirmFilters:
             elif code:
                 filters.ignored.append((_l("catalogue group"), code))
         ward = args.get("ward", "")
-        if ward.isdigit() and is_ward(int(ward)):
-            filters.ward = int(ward)
+        if is_ward(ward_code := parse_int(ward)):
+            filters.ward = ward_code
         elif ward:
             filters.ignored.append((_l("ward"), ward))
         size = args.get("size", "")
@@ -92,9 +93,9 @@ class FirmFilters:
             ("amount_max", _l("highest amount")),
         ):
             raw = args.get(name, "").strip()
-            digits = re.sub(r"[.,\s]", "", raw)
-            if digits.isdigit() and len(digits) <= 18:
-                setattr(filters, name, int(digits))
+            amount = parse_int(re.sub(r"[.,\s]", "", raw), high=MAX_AMOUNT_VND)
+            if amount is not None:
+                setattr(filters, name, amount)
             elif raw:
                 filters.ignored.append((what, raw))
         verified = args.get("verified", "")

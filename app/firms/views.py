@@ -1,5 +1,7 @@
 """Public directory pages: the firm list with filters, and a firm's page."""
 
+import re
+
 import sqlalchemy as sa
 from flask import (
     abort,
@@ -29,14 +31,14 @@ from app.firms.service import FirmFilters, get_published_firm, list_published_fi
 from app.labels import label
 from app.models import Firm, IndustryCode, Zone
 from app.pagination import requested_page
+from app.parsing import MAX_AMOUNT_VND, parse_int
 
 
 @bp.get("/firms")
 def index():
     filters = FirmFilters.from_args(request.args)
-    pagination = list_published_firms(
-        filters, requested_page(), current_app.config["FIRMS_PER_PAGE"]
-    )
+    per_page = current_app.config["FIRMS_PER_PAGE"]
+    pagination = list_published_firms(filters, requested_page(per_page), per_page)
     return render_template(
         "firms/index.html",
         pagination=pagination,
@@ -160,7 +162,7 @@ def edit(firm_id: int):
     elif form.validate_on_submit():
         try:
             revision = self_service.update_firm(
-                current_user, firm, form.to_data(request.form), int(form.version.data or 0)
+                current_user, firm, form.to_data(request.form), form.version.data
             )
         except ValidationError as error:
             _show_errors(form, error)
@@ -193,7 +195,7 @@ def submit(firm_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        self_service.submit_firm(current_user, firm, int(form.version.data or 0))
+        self_service.submit_firm(current_user, firm, form.version.data)
     except (ValidationError, Conflict) as error:
         flash(error.message, "error")
     else:
@@ -245,10 +247,10 @@ def invite(firm_id: int):
 def remove_member(firm_id: int):
     firm = self_service.get_my_firm(current_user, firm_id)
     form = RemoveMemberForm()
-    if not form.validate_on_submit() or not form.user_id.data.isdigit():
+    if not form.validate_on_submit():
         abort(400)
     try:
-        self_service.remove_member(current_user, firm, int(form.user_id.data))
+        self_service.remove_member(current_user, firm, form.user_id.data)
     except ValidationError as error:
         flash(error.message, "error")
     else:
@@ -286,8 +288,9 @@ def size_preview():
     """The Decree 80 size class for figures typed in the form (used by the form's script)."""
 
     def number(name: str) -> int | None:
-        raw = "".join(ch for ch in request.args.get(name, "") if ch.isdigit())
-        return int(raw) if raw else None
+        # Typed with thousands separators (1.500.000.000): keep the digits.
+        digits = re.sub(r"[^0-9]", "", request.args.get(name, ""))
+        return parse_int(digits, high=MAX_AMOUNT_VND)
 
     sector = request.args.get("sector") or None
     if sector not in {s.value for s in SectorGroup}:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from app.domain.places import is_ward
 from app.domain.tax_code import normalize_tax_code
 from app.domain.text import slugify
+from app.parsing import MAX_AMOUNT_VND, MAX_ID, parse_decimal, parse_int
 
 YES = {"yes", "y", "true", "1", "có", "co", "x"}
 NO = {"no", "n", "false", "0", "không", "khong"}
@@ -24,9 +25,10 @@ def text(value: str) -> str | None:
 def integer(value: str) -> int | None:
     if not value:
         return None
-    if not re.fullmatch(r"-?\d+", value):
+    number = parse_int(value, low=-MAX_ID)
+    if number is None:
         raise CellError(_("Enter a whole number."))
-    return int(value)
+    return number
 
 
 def amount(value: str) -> int | None:
@@ -34,10 +36,10 @@ def amount(value: str) -> int | None:
     if not value:
         return None
     compact = value.replace(" ", "").replace("\u00a0", "").removesuffix("₫").removesuffix("đ")
-    if not re.fullmatch(r"\d{1,3}([.,]\d{3})+|\d+", compact):
+    if not re.fullmatch(r"[0-9]{1,3}([.,][0-9]{3})+|[0-9]+", compact):
         raise CellError(_("Enter an amount in VND, for example 1.500.000.000."))
-    amount_vnd = int(re.sub(r"[.,]", "", compact))
-    if amount_vnd > 10**18:
+    amount_vnd = parse_int(re.sub(r"[.,]", "", compact), high=MAX_AMOUNT_VND)
+    if amount_vnd is None:
         raise CellError(_("The amount is too large."))
     return amount_vnd
 
@@ -45,9 +47,10 @@ def amount(value: str) -> int | None:
 def decimal(value: str) -> float | None:
     if not value:
         return None
-    if not re.fullmatch(r"-?\d+([.,]\d+)?", value):
+    number = parse_decimal(value)
+    if number is None:
         raise CellError(_("Enter a number, for example 12.5."))
-    return float(value.replace(",", "."))
+    return number
 
 
 def date_value(value: str) -> date | None:
@@ -115,9 +118,10 @@ def tax_code(value: str) -> str | None:
 def ward(value: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or not is_ward(int(value)):
+    code = parse_int(value)
+    if not is_ward(code):
         raise CellError(_("%(code)s is not a ward or commune code.", code=value))
-    return int(value)
+    return code
 
 
 def slug(value: str) -> str | None:

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from app.backoffice.tabular import FORMULA_STARTS
 from app.domain.text import nfc
 from app.errors import ValidationError
+from app.parsing import clean_text
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 MAX_ROWS = 5000
@@ -102,7 +103,7 @@ def _text(value) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    text = nfc(str(value)).strip()
+    text = clean_text(nfc(str(value))).strip()
     # Our own downloads prefix formula-like text with an apostrophe (see tabular.safe_cell).
     if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
         text = text[1:]

@@ -54,7 +54,7 @@ def unsubscribe_url(search: SavedSearch) -> str:
     )
 
 
-def search_of_link(search_id: int, token: str) -> SavedSearch:
+def search_of_link(search_id: int | None, token: str) -> SavedSearch:
     """The saved search an unsubscribe link names, if its token was signed for that search and
     its owner; anything else (incomplete, altered, another search's) is refused clearly."""
     try:
@@ -62,7 +62,7 @@ def search_of_link(search_id: int, token: str) -> SavedSearch:
     except BadData:
         data = None
     search = None
-    if isinstance(data, dict) and data.get("search") == search_id:
+    if search_id is not None and isinstance(data, dict) and data.get("search") == search_id:
         search = db.session.get(SavedSearch, search_id)
     if search is None or data.get("owner") != search.owner_id:
         raise NotFound(
@@ -74,7 +74,7 @@ def search_of_link(search_id: int, token: str) -> SavedSearch:
     return search
 
 
-def unsubscribe(search_id: int, token: str) -> SavedSearch:
+def unsubscribe(search_id: int | None, token: str) -> SavedSearch:
     """Turn off the alerts of one saved search, for whoever holds its signed link."""
     search = search_of_link(search_id, token)
     if search.frequency != AlertFrequency.OFF:

@@ -2,7 +2,6 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -19,6 +18,7 @@ from app.form_messages import Form
 from app.i18n import localized
 from app.labels import label
 from app.models import AlertFrequency, InvestmentType, InvestorType
+from app.parsing import HiddenIntegerField, optional_id
 
 
 class ProfileForm(Form):
@@ -69,11 +69,11 @@ class AddToShortlistForm(Form):
     """Add a firm to an existing list or to a new one (a new name wins). Pages show one per
     firm, so each gets the prefix `firm<id>` (see `for_firm`) to keep field ids unique."""
 
-    shortlist_id = SelectField(_l("Add to list"), validators=[Optional()])
+    shortlist_id = SelectField(_l("Add to list"), coerce=optional_id, validators=[Optional()])
     new_name = StringField(_l("or a new list named"), validators=[Optional(), Length(max=120)])
 
     def set_choices(self, shortlists) -> None:
-        self.shortlist_id.choices = [("", "—")] + [(str(s.id), s.name) for s in shortlists]
+        self.shortlist_id.choices = [("", "—")] + [(s.id, s.name) for s in shortlists]
 
     @classmethod
     def for_firm(cls, firm_id: int, shortlists, **kwargs) -> "AddToShortlistForm":
@@ -116,7 +116,7 @@ def frequency_choices() -> list[tuple[str, str]]:
 
 
 class IntroductionForm(Form):
-    firm_id = HiddenField(validators=[InputRequired()])
+    firm_id = HiddenIntegerField(validators=[InputRequired()])
     message = TextAreaField(
         _l("Your message to the firm"),
         description=_l(

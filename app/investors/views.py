@@ -37,6 +37,7 @@ from app.investors.forms import (
 from app.investors.permissions import is_investor
 from app.models import IntroductionState, InvestmentType, Zone
 from app.pagination import requested_page
+from app.parsing import parse_id
 from app.security import DOWNLOAD_LIMIT, limiter
 
 
@@ -106,8 +107,9 @@ def profile():
 def discover():
     service.require_investor(current_user)
     discovery = Discovery.from_args(request.args)
-    page = requested_page()
-    result = discover_firms(discovery, page, current_app.config["FIRMS_PER_PAGE"])
+    per_page = current_app.config["FIRMS_PER_PAGE"]
+    page = requested_page(per_page)
+    result = discover_firms(discovery, page, per_page)
     if page > result.pages:
         abort(404)
     shortlists = service.my_shortlists(current_user)
@@ -186,13 +188,14 @@ def delete_search(search_id: int):
     return redirect(url_for("investors.searches"))
 
 
-@bp.route("/investor/alerts/<int:search_id>/unsubscribe/<token>", methods=["GET", "POST"])
+# The id is read in the view: a link mangled in a mail program gets the page that says so.
+@bp.route("/investor/alerts/<search_id>/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt  # the signed link is the credential; mail programs POST to it for one-click
-def unsubscribe(search_id: int, token: str):
+def unsubscribe(search_id: str, token: str):
     if request.method == "GET":  # mail scanners open links: only a POST changes anything
-        search = alerts.search_of_link(search_id, token)
+        search = alerts.search_of_link(parse_id(search_id), token)
         return render_template("investors/unsubscribe.html", search=search)
-    search = alerts.unsubscribe(search_id, token)
+    search = alerts.unsubscribe(parse_id(search_id), token)
     return render_template("investors/unsubscribed.html", search=search)
 
 
@@ -229,7 +232,7 @@ def add_to_shortlist(firm_id: int):
         shortlist = service.add_to_shortlist(
             current_user,
             firm_id,
-            int(form.shortlist_id.data) if form.shortlist_id.data else None,
+            form.shortlist_id.data,
             form.new_name.data or "",
         )
     except ValidationError as error:
@@ -321,14 +324,14 @@ def request_introduction():
     service.require_investor(current_user)
     form = IntroductionForm()
     back = _back(url_for("investors.introductions_list"))
-    if not form.validate_on_submit() or not form.firm_id.data.isdigit():
+    if not form.validate_on_submit() or not form.firm_id.data:
         flash(
             _("Tell the firm in a few words who you are and what you would like to discuss."),
             "error",
         )
         return redirect(back)
     try:
-        introductions.request_introduction(current_user, int(form.firm_id.data), form.message.data)
+        introductions.request_introduction(current_user, form.firm_id.data, form.message.data)
     except ValidationError as error:
         flash(error.message, "error")
     else:
@@ -389,5 +392,5 @@ def investor_panel(firm) -> dict | None:
         "add_form": AddToShortlistForm.for_firm(firm.id, lists, formdata=None),
         "on_lists": [s for s in lists if any(e.firm_id == firm.id for e in s.entries)],
         "introduction": introductions.latest_introduction(current_user, firm),
-        "introduction_form": IntroductionForm(formdata=None, firm_id=str(firm.id)),
+        "introduction_form": IntroductionForm(formdata=None, firm_id=firm.id),
     }

@@ -3,6 +3,7 @@
 from flask import jsonify, render_template, request
 
 from app.domain.places import wards_of_province
+from app.parsing import parse_int
 from app.places import bp
 from app.places.service import (
     get_incubator,
@@ -37,5 +38,5 @@ def incubator(slug: str):
 @bp.get("/places/wards")
 def wards():
     """Wards and communes of a province, for the address form's script."""
-    raw = request.args.get("province", "")
-    return jsonify(wards=list(wards_of_province(int(raw))) if raw.isdigit() else [])
+    province = parse_int(request.args.get("province", ""))
+    return jsonify(wards=list(wards_of_province(province)) if province is not None else [])

@@ -5,7 +5,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -20,10 +19,7 @@ from app.form_messages import Form
 from app.i18n import localized
 from app.labels import label
 from app.models import CatalogueItem, CatalogueKind, CatalogueLevel
-
-
-def _optional_int(value):
-    return int(value) if value not in (None, "") else None
+from app.parsing import IntegerField, optional_id
 
 
 def _optional_str(value):
@@ -59,7 +55,7 @@ def _nodes(tree: CatalogueTree, level: CatalogueLevel, excluded: int | None = No
 
 class CatalogueItemForm(_ServiceForm):
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=40)])
-    parent_id = SelectField(_l("Placed under"), coerce=_optional_int)
+    parent_id = SelectField(_l("Placed under"), coerce=optional_id)
     name_vi = StringField(_l("Name (Vietnamese)"), validators=[InputRequired(), Length(max=300)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=300)])
     description_vi = TextAreaField(_l("Description (Vietnamese)"))
@@ -96,7 +92,7 @@ class CatalogueItemForm(_ServiceForm):
 
 
 class MoveForm(_ServiceForm):
-    parent_id = SelectField(_l("New place in the tree"), coerce=_optional_int)
+    parent_id = SelectField(_l("New place in the tree"), coerce=optional_id)
 
     def __init__(self, *args, tree: CatalogueTree, item: CatalogueItem, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,7 +110,7 @@ class RecodeForm(_ServiceForm):
 
 
 class MergeForm(_ServiceForm):
-    target_id = SelectField(_l("Merge into"), coerce=_optional_int)
+    target_id = SelectField(_l("Merge into"), coerce=optional_id)
     reason = TextAreaField(_l("Reason"), validators=[Length(max=4000)])
 
     def __init__(self, *args, tree: CatalogueTree, item: CatalogueItem, **kwargs):
@@ -134,7 +130,7 @@ class IncubatorForm(_ServiceForm):
     host_organisation = StringField(
         _l("Host organisation"), validators=[InputRequired(), Length(max=200)]
     )
-    ward_code = SelectField(_l("Ward or commune"), coerce=_optional_int)
+    ward_code = SelectField(_l("Ward or commune"), coerce=optional_id)
     services_vi = TextAreaField(_l("Services (Vietnamese)"))
     services_en = TextAreaField(_l("Services (English)"))
     description_vi = TextAreaField(_l("Description (Vietnamese)"))

@@ -9,6 +9,7 @@ from app.catalogue.service import CatalogueTree
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.i18n import localized
+from app.parsing import parse_id
 from app.refdata import bp, service
 from app.refdata.forms import (
     AgencyForm,
@@ -52,8 +53,8 @@ def catalogue():
 def new_item():
     service.list_catalogue(current_user)
     form = CatalogueItemForm(tree=CatalogueTree.load())
-    if request.method == "GET" and request.args.get("parent", "").isdigit():
-        form.parent_id.data = int(request.args["parent"])
+    if request.method == "GET":
+        form.parent_id.data = parse_id(request.args.get("parent"))
     if form.validate_on_submit():
         try:
             item = service.create_catalogue_item(current_user, form.service_data())

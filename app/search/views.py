@@ -1,5 +1,7 @@
 """The search page over every kind of record, and JSON suggestions for the search box."""
 
+from urllib.parse import urlencode
+
 import sqlalchemy as sa
 from flask import abort, jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -39,7 +41,7 @@ def toggle_url(name: str, value: str | None = None) -> str:
         args[name] = [v for v in values if v != value]
     else:
         args[name] = [*values, value]
-    return url_for("search.index", **args)
+    return f"{url_for('search.index')}?{urlencode(args, doseq=True)}"
 
 
 def hit_url(kind: str, stored: dict) -> str:
@@ -49,19 +51,18 @@ def hit_url(kind: str, stored: dict) -> str:
 
 @bp.get("/search")
 def index():
-    search = SearchRequest.from_args(request.args, requested_page())
+    search = SearchRequest.from_args(request.args, requested_page(PER_PAGE))
     if search.is_blank:
         return render_template("search/index.html", search=search, result=None, sorts=SORTS)
     result = run_search(search, per_page=PER_PAGE)
-    pages = max(1, -(-result.total // PER_PAGE))
-    if search.page > pages:
+    if search.page > max(1, -(-result.total // PER_PAGE)):
         abort(404)
     zones = {z.slug: z for z in db.session.scalars(sa.select(Zone))}
     return render_template(
         "search/index.html",
         search=search,
         result=result,
-        pages=pages,
+        per_page=PER_PAGE,
         sorts=SORTS,
         tree=catalogue_tree(),
         zones=zones,

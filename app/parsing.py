@@ -1,0 +1,177 @@
+"""The one place where text people send becomes numbers and clean strings.
+
+Everything a URL, a query string or a form carries is text. Numbers (ids, pages, years, counts,
+amounts) are ASCII digits within what the database can store, else None — callers answer 404
+or a form error, never an exception: `str.isdigit()` accepts '²', which `int()` refuses, and
+`int()` accepts '٣' and numbers no INTEGER column holds. Text loses NUL and the other control
+characters (except tab and line breaks) before any view or form sees it: PostgreSQL refuses NUL
+in text, and no one types the others.
+"""
+
+import math
+import re
+
+from flask import Flask, Request
+from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
+from werkzeug.routing import IntegerConverter, UnicodeConverter
+from wtforms import FieldList as _FieldList
+from wtforms import FloatField as _FloatField
+from wtforms import HiddenField
+from wtforms import IntegerField as _IntegerField
+
+# Every id column is a PostgreSQL INTEGER.
+MAX_ID = 2**31 - 1
+# Amounts in đồng go in BIGINT columns; a billion billion đồng is more than any real figure.
+MAX_AMOUNT_VND = 10**18
+# Areas, percentages and coordinates: finite and far from float's limits.
+MAX_DECIMAL = 10**12
+
+_WHOLE = re.compile(r"-?[0-9]{1,19}")
+_DIGITS = re.compile(r"-?[0-9]+")
+_DECIMAL = re.compile(r"-?[0-9]{1,15}([.,][0-9]{1,15})?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def parse_int(raw: object, low: int = 0, high: int = MAX_ID) -> int | None:
+    """The whole number written in `raw` (ASCII digits, optional minus sign) if it lies in
+    [low, high]; else None."""
+    if not isinstance(raw, str) or not _WHOLE.fullmatch(text := raw.strip()):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def parse_id(raw: object) -> int | None:
+    """A record id: a positive INTEGER."""
+    return parse_int(raw, low=1)
+
+
+def parse_decimal(
+    raw: object, low: float = -MAX_DECIMAL, high: float = MAX_DECIMAL
+) -> float | None:
+    """A finite number written with ASCII digits and a '.' or ',' decimal mark, in [low, high]."""
+    if not isinstance(raw, str) or not _DECIMAL.fullmatch(text := raw.strip()):
+        return None
+    value = float(text.replace(",", "."))
+    return value if math.isfinite(value) and low <= value <= high else None
+
+
+def optional_id(value: object) -> int | None:
+    """A `coerce` for select fields whose blank choice means None (ValueError: not an id)."""
+    if isinstance(value, int):
+        return value
+    if value is None or value == "":
+        return None
+    parsed = parse_id(value)
+    if parsed is None:
+        raise ValueError(value)
+    return parsed
+
+
+def clean_text(value: str) -> str:
+    """`value` without NUL and the other control characters; tab and line breaks stay."""
+    return _CONTROL.sub("", value)
+
+
+# Request data ---------------------------------------------------------------------------------
+
+
+class CleanParameters(ImmutableMultiDict):
+    """Query and form parameters (names and values) without control characters; uploaded
+    files pass unchanged."""
+
+    def __init__(self, mapping=None):
+        super().__init__(
+            [
+                (clean_text(key), clean_text(value) if isinstance(value, str) else value)
+                for key, value in iter_multi_items(mapping or ())
+            ]
+        )
+
+
+class CleanRequest(Request):
+    """The application's request: `args`, `form` and `files` are CleanParameters."""
+
+    parameter_storage_class = CleanParameters
+
+
+class TextConverter(UnicodeConverter):
+    """The default path converter, refusing control characters (so no query sees them)."""
+
+    def __init__(self, map, minlength=1, maxlength=None, length=None):
+        super().__init__(map, minlength, maxlength, length)
+        self.regex = self.regex.replace("[^/]", r"[^/\x00-\x1f\x7f-\x9f]", 1)
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: ASCII digits up to MAX_ID (a larger number is simply no match)."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def init_app(app: Flask) -> None:
+    """Clean every request's parameters and bound every number in the routes (call before
+    any route is added)."""
+    app.request_class = CleanRequest
+    app.url_map.converters.update(default=TextConverter, string=TextConverter, int=IdConverter)
+
+
+# Form fields ----------------------------------------------------------------------------------
+
+
+class IntegerField(_IntegerField):
+    """A whole number in ASCII digits within [minimum, maximum] (by default what an INTEGER
+    column holds); anything else is a form error."""
+
+    def __init__(self, label=None, validators=None, minimum=-MAX_ID, maximum=MAX_ID, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
+
+    def process_formdata(self, valuelist):
+        raw = str(valuelist[0]).strip() if valuelist else ""
+        self.data = parse_int(raw, self.minimum, self.maximum)
+        if not raw or self.data is not None:
+            return
+        if not _DIGITS.fullmatch(raw):
+            raise ValueError(self.gettext("Not a valid integer value."))
+        raise ValueError(
+            self.gettext("Number must be between %(min)s and %(max)s.")
+            % {"min": self.minimum, "max": self.maximum}
+        )
+
+
+class FloatField(_FloatField):
+    """A finite number (ASCII digits, '.' or ',' as decimal mark) within ±MAX_DECIMAL."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        self.data = parse_decimal(valuelist[0])
+        if self.data is None:
+            raise ValueError(self.gettext("Not a valid float value."))
+
+
+class HiddenIntegerField(HiddenField):
+    """A hidden number (a version, a record id): an int, or None when absent or not a number."""
+
+    def process_formdata(self, valuelist):
+        self.data = parse_int(valuelist[0]) if valuelist else None
+        if valuelist and valuelist[0] and self.data is None:
+            raise ValueError(self.gettext("Not a valid integer value."))
+
+
+class FieldList(_FieldList):
+    """Repeated rows (`rows-0-name`): a row whose index is not ASCII digits is ignored (WTForms
+    checks with str.isdigit, so `rows-²-name` reached int())."""
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = parse_int(key[offset:].split(self._field_separator, 1)[0])
+                if index is not None:
+                    yield index

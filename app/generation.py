@@ -12,30 +12,20 @@ has taken the newer stamp, and its change would then never invalidate anything.
 import sqlalchemy as sa
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from app import models
 from app.extensions import db
-from app.models import (
-    Agency,
-    CatalogueItem,
-    DataGeneration,
-    Firm,
-    FirmCatalogueLink,
-    FirmCertification,
-    FirmIndustryCode,
-    Incubator,
-    Programme,
-    Zone,
-)
+from app.models import DataGeneration
 
 DIRECTORY_MODELS = (
-    Agency,
-    CatalogueItem,
-    Firm,
-    FirmCatalogueLink,
-    FirmCertification,
-    FirmIndustryCode,
-    Incubator,
-    Programme,
-    Zone,
+    models.Agency,
+    models.CatalogueItem,
+    models.Firm,
+    models.FirmCatalogueLink,
+    models.FirmCertification,
+    models.FirmIndustryCode,
+    models.Incubator,
+    models.Programme,
+    models.Zone,
 )
 CHANGED = "directory_data_changed"
 

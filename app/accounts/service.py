@@ -46,6 +46,7 @@ from app.models import Agency, Firm, FirmInvitation, FirmMember, MemberRole, Rol
 from app.models.base import utcnow
 from app.models.user import new_session_token
 from app.parsing import parse_id
+from app.transaction import commit
 from app.urls import public_url
 
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -216,7 +217,7 @@ def register_user(*, name: str, email: str, password: str, role: str, language: 
             login_link=public_url("accounts.login"),
             reset_link=public_url("accounts.forgot_password"),
         )
-        db.session.commit()
+        commit()
         return None
     user = User(
         name=_clean_name(name),
@@ -233,7 +234,7 @@ def register_user(*, name: str, email: str, password: str, role: str, language: 
         return None
     record(None, "user.register", "user", user.id, after={"email": user.email, "role": role})
     _send_verification(user)
-    db.session.commit()
+    commit()
     return user
 
 
@@ -242,7 +243,7 @@ def resend_verification(user: User) -> bool:
     if user.email_verified_at is not None:
         return False
     _send_verification(user)
-    db.session.commit()
+    commit()
     return True
 
 
@@ -260,7 +261,7 @@ def verify_email(token: str) -> AccountOutcome:
     if data.get("email") != user.email:
         raise TokenError()
     joined = _mark_verified(user)
-    db.session.commit()
+    commit()
     return AccountOutcome(user, joined)
 
 
@@ -304,7 +305,7 @@ def authenticate(
         throttle.record_failure(attempt, now)
         if user is not None:
             record(None, "user.login_failed", "user", user.id)
-        db.session.commit()
+        commit()
         raise ValidationError(failure)
     if not user.active:
         raise ValidationError(
@@ -313,7 +314,7 @@ def authenticate(
     user.last_login_at = now
     throttle.record_success(attempt)
     joined = accept_invitations(user)
-    db.session.commit()
+    commit()
     return AccountOutcome(user, joined)
 
 
@@ -337,7 +338,7 @@ def _end_sessions(user: User) -> None:
 def log_out(user: User) -> None:
     """End every session of the user: this one and any copy of its cookie, on any device."""
     _end_sessions(user)
-    db.session.commit()
+    commit()
 
 
 # --- passwords ------------------------------------------------------------------------------
@@ -351,7 +352,7 @@ def request_password_reset(email: str) -> None:
     link = public_url("accounts.reset_password", token=make_reset_token(user))
     minutes = current_app.config.get("ACCOUNT_RESET_MAX_AGE", RESET_MAX_AGE) // 60
     _send(user, "account_reset", link=link, minutes=minutes)
-    db.session.commit()
+    commit()
 
 
 def user_for_reset_token(token: str) -> User:
@@ -373,7 +374,7 @@ def reset_password(token: str, new_password: str) -> User:
     # Receiving the link proves the address is theirs.
     _mark_verified(user)
     _send(user, "account_password_changed")
-    db.session.commit()
+    commit()
     return user
 
 
@@ -390,7 +391,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     _end_sessions(user)  # the caller starts a new session for the device that changed it
     record(user, "user.change_password", "user", user.id)
     _send(user, "account_password_changed")
-    db.session.commit()
+    commit()
 
 
 # --- profile --------------------------------------------------------------------------------
@@ -405,7 +406,7 @@ def update_profile(user: User, *, name: str, language: str) -> None:
     )
     if new:
         record(user, "user.update_profile", "user", user.id, before=old, after=new)
-    db.session.commit()
+    commit()
 
 
 # --- staff accounts (CLI) -------------------------------------------------------------------
@@ -452,7 +453,7 @@ def create_staff_user(
         user.id,
         after={"email": address, "role": staff_role.value, "agency": agency and agency.code},
     )
-    db.session.commit()
+    commit()
     return user
 
 
@@ -478,7 +479,7 @@ def set_user_role(
     old, new = changed_fields(before, after)
     if new:
         record(actor, "user.set_role", "user", user.id, before=old, after=new)
-    db.session.commit()
+    commit()
     return user
 
 
@@ -497,7 +498,7 @@ def deactivate_user(actor: User | None, *, email: str) -> User:
             before={"active": True},
             after={"active": False},
         )
-    db.session.commit()
+    commit()
     return user
 
 

@@ -224,9 +224,8 @@ def claimable_firm(firm_id: int) -> Firm:
     return firm
 
 
-def claim_firm(actor: User, firm: Firm, evidence: str) -> FirmClaim:
-    if firm.status != FirmStatus.PUBLISHED:
-        raise NotFound()
+def claim_firm(actor: User, firm_id: int, evidence: str) -> FirmClaim:
+    firm = claimable_firm(firm_id)
     require(can_create_firm, actor)
     if is_member(actor, firm):
         raise ValidationError(_("You already manage this firm."))

@@ -210,7 +210,7 @@ def claim(firm_id: int):
     form = ClaimForm()
     if form.validate_on_submit():
         try:
-            self_service.claim_firm(current_user, firm, form.evidence.data)
+            self_service.claim_firm(current_user, firm.id, form.evidence.data)
         except ValidationError as error:
             flash(error.message, "error")
         else:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from app.catalogue.service import catalogue_tree
 from app.extensions import db
 from app.models import Zone
-from app.pagination import requested_page
+from app.pagination import browsable_pages, requested_page
 from app.search import bp
 from app.search.service import SORTS, SearchRequest, run_search, suggestions
 
@@ -55,7 +55,7 @@ def index():
     if search.is_blank:
         return render_template("search/index.html", search=search, result=None, sorts=SORTS)
     result = run_search(search, per_page=PER_PAGE)
-    if search.page > max(1, -(-result.total // PER_PAGE)):
+    if search.page > browsable_pages(result.total, PER_PAGE):
         abort(404)
     zones = {z.slug: z for z in db.session.scalars(sa.select(Zone))}
     return render_template(

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import User
 from tests.accounts.conftest import shown
-from tests.conftest import csrf_token, login_as
+from tests.conftest import csrf_token, login_as, make_user
 
 
 def _business() -> User:
@@ -70,3 +70,11 @@ def test_wrong_current_password_is_refused(client):
 
     assert response.status_code == 200
     assert shown("Your current password is not correct.") in response.get_data(as_text=True)
+
+
+def test_an_unconfirmed_account_sees_the_confirmation_notice_once(client):
+    login_as(client, make_user("chua-xac-nhan@example.vn", verified=False))
+
+    html = client.get("/account?lang=en").get_data(as_text=True)
+
+    assert html.count("Please confirm your e-mail address") == 1

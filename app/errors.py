@@ -14,7 +14,11 @@ class DomainError(Exception):
     def __init__(self, message: str = "", errors: dict | None = None):
         super().__init__(message)
         self.message = message
-        self.errors = errors or {}
+        # One shape for every caller: {field name: [messages]} (a single message is accepted).
+        self.errors: dict[str, list[str]] = {
+            name: [messages] if isinstance(messages, str) else list(messages)
+            for name, messages in (errors or {}).items()
+        }
 
 
 class ValidationError(DomainError):

@@ -1,13 +1,22 @@
-"""The one commit of a user's action (and the flushes before it), with races turned into domain
-errors; and side effects that may happen only once that commit is done (mail, indexing).
+"""The unit of work: the one transaction of a user's action, the one place where it commits or
+rolls back, with races turned into domain errors; and side effects that may happen only once
+that commit is done (mail, indexing).
 
-A service registers a callback; it runs after the commit, and is dropped on rollback, so a
-failed action never sends mail or indexes data that was not saved.
+Service actions run inside `unit_of_work()` (or are decorated with `@transactional`): their
+steps only flush; the unit commits when the outermost action returns and rolls back when it
+raises. A unit opened while another is active joins it, so actions compose — a bulk decision or
+an import file is one transaction and one index drain — and a part that may fail on its own
+runs in `uow.savepoint()`. Views, imports, the CLI and the seed loader never commit or roll back
+the session themselves.
+
+A service registers a callback with `after_commit`; it runs after the commit and is dropped on
+rollback, so a failed action never sends mail or indexes data that was not saved.
 """
 
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import wraps
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -20,35 +29,99 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 CALLBACKS = "after_commit_callbacks"
+ACTIVE = "unit_of_work"
 
 
-def commit() -> None:
-    """Commit the one transaction of a user's action, turning races into domain errors: a
-    concurrent edit (version check) into Conflict, a duplicate (unique constraint) into
-    ValidationError. Nothing is saved in either case."""
-    with _races_as_domain_errors():
-        db.session.commit()
+class UnitOfWork:
+    """The transaction of one action on the app's session (see the module docstring)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.discarded = False
+
+    def discard(self) -> None:
+        """Roll back instead of committing when the unit ends (a dry run, a refused file)."""
+        self.discarded = True
+
+    def commit(self) -> None:
+        """Commit what is done so far — for the rare action whose first part must stay even if
+        the rest is refused (a failed login attempt is counted, then refused). Races become
+        Conflict (stale version) or ValidationError (duplicate); nothing is saved then."""
+        with races_as_domain_errors():
+            self.session.commit()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the unit that may fail on its own: if it raises, its writes (and the
+        after-commit work it registered) are undone and the error propagates; the rest of the
+        unit carries on and commits."""
+        callbacks = dict(self.session.info.get(CALLBACKS, {}))
+        nested = self.session.begin_nested()
+        try:
+            with races_as_domain_errors():
+                yield
+                self.session.flush()
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            self.session.info[CALLBACKS] = callbacks
+            raise
+        nested.commit()
 
 
-def flush() -> None:
+@contextmanager
+def unit_of_work() -> Iterator[UnitOfWork]:
+    """Run an action in the session's unit of work: a new one that commits on success and
+    rolls back on any error, or the active one when called from inside another action."""
+    session = db.session()
+    active = session.info.get(ACTIVE)
+    if active is not None:
+        yield active
+        return
+    uow = session.info[ACTIVE] = UnitOfWork(session)
+    try:
+        yield uow
+        if uow.discarded:
+            session.rollback()
+        else:
+            uow.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(ACTIVE, None)
+
+
+def transactional(action: Callable) -> Callable:
+    """Run a service action in a unit of work (see `unit_of_work`)."""
+
+    @wraps(action)
+    def run(*args, **kwargs):
+        with unit_of_work():
+            return action(*args, **kwargs)
+
+    return run
+
+
+def flush(duplicate: ValidationError | None = None) -> None:
     """Flush inside an action (to claim a version early, or to get ids) with the same mapping
-    as commit(): a race found at a flush is the same Conflict as one found at the commit."""
-    with _races_as_domain_errors():
+    as the commit: a race found at a flush is the same Conflict as one found at the commit,
+    and a duplicate is `duplicate` when the caller can say which field it concerns. The unit
+    of work rolls back."""
+    with races_as_domain_errors(duplicate):
         db.session.flush()
 
 
 @contextmanager
-def _races_as_domain_errors() -> Iterator[None]:
+def races_as_domain_errors(duplicate: ValidationError | None = None) -> Iterator[None]:
     try:
         yield
     except StaleDataError as error:
-        db.session.rollback()
         raise Conflict(
             _("Someone else changed this record at the same time. Nothing was saved.")
         ) from error
     except IntegrityError as error:
-        db.session.rollback()
-        raise ValidationError(
+        raise duplicate or ValidationError(
             _("This change conflicts with data already saved (for example a duplicate).")
         ) from error
 
@@ -68,7 +141,8 @@ def _run_callbacks(session: Session) -> None:
 
 
 def _discard_callbacks(session: Session, previous_transaction) -> None:
-    session.info.pop(CALLBACKS, None)
+    if not previous_transaction.nested:  # a savepoint restores its own (see `savepoint`)
+        session.info.pop(CALLBACKS, None)
 
 
 def register_transaction_events(session_class: type[Session]) -> None:

@@ -41,6 +41,7 @@ from app.models import (
     Zone,
 )
 from app.models.base import utcnow
+from app.transaction import unit_of_work
 
 KIND_CODES = {
     CatalogueKind.TECHNOLOGY: "CN",
@@ -429,7 +430,7 @@ def _unique_slug(name: str, taken: set[str]) -> str:
 def load_seed_data(directory: Path, progress=None) -> SeedReport:
     """Add every seed record that is missing, in one transaction; return what was added."""
     loader = _Loader(directory, progress)
-    try:
+    with unit_of_work():
         loader.agencies()
         loader.industry_codes()
         loader.catalogue()
@@ -438,10 +439,6 @@ def load_seed_data(directory: Path, progress=None) -> SeedReport:
         loader.programmes()
         loader.firms(_read(directory, "firms.yaml"), label="sample firms")
         loader.demo_users()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return loader.report
 
 
@@ -454,10 +451,6 @@ def add_firms(records: list[dict], directory: Path, label: str, progress=None) -
     loader.industry_code_by_key = {
         (r.code, r.version): r for r in db.session.scalars(sa.select(IndustryCode))
     }
-    try:
+    with unit_of_work():
         loader.firms(records, label=label)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return loader.report

@@ -27,7 +27,7 @@ from werkzeug.routing import Rule
 from app.backoffice.returns import open_reporting_year
 from app.extensions import db
 from app.firms.data import snapshot
-from app.form_messages import Form
+from app.forms import Form
 from app.investors import introductions
 from app.investors import service as investors
 from app.models import (

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp, Validation
 
 from app.accounts.passwords import password_problems
 from app.accounts.service import EMAIL_SHAPE, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
-from app.form_messages import Form
+from app.forms import Form
 from app.models import Role
 
 LANGUAGE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]

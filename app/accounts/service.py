@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -46,7 +45,7 @@ from app.models import Agency, Firm, FirmInvitation, FirmMember, MemberRole, Rol
 from app.models.base import utcnow
 from app.models.user import new_session_token
 from app.parsing import parse_id
-from app.transaction import commit
+from app.transaction import transactional, unit_of_work
 from app.urls import public_url
 
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -185,6 +184,7 @@ def _mark_verified(user: User) -> list[Firm]:
 # --- sign-up and verification ---------------------------------------------------------------
 
 
+@transactional
 def register_user(*, name: str, email: str, password: str, role: str, language: str) -> User | None:
     """Create a business or investor account and mail a verification link.
 
@@ -217,7 +217,6 @@ def register_user(*, name: str, email: str, password: str, role: str, language: 
             login_link=public_url("accounts.login"),
             reset_link=public_url("accounts.forgot_password"),
         )
-        commit()
         return None
     user = User(
         name=_clean_name(name),
@@ -226,24 +225,22 @@ def register_user(*, name: str, email: str, password: str, role: str, language: 
         role=Role(role),
         preferred_language=language,
     )
-    db.session.add(user)
     try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()  # the same address signed up at the same moment
-        return None
+        with unit_of_work() as uow, uow.savepoint():
+            db.session.add(user)
+    except ValidationError:
+        return None  # the same address signed up at the same moment
     record(None, "user.register", "user", user.id, after={"email": user.email, "role": role})
     _send_verification(user)
-    commit()
     return user
 
 
+@transactional
 def resend_verification(user: User) -> bool:
     """Mail a fresh verification link; False if the address is already verified."""
     if user.email_verified_at is not None:
         return False
     _send_verification(user)
-    commit()
     return True
 
 
@@ -254,6 +251,7 @@ def _user_from_token(data: dict) -> User:
     return user
 
 
+@transactional
 def verify_email(token: str) -> AccountOutcome:
     """Mark the address in `token` as verified and accept its invitations; raises TokenError."""
     data = read_verify_token(token)
@@ -261,7 +259,6 @@ def verify_email(token: str) -> AccountOutcome:
     if data.get("email") != user.email:
         raise TokenError()
     joined = _mark_verified(user)
-    commit()
     return AccountOutcome(user, joined)
 
 
@@ -291,31 +288,31 @@ def authenticate(
     from `device_token`) and per address; while a count blocks, the attempt is refused with
     TooManyAttempts without looking at the password (see `app.accounts.throttle`).
     """
-    account = (email or "").strip().lower()
-    attempt = throttle.Attempt(account, address, device_of(device_token, account))
-    now = utcnow()
-    blocked_until = throttle.retry_at(attempt, now)
-    if blocked_until is not None:
-        raise _too_many_attempts(blocked_until, now)
-    failure = _("Wrong e-mail address or password.")
-    user = _user_by_email(account)
-    if user is None:
-        check_password_hash(_dummy_hash(), password or "")
-    if user is None or not check_password_hash(user.password_hash, password or ""):
-        throttle.record_failure(attempt, now)
-        if user is not None:
-            record(None, "user.login_failed", "user", user.id)
-        commit()
-        raise ValidationError(failure)
-    if not user.active:
-        raise ValidationError(
-            _("This account has been deactivated. Please contact the site administrators.")
-        )
-    user.last_login_at = now
-    throttle.record_success(attempt)
-    joined = accept_invitations(user)
-    commit()
-    return AccountOutcome(user, joined)
+    with unit_of_work() as uow:
+        account = (email or "").strip().lower()
+        attempt = throttle.Attempt(account, address, device_of(device_token, account))
+        now = utcnow()
+        blocked_until = throttle.retry_at(attempt, now)
+        if blocked_until is not None:
+            raise _too_many_attempts(blocked_until, now)
+        failure = _("Wrong e-mail address or password.")
+        user = _user_by_email(account)
+        if user is None:
+            check_password_hash(_dummy_hash(), password or "")
+        if user is None or not check_password_hash(user.password_hash, password or ""):
+            throttle.record_failure(attempt, now)
+            if user is not None:
+                record(None, "user.login_failed", "user", user.id)
+            uow.commit()  # the failure counts even though the attempt is refused
+            raise ValidationError(failure)
+        if not user.active:
+            raise ValidationError(
+                _("This account has been deactivated. Please contact the site administrators.")
+            )
+        user.last_login_at = now
+        throttle.record_success(attempt)
+        joined = accept_invitations(user)
+        return AccountOutcome(user, joined)
 
 
 def user_for_session(session_id: str) -> User | None:
@@ -335,15 +332,16 @@ def _end_sessions(user: User) -> None:
     user.session_token = new_session_token()
 
 
+@transactional
 def log_out(user: User) -> None:
     """End every session of the user: this one and any copy of its cookie, on any device."""
     _end_sessions(user)
-    commit()
 
 
 # --- passwords ------------------------------------------------------------------------------
 
 
+@transactional
 def request_password_reset(email: str) -> None:
     """Mail a reset link if an active account has this address; silent either way."""
     user = _user_by_email(email)
@@ -352,7 +350,6 @@ def request_password_reset(email: str) -> None:
     link = public_url("accounts.reset_password", token=make_reset_token(user))
     minutes = current_app.config.get("ACCOUNT_RESET_MAX_AGE", RESET_MAX_AGE) // 60
     _send(user, "account_reset", link=link, minutes=minutes)
-    commit()
 
 
 def user_for_reset_token(token: str) -> User:
@@ -364,6 +361,7 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
+@transactional
 def reset_password(token: str, new_password: str) -> User:
     """Set a new password from a reset link (which then stops working); raises TokenError."""
     user = user_for_reset_token(token)
@@ -374,10 +372,10 @@ def reset_password(token: str, new_password: str) -> User:
     # Receiving the link proves the address is theirs.
     _mark_verified(user)
     _send(user, "account_password_changed")
-    commit()
     return user
 
 
+@transactional
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Set a new password; every session of the user ends (see `_end_sessions`)."""
     if not check_password_hash(user.password_hash, current_password or ""):
@@ -391,12 +389,12 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     _end_sessions(user)  # the caller starts a new session for the device that changed it
     record(user, "user.change_password", "user", user.id)
     _send(user, "account_password_changed")
-    commit()
 
 
 # --- profile --------------------------------------------------------------------------------
 
 
+@transactional
 def update_profile(user: User, *, name: str, language: str) -> None:
     before = {"name": user.name, "preferred_language": user.preferred_language}
     user.name = _clean_name(name)
@@ -406,7 +404,6 @@ def update_profile(user: User, *, name: str, language: str) -> None:
     )
     if new:
         record(user, "user.update_profile", "user", user.id, before=old, after=new)
-    commit()
 
 
 # --- staff accounts (CLI) -------------------------------------------------------------------
@@ -421,6 +418,7 @@ def _staff_role_and_agency(role: str, agency_code: str | None) -> tuple[Role, Ag
     return Role(role), agency
 
 
+@transactional
 def create_staff_user(
     actor: User | None,
     *,
@@ -453,10 +451,10 @@ def create_staff_user(
         user.id,
         after={"email": address, "role": staff_role.value, "agency": agency and agency.code},
     )
-    commit()
     return user
 
 
+@transactional
 def set_user_role(
     actor: User | None, *, email: str, role: str, agency_code: str | None = None
 ) -> User:
@@ -479,10 +477,10 @@ def set_user_role(
     old, new = changed_fields(before, after)
     if new:
         record(actor, "user.set_role", "user", user.id, before=old, after=new)
-    commit()
     return user
 
 
+@transactional
 def deactivate_user(actor: User | None, *, email: str) -> User:
     """Stop an account from logging in (its open sessions end at their next request)."""
     user = _user_by_email(email)
@@ -498,7 +496,6 @@ def deactivate_user(actor: User | None, *, email: str) -> User:
             before={"active": True},
             after={"active": False},
         )
-    commit()
     return user
 
 

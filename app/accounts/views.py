@@ -18,6 +18,7 @@ from app.accounts.permissions import needs_email_verification
 from app.accounts.redirects import safe_next
 from app.accounts.tokens import DEVICE_MAX_AGE, TokenError, make_device_token
 from app.errors import TooManyAttempts, ValidationError
+from app.forms import bind_errors
 from app.i18n import current_language
 from app.security import limiter
 
@@ -27,17 +28,6 @@ MAIL_LIMIT_PER_IP = "5 per minute;30 per hour"
 
 def _current_user_key() -> str:
     return f"user:{current_user.id}"
-
-
-def _show_errors(form, error: ValidationError) -> None:
-    """Put a service error next to the field it concerns, or at the top of the form."""
-    placed = False
-    for name, messages in error.errors.items():
-        if name in form:
-            form[name].errors = [*form[name].errors, *messages]
-            placed = True
-    if not placed:
-        form.form_errors.append(error.message)
 
 
 def _start_session(outcome: service.AccountOutcome) -> None:
@@ -75,7 +65,7 @@ def register():
                 language=form.language.data,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            bind_errors(form, error)
         else:
             return render_template("accounts/check_email.html", email=form.email.data.strip())
     return render_template("accounts/register.html", form=form)
@@ -183,7 +173,7 @@ def reset_password(token: str):
         try:
             service.reset_password(token, form.password.data)
         except ValidationError as error:
-            _show_errors(form, error)
+            bind_errors(form, error)
         else:
             logout_user()
             flash(_("Your password has been changed. You can log in with it now."), "success")
@@ -201,7 +191,7 @@ def profile():
         try:
             service.update_profile(current_user, name=form.name.data, language=form.language.data)
         except ValidationError as error:
-            _show_errors(form, error)
+            bind_errors(form, error)
         else:
             session["lang"] = current_user.preferred_language
             flash(_("Your profile has been saved."), "success")
@@ -217,7 +207,7 @@ def change_password():
         try:
             service.change_password(current_user, form.current_password.data, form.password.data)
         except ValidationError as error:
-            _show_errors(form, error)
+            bind_errors(form, error)
         else:
             login_user(current_user._get_current_object())  # this device goes on, new token
             flash(_("Your password has been changed."), "success")

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.form_messages import Form
+from app.forms import Form
 from app.labels import label
 from app.models import WorkforceLevel
 from app.parsing import MAX_AMOUNT_VND, FieldList, IntegerField

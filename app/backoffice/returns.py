@@ -11,7 +11,6 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import audit
@@ -37,7 +36,7 @@ from app.models import (
     YearlyReturn,
 )
 from app.models.base import utcnow
-from app.transaction import commit
+from app.transaction import transactional, unit_of_work
 from app.urls import public_url
 
 REASON_MAX = 4000
@@ -100,6 +99,7 @@ def list_reporting_years(actor: User | None) -> list[ReportingYear]:
     return list(db.session.scalars(sa.select(ReportingYear).order_by(ReportingYear.year.desc())))
 
 
+@transactional
 def open_reporting_year(
     actor: User | None, year: int | None, deadline: date | None, today: date | None = None
 ) -> ReportingYear:
@@ -143,10 +143,10 @@ def open_reporting_year(
             deadline=deadline,
             link=_return_link(firm, year),
         )
-    commit()
     return reporting_year
 
 
+@transactional
 def close_reporting_year(actor: User | None, year: int) -> ReportingYear:
     _require_reporter(actor)
     reporting_year = get_reporting_year(year)
@@ -154,7 +154,6 @@ def close_reporting_year(actor: User | None, year: int) -> ReportingYear:
         raise Conflict(_("This reporting year is already closed."))
     reporting_year.closed = True
     audit.record(actor, "reporting_year.closed", "reporting_year", reporting_year.id)
-    commit()
     return reporting_year
 
 
@@ -252,6 +251,7 @@ def year_progress(actor: User | None, year: int) -> YearProgress:
     )
 
 
+@transactional
 def reopen_return(actor: User | None, return_id: int, reason: str | None) -> YearlyReturn:
     """Send a submitted return back to the firm, with a reason it reads in the e-mail."""
     _require_reporter(actor)
@@ -288,7 +288,6 @@ def reopen_return(actor: User | None, return_id: int, reason: str | None) -> Yea
         reason=text,
         link=_return_link(yearly_return.firm, year.year),
     )
-    commit()
     return yearly_return
 
 
@@ -341,12 +340,13 @@ def _clean_needs(rows: list[dict], errors: dict) -> list[WorkforceNeed]:
         if not isinstance(number, int) or not 0 < number <= MAX_PEOPLE:
             problems.append(_("Give the number of people needed (at least 1)."))
         if problems:
-            errors[f"workforce-{index}"] = problems
+            errors[f"workforce_needs-{index}-occupation"] = problems
             continue
         needs.append(WorkforceNeed(occupation=occupation, level=level, number_needed=number))
     return needs
 
 
+@transactional
 def save_return(
     actor: User | None, firm_id: int, year: int, data: dict, submit: bool
 ) -> YearlyReturn:
@@ -407,7 +407,6 @@ def save_return(
         before=before,
         after={"state": str(yearly_return.state), "year": year},
     )
-    commit()
     return yearly_return
 
 
@@ -437,51 +436,53 @@ def send_reminders(days: int = 14, today: date | None = None) -> ReminderReport:
     the same transaction as the mail is queued, so a second run (or a concurrent one, which
     fails on the unique key) sends nothing twice."""
     today = today or date.today()
-    report = ReminderReport()
-    years = db.session.scalars(
-        sa.select(ReportingYear).where(
-            ReportingYear.closed.is_(False),
-            ReportingYear.deadline >= today,
-            ReportingYear.deadline <= today + timedelta(days=days),
-        )
-    ).all()
-    for reporting_year in years:
-        already = sa.select(ReminderLog.firm_id).where(
-            ReminderLog.reporting_year_id == reporting_year.id, ReminderLog.round_days == days
-        )
-        submitted = sa.select(YearlyReturn.firm_id).where(
-            YearlyReturn.reporting_year_id == reporting_year.id,
-            YearlyReturn.state == ReturnState.SUBMITTED,
-        )
-        firms = db.session.scalars(
-            sa.select(Firm)
-            .where(
-                Firm.status == FirmStatus.PUBLISHED,
-                Firm.id.not_in(submitted),
-                Firm.id.not_in(already),
-            )
-            .options(selectinload(Firm.members).selectinload(FirmMember.user))
-            .order_by(Firm.id)
-        ).all()
-        report.years.append(reporting_year.year)
-        for firm in firms:
-            db.session.add(
-                ReminderLog(reporting_year_id=reporting_year.id, firm_id=firm.id, round_days=days)
-            )
-            _mail_members(
-                firm,
-                "backoffice_return_reminder",
-                year=reporting_year.year,
-                deadline=reporting_year.deadline,
-                days_left=(reporting_year.deadline - today).days,
-                link=_return_link(firm, reporting_year.year),
-            )
-            report.firms += 1
-            report.messages += len(_active_members(firm))
     try:
-        db.session.commit()
-    except IntegrityError:
+        with unit_of_work():
+            report = ReminderReport()
+            years = db.session.scalars(
+                sa.select(ReportingYear).where(
+                    ReportingYear.closed.is_(False),
+                    ReportingYear.deadline >= today,
+                    ReportingYear.deadline <= today + timedelta(days=days),
+                )
+            ).all()
+            for reporting_year in years:
+                already = sa.select(ReminderLog.firm_id).where(
+                    ReminderLog.reporting_year_id == reporting_year.id,
+                    ReminderLog.round_days == days,
+                )
+                submitted = sa.select(YearlyReturn.firm_id).where(
+                    YearlyReturn.reporting_year_id == reporting_year.id,
+                    YearlyReturn.state == ReturnState.SUBMITTED,
+                )
+                firms = db.session.scalars(
+                    sa.select(Firm)
+                    .where(
+                        Firm.status == FirmStatus.PUBLISHED,
+                        Firm.id.not_in(submitted),
+                        Firm.id.not_in(already),
+                    )
+                    .options(selectinload(Firm.members).selectinload(FirmMember.user))
+                    .order_by(Firm.id)
+                ).all()
+                report.years.append(reporting_year.year)
+                for firm in firms:
+                    db.session.add(
+                        ReminderLog(
+                            reporting_year_id=reporting_year.id, firm_id=firm.id, round_days=days
+                        )
+                    )
+                    _mail_members(
+                        firm,
+                        "backoffice_return_reminder",
+                        year=reporting_year.year,
+                        deadline=reporting_year.deadline,
+                        days_left=(reporting_year.deadline - today).days,
+                        link=_return_link(firm, reporting_year.year),
+                    )
+                    report.firms += 1
+                    report.messages += len(_active_members(firm))
+    except ValidationError:
         # Another run logged the same round first: it sends those reminders, this one none.
-        db.session.rollback()
         return ReminderReport(years=report.years)
     return report

@@ -22,6 +22,7 @@ from app.backoffice.charts import bar_chart
 from app.backoffice.forms import ConfirmForm, OpenYearForm, ReasonForm, ReturnForm
 from app.backoffice.tabular import Table, csv_bytes, xlsx_bytes
 from app.errors import Conflict, ValidationError, render_error
+from app.forms import bind_errors
 from app.security import DOWNLOAD_LIMIT, limiter
 
 CSV = "text/csv; charset=utf-8"
@@ -40,19 +41,6 @@ def _download(content, content_type: str, filename: str) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _attach_errors(form, error: ValidationError) -> None:
-    """Put a service's rule violations on the form's fields (workforce rows by index)."""
-    for name, messages in error.errors.items():
-        if name.startswith("workforce-"):
-            index = int(name.removeprefix("workforce-"))
-            field = form.workforce_needs.entries[index].form.occupation
-        else:
-            field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*list(field.errors or []), *messages]
-    flash(error.message, "error")
 
 
 # Statistics and exports -----------------------------------------------------------------------
@@ -113,7 +101,7 @@ def reports():
         try:
             opened = returns.open_reporting_year(current_user, form.year.data, form.deadline.data)
         except ValidationError as error:
-            _attach_errors(form, error)
+            bind_errors(form, error)
         else:
             flash(_("Reporting year %(year)s is open; firms have been e-mailed.", year=opened.year))
             return redirect(url_for("backoffice.report_year", year=opened.year))
@@ -165,7 +153,7 @@ def reopen_return(year: int, return_id: int):
         try:
             returns.reopen_return(current_user, return_id, form.reason.data)
         except ValidationError as error:
-            _attach_errors(form, error)
+            bind_errors(form, error)
         except Conflict as error:
             flash(error.message, "error")
             return redirect(url_for("backoffice.report_year", year=year))
@@ -206,7 +194,7 @@ def yearly_return(firm_id: int, year: int):
         try:
             returns.save_return(current_user, firm_id, year, form.to_data(), submit=submit)
         except ValidationError as error:
-            _attach_errors(form, error)
+            bind_errors(form, error)
         except Conflict as error:
             flash(error.message, "error")
         else:

@@ -21,7 +21,7 @@ from app.curation.permissions import (
     can_manage_zone,
     is_admin,
 )
-from app.curation.service import clean_reason, commit
+from app.curation.service import clean_reason
 from app.domain.firm_size import SizeClass
 from app.domain.places import is_ward
 from app.domain.text import nfc, slugify
@@ -39,6 +39,7 @@ from app.models import (
     ZoneStatus,
 )
 from app.models.base import utcnow
+from app.transaction import transactional
 
 PROGRAMME_FIELDS = (
     "title_vi",
@@ -337,6 +338,7 @@ def _claim(kind: _Kind, record, token: str | None) -> None:
     set_committed_value(record, "updated_at", now)
 
 
+@transactional
 def _create(kind: _Kind, actor: User | None, data: dict):
     require_agency_curator(actor)
     errors: dict = {}
@@ -353,10 +355,10 @@ def _create(kind: _Kind, actor: User | None, data: dict):
     db.session.add(record)
     db.session.flush()
     audit.record(actor, f"{kind.name}.create", kind.name, record.id, None, _state(kind, record))
-    commit()
     return record
 
 
+@transactional
 def _update(kind: _Kind, actor: User | None, record_id: int, data: dict, token: str | None):
     record = _get(kind, actor, record_id)
     errors: dict = {}
@@ -374,10 +376,10 @@ def _update(kind: _Kind, actor: User | None, record_id: int, data: dict, token: 
     db.session.flush()
     old, new = audit.changed_fields(before, _state(kind, record))
     audit.record(actor, f"{kind.name}.update", kind.name, record.id, old, new)
-    commit()
     return record
 
 
+@transactional
 def _transition(kind, actor, record_id, token, action: str, reason: str | None = None):
     record = _get(kind, actor, record_id)
     text = clean_reason(reason, required=action == "archive")
@@ -396,7 +398,6 @@ def _transition(kind, actor, record_id, token, action: str, reason: str | None =
     db.session.flush()
     old, new = audit.changed_fields(before, _state(kind, record))
     audit.record(actor, f"{kind.name}.{action}", kind.name, record.id, old, new, text)
-    commit()
     return record
 
 

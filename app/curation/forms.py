@@ -17,22 +17,15 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.catalogue.service import CatalogueTree
 from app.curation.checks import CHECK_LABELS
 from app.domain.firm_size import SizeClass
-from app.domain.places import wards_of_province
-from app.form_messages import Form
+from app.forms import Form, MultiCheckboxField, catalogue_choices, ward_choices
 from app.i18n import localized
 from app.labels import label
 from app.models import GeographicScope, SupportType, ZoneKind, ZoneStatus
 from app.parsing import MAX_AMOUNT_VND, FloatField, HiddenIntegerField, IntegerField, optional_id
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class VersionForm(Form):
@@ -59,26 +52,6 @@ class RequestChangesForm(ReasonForm):
 
 class ClaimDecisionForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=4000)])
-
-
-def catalogue_choices(tree: CatalogueTree) -> list[SelectChoice]:
-    """Groups, kinds and items of the tree, indented, in catalogue order."""
-    choices = []
-
-    def walk(items, depth):
-        for item in items:
-            indent = "\u00a0\u00a0" * depth
-            choices.append(
-                SelectChoice(item.id, f"{indent}{item.code} · {localized(item, 'name')}")
-            )
-            walk(tree.kids(item), depth + 1)
-
-    walk(tree.groups, 0)
-    return choices
-
-
-def ward_choices() -> list[SelectChoice]:
-    return [SelectChoice(code, name) for code, name in wards_of_province()]
 
 
 class ProgrammeForm(Form):

@@ -48,7 +48,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.parsing import parse_int
-from app.transaction import commit, flush
+from app.transaction import UnitOfWork, flush, transactional, unit_of_work
 
 REASON_MAX = 4000
 QUEUE_PAGE_SIZE = 25
@@ -267,11 +267,11 @@ def get_firm_for_review(actor: User, firm_id: int) -> Firm:
     return firm
 
 
+@transactional
 def approve_listing(actor: User, firm_id: int, version: int | None) -> Firm:
     require_reviewer(actor)
     firm = _firm_for_update(firm_id)
     _approve(actor, firm, version)
-    commit()
     return firm
 
 
@@ -288,6 +288,7 @@ def _approve(actor: User, firm: Firm, version: int | None) -> None:
     notifications.listing_decided(firm, "approved")
 
 
+@transactional
 def request_changes(
     actor: User, firm_id: int, version: int | None, reason: str | None, failed_checks: list[str]
 ) -> Firm:
@@ -307,10 +308,10 @@ def request_changes(
     flush()
     _record_firm_change(actor, "firm.request_changes", firm, before, reason=text)
     notifications.listing_decided(firm, "changes_requested")
-    commit()
     return firm
 
 
+@transactional
 def reject_listing(actor: User, firm_id: int, version: int | None, reason: str | None) -> Firm:
     require_reviewer(actor)
     firm = _firm_for_update(firm_id)
@@ -324,7 +325,6 @@ def reject_listing(actor: User, firm_id: int, version: int | None, reason: str |
     flush()
     _record_firm_change(actor, "firm.reject", firm, before, reason=text)
     notifications.listing_decided(firm, "rejected")
-    commit()
     return firm
 
 
@@ -335,34 +335,41 @@ class BulkApproval:
 
 
 def bulk_approve_listings(actor: User, selections: list[tuple[int, int]]) -> BulkApproval:
-    """Approve each selected (firm id, version seen) as its own decision and transaction, so
-    one refusal does not undo the others. Listings whose automatic checks fail are left for
-    an individual review."""
+    """Approve each selected (firm id, version seen) as its own decision, in one transaction
+    (one commit, one index update): each decision runs in a savepoint, so one refusal does not
+    undo the others. Listings whose automatic checks fail are left for an individual review."""
     require_reviewer(actor)
     result = BulkApproval()
-    for firm_id, version in selections:
-        firm = db.session.get(Firm, firm_id)
-        name = firm.display_name if firm is not None else f"#{firm_id}"
-        try:
-            if firm is None:
-                raise NotFound(_("This listing no longer exists."))
-            failed = failed_codes(run_checks(firm))
-            if failed:
-                raise ValidationError(
-                    _(
-                        "Automatic checks failed (%(checks)s): review it on its own page.",
-                        checks="; ".join(str(CHECK_LABELS[c]) for c in failed),
-                    )
-                )
-            _approve(actor, firm, version)
-            commit()
-            result.approved.append(firm)
-        except (Conflict, NotFound, ValidationError) as error:
-            db.session.rollback()
-            result.failed.append((name, error.message))
+    with unit_of_work() as uow:
+        for firm_id, version in selections:
+            _approve_one(uow, actor, firm_id, version, result)
     return result
 
 
+def _approve_one(
+    uow: UnitOfWork, actor: User, firm_id: int, version: int, result: BulkApproval
+) -> None:
+    firm = db.session.get(Firm, firm_id)
+    name = firm.display_name if firm is not None else f"#{firm_id}"
+    try:
+        if firm is None:
+            raise NotFound(_("This listing no longer exists."))
+        failed = failed_codes(run_checks(firm))
+        if failed:
+            raise ValidationError(
+                _(
+                    "Automatic checks failed (%(checks)s): review it on its own page.",
+                    checks="; ".join(str(CHECK_LABELS[c]) for c in failed),
+                )
+            )
+        with uow.savepoint():
+            _approve(actor, firm, version)
+        result.approved.append(firm)
+    except (Conflict, NotFound, ValidationError) as error:
+        result.failed.append((name, error.message))
+
+
+@transactional
 def verify_firm(actor: User, firm_id: int, version: int | None, verified: bool = True) -> Firm:
     """Mark a published listing as checked by a curator (or take the mark away)."""
     require_reviewer(actor)
@@ -373,10 +380,10 @@ def verify_firm(actor: User, firm_id: int, version: int | None, verified: bool =
     firm.verified_at = utcnow() if verified else None
     flush()
     _record_firm_change(actor, "firm.verify" if verified else "firm.unverify", firm, before)
-    commit()
     return firm
 
 
+@transactional
 def archive_firm(actor: User, firm_id: int, version: int | None, reason: str | None) -> Firm:
     """Take a published listing off the directory and the search index."""
     require_reviewer(actor)
@@ -390,7 +397,6 @@ def archive_firm(actor: User, firm_id: int, version: int | None, reason: str | N
     flush()
     _record_firm_change(actor, "firm.archive", firm, before, reason=text)
     notifications.listing_decided(firm, "archived")
-    commit()
     return firm
 
 
@@ -444,6 +450,7 @@ def _state_label(state: ReviewState) -> str:
     }[state]
 
 
+@transactional
 def approve_revision(actor: User, revision_id: int, version: int | None) -> FirmRevision:
     """Apply the proposed content to the listing; it stays published.
 
@@ -461,7 +468,6 @@ def approve_revision(actor: User, revision_id: int, version: int | None) -> Firm
     try:
         firm_data.apply(firm, revision.data)
     except (ValueError, KeyError) as error:
-        db.session.rollback()
         raise ValidationError(
             _("This change refers to catalogue items or industry codes that no longer exist.")
         ) from error
@@ -480,10 +486,10 @@ def approve_revision(actor: User, revision_id: int, version: int | None) -> Firm
         {**{name: after.get(name) for name in changed}, "revision_id": revision.id},
     )
     notifications.revision_decided(revision, approved=True)
-    commit()
     return revision
 
 
+@transactional
 def reject_revision(
     actor: User, revision_id: int, version: int | None, reason: str | None
 ) -> FirmRevision:
@@ -507,7 +513,6 @@ def reject_revision(
         text,
     )
     notifications.revision_decided(revision, approved=False)
-    commit()
     return revision
 
 
@@ -541,6 +546,7 @@ def _claim_for_update(claim_id: int) -> FirmClaim:
     return claim
 
 
+@transactional
 def approve_claim(actor: User, claim_id: int) -> FirmClaim:
     """Make the claimant the owner of a firm that has none.
 
@@ -576,10 +582,10 @@ def approve_claim(actor: User, claim_id: int) -> FirmClaim:
         {"member_role": str(MemberRole.OWNER), "member": claim.user.email, "claim_id": claim.id},
     )
     notifications.claim_decided(claim, approved=True)
-    commit()
     return claim
 
 
+@transactional
 def reject_claim(actor: User, claim_id: int, reason: str | None) -> FirmClaim:
     require_reviewer(actor)
     claim = _claim_for_update(claim_id)
@@ -599,7 +605,6 @@ def reject_claim(actor: User, claim_id: int, reason: str | None) -> FirmClaim:
         text,
     )
     notifications.claim_decided(claim, approved=False)
-    commit()
     return claim
 
 

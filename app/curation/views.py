@@ -24,6 +24,7 @@ from app.domain.places import wards_of_province
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.firms import data as firm_data
+from app.forms import bind_errors
 from app.i18n import localized
 from app.models import Agency, FirmClaim, FirmRevision, ReviewState, Zone
 from app.pagination import requested_page
@@ -33,18 +34,6 @@ from app.parsing import parse_id, parse_int
 @bp.context_processor
 def curation_helpers():
     return {"edit_token": agency_data.edit_token}
-
-
-def _attach_errors(form, error: ValidationError) -> None:
-    """Show a service's rule violations on the form's fields (or as a notice)."""
-    placed = False
-    for name, messages in error.errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*list(field.errors or []), *messages]
-            placed = True
-    if not placed:
-        flash(error.message, "error")
 
 
 # Queue ----------------------------------------------------------------------------------------
@@ -143,10 +132,9 @@ def _decide_firm(firm_id: int, name: str, form, decide, success, target: str = "
     try:
         firm = decide(form)
     except ValidationError as error:
-        _attach_errors(form, error)
+        bind_errors(form, error)
         return _render_firm(firm_id, (name, form), 400)
     except Conflict as error:
-        db.session.rollback()
         flash(error.message, "error")
         return _render_firm(firm_id, (name, form), 409)
     flash(success(firm), "success")
@@ -270,10 +258,9 @@ def _decide_revision(revision_id: int, name: str, form, decide, success):
     try:
         revision = decide(form)
     except ValidationError as error:
-        _attach_errors(form, error)
+        bind_errors(form, error)
         return _render_revision(revision_id, (name, form), 400)
     except Conflict as error:
-        db.session.rollback()
         flash(error.message, "error")
         return _render_revision(revision_id, (name, form), 409)
     flash(success(revision.firm), "success")
@@ -332,10 +319,9 @@ def _decide_claim(claim_id: int, name: str, decide, success):
     try:
         claim = decide(form)
     except ValidationError as error:
-        _attach_errors(form, error)
+        bind_errors(form, error)
         return _render_claim(claim_id, (name, form), 400)
     except Conflict as error:
-        db.session.rollback()
         flash(error.message, "error")
         return _render_claim(claim_id, (name, form), 409)
     flash(success(claim.firm), "success")
@@ -456,7 +442,7 @@ def _new(kind: str):
         try:
             record = spec["create"](current_user, form.service_data())
         except ValidationError as error:
-            _attach_errors(form, error)
+            bind_errors(form, error)
             return _render_edit(kind, form, status=400)
         flash(_("Saved. It is a draft until you publish it."), "success")
         return redirect(url_for(f"curation.edit_{kind}", record_id=record.id))
@@ -478,10 +464,9 @@ def _edit(kind: str, record_id: int):
         try:
             spec["update"](current_user, record_id, form.service_data(), form.version.data)
         except ValidationError as error:
-            _attach_errors(form, error)
+            bind_errors(form, error)
             return _render_edit(kind, form, record, 400)
         except Conflict as error:
-            db.session.rollback()
             flash(error.message, "error")
             record = spec["get"](current_user, record_id)
             # The curator now knows about the other save: saving again replaces it.
@@ -499,7 +484,6 @@ def _change_state(kind: str, record_id: int, action: str):
             raise ValidationError(_("The reason is too long."))
         KINDS[kind]["state"](current_user, record_id, action, form.version.data, form.reason.data)
     except (ValidationError, Conflict) as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(f"curation.edit_{kind}", record_id=record_id))
     messages = {

@@ -22,7 +22,7 @@ from app.domain.firm_size import SectorGroup
 from app.domain.places import wards_of_province
 from app.domain.text import nfc
 from app.firms.data import SCALAR_FIELDS
-from app.form_messages import Form
+from app.forms import Form
 from app.i18n import localized
 from app.labels import label
 from app.models import InvestmentType

@@ -42,7 +42,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.transaction import commit, flush
+from app.transaction import flush, transactional
 from app.urls import public_url
 
 EDITABLE_STATES = {FirmStatus.DRAFT, FirmStatus.CHANGES_REQUESTED, FirmStatus.PUBLISHED}
@@ -119,6 +119,7 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+@transactional
 def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
     """A new draft listing owned by `actor`."""
     require(can_create_firm, actor)
@@ -147,10 +148,10 @@ def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
     db.session.add(FirmMember(firm=firm, user=actor, role=MemberRole.OWNER))
     flush()
     audit.record(actor, "firm.create", "firm", firm.id, after=content.snapshot(firm))
-    commit()
     return firm
 
 
+@transactional
 def update_firm(actor: User, firm: Firm, data: dict, version: int) -> FirmRevision | None:
     """Save the business's edits: directly while unpublished, as a pending revision once public."""
     require(can_edit_firm, actor, firm)
@@ -174,13 +175,11 @@ def update_firm(actor: User, firm: Firm, data: dict, version: int) -> FirmRevisi
         changed_before, changed_after = audit.changed_fields(before, data)
         audit.record(actor, "revision.propose", "firm", firm.id, changed_before, changed_after)
         _notify_reviewers(firm)
-        commit()
         return revision
     _claim(firm, version)
     content.apply(firm, data)
     changed_before, changed_after = audit.changed_fields(before, content.snapshot(firm))
     audit.record(actor, "firm.update", "firm", firm.id, changed_before, changed_after)
-    commit()
     return None
 
 
@@ -200,6 +199,7 @@ def submission_problems(firm: Firm) -> list[str]:
     return problems
 
 
+@transactional
 def submit_firm(actor: User, firm: Firm, version: int) -> None:
     require(can_edit_firm, actor, firm)
     if firm.status not in SUBMITTABLE_STATES:
@@ -212,7 +212,6 @@ def submit_firm(actor: User, firm: Firm, version: int) -> None:
     firm.submitted_at = utcnow()
     audit.record(actor, "firm.submit", "firm", firm.id, after={"status": "submitted"})
     _notify_reviewers(firm)
-    commit()
 
 
 def claimable_firm(firm_id: int) -> Firm:
@@ -224,6 +223,7 @@ def claimable_firm(firm_id: int) -> Firm:
     return firm
 
 
+@transactional
 def claim_firm(actor: User, firm_id: int, evidence: str) -> FirmClaim:
     firm = claimable_firm(firm_id)
     require(can_create_firm, actor)
@@ -243,10 +243,10 @@ def claim_firm(actor: User, firm_id: int, evidence: str) -> FirmClaim:
     flush()
     audit.record(actor, "claim.create", "firm", firm.id, after={"claim": claim.id}, reason=evidence)
     _notify_reviewers(firm)
-    commit()
     return claim
 
 
+@transactional
 def invite_editor(actor: User, firm: Firm, email: str) -> None:
     """Add an existing user as editor, or invite the address to register; mail either way."""
     require(can_manage_members, actor, firm)
@@ -273,9 +273,9 @@ def invite_editor(actor: User, firm: Firm, email: str) -> None:
     send_after_commit(
         render_message(email, "firm_invitation", language, firm=firm, inviter=actor, link=link)
     )
-    commit()
 
 
+@transactional
 def remove_member(actor: User, firm: Firm, user_id: int) -> None:
     require(can_manage_members, actor, firm)
     member = next((m for m in firm.members if m.user_id == user_id), None)
@@ -285,9 +285,9 @@ def remove_member(actor: User, firm: Firm, user_id: int) -> None:
         raise ValidationError(_("The owner cannot be removed."))
     firm.members.remove(member)
     audit.record(actor, "member.remove", "firm", firm.id, before={"user_id": user_id})
-    commit()
 
 
+@transactional
 def upload_logo(actor: User, firm: Firm, upload) -> None:
     """Accept an image only by its content; store a re-encoded PNG under instance/."""
     require(can_edit_firm, actor, firm)
@@ -323,7 +323,6 @@ def upload_logo(actor: User, firm: Firm, upload) -> None:
     before = firm.logo_path
     firm.logo_path = name
     audit.record(actor, "firm.logo", "firm", firm.id, {"logo": before}, {"logo": name})
-    commit()
 
 
 def logo_folder() -> Path:

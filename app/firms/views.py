@@ -28,6 +28,7 @@ from app.firms import bp, self_service
 from app.firms.forms import ClaimForm, FirmForm, InviteForm, LogoForm, RemoveMemberForm, SubmitForm
 from app.firms.permissions import can_create_firm, can_manage_members
 from app.firms.service import FirmFilters, get_published_firm, list_published_firms
+from app.forms import bind_errors
 from app.labels import label
 from app.models import Firm, IndustryCode, Zone
 from app.pagination import requested_page
@@ -82,13 +83,6 @@ def _choices(form: FirmForm) -> None:
     )
 
 
-def _show_errors(form: FirmForm, error: ValidationError) -> None:
-    for name, message in error.errors.items():
-        if name in form:
-            form[name].errors = [*form[name].errors, message]
-    flash(error.message, "error")
-
-
 @bp.get("/my/firms")
 @login_required
 def mine():
@@ -115,7 +109,7 @@ def create():
             flash(taken.message, "info")
             return redirect(url_for("firms.claim", firm_id=taken.firm.id))
         except ValidationError as error:
-            _show_errors(form, error)
+            bind_errors(form, error)
         else:
             flash(
                 _("Your draft listing is saved. Submit it for review when it is complete."),
@@ -165,7 +159,7 @@ def edit(firm_id: int):
                 current_user, firm, form.to_data(request.form), form.version.data
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            bind_errors(form, error)
         except Conflict as conflict:
             flash(conflict.message, "error")
             # The writer now knows about the other save: saving this form again replaces it.

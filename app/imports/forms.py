@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import HiddenField, SubmitField
 
-from app.form_messages import Form
+from app.forms import Form
 
 
 class UploadForm(Form):

@@ -11,13 +11,12 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from app import audit
 from app.backoffice.tabular import Table, csv_bytes, xlsx_bytes
 from app.errors import Forbidden, NotFound, ValidationError
-from app.extensions import db
 from app.firms.permissions import can_review_firms
 from app.imports.cells import CellError
 from app.imports.kinds import KINDS, Context, ImportKind, unknown_message
 from app.imports.reading import FORMATS, Sheet, read_upload
 from app.models import User
-from app.transaction import commit, flush
+from app.transaction import flush, unit_of_work
 
 SIGNED_UPLOAD_MAX_AGE = 3600  # seconds between the dry run and the apply step
 
@@ -94,8 +93,9 @@ def read_file(actor: User | None, kind_name: str, filename: str | None, content:
 def dry_run(actor: User | None, kind_name: str, sheet: Sheet) -> ImportResult:
     """Check every row and count what applying would do; nothing is written."""
     kind = _kind(actor, kind_name)
-    result, _planned, _ctx = _plan(kind, sheet)
-    db.session.rollback()
+    with unit_of_work() as uow:
+        result, _planned, _ctx = _plan(kind, sheet)
+        uow.discard()
     return result
 
 
@@ -103,11 +103,11 @@ def apply_import(actor: User | None, kind_name: str, sheet: Sheet) -> ImportResu
     """Check every row again against the current data, then write all rows, or none if any
     row has a problem. Each created or updated record gets an `import.<kind>` audit event."""
     kind = _kind(actor, kind_name)
-    result, planned, ctx = _plan(kind, sheet)
-    if not result.ok:
-        db.session.rollback()
-        return result
-    try:
+    with unit_of_work() as uow:
+        result, planned, ctx = _plan(kind, sheet)
+        if not result.ok:
+            uow.discard()
+            return result
         for row in planned:
             if row.change == "unchanged":
                 continue
@@ -116,10 +116,6 @@ def apply_import(actor: User | None, kind_name: str, sheet: Sheet) -> ImportResu
             audit.record(
                 actor, f"import.{kind.name}", kind.entity, record.id, row.before, row.after
             )
-    except Exception:
-        db.session.rollback()
-        raise
-    commit()
     result.applied = True
     return result
 

@@ -28,7 +28,7 @@ from app.investors.permissions import can_get_alert_mail
 from app.mail import deliver_now, render_message
 from app.models import AlertDelivery, AlertFrequency, SavedSearch
 from app.models.base import utcnow
-from app.transaction import commit
+from app.transaction import transactional, unit_of_work
 from app.urls import public_url
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,7 @@ def search_of_link(search_id: int | None, token: str) -> SavedSearch:
     return search
 
 
+@transactional
 def unsubscribe(search_id: int | None, token: str) -> SavedSearch:
     """Turn off the alerts of one saved search, for whoever holds its signed link."""
     search = search_of_link(search_id, token)
@@ -87,7 +88,6 @@ def unsubscribe(search_id: int | None, token: str) -> SavedSearch:
             after={"frequency": "off"},
         )
         search.frequency = AlertFrequency.OFF
-        commit()
     return search
 
 
@@ -128,63 +128,65 @@ def _claim(search: SavedSearch, now: datetime) -> bool:
 def send_due_alerts(now: datetime | None = None) -> AlertReport:
     now = now or utcnow()
     report = AlertReport()
-    searches = db.session.scalars(
-        sa.select(SavedSearch)
-        .where(SavedSearch.frequency != AlertFrequency.OFF)
-        .options(selectinload(SavedSearch.owner))
-        .order_by(SavedSearch.id)
-    ).all()
-    outgoing = []
-    for search in searches:
-        if not is_due(search, now) or not can_get_alert_mail(search.owner):
-            continue
-        start = window_start(search)
-        filters = Discovery.from_args(MultiDict(search.args)).filters
-        firms = firms_changed_between(filters, start, now)
-        if not firms:
-            report.nothing_new += 1
-            continue
-        if not _claim(search, now):
-            continue
-        delivery = AlertDelivery(
-            saved_search_id=search.id,
-            window_start=start,
-            window_end=now,
-            firm_ids=[f.id for f in firms],
-            recipient=search.owner.email,
-        )
-        db.session.add(delivery)
-        try:
-            message = render_message(
-                search.owner.email,
-                "investor_alert",
-                search.owner.preferred_language,
-                search=search,
-                firms=firms[:FIRMS_PER_ALERT],
-                more=max(0, len(firms) - FIRMS_PER_ALERT),
-                since=start,
-                search_url=public_url("investors.discover", **search.args),
-                unsubscribe_url=unsubscribe_url(search),
+    # The claims and deliveries are committed before any mail leaves, so a second run
+    # never sends the same window again; the outcome of each delivery is a second unit.
+    with unit_of_work():
+        searches = db.session.scalars(
+            sa.select(SavedSearch)
+            .where(SavedSearch.frequency != AlertFrequency.OFF)
+            .options(selectinload(SavedSearch.owner))
+            .order_by(SavedSearch.id)
+        ).all()
+        outgoing = []
+        for search in searches:
+            if not is_due(search, now) or not can_get_alert_mail(search.owner):
+                continue
+            start = window_start(search)
+            filters = Discovery.from_args(MultiDict(search.args)).filters
+            firms = firms_changed_between(filters, start, now)
+            if not firms:
+                report.nothing_new += 1
+                continue
+            if not _claim(search, now):
+                continue
+            delivery = AlertDelivery(
+                saved_search_id=search.id,
+                window_start=start,
+                window_end=now,
+                firm_ids=[f.id for f in firms],
+                recipient=search.owner.email,
             )
-        except ValueError as error:  # e.g. an address that cannot be a mail header
-            log.error("alert for saved search %s not built: %s", search.id, error)
-            delivery.status, delivery.error = "failed", str(error)[:500]
-            report.failed += 1
-            continue
-        message["List-Unsubscribe"] = f"<{unsubscribe_url(search)}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        outgoing.append((delivery, message))
-    db.session.commit()
+            db.session.add(delivery)
+            try:
+                message = render_message(
+                    search.owner.email,
+                    "investor_alert",
+                    search.owner.preferred_language,
+                    search=search,
+                    firms=firms[:FIRMS_PER_ALERT],
+                    more=max(0, len(firms) - FIRMS_PER_ALERT),
+                    since=start,
+                    search_url=public_url("investors.discover", **search.args),
+                    unsubscribe_url=unsubscribe_url(search),
+                )
+            except ValueError as error:  # e.g. an address that cannot be a mail header
+                log.error("alert for saved search %s not built: %s", search.id, error)
+                delivery.status, delivery.error = "failed", str(error)[:500]
+                report.failed += 1
+                continue
+            message["List-Unsubscribe"] = f"<{unsubscribe_url(search)}>"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+            outgoing.append((delivery, message))
 
-    for delivery, message in outgoing:
-        try:
-            deliver_now(message)
-        except Exception as error:
-            log.exception("alert for saved search %s not delivered", delivery.saved_search_id)
-            delivery.status, delivery.error = "failed", str(error)[:500]
-            report.failed += 1
-        else:
-            delivery.status = "sent"
-            report.sent += 1
-    db.session.commit()
+    with unit_of_work():
+        for delivery, message in outgoing:
+            try:
+                deliver_now(message)
+            except Exception as error:
+                log.exception("alert for saved search %s not delivered", delivery.saved_search_id)
+                delivery.status, delivery.error = "failed", str(error)[:500]
+                report.failed += 1
+            else:
+                delivery.status = "sent"
+                report.sent += 1
     return report

@@ -11,10 +11,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.validators import ValidationError as FieldError
 
-from app.curation.forms import MultiCheckboxField
 from app.domain.places import wards_of_province
 from app.firms.forms import MoneyField
-from app.form_messages import Form
+from app.forms import Form, MultiCheckboxField
 from app.i18n import localized
 from app.labels import label
 from app.models import AlertFrequency, InvestmentType, InvestorType

@@ -38,6 +38,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.transaction import transactional
 from app.urls import public_url
 
 DEFAULT_PER_DAY = 5
@@ -72,6 +73,7 @@ def _check_rate(actor: User, now) -> None:
         )
 
 
+@transactional
 def request_introduction(actor: User, firm_id: int, message: str) -> IntroductionRequest:
     require(
         can_request_introduction,
@@ -121,10 +123,10 @@ def request_introduction(actor: User, firm_id: int, message: str) -> Introductio
                     link=public_url("investors.firm_introductions"),
                 )
             )
-    db.session.commit()
     return introduction
 
 
+@transactional
 def answer_introduction(actor: User, introduction_id: int, accept: bool) -> IntroductionRequest:
     introduction = db.session.scalar(
         sa.select(IntroductionRequest)
@@ -160,7 +162,6 @@ def answer_introduction(actor: User, introduction_id: int, accept: bool) -> Intr
             link=public_url("investors.introductions_list"),
         )
     )
-    db.session.commit()
     return introduction
 
 

@@ -4,7 +4,6 @@ someone else's list or search is reported as not found."""
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import audit
@@ -31,6 +30,7 @@ from app.models import (
     Zone,
 )
 from app.models.base import utcnow
+from app.transaction import flush, transactional
 
 # What one investor may keep: every list is exported and every saved search may be mailed daily,
 # so an account must not be able to grow either without bound.
@@ -113,6 +113,7 @@ def _validate_profile(data: dict) -> dict:
     return clean
 
 
+@transactional
 def save_profile(actor: User, data: dict) -> InvestorProfile:
     require_investor(actor)
     clean = _validate_profile(data)
@@ -133,7 +134,6 @@ def save_profile(actor: User, data: dict) -> InvestorProfile:
         changed_before,
         changed_after,
     )
-    db.session.commit()
     return profile
 
 
@@ -225,34 +225,31 @@ def _new_shortlist(actor: User, name: str) -> Shortlist:
         raise ValidationError(message, {"name": message})
     shortlist = Shortlist(owner_id=actor.id, name=name)
     db.session.add(shortlist)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        message = _("You already have a list with this name.")
-        raise ValidationError(message, {"name": message}) from None
+    message = _("You already have a list with this name.")
+    flush(duplicate=ValidationError(message, {"name": message}))
     return shortlist
 
 
+@transactional
 def create_shortlist(actor: User, name: str) -> Shortlist:
     require_investor(actor)
     shortlist = _new_shortlist(actor, name)
     audit.record(
         actor, "shortlist.create", "shortlist", shortlist.id, after={"name": shortlist.name}
     )
-    db.session.commit()
     return shortlist
 
 
+@transactional
 def delete_shortlist(actor: User, shortlist_id: int) -> None:
     shortlist = get_my_shortlist(actor, shortlist_id)
     audit.record(
         actor, "shortlist.delete", "shortlist", shortlist.id, before={"name": shortlist.name}
     )
     db.session.delete(shortlist)
-    db.session.commit()
 
 
+@transactional
 def add_to_shortlist(
     actor: User, firm_id: int, shortlist_id: int | None = None, new_name: str = ""
 ) -> Shortlist:
@@ -277,7 +274,6 @@ def add_to_shortlist(
     shortlist.entries.append(ShortlistEntry(firm_id=firm.id))
     shortlist.updated_at = utcnow()
     audit.record(actor, "shortlist.add", "shortlist", shortlist.id, after={"firm": firm.id})
-    db.session.commit()
     return shortlist
 
 
@@ -288,21 +284,21 @@ def _entry(shortlist: Shortlist, firm_id: int) -> ShortlistEntry:
     return entry
 
 
+@transactional
 def remove_from_shortlist(actor: User, shortlist_id: int, firm_id: int) -> Shortlist:
     shortlist = get_my_shortlist(actor, shortlist_id)
     shortlist.entries.remove(_entry(shortlist, firm_id))
     audit.record(actor, "shortlist.remove", "shortlist", shortlist.id, before={"firm": firm_id})
-    db.session.commit()
     return shortlist
 
 
+@transactional
 def save_note(actor: User, shortlist_id: int, firm_id: int, note: str) -> ShortlistEntry:
     shortlist = get_my_shortlist(actor, shortlist_id)
     entry = _entry(shortlist, firm_id)
     # The note is private: the audit trail records that it changed, not what it says.
     entry.note = _clean(note, 2000) or None
     audit.record(actor, "shortlist.note", "shortlist", shortlist.id, after={"firm": firm_id})
-    db.session.commit()
     return entry
 
 
@@ -346,6 +342,7 @@ def _set_frequency(actor: User, search: SavedSearch, frequency: AlertFrequency) 
     search.frequency = frequency
 
 
+@transactional
 def save_search(actor: User, name: str, args: dict[str, list[str]], frequency: str) -> SavedSearch:
     require_investor(actor)
     name = _clean(name, 120)
@@ -360,12 +357,8 @@ def save_search(actor: User, name: str, args: dict[str, list[str]], frequency: s
     search = SavedSearch(owner_id=actor.id, name=name, args=args, frequency=AlertFrequency.OFF)
     _set_frequency(actor, search, _frequency(frequency))
     db.session.add(search)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        message = _("You already have a saved search with this name.")
-        raise ValidationError(message, {"name": message}) from None
+    message = _("You already have a saved search with this name.")
+    flush(duplicate=ValidationError(message, {"name": message}))
     audit.record(
         actor,
         "saved_search.create",
@@ -373,10 +366,10 @@ def save_search(actor: User, name: str, args: dict[str, list[str]], frequency: s
         search.id,
         after={"name": name, "args": args, "frequency": str(search.frequency)},
     )
-    db.session.commit()
     return search
 
 
+@transactional
 def set_alert_frequency(actor: User, search_id: int, frequency: str) -> SavedSearch:
     search = get_my_saved_search(actor, search_id)
     before = str(search.frequency)
@@ -389,14 +382,13 @@ def set_alert_frequency(actor: User, search_id: int, frequency: str) -> SavedSea
         before={"frequency": before},
         after={"frequency": str(search.frequency)},
     )
-    db.session.commit()
     return search
 
 
+@transactional
 def delete_saved_search(actor: User, search_id: int) -> None:
     search = get_my_saved_search(actor, search_id)
     audit.record(
         actor, "saved_search.delete", "saved_search", search.id, before={"name": search.name}
     )
     db.session.delete(search)
-    db.session.commit()

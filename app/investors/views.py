@@ -21,6 +21,7 @@ from app.domain.firm_size import SizeClass
 from app.domain.places import wards_of_province
 from app.errors import ValidationError
 from app.extensions import csrf, db
+from app.forms import bind_errors
 from app.i18n import localized
 from app.investors import alerts, bp, exports, introductions, service
 from app.investors.discovery import SORTS, Discovery, discover_firms, query_args
@@ -51,13 +52,6 @@ def _public_zones() -> list[Zone]:
 
 def _back(default: str) -> str:
     return safe_next(request.form.get("next")) or default
-
-
-def _flash_errors(error: ValidationError, form=None) -> None:
-    for name, message in error.errors.items():
-        if form is not None and name in form:
-            form[name].errors = [*form[name].errors, message]
-    flash(error.message, "error")
 
 
 # Recommendations and profile ----------------------------------------------------------------
@@ -91,7 +85,7 @@ def profile():
         try:
             service.save_profile(current_user, form.to_data())
         except ValidationError as error:
-            _flash_errors(error, form)
+            bind_errors(form, error)
         else:
             flash(_("Your investor profile is saved."), "success")
             return redirect(url_for("investors.home"))
@@ -212,7 +206,7 @@ def shortlists():
             try:
                 shortlist = service.create_shortlist(current_user, form.name.data)
             except ValidationError as error:
-                _flash_errors(error, form)
+                bind_errors(form, error)
             else:
                 flash(_("List created."), "success")
                 return redirect(url_for("investors.shortlist", shortlist_id=shortlist.id))

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.form_messages import Form
+from app.forms import Form
 from app.labels import label
 from app.models import InterestStatus
 from app.parsing import IntegerField

@@ -3,7 +3,6 @@ owning agency follows it up (new → contacted → supported / not supported).""
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import audit
@@ -25,6 +24,7 @@ from app.models import (
     Zone,
 )
 from app.models.base import utcnow
+from app.transaction import flush, transactional
 from app.urls import public_url
 
 TARGET_MODELS = {
@@ -51,6 +51,7 @@ def can_follow_up(user: User, kind: str, target) -> bool:
     return can_review_firms(user)  # incubators have no agency: Sở Công Thương follows up
 
 
+@transactional
 def register_interest(actor: User, firm: Firm, kind: str, target_id: int, message: str) -> Interest:
     require(can_edit_firm, actor, firm)
     target = target_of(kind, target_id)
@@ -62,11 +63,7 @@ def register_interest(actor: User, firm: Firm, kind: str, target_id: int, messag
         message=message.strip()[:2000] or None,
     )
     db.session.add(interest)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise ValidationError(_("Your firm has already registered interest here.")) from None
+    flush(duplicate=ValidationError(_("Your firm has already registered interest here.")))
     audit.record(actor, "interest.create", "firm", firm.id, after={"kind": kind, "id": target_id})
     for curator in _followers(kind, target):
         send_after_commit(
@@ -80,7 +77,6 @@ def register_interest(actor: User, firm: Firm, kind: str, target_id: int, messag
                 link=public_url("matching.interests_list"),
             )
         )
-    db.session.commit()
     return interest
 
 
@@ -116,6 +112,7 @@ def interests_for(actor: User) -> list[tuple[Interest, object]]:
     return visible
 
 
+@transactional
 def set_interest_status(actor: User, interest_id: int, status: str) -> None:
     interest = db.session.get(Interest, interest_id)
     if interest is None:
@@ -137,7 +134,6 @@ def set_interest_status(actor: User, interest_id: int, status: str) -> None:
         before={"interest": interest.id, "status": before},
         after={"interest": interest.id, "status": status},
     )
-    db.session.commit()
 
 
 def registered_targets(firm: Firm) -> set[tuple[str, int]]:

@@ -14,8 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.catalogue.service import CatalogueTree
-from app.curation.forms import catalogue_choices, ward_choices
-from app.form_messages import Form
+from app.forms import Form, catalogue_choices, ward_choices
 from app.i18n import localized
 from app.labels import label
 from app.models import CatalogueItem, CatalogueKind, CatalogueLevel

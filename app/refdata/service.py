@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit
-from app.curation.service import clean_reason, commit
+from app.curation.service import clean_reason
 from app.domain.places import is_ward
 from app.domain.text import nfc, slugify
 from app.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -41,6 +41,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.refdata.permissions import can_manage_reference_data
+from app.transaction import transactional
 
 ITEM_FIELDS = (
     "name_vi",
@@ -271,6 +272,7 @@ def _count(model, relationship, item: CatalogueItem) -> int:
     return db.session.scalar(query)
 
 
+@transactional
 def create_catalogue_item(actor: User | None, data: dict) -> CatalogueItem:
     """`data` holds code, parent_id (none for a group) and ITEM_FIELDS."""
     require_manager(actor)
@@ -293,10 +295,10 @@ def create_catalogue_item(actor: User | None, data: dict) -> CatalogueItem:
     db.session.add(item)
     db.session.flush()
     audit.record(actor, "catalogue_item.create", "catalogue_item", item.id, None, _item_state(item))
-    commit()
     return item
 
 
+@transactional
 def update_catalogue_item(
     actor: User | None, item_id: int, data: dict, token: str | None
 ) -> CatalogueItem:
@@ -318,10 +320,10 @@ def update_catalogue_item(
     db.session.flush()
     old, new = audit.changed_fields(before, _item_state(item))
     audit.record(actor, "catalogue_item.update", "catalogue_item", item.id, old, new)
-    commit()
     return item
 
 
+@transactional
 def move_catalogue_item(
     actor: User | None, item_id: int, parent_id: int | None, token: str | None
 ) -> CatalogueItem:
@@ -350,10 +352,10 @@ def move_catalogue_item(
     db.session.flush()
     old, new = audit.changed_fields(before, _item_state(item))
     audit.record(actor, "catalogue_item.move", "catalogue_item", item.id, old, new)
-    commit()
     return item
 
 
+@transactional
 def recode_catalogue_item(
     actor: User | None, item_id: int, code: str | None, token: str | None
 ) -> CatalogueItem:
@@ -372,7 +374,6 @@ def recode_catalogue_item(
     db.session.flush()
     old, new = audit.changed_fields(before, _item_state(item))
     audit.record(actor, "catalogue_item.recode", "catalogue_item", item.id, old, new)
-    commit()
     return item
 
 
@@ -419,6 +420,7 @@ def _move_collection(model, attribute: str, source, target) -> list[int]:
     return sorted(record.id for record in records)
 
 
+@transactional
 def merge_catalogue_items(
     actor: User | None, source_id: int, target_id: int | None, token: str | None, reason=None
 ) -> CatalogueItem:
@@ -467,10 +469,10 @@ def merge_catalogue_items(
         {"target_id": target.id, "target_code": target.code, **moved},
         text,
     )
-    commit()
     return target
 
 
+@transactional
 def delete_catalogue_item(actor: User | None, item_id: int, token: str | None) -> None:
     """Only an entry nothing points at and nothing hangs under; otherwise merge it instead."""
     item = get_catalogue_item(actor, item_id)
@@ -485,7 +487,6 @@ def delete_catalogue_item(actor: User | None, item_id: int, token: str | None) -
     db.session.delete(item)
     db.session.flush()
     audit.record(actor, "catalogue_item.delete", "catalogue_item", item_id, snapshot, None)
-    commit()
 
 
 # Incubators -----------------------------------------------------------------------------------
@@ -564,6 +565,7 @@ def get_incubator(actor: User | None, incubator_id: int) -> Incubator:
     return _get(Incubator, actor, incubator_id)
 
 
+@transactional
 def create_incubator(actor: User | None, data: dict) -> Incubator:
     """`data` holds INCUBATOR_FIELDS and focus_item_ids."""
     require_manager(actor)
@@ -573,10 +575,10 @@ def create_incubator(actor: User | None, data: dict) -> Incubator:
     db.session.flush()
     state = _incubator_state(incubator)
     audit.record(actor, "incubator.create", "incubator", incubator.id, None, state)
-    commit()
     return incubator
 
 
+@transactional
 def update_incubator(
     actor: User | None, incubator_id: int, data: dict, token: str | None
 ) -> Incubator:
@@ -590,7 +592,6 @@ def update_incubator(
     db.session.flush()
     old, new = audit.changed_fields(before, _incubator_state(incubator))
     audit.record(actor, "incubator.update", "incubator", incubator.id, old, new)
-    commit()
     return incubator
 
 
@@ -633,6 +634,7 @@ def get_agency(actor: User | None, agency_id: int) -> Agency:
     return _get(Agency, actor, agency_id)
 
 
+@transactional
 def create_agency(actor: User | None, data: dict) -> Agency:
     """`data` holds AGENCY_FIELDS."""
     require_manager(actor)
@@ -640,10 +642,10 @@ def create_agency(actor: User | None, data: dict) -> Agency:
     db.session.add(agency)
     db.session.flush()
     audit.record(actor, "agency.create", "agency", agency.id, None, _agency_state(agency))
-    commit()
     return agency
 
 
+@transactional
 def update_agency(actor: User | None, agency_id: int, data: dict, token: str | None) -> Agency:
     agency = get_agency(actor, agency_id)
     cleaned = _prepare_agency(data, agency)
@@ -654,7 +656,6 @@ def update_agency(actor: User | None, agency_id: int, data: dict, token: str | N
     db.session.flush()
     old, new = audit.changed_fields(before, _agency_state(agency))
     audit.record(actor, "agency.update", "agency", agency.id, old, new)
-    commit()
     return agency
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.catalogue.service import CatalogueTree
 from app.errors import Conflict, ValidationError
-from app.extensions import db
+from app.forms import bind_errors
 from app.i18n import localized
 from app.parsing import parse_id
 from app.refdata import bp, service
@@ -20,18 +20,6 @@ from app.refdata.forms import (
     MoveForm,
     RecodeForm,
 )
-
-
-def _attach_errors(form, error: ValidationError) -> None:
-    """Show a service's rule violations on the form's fields (or as a notice)."""
-    placed = False
-    for name, messages in error.errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*list(field.errors or []), *messages]
-            placed = True
-    if not placed:
-        flash(error.message, "error")
 
 
 def _status() -> int:
@@ -59,7 +47,7 @@ def new_item():
         try:
             item = service.create_catalogue_item(current_user, form.service_data())
         except ValidationError as error:
-            _attach_errors(form, error)
+            bind_errors(form, error)
             return render_template("refdata/item_new.html", form=form), 400
         flash(_("Saved."), "success")
         return redirect(url_for("refdata.edit_item", item_id=item.id))
@@ -88,14 +76,13 @@ def _render_item(item, status: int = 200, **forms):
 
 def _refused(item_id: int, name: str, form, error) -> tuple:
     """Re-show the entry page with the refused form's input and the reason."""
-    db.session.rollback()
     item = service.get_catalogue_item(current_user, item_id)
     if isinstance(error, Conflict):
         flash(error.message, "error")
         # The curator now knows about the other save: saving again replaces it.
         form.version.data = service.edit_token(item)
         return _render_item(item, 409, **{name: form})
-    _attach_errors(form, error)
+    bind_errors(form, error)
     return _render_item(item, 400, **{name: form})
 
 
@@ -210,7 +197,7 @@ def _new(kind: str):
         try:
             record = spec["create"](current_user, form.service_data())
         except ValidationError as error:
-            _attach_errors(form, error)
+            bind_errors(form, error)
             return _render_record(kind, form, status=400)
         flash(_("Saved."), "success")
         return redirect(url_for(f"refdata.edit_{kind}", record_id=record.id))
@@ -229,11 +216,9 @@ def _edit(kind: str, record_id: int):
         try:
             spec["update"](current_user, record_id, form.service_data(), form.version.data)
         except ValidationError as error:
-            db.session.rollback()
-            _attach_errors(form, error)
+            bind_errors(form, error)
             return _render_record(kind, form, spec["get"](current_user, record_id), 400)
         except Conflict as error:
-            db.session.rollback()
             flash(error.message, "error")
             record = spec["get"](current_user, record_id)
             form.version.data = service.edit_token(record)

@@ -14,7 +14,7 @@ from app.backoffice.export_cache import LOCK
 from app.catalogue.service import CatalogueTree
 from app.extensions import db
 from app.models import Firm, FirmStatus, Programme, Zone
-from app.transaction import commit
+from app.transaction import unit_of_work
 from tests.curation.helpers import BUSINESS, CURATOR, as_user, published_firm
 
 
@@ -139,9 +139,8 @@ def test_xlsx_export_is_served_from_disk_until_a_published_firm_changes(client, 
     assert client.get("/exports/firms.xlsx?lang=en").data == first.data
     assert built.stat().st_ino == inode
 
-    firm = published_firm()
-    firm.legal_name = "Công ty TNHH Tên Mới Sau Khi Sửa"
-    commit()
+    with unit_of_work():
+        published_firm().legal_name = "Công ty TNHH Tên Mới Sau Khi Sửa"
     sheet = load_workbook(io.BytesIO(client.get("/exports/firms.xlsx?lang=en").data)).active
     names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "Công ty TNHH Tên Mới Sau Khi Sửa" in names

@@ -1,12 +1,27 @@
-"""WTForms' built-in validation messages, translated through the site's own catalogue.
+"""What every form shares: the base `Form` (CSRF, WTForms' messages in the user's language),
+fields and choices used by several areas, and `bind_errors`, which shows a service's rule
+violations on the form that sent the data.
 
 WTForms ships no Vietnamese translation, so every form (see `Form`) asks Flask-Babel instead.
 The list below marks WTForms' messages for extraction into `app/translations`.
 """
 
+from typing import TYPE_CHECKING
+
+from flask import flash
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.domain.places import wards_of_province
+from app.errors import DomainError
+from app.i18n import localized
+
+if TYPE_CHECKING:
+    from app.catalogue.service import CatalogueTree
 
 WTFORMS_MESSAGES = (
     _l("Field must be equal to %(other_name)s."),
@@ -81,3 +96,61 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return TRANSLATIONS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def catalogue_choices(tree: "CatalogueTree") -> list[SelectChoice]:
+    """Groups, kinds and items of the tree, indented, in catalogue order."""
+    choices = []
+
+    def walk(items, depth):
+        for item in items:
+            indent = "\u00a0\u00a0" * depth
+            choices.append(
+                SelectChoice(item.id, f"{indent}{item.code} · {localized(item, 'name')}")
+            )
+            walk(tree.kids(item), depth + 1)
+
+    walk(tree.groups, 0)
+    return choices
+
+
+def ward_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, name) for code, name in wards_of_province()]
+
+
+def _fields_by_name(form) -> dict:
+    """Every field of the form by its full name, including rows of lists and sub-forms
+    (`workforce_needs-2-occupation`), so services can name any field the user sees."""
+    found = {}
+
+    def walk(fields):
+        for field in fields:
+            found[field.name] = field
+            entries = getattr(field, "entries", None)
+            if entries is not None:
+                walk(entries)
+            elif hasattr(field, "form") and hasattr(field.form, "_fields"):
+                walk(field.form)
+
+    walk(form)
+    return found
+
+
+def bind_errors(form, error: DomainError) -> None:
+    """Show a service's refusal on the form: each field's messages next to that field, and
+    the summary (with any message no field of this form can show) at the top of the page."""
+    fields = _fields_by_name(form)
+    for name, messages in error.errors.items():
+        field = fields.get(name)
+        if field is not None:
+            field.errors = [*list(field.errors or []), *messages]
+        else:
+            for message in messages:
+                flash(message, "error")
+    if error.message:
+        flash(error.message, "error")

@@ -80,7 +80,8 @@ def unit_of_work() -> Iterator[UnitOfWork]:
         return
     uow = session.info[ACTIVE] = UnitOfWork(session)
     try:
-        yield uow
+        with races_as_domain_errors():  # also at any flush inside, autoflushes included
+            yield uow
         if uow.discarded:
             session.rollback()
         else:

@@ -3,9 +3,13 @@
 import contextvars
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
+import flask_sqlalchemy.session
 import pytest
+import sqlalchemy as sa
+import sqlalchemy.orm
 from flask.testing import FlaskClient
 
 from app import create_app
@@ -132,3 +136,27 @@ def csrf_token(client, url: str, headers: dict | None = None) -> str:
     )
     assert match, f"no CSRF token on {url}"
     return match.group(1)
+
+
+@contextmanager
+def concurrent_write(*records):
+    """Another client adds `records` (new model objects) and commits, at the worst moment for
+    this process: after an action has checked what it will write and before its first write
+    (its next flush with changes). Shows that a race ends in a clear refusal, never a 500 or a
+    lost write."""
+    fired = []
+
+    def write_first(session, flush_context, instances):
+        if fired:
+            return
+        fired.append(True)
+        with sa.orm.Session(db.engine) as other:
+            other.add_all(records)
+            other.commit()
+
+    session_class = flask_sqlalchemy.session.Session
+    sa.event.listen(session_class, "before_flush", write_first)
+    try:
+        yield fired
+    finally:
+        sa.event.remove(session_class, "before_flush", write_first)

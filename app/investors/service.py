@@ -262,8 +262,9 @@ def add_to_shortlist(
         shortlist = get_my_shortlist(actor, shortlist_id)
     else:
         raise ValidationError(_("Choose a list or name a new one."))
+    already = ValidationError(_("This firm is already on that list."))
     if any(entry.firm_id == firm.id for entry in shortlist.entries):
-        raise ValidationError(_("This firm is already on that list."))
+        raise already
     if len(shortlist.entries) >= MAX_FIRMS_PER_SHORTLIST:
         raise ValidationError(
             _(
@@ -273,6 +274,7 @@ def add_to_shortlist(
         )
     shortlist.entries.append(ShortlistEntry(firm_id=firm.id))
     shortlist.updated_at = utcnow()
+    flush(duplicate=already)  # added from another tab at the same moment
     audit.record(actor, "shortlist.add", "shortlist", shortlist.id, after={"firm": firm.id})
     return shortlist
 

@@ -1,0 +1,124 @@
+"""Races on the write paths that used to commit on their own: another client writes the same
+unique row between an action's checks and its write. Each must end in a clear refusal (a
+domain error the page shows), with the other client's row kept — never a 500."""
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.backoffice import returns
+from app.errors import ValidationError
+from app.extensions import db
+from app.investors import service as investors
+from app.matching import interests
+from app.models import (
+    Firm,
+    FirmStatus,
+    Interest,
+    InvestorProfile,
+    ReportingYear,
+    Role,
+    Shortlist,
+    ShortlistEntry,
+    YearlyReturn,
+)
+from tests.backoffice.helpers import business_firm
+from tests.conftest import concurrent_write, make_user
+from tests.investors.conftest import BUSINESS, published_firms, user
+
+CURATOR = "curator@demo.cnmt.vn"
+
+
+def count(model, *where) -> int:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+@pytest.fixture(autouse=True)
+def request_context(seeded_app):
+    with seeded_app.test_request_context("/?lang=en"):
+        yield
+
+
+@pytest.fixture
+def investor(seeded_app):
+    return make_user("race-investor@example.vn", Role.INVESTOR)
+
+
+def test_saving_a_first_investor_profile_twice_at_once(investor):
+    data = {"organisation": "Quỹ Xanh", "investor_type": "fund", "groups": ["NT"]}
+    with (
+        concurrent_write(
+            InvestorProfile(user_id=investor.id, organisation="Other tab", investor_type="fund")
+        ) as fired,
+        pytest.raises(ValidationError),
+    ):
+        investors.save_profile(investor, data)
+    assert fired
+    assert count(InvestorProfile, InvestorProfile.user_id == investor.id) == 1
+
+
+def test_adding_a_firm_to_a_list_twice_at_once(investor):
+    firm = published_firms()[0]
+    shortlist = investors.create_shortlist(investor, "Nước thải")
+    with (
+        concurrent_write(ShortlistEntry(shortlist_id=shortlist.id, firm_id=firm.id)) as fired,
+        pytest.raises(ValidationError, match="already on that list"),
+    ):
+        investors.add_to_shortlist(investor, firm.id, shortlist_id=shortlist.id)
+    assert fired
+    assert count(ShortlistEntry, ShortlistEntry.shortlist_id == shortlist.id) == 1
+
+
+def test_creating_a_list_with_a_name_taken_at_once(investor):
+    with (
+        concurrent_write(Shortlist(owner_id=investor.id, name="Nước thải")) as fired,
+        pytest.raises(ValidationError, match="already have a list"),
+    ):
+        investors.create_shortlist(investor, "Nước thải")
+    assert fired
+    assert count(Shortlist, Shortlist.owner_id == investor.id) == 1
+
+
+def test_registering_interest_twice_at_once(seeded_app):
+    owner = user(BUSINESS)
+    firm = business_firm(BUSINESS)
+    zone_id = db.session.scalar(sa.text("select id from zone order by id limit 1"))
+    other = Interest(firm_id=firm.id, target_kind="zone", target_id=zone_id, author_id=owner.id)
+    with (
+        concurrent_write(other) as fired,
+        pytest.raises(ValidationError, match="already registered interest"),
+    ):
+        interests.register_interest(owner, firm, "zone", zone_id, "Chúng tôi quan tâm")
+    assert fired
+    assert count(Interest, Interest.firm_id == firm.id, Interest.target_id == zone_id) == 1
+
+
+def test_opening_a_reporting_year_twice_at_once(seeded_app):
+    curator = user(CURATOR)
+    year = date.today().year - 1
+    deadline = date.today() + timedelta(days=30)
+    with (
+        concurrent_write(ReportingYear(year=year, deadline=deadline)) as fired,
+        pytest.raises(ValidationError),
+    ):
+        returns.open_reporting_year(curator, year, deadline)
+    assert fired
+    assert count(ReportingYear, ReportingYear.year == year) == 1
+
+
+def test_saving_a_first_return_from_two_tabs_at_once(seeded_app):
+    curator, owner = user(CURATOR), user(BUSINESS)
+    year = date.today().year - 1
+    reporting_year = returns.open_reporting_year(curator, year, date.today() + timedelta(days=30))
+    firm = business_firm(BUSINESS)
+    db.session.execute(sa.delete(YearlyReturn).where(YearlyReturn.firm_id == firm.id))
+    db.session.commit()
+    data = {"revenue_vnd": 2_000_000_000, "insured_employees": 8, "workforce_needs": []}
+    other = YearlyReturn(firm_id=firm.id, reporting_year_id=reporting_year.id)
+    with concurrent_write(other) as fired, pytest.raises(ValidationError):
+        returns.save_return(owner, firm.id, year, data, submit=False)
+    assert fired
+    assert count(YearlyReturn, YearlyReturn.firm_id == firm.id) == 1
+    assert db.session.get(Firm, firm.id).status == FirmStatus.PUBLISHED

@@ -44,19 +44,24 @@ def create_app(config: object | None = None) -> Flask:
     register_transaction_events(flask_sqlalchemy.session.Session)
     register_outbox_events(flask_sqlalchemy.session.Session)
     register_generation_events(flask_sqlalchemy.session.Session)
-    from app.accounts import bp as accounts_bp
-    from app.backoffice import bp as backoffice_bp
-    from app.catalogue import bp as catalogue_bp
-    from app.curation import bp as curation_bp
-    from app.firms import bp as firms_bp
-    from app.imports import bp as imports_bp
-    from app.investors import bp as investors_bp
-    from app.main import bp as main_bp
-    from app.matching import bp as matching_bp
-    from app.places import bp as places_bp
-    from app.programmes import bp as programmes_bp
-    from app.refdata import bp as refdata_bp
-    from app.search import bp as search_bp
+    # Each area's views define its blueprint; its CLI module adds commands to that blueprint.
+    from app.accounts import cli as _accounts_cli  # noqa: F401
+    from app.accounts.views import bp as accounts_bp
+    from app.backoffice import cli as _reports_cli  # noqa: F401
+    from app.backoffice.views import bp as backoffice_bp
+    from app.catalogue.views import bp as catalogue_bp
+    from app.curation.views import bp as curation_bp
+    from app.firms.views import bp as firms_bp
+    from app.imports.views import bp as imports_bp
+    from app.investors import cli as _alerts_cli  # noqa: F401
+    from app.investors.views import bp as investors_bp
+    from app.main.views import bp as main_bp
+    from app.matching.views import bp as matching_bp
+    from app.places.views import bp as places_bp
+    from app.programmes.views import bp as programmes_bp
+    from app.refdata.views import bp as refdata_bp
+    from app.search import cli as _search_cli  # noqa: F401
+    from app.search.views import bp as search_bp
 
     for blueprint in (
         main_bp,

@@ -12,11 +12,12 @@ import math
 import re
 
 from flask import Flask, Request
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 from wtforms import FieldList as _FieldList
 from wtforms import FloatField as _FloatField
-from wtforms import HiddenField
+from wtforms import HiddenField, StringField
 from wtforms import IntegerField as _IntegerField
 
 # Every id column is a PostgreSQL INTEGER.
@@ -175,3 +176,26 @@ class FieldList(_FieldList):
                 index = parse_int(key[offset:].split(self._field_separator, 1)[0])
                 if index is not None:
                     yield index
+
+
+_AMOUNT = re.compile(r"[0-9]{1,3}([.,\s]?[0-9]{3})*")
+
+
+class MoneyField(StringField):
+    """An amount in đồng typed with or without thousands separators (1.500.000.000)."""
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not self.raw:
+            return
+        if not _AMOUNT.fullmatch(self.raw):
+            raise ValueError(_l("Enter an amount in đồng using digits, e.g. 1.500.000.000."))
+        self.data = parse_int(re.sub(r"[^0-9]", "", self.raw), high=MAX_AMOUNT_VND)
+        if self.data is None:
+            raise ValueError(_l("The amount is too large."))
+
+    def _value(self):
+        if getattr(self, "raw", None) is not None:
+            return self.raw
+        return f"{self.data:,}".replace(",", ".") if self.data is not None else ""

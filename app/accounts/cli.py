@@ -3,94 +3,90 @@
 import sys
 
 import click
-from flask import Flask
 from flask_babel import force_locale
 
 from app.accounts import service
+from app.accounts.views import bp
 from app.errors import DomainError
 
+bp.cli.help = "Manage accounts (staff accounts are created only here)."
 
-def register_accounts_cli(app: Flask) -> None:
-    users = click.Group("users", help="Manage accounts (staff accounts are created only here).")
 
-    @users.command("create")
-    @click.option("--email", required=True, help="The person's e-mail address (their login).")
-    @click.option(
-        "--password-stdin",
-        is_flag=True,
-        help="Read the password from the first line of standard input instead of prompting.",
+@bp.cli.command("create")
+@click.option("--email", required=True, help="The person's e-mail address (their login).")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of prompting.",
+)
+@click.option("--role", type=click.Choice(["curator", "admin"]), required=True, help="Staff role.")
+@click.option("--agency", "agency_code", help="Agency code, e.g. SCT (required for curators).")
+@click.option("--name", help="Display name (default: the part of the address before @).")
+def create_command(
+    email: str, password_stdin: bool, role: str, agency_code: str | None, name: str | None
+) -> None:
+    """Create a curator or administrator account (verified from the start)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = _run(
+        service.create_staff_user,
+        None,
+        email=email,
+        password=password,
+        role=role,
+        agency_code=agency_code,
+        name=name,
     )
-    @click.option(
-        "--role", type=click.Choice(["curator", "admin"]), required=True, help="Staff role."
-    )
-    @click.option("--agency", "agency_code", help="Agency code, e.g. SCT (required for curators).")
-    @click.option("--name", help="Display name (default: the part of the address before @).")
-    def create_command(
-        email: str, password_stdin: bool, role: str, agency_code: str | None, name: str | None
-    ) -> None:
-        """Create a curator or administrator account (verified from the start)."""
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\r\n")
-        else:
-            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        user = _run(
-            service.create_staff_user,
-            None,
-            email=email,
-            password=password,
-            role=role,
-            agency_code=agency_code,
-            name=name,
-        )
-        agency = f" ({user.agency.code})" if user.agency else ""
-        click.echo(f"Created {user.role.value}{agency}: {user.email}")
+    agency = f" ({user.agency.code})" if user.agency else ""
+    click.echo(f"Created {user.role.value}{agency}: {user.email}")
 
-    @users.command("list")
-    @click.option(
-        "--role",
-        type=click.Choice(["business", "investor", "curator", "admin"]),
-        help="Only accounts with this role.",
-    )
-    def list_command(role: str | None) -> None:
-        """List accounts: e-mail, role, agency, verified, active, last login."""
-        for user in service.list_users(role):
-            click.echo(
-                "\t".join(
-                    [
-                        user.email,
-                        user.role.value,
-                        user.agency.code if user.agency else "-",
-                        "verified" if user.email_verified_at else "unverified",
-                        "active" if user.active else "deactivated",
-                        user.last_login_at.strftime("%Y-%m-%d %H:%M")
-                        if user.last_login_at
-                        else "-",
-                    ]
-                )
+
+@bp.cli.command("list")
+@click.option(
+    "--role",
+    type=click.Choice(["business", "investor", "curator", "admin"]),
+    help="Only accounts with this role.",
+)
+def list_command(role: str | None) -> None:
+    """List accounts: e-mail, role, agency, verified, active, last login."""
+    for user in service.list_users(role):
+        click.echo(
+            "\t".join(
+                [
+                    user.email,
+                    user.role.value,
+                    user.agency.code if user.agency else "-",
+                    "verified" if user.email_verified_at else "unverified",
+                    "active" if user.active else "deactivated",
+                    user.last_login_at.strftime("%Y-%m-%d %H:%M") if user.last_login_at else "-",
+                ]
             )
+        )
 
-    @users.command("set-role")
-    @click.option("--email", required=True, help="The account's e-mail address.")
-    @click.option(
-        "--role",
-        type=click.Choice(["business", "investor", "curator", "admin"]),
-        required=True,
-        help="The new role.",
-    )
-    @click.option("--agency", "agency_code", help="Agency code (required for curators).")
-    def set_role_command(email: str, role: str, agency_code: str | None) -> None:
-        """Change an account's role and agency (recorded in the audit trail)."""
-        user = _run(service.set_user_role, None, email=email, role=role, agency_code=agency_code)
-        click.echo(f"{user.email} is now {user.role.value}.")
 
-    @users.command("deactivate")
-    @click.option("--email", required=True, help="The account's e-mail address.")
-    def deactivate_command(email: str) -> None:
-        """Stop an account from logging in (recorded in the audit trail)."""
-        user = _run(service.deactivate_user, None, email=email)
-        click.echo(f"Deactivated {user.email}.")
+@bp.cli.command("set-role")
+@click.option("--email", required=True, help="The account's e-mail address.")
+@click.option(
+    "--role",
+    type=click.Choice(["business", "investor", "curator", "admin"]),
+    required=True,
+    help="The new role.",
+)
+@click.option("--agency", "agency_code", help="Agency code (required for curators).")
+def set_role_command(email: str, role: str, agency_code: str | None) -> None:
+    """Change an account's role and agency (recorded in the audit trail)."""
+    user = _run(service.set_user_role, None, email=email, role=role, agency_code=agency_code)
+    click.echo(f"{user.email} is now {user.role.value}.")
 
-    app.cli.add_command(users)
+
+@bp.cli.command("deactivate")
+@click.option("--email", required=True, help="The account's e-mail address.")
+def deactivate_command(email: str) -> None:
+    """Stop an account from logging in (recorded in the audit trail)."""
+    user = _run(service.deactivate_user, None, email=email)
+    click.echo(f"Deactivated {user.email}.")
 
 
 def _run(action, *args, **kwargs):

@@ -1,10 +1,19 @@
 """Account pages (see the package docstring): thin views over `app.accounts.service`."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import bp, service
+from app.accounts import service
 from app.accounts.forms import (
     ActionForm,
     ChangePasswordForm,
@@ -21,6 +30,8 @@ from app.errors import TooManyAttempts, ValidationError
 from app.forms import bind_errors
 from app.i18n import current_language
 from app.security import limiter
+
+bp = Blueprint("accounts", __name__, cli_group="users")
 
 KNOWN_DEVICE_COOKIE = "known_device"
 MAIL_LIMIT_PER_IP = "5 per minute;30 per hour"

@@ -1,33 +1,31 @@
 """`flask reports …`: the yearly data update's operator commands (run from cron)."""
 
 import click
-from flask import Flask
+
+from app.backoffice.views import bp
+
+bp.cli.help = "The yearly data update of firms (Plan 68/KH-UBND)."
 
 
-def register_reports_cli(app: Flask) -> None:
-    reports = click.Group("reports", help="The yearly data update of firms (Plan 68/KH-UBND).")
+@bp.cli.command("remind")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0, max=366),
+    default=14,
+    show_default=True,
+    help="Remind for open years whose deadline is at most this many days away.",
+)
+def remind_command(days: int) -> None:
+    """E-mail the members of firms that have not submitted their return.
 
-    @reports.command("remind")
-    @click.option(
-        "--days",
-        type=click.IntRange(min=0, max=366),
-        default=14,
-        show_default=True,
-        help="Remind for open years whose deadline is at most this many days away.",
-    )
-    def remind_command(days: int) -> None:
-        """E-mail the members of firms that have not submitted their return.
+    Safe to run from cron as often as you like: each firm is reminded once per year and
+    --days round, so `--days 14` daily and `--days 3` daily send two reminders in all.
+    """
+    from app.backoffice.returns import send_reminders
 
-        Safe to run from cron as often as you like: each firm is reminded once per year and
-        --days round, so `--days 14` daily and `--days 3` daily send two reminders in all.
-        """
-        from app.backoffice.returns import send_reminders
-
-        report = send_reminders(days=days)
-        if not report.years:
-            click.echo(f"No open reporting year has its deadline within {days} days.")
-            return
-        years = ", ".join(str(year) for year in report.years)
-        click.echo(f"Reminded {report.firms} firms ({report.messages} messages) for {years}.")
-
-    app.cli.add_command(reports)
+    report = send_reminders(days=days)
+    if not report.years:
+        click.echo(f"No open reporting year has its deadline within {days} days.")
+        return
+    years = ", ".join(str(year) for year in report.years)
+    click.echo(f"Reminded {report.firms} firms ({report.messages} messages) for {years}.")

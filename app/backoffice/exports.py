@@ -23,7 +23,6 @@ from sqlalchemy.orm import selectinload
 from app.backoffice import export_cache
 from app.backoffice.permissions import can_see_private_data
 from app.backoffice.statistics import programme_status_sql
-from app.backoffice.tabular import Table, write_csv, write_xlsx
 from app.catalogue.service import catalogue_tree
 from app.domain.places import ward_name
 from app.errors import NotFound
@@ -48,6 +47,7 @@ from app.models import (
     ZoneStatus,
 )
 from app.parsing import parse_int
+from app.tabular import Table, write_csv, write_xlsx
 
 # Firms read per query while a file is written. Each page is its own short query (keyset
 # pagination, not one open cursor): on SQLite an open cursor holds the read lock, and keeps

@@ -13,7 +13,6 @@ from flask_babel import force_locale
 from app.backoffice import statistics
 from app.backoffice.permissions import can_run_reporting
 from app.backoffice.returns import get_reporting_year, returns_by_state
-from app.backoffice.tabular import Table
 from app.domain.firm_size import SizeClass
 from app.errors import Forbidden
 from app.extensions import db
@@ -26,6 +25,7 @@ from app.models import (
     WorkforceNeed,
     YearlyReturn,
 )
+from app.tabular import Table
 
 ORDINAL = "STT"
 FIRMS = "Số doanh nghiệp"

@@ -5,6 +5,7 @@ import os
 from datetime import date
 
 from flask import (
+    Blueprint,
     Response,
     flash,
     make_response,
@@ -17,13 +18,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.backoffice import bp, export_cache, exports, report, returns, statistics
+from app.backoffice import export_cache, exports, report, returns, statistics
 from app.backoffice.charts import bar_chart
 from app.backoffice.forms import ConfirmForm, OpenYearForm, ReasonForm, ReturnForm
-from app.backoffice.tabular import Table, csv_bytes, xlsx_bytes
 from app.errors import Conflict, ValidationError, render_error
 from app.forms import bind_errors
 from app.security import DOWNLOAD_LIMIT, limiter
+from app.tabular import Table, csv_bytes, xlsx_bytes
+
+bp = Blueprint("backoffice", __name__, cli_group="reports")
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,11 +1,12 @@
 """Public catalogue pages: the tree, and one node with its suppliers and programmes."""
 
-from flask import render_template
+from flask import Blueprint, render_template
 
-from app.catalogue import bp
 from app.catalogue.service import catalogue_tree, get_item
 from app.firms.service import published_firms_offering
 from app.programmes.service import programmes_targeting
+
+bp = Blueprint("catalogue", __name__)
 
 
 @bp.get("/catalogue")

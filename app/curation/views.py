@@ -2,12 +2,12 @@
 history, and agencies' programmes and zones. Views parse, call one service, and render."""
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.catalogue.service import catalogue_tree
-from app.curation import agency_data, bp, service
+from app.curation import agency_data, service
 from app.curation.checks import failed_codes, run_checks
 from app.curation.display import listing_changes, listing_fields
 from app.curation.forms import (
@@ -29,6 +29,8 @@ from app.i18n import localized
 from app.models import Agency, FirmClaim, FirmRevision, ReviewState, Zone
 from app.pagination import requested_page
 from app.parsing import parse_id, parse_int
+
+bp = Blueprint("curation", __name__, url_prefix="/curation")
 
 
 @bp.context_processor

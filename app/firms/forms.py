@@ -1,6 +1,5 @@
 """The business's listing form: every field of a firm, parsed into `app.firms.data` content."""
 
-import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -26,31 +25,10 @@ from app.forms import Form
 from app.i18n import localized
 from app.labels import label
 from app.models import InvestmentType
-from app.parsing import MAX_AMOUNT_VND, HiddenIntegerField, IntegerField, parse_id, parse_int
+from app.parsing import HiddenIntegerField, IntegerField, MoneyField, parse_id, parse_int
 
 QUANG_NGAI = 51
 CONVERTED_FIELDS = {"sector_group", "ward_code", "zone_id", "investment_types"}
-AMOUNT = re.compile(r"[0-9]{1,3}([.,\s]?[0-9]{3})*")
-
-
-class MoneyField(StringField):
-    """An amount in đồng typed with or without thousands separators (1.500.000.000)."""
-
-    def process_formdata(self, valuelist):
-        self.raw = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not self.raw:
-            return
-        if not AMOUNT.fullmatch(self.raw):
-            raise ValueError(_l("Enter an amount in đồng using digits, e.g. 1.500.000.000."))
-        self.data = parse_int(re.sub(r"[^0-9]", "", self.raw), high=MAX_AMOUNT_VND)
-        if self.data is None:
-            raise ValueError(_l("The amount is too large."))
-
-    def _value(self):
-        if getattr(self, "raw", None) is not None:
-            return self.raw
-        return f"{self.data:,}".replace(",", ".") if self.data is not None else ""
 
 
 def _year(text: str) -> int | None:

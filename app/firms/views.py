@@ -4,6 +4,7 @@ import re
 
 import sqlalchemy as sa
 from flask import (
+    Blueprint,
     abort,
     current_app,
     flash,
@@ -24,7 +25,7 @@ from app.domain.firm_size import SectorGroup, SizeClass, size_class
 from app.domain.places import ward_province, wards_of_province
 from app.errors import Conflict, Forbidden, ValidationError
 from app.extensions import db
-from app.firms import bp, self_service
+from app.firms import self_service
 from app.firms.forms import ClaimForm, FirmForm, InviteForm, LogoForm, RemoveMemberForm, SubmitForm
 from app.firms.permissions import can_create_firm, can_manage_members
 from app.firms.service import FirmFilters, get_published_firm, list_published_firms
@@ -33,6 +34,8 @@ from app.labels import label
 from app.models import Firm, IndustryCode, Zone
 from app.pagination import requested_page
 from app.parsing import MAX_AMOUNT_VND, parse_int
+
+bp = Blueprint("firms", __name__)
 
 
 @bp.get("/firms")

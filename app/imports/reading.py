@@ -14,10 +14,10 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from openpyxl import load_workbook
 
-from app.backoffice.tabular import FORMULA_STARTS
 from app.domain.text import nfc
 from app.errors import ValidationError
 from app.parsing import clean_text
+from app.tabular import FORMULA_STARTS
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 MAX_ROWS = 5000

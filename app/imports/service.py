@@ -9,13 +9,13 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app import audit
-from app.backoffice.tabular import Table, csv_bytes, xlsx_bytes
 from app.errors import Forbidden, NotFound, ValidationError
 from app.firms.permissions import can_review_firms
 from app.imports.cells import CellError
 from app.imports.kinds import KINDS, Context, ImportKind, unknown_message
 from app.imports.reading import FORMATS, Sheet, read_upload
 from app.models import User
+from app.tabular import Table, csv_bytes, xlsx_bytes
 from app.transaction import flush, unit_of_work
 
 SIGNED_UPLOAD_MAX_AGE = 3600  # seconds between the dry run and the apply step

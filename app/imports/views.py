@@ -1,13 +1,15 @@
 """Import pages: the list of kinds with their templates, and per kind the upload page that
 shows the dry run's row-by-row report and applies a checked file."""
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import ValidationError
-from app.imports import bp, service
+from app.imports import service
 from app.imports.forms import UploadForm
+
+bp = Blueprint("imports", __name__, url_prefix="/curation/imports")
 
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",

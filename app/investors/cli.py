@@ -1,32 +1,30 @@
 """`flask alerts send`: e-mail the saved-search alerts that are due (run it from cron)."""
 
 import click
-from flask import Flask
+
+from app.investors.views import bp
+
+bp.cli.help = "Saved-search e-mail alerts for investors."
 
 
-def register_alerts_cli(app: Flask) -> None:
-    alerts = click.Group("alerts", help="Saved-search e-mail alerts for investors.")
+@bp.cli.command("send")
+@click.option(
+    "--base-url",
+    help="The site's public address for links, e.g. https://cnmt.example.vn "
+    "(default: the SITE_URL setting).",
+)
+def send_command(base_url: str | None) -> None:
+    """Send every alert that is due; safe to run again (nothing is sent twice)."""
+    from app.investors.alerts import send_due_alerts
+    from app.urls import use_site_url
 
-    @alerts.command("send")
-    @click.option(
-        "--base-url",
-        help="The site's public address for links, e.g. https://cnmt.example.vn "
-        "(default: the SITE_URL setting).",
+    if base_url:
+        try:
+            use_site_url(base_url)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--base-url") from None
+    report = send_due_alerts()
+    click.echo(
+        f"Sent {report.sent}, failed {report.failed}, "
+        f"nothing new for {report.nothing_new} due search(es)."
     )
-    def send_command(base_url: str | None) -> None:
-        """Send every alert that is due; safe to run again (nothing is sent twice)."""
-        from app.investors.alerts import send_due_alerts
-        from app.urls import use_site_url
-
-        if base_url:
-            try:
-                use_site_url(base_url)
-            except ValueError as error:
-                raise click.BadParameter(str(error), param_hint="--base-url") from None
-        report = send_due_alerts()
-        click.echo(
-            f"Sent {report.sent}, failed {report.failed}, "
-            f"nothing new for {report.nothing_new} due search(es)."
-        )
-
-    app.cli.add_command(alerts)

@@ -2,19 +2,19 @@
 note.
 
 Firms no longer published are left out (their facts are no longer public). Writing the files
-(and neutralising formula-like text) is `app.backoffice.tabular`'s job.
+(and neutralising formula-like text) is `app.tabular`'s job.
 """
 
 from collections.abc import Iterator
 
 from flask_babel import gettext as _
 
-from app.backoffice.tabular import Table, csv_chunks, xlsx_bytes
 from app.domain.places import province_name_of_ward, ward_name
 from app.firms.service import firm_groups
 from app.i18n import localized
 from app.labels import label
 from app.models import Shortlist
+from app.tabular import Table, csv_chunks, xlsx_bytes
 from app.urls import public_url
 
 

@@ -12,12 +12,11 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.validators import ValidationError as FieldError
 
 from app.domain.places import wards_of_province
-from app.firms.forms import MoneyField
 from app.forms import Form, MultiCheckboxField
 from app.i18n import localized
 from app.labels import label
 from app.models import AlertFrequency, InvestmentType, InvestorType
-from app.parsing import HiddenIntegerField, optional_id
+from app.parsing import HiddenIntegerField, MoneyField, optional_id
 
 
 class ProfileForm(Form):

@@ -3,6 +3,7 @@ introductions), the firms' answer page, the curators' funnel and one-click unsub
 
 import sqlalchemy as sa
 from flask import (
+    Blueprint,
     abort,
     current_app,
     flash,
@@ -23,7 +24,7 @@ from app.errors import ValidationError
 from app.extensions import csrf, db
 from app.forms import bind_errors
 from app.i18n import localized
-from app.investors import alerts, bp, exports, introductions, service
+from app.investors import alerts, exports, introductions, service
 from app.investors.discovery import SORTS, Discovery, discover_firms, query_args
 from app.investors.forms import (
     ActionForm,
@@ -40,6 +41,8 @@ from app.models import IntroductionState, InvestmentType, Zone
 from app.pagination import requested_page
 from app.parsing import parse_id
 from app.security import DOWNLOAD_LIMIT, limiter
+
+bp = Blueprint("investors", __name__, cli_group="alerts")
 
 
 def _group_names() -> dict[str, str]:

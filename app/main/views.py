@@ -1,13 +1,14 @@
 """Home page with live counts and entry points for each kind of visitor."""
 
 import sqlalchemy as sa
-from flask import render_template
+from flask import Blueprint, render_template
 
 from app.extensions import db
 from app.firms.service import count_published_firms
-from app.main import bp
 from app.models import CatalogueItem, CatalogueLevel, Incubator, Zone
 from app.programmes.service import count_open_programmes
+
+bp = Blueprint("main", __name__)
 
 
 @bp.get("/")

@@ -1,7 +1,7 @@
 """Matching pages: "Matches for my firm", "Firms that fit" for agencies, interest follow-up."""
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,9 +10,11 @@ from app.curation.agency_data import get_programme_for_edit, get_zone_for_edit
 from app.errors import ValidationError
 from app.extensions import db
 from app.firms import self_service
-from app.matching import bp, interests, service
+from app.matching import interests, service
 from app.matching.forms import InterestForm, InterestStatusForm
 from app.models import Firm, Incubator, InterestStatus, Programme, Zone
+
+bp = Blueprint("matching", __name__)
 
 TARGETS = {"programme": Programme, "zone": Zone, "incubator": Incubator}
 FIRMS_SHOWN = 100

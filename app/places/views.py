@@ -1,10 +1,9 @@
 """Public pages for zones, clusters and incubators."""
 
-from flask import jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 
 from app.domain.places import wards_of_province
 from app.parsing import parse_int
-from app.places import bp
 from app.places.service import (
     get_incubator,
     get_zone,
@@ -12,6 +11,8 @@ from app.places.service import (
     published_firms_in_zone,
     zones_by_kind,
 )
+
+bp = Blueprint("places", __name__)
 
 
 @bp.get("/zones")

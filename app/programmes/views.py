@@ -1,11 +1,12 @@
 """Public programme pages."""
 
-from flask import render_template
+from flask import Blueprint, render_template
 
 from app.catalogue.service import catalogue_tree
 from app.domain.places import ward_name
-from app.programmes import bp
 from app.programmes.service import get_public_programme, programmes_by_status
+
+bp = Blueprint("programmes", __name__)
 
 
 @bp.get("/programmes")

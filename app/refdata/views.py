@@ -1,7 +1,7 @@
 """Reference-data pages for curators: the catalogue tree and its entries, incubators, agencies,
 and the history of each. Views parse, call one service, and render."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,7 +10,7 @@ from app.errors import Conflict, ValidationError
 from app.forms import bind_errors
 from app.i18n import localized
 from app.parsing import parse_id
-from app.refdata import bp, service
+from app.refdata import service
 from app.refdata.forms import (
     AgencyForm,
     CatalogueItemForm,
@@ -20,6 +20,8 @@ from app.refdata.forms import (
     MoveForm,
     RecodeForm,
 )
+
+bp = Blueprint("refdata", __name__, url_prefix="/curation/refdata")
 
 
 def _status() -> int:

@@ -3,15 +3,16 @@
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import abort, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.catalogue.service import catalogue_tree
 from app.extensions import db
 from app.models import Zone
 from app.pagination import browsable_pages, requested_page
-from app.search import bp
 from app.search.service import SORTS, SearchRequest, run_search, suggestions
+
+bp = Blueprint("search", __name__, cli_group="search")
 
 PER_PAGE = 20
 KIND_LABELS = {

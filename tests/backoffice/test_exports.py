@@ -112,7 +112,7 @@ def test_unknown_export_is_404(client):
 
 
 def test_formula_like_text_is_neutralised(app):
-    from app.backoffice.tabular import Table, csv_bytes
+    from app.tabular import Table, csv_bytes
 
     data = csv_bytes(Table("t", ["name"], [['=HYPERLINK("x")'], ["-5"], [-5]]))
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))

@@ -64,7 +64,8 @@ def _before_commit(session: Session) -> None:
 
 
 def _forget(session: Session, previous_transaction) -> None:
-    session.info.pop(CHANGED, None)
+    if not previous_transaction.nested:  # a failed savepoint leaves the rest of the unit's mark
+        session.info.pop(CHANGED, None)
 
 
 def register_generation_events(session_class: type[Session]) -> None:

@@ -134,6 +134,8 @@ def after_commit(callback: Callable[[], None], key: str | None = None, session=N
 
 
 def _run_callbacks(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the work is not committed yet
     for callback in session.info.pop(CALLBACKS, {}).values():
         try:
             callback()

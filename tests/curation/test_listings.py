@@ -3,12 +3,14 @@ archive, and refusing decisions taken on a stale version."""
 
 import re
 
+import flask_sqlalchemy.session
 import sqlalchemy as sa
 from flask_babel import force_locale
 
 from app.curation.checks import CHECK_LABELS
 from app.extensions import db
 from app.models import AuditEvent, FirmStatus
+from tests.conftest import csrf_token
 from tests.curation.helpers import (
     CURATOR,
     add_owner,
@@ -197,6 +199,42 @@ def test_bulk_approve_reports_the_listings_it_could_not_approve(client):
     assert "Not approved: " in html and second.legal_name in html
     assert refreshed(first).status == FirmStatus.PUBLISHED
     assert refreshed(second).status == FirmStatus.SUBMITTED
+
+
+def test_bulk_approve_is_one_transaction_where_a_refused_listing_leaves_no_trace(
+    seeded_app, client
+):
+    first, second = firm_named("Bản Nháp Số Một"), firm_named("Bản Nháp Số Hai")
+    for firm in (first, second):
+        firm.status = FirmStatus.SUBMITTED
+    db.session.commit()
+    as_user(client, CURATOR)
+    token = csrf_token(client, "/curation/")
+    commits = []
+    count_commits = lambda session: commits.append(session.in_nested_transaction())  # noqa: E731
+    sa.event.listen(flask_sqlalchemy.session.Session, "after_commit", count_commits)
+    try:
+        # The second decision was taken on an older version: it passes the automatic checks
+        # and is refused while being applied, inside the same transaction as the first.
+        client.post(
+            "/curation/bulk-approve",
+            data={
+                "csrf_token": token,
+                "selected": [f"{first.id}:{first.version}", f"{second.id}:{second.version + 5}"],
+            },
+        )
+    finally:
+        sa.event.remove(flask_sqlalchemy.session.Session, "after_commit", count_commits)
+
+    assert commits.count(False) == 1  # savepoints aside, one commit
+    html = client.get("/curation/").get_data(as_text=True)
+    assert "1 listing(s) approved." in html and second.legal_name in html
+    assert refreshed(first).status == FirmStatus.PUBLISHED
+    assert refreshed(second).status == FirmStatus.SUBMITTED
+    events = db.session.execute(sa.select(AuditEvent.action, AuditEvent.entity_id)).all()
+    assert events == [("firm.approve", first.id)]
+    assert first.id in found_firm_ids(seeded_app, first.legal_name)
+    assert second.id not in found_firm_ids(seeded_app, second.legal_name)
 
 
 def test_verify_shows_the_date_and_archive_removes_the_listing_everywhere(seeded_app, client):

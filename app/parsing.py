@@ -178,7 +178,32 @@ class FieldList(_FieldList):
                     yield index
 
 
-_AMOUNT = re.compile(r"[0-9]{1,3}([.,\s]?[0-9]{3})*")
+# A sum in đồng: digits, grouped in threes by dots, commas or (non-breaking) spaces or not at
+# all, optionally followed by the currency sign (1.500.000.000 · 1,500,000,000 · 1500000000 ₫).
+_AMOUNT = re.compile(r"[0-9]{1,3}([.,\s\u00a0][0-9]{3})+|[0-9]+")
+
+
+def parse_amount(raw: str) -> int | None:
+    """The sum in đồng typed in `raw` (None when it is empty); raises ValueError with a message
+    for the user when it is not an amount or exceeds MAX_AMOUNT_VND. Forms, imports, filters
+    and the size preview all read amounts through this one rule."""
+    text = (raw or "").strip().removesuffix("₫").removesuffix("đ").strip()
+    if not text:
+        return None
+    if not _AMOUNT.fullmatch(text):
+        raise ValueError(_l("Enter an amount in đồng using digits, e.g. 1.500.000.000."))
+    amount = parse_int(re.sub(r"[^0-9]", "", text), high=MAX_AMOUNT_VND)
+    if amount is None:
+        raise ValueError(_l("The amount is too large."))
+    return amount
+
+
+def lenient_amount(raw: str) -> int | None:
+    """An amount from a link's parameters: what cannot be read is simply not a filter."""
+    try:
+        return parse_amount(raw)
+    except ValueError:
+        return None
 
 
 class MoneyField(StringField):
@@ -187,13 +212,7 @@ class MoneyField(StringField):
     def process_formdata(self, valuelist):
         self.raw = (valuelist[0] if valuelist else "").strip()
         self.data = None
-        if not self.raw:
-            return
-        if not _AMOUNT.fullmatch(self.raw):
-            raise ValueError(_l("Enter an amount in đồng using digits, e.g. 1.500.000.000."))
-        self.data = parse_int(re.sub(r"[^0-9]", "", self.raw), high=MAX_AMOUNT_VND)
-        if self.data is None:
-            raise ValueError(_l("The amount is too large."))
+        self.data = parse_amount(self.raw)
 
     def _value(self):
         if getattr(self, "raw", None) is not None:

@@ -6,7 +6,15 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import User
-from app.parsing import MAX_ID, clean_text, parse_decimal, parse_id, parse_int
+from app.parsing import (
+    MAX_ID,
+    clean_text,
+    lenient_amount,
+    parse_amount,
+    parse_decimal,
+    parse_id,
+    parse_int,
+)
 from tests.conftest import csrf_token, login_as
 
 CURATOR = "curator@demo.cnmt.vn"
@@ -106,3 +114,28 @@ def test_wards_of_no_province_are_none(client, province):
     response = client.get(f"/places/wards?province={province}")
     assert response.status_code == 200
     assert response.json == {"wards": []}
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("1.500.000.000", 1_500_000_000),
+        ("1,500,000,000", 1_500_000_000),
+        ("1 500 000 000", 1_500_000_000),
+        ("1\u00a0500\u00a0000\u00a0000 ₫", 1_500_000_000),
+        ("1500000000đ", 1_500_000_000),
+        ("0", 0),
+        ("", None),
+    ],
+)
+def test_amounts_are_read_one_way_everywhere(typed, amount):
+    assert parse_amount(typed) == amount
+
+
+@pytest.mark.parametrize("typed", ["-5", "1.5", "15.00.000", "1e9", "một tỷ", "9" * 20])
+def test_what_is_not_an_amount_gets_a_message(seeded_app, typed):
+    with seeded_app.test_request_context("/?lang=en"):
+        with pytest.raises(ValueError) as refused:
+            parse_amount(typed)
+        assert "amount" in str(refused.value)
+        assert lenient_amount(typed) is None

@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from app.forms import Form
 from app.labels import label
 from app.models import WorkforceLevel
-from app.parsing import MAX_AMOUNT_VND, FieldList, IntegerField
+from app.parsing import FieldList, IntegerField, MoneyField
 
 BLANK_WORKFORCE_ROWS = 3
 
@@ -51,12 +51,7 @@ class WorkforceRowForm(Form):
 
 
 def _amount(text):
-    return IntegerField(
-        text,
-        validators=[Optional(), NumberRange(min=0)],
-        description=_l("In VND, digits only."),
-        maximum=MAX_AMOUNT_VND,
-    )
+    return MoneyField(text, description=_l("In đồng, e.g. 1.500.000.000."))
 
 
 class ReturnForm(Form):

@@ -25,7 +25,7 @@ from app.forms import Form, MultiCheckboxField, catalogue_choices, ward_choices
 from app.i18n import localized
 from app.labels import label
 from app.models import GeographicScope, SupportType, ZoneKind, ZoneStatus
-from app.parsing import MAX_AMOUNT_VND, FloatField, HiddenIntegerField, IntegerField, optional_id
+from app.parsing import FloatField, HiddenIntegerField, IntegerField, MoneyField, optional_id
 
 
 class VersionForm(Form):
@@ -75,9 +75,7 @@ class ProgrammeForm(Form):
     other_conditions_vi = TextAreaField(_l("Other conditions (Vietnamese)"))
     other_conditions_en = TextAreaField(_l("Other conditions (English)"))
     target_item_ids = SelectMultipleField(_l("Target catalogue groups and items"), coerce=int)
-    max_amount_vnd = IntegerField(
-        _l("Maximum amount (VND)"), validators=[Optional()], maximum=MAX_AMOUNT_VND
-    )
+    max_amount_vnd = MoneyField(_l("Maximum amount (VND)"))
     cofinancing_pct = IntegerField(_l("Co-financing (%)"), validators=[Optional()])
     opens_on = DateField(_l("Opens on"), validators=[Optional()])
     closes_on = DateField(_l("Closes on"), validators=[Optional()])

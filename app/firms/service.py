@@ -4,7 +4,6 @@ Only published firms are ever returned here. The same filters serve the public d
 the investors' firm discovery (which adds its own sorting and a full-text query).
 """
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -29,7 +28,7 @@ from app.models import (
     LinkRelation,
     Zone,
 )
-from app.parsing import MAX_AMOUNT_VND, parse_int
+from app.parsing import lenient_amount, parse_int
 
 PUBLISHED = Firm.status == FirmStatus.PUBLISHED
 
@@ -93,7 +92,7 @@ class FirmFilters:
             ("amount_max", _l("highest amount")),
         ):
             raw = args.get(name, "").strip()
-            amount = parse_int(re.sub(r"[.,\s]", "", raw), high=MAX_AMOUNT_VND)
+            amount = lenient_amount(raw)
             if amount is not None:
                 setattr(filters, name, amount)
             elif raw:

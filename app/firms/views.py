@@ -1,7 +1,5 @@
 """Public directory pages: the firm list with filters, and a firm's page."""
 
-import re
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -33,7 +31,7 @@ from app.forms import bind_errors
 from app.labels import label
 from app.models import Firm, IndustryCode, Zone
 from app.pagination import requested_page
-from app.parsing import MAX_AMOUNT_VND, parse_int
+from app.parsing import lenient_amount
 
 bp = Blueprint("firms", __name__)
 
@@ -285,9 +283,7 @@ def size_preview():
     """The Decree 80 size class for figures typed in the form (used by the form's script)."""
 
     def number(name: str) -> int | None:
-        # Typed with thousands separators (1.500.000.000): keep the digits.
-        digits = re.sub(r"[^0-9]", "", request.args.get(name, ""))
-        return parse_int(digits, high=MAX_AMOUNT_VND)
+        return lenient_amount(request.args.get(name, ""))
 
     sector = request.args.get("sector") or None
     if sector not in {s.value for s in SectorGroup}:

@@ -1,6 +1,5 @@
 """Turning one text cell into a typed value, or a message saying why it cannot be."""
 
-import re
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -8,7 +7,7 @@ from flask_babel import gettext as _
 from app.domain.places import is_ward
 from app.domain.tax_code import normalize_tax_code
 from app.domain.text import slugify
-from app.parsing import MAX_AMOUNT_VND, MAX_ID, parse_decimal, parse_int
+from app.parsing import MAX_ID, parse_amount, parse_decimal, parse_int
 
 YES = {"yes", "y", "true", "1", "có", "co", "x"}
 NO = {"no", "n", "false", "0", "không", "khong"}
@@ -33,15 +32,10 @@ def integer(value: str) -> int | None:
 
 def amount(value: str) -> int | None:
     """A sum in VND: digits, optionally grouped with dots, commas or spaces (1.500.000.000)."""
-    if not value:
-        return None
-    compact = value.replace(" ", "").replace("\u00a0", "").removesuffix("₫").removesuffix("đ")
-    if not re.fullmatch(r"[0-9]{1,3}([.,][0-9]{3})+|[0-9]+", compact):
-        raise CellError(_("Enter an amount in VND, for example 1.500.000.000."))
-    amount_vnd = parse_int(re.sub(r"[.,]", "", compact), high=MAX_AMOUNT_VND)
-    if amount_vnd is None:
-        raise CellError(_("The amount is too large."))
-    return amount_vnd
+    try:
+        return parse_amount(value)
+    except ValueError as error:
+        raise CellError(str(error)) from None
 
 
 def decimal(value: str) -> float | None:

@@ -123,7 +123,7 @@ def test_invalid_return_keeps_what_was_typed(client):
     html = response.get_data(as_text=True)
     assert 'value="-5"' in html
     assert "Thợ hàn đặc biệt" in html
-    assert "Number must be at least 0." in html
+    assert "Enter an amount in đồng using digits, e.g. 1.500.000.000." in html
     response = post_form(
         client,
         return_url(firm),

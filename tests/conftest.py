@@ -139,11 +139,12 @@ def csrf_token(client, url: str, headers: dict | None = None) -> str:
 
 
 @contextmanager
-def concurrent_write(*records):
-    """Another client adds `records` (new model objects) and commits, at the worst moment for
-    this process: after an action has checked what it will write and before its first write
-    (its next flush with changes). Shows that a race ends in a clear refusal, never a 500 or a
-    lost write."""
+def concurrent_write(*changes):
+    """Another client makes `changes` and commits, at the worst moment for this process: after
+    an action has read and checked what it will write and before its first write (its next
+    flush with changes). A change is a new model object to add, or a function given the other
+    client's session (to edit a row: its version moves on as for any edit). Shows that a race
+    ends in a clear refusal, never a 500 or a lost write."""
     fired = []
 
     def write_first(session, flush_context, instances):
@@ -151,7 +152,8 @@ def concurrent_write(*records):
             return
         fired.append(True)
         with sa.orm.Session(db.engine) as other:
-            other.add_all(records)
+            for change in changes:
+                change(other) if callable(change) else other.add(change)
             other.commit()
 
     session_class = flask_sqlalchemy.session.Session

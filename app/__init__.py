@@ -1,5 +1,7 @@
 """The application factory: binds extensions, areas, CLI commands and error handlers."""
 
+from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
 
 import flask_sqlalchemy.session
@@ -79,6 +81,7 @@ def create_app(config: object | None = None) -> Flask:
         refdata_bp,
     ):
         app.register_blueprint(blueprint)
+        _load_permissions(blueprint.import_name)
 
     from app.cli import register_cli
 
@@ -91,11 +94,16 @@ def create_app(config: object | None = None) -> Flask:
     return app
 
 
+def _load_permissions(package: str) -> None:
+    """An area registers its actions with `app.authorization` in its permissions module."""
+    if find_spec(f"{package}.permissions") is not None:
+        import_module(f"{package}.permissions")
+
+
 def _register_template_helpers(app: Flask) -> None:
+    from app.authorization import can
     from app.curation.checks import check_label
-    from app.curation.permissions import can_manage_agency_data
     from app.domain.places import province_name_of_ward, ward_name
-    from app.firms.permissions import can_review_firms
     from app.firms.service import firm_groups
     from app.labels import label
     from app.matching.reasons import missing_field_text, reason_text, score_band
@@ -113,8 +121,7 @@ def _register_template_helpers(app: Flask) -> None:
         helpers,
         firm_groups=firm_groups,
         check_label=check_label,
-        can_review_firms=can_review_firms,
-        can_manage_agency_data=can_manage_agency_data,
+        can=can,
         reason_text=reason_text,
         score_band=score_band,
         missing_field_text=missing_field_text,

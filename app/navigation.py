@@ -4,8 +4,7 @@ from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.curation.permissions import can_manage_agency_data
-from app.firms.permissions import can_review_firms
+from app.authorization import can
 from app.models import Role
 
 
@@ -24,9 +23,9 @@ def main_nav() -> list[tuple[str, str, bool]]:
         sections.append(("firms.mine", _("My firms"), "/my"))
     if role == Role.INVESTOR:
         sections.append(("investors.home", _("Investor"), "/investor"))
-    if can_review_firms(current_user):
+    if can(current_user, "firm.review"):
         sections.append(("curation.queue", _("Review queue"), "/curation"))
-    elif can_manage_agency_data(current_user):
+    elif can(current_user, "agency_data.manage"):
         sections.append(("curation.programmes", _("Agency data"), "/curation"))
     path = request.path
     return [

@@ -21,11 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts import throttle
 from app.accounts.passwords import password_problems
-from app.accounts.permissions import (
-    STAFF_ROLES,
-    can_accept_invitations,
-    can_self_register_as,
-)
+from app.accounts.permissions import STAFF_ROLES, can_self_register_as
 from app.accounts.tokens import (
     RESET_MAX_AGE,
     VERIFY_MAX_AGE,
@@ -38,6 +34,7 @@ from app.accounts.tokens import (
     read_verify_token,
 )
 from app.audit import changed_fields, record
+from app.authorization import can
 from app.errors import NotFound, TooManyAttempts, ValidationError
 from app.extensions import db
 from app.mail import render_message, send_after_commit
@@ -144,7 +141,7 @@ def accept_invitations(user: User) -> list[Firm]:
     Joins the caller's transaction (flushes, never commits); returns the firms joined. Does nothing
     for an unverified or inactive user: an invitation belongs to whoever owns the address.
     """
-    if not can_accept_invitations(user):
+    if not can(user, "invitation.accept"):
         return []
     invitations = db.session.scalars(
         sa.select(FirmInvitation)

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from app.authorization import can
 from app.backoffice import export_cache
-from app.backoffice.permissions import can_see_private_data
 from app.backoffice.statistics import programme_status_sql
 from app.catalogue.service import catalogue_tree
 from app.domain.places import ward_name
@@ -74,7 +74,7 @@ def _yes_no(value: bool) -> str:
 
 def export_firms(actor: User | None, args) -> ListExport:
     filters = FirmFilters.from_args(args)
-    private = can_see_private_data(actor)
+    private = can(actor, "statistics.see_private")
     headers = [
         _("Tax code"),
         _("Legal name"),

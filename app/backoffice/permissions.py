@@ -1,21 +1,13 @@
 """Who may see and run the back office: SCT reviewers run statistics, exports with non-public
 fields and the yearly data update; a firm's members fill in its yearly return."""
 
+from app.authorization import register
 from app.firms.permissions import can_review_firms, is_member
-from app.models import Firm, User
+from app.models import Firm
 
-__all__ = ["can_fill_return", "can_run_reporting", "can_see_private_data"]
-
-
-def can_run_reporting(user: User | None) -> bool:
-    """Open reporting years, follow responses, re-open returns, download the yearly report."""
-    return can_review_firms(user)
-
-
-def can_see_private_data(user: User | None) -> bool:
-    """Curator statistics and exports that include fields the public never sees."""
-    return can_review_firms(user)
-
-
-def can_fill_return(user: User | None, firm: Firm) -> bool:
-    return is_member(user, firm)
+# Open reporting years, follow responses, re-open returns, download the yearly report.
+register("reporting.run", can_review_firms)
+# Curator statistics and exports that include fields the public never sees.
+register("statistics.see_private", can_review_firms)
+# Anybody but the firm's members learns nothing of its returns (not found).
+register("return.fill", is_member, on=Firm, conceal=True)

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import force_locale
 
+from app.authorization import authorize
 from app.backoffice import statistics
-from app.backoffice.permissions import can_run_reporting
 from app.backoffice.returns import get_reporting_year, returns_by_state
 from app.domain.firm_size import SizeClass
-from app.errors import Forbidden
 from app.extensions import db
 from app.models import (
     Firm,
@@ -170,8 +169,7 @@ def _needs_by_skill(reporting_year: ReportingYear) -> Table:
 
 
 def build_report(actor: User | None, year: int) -> YearlyReport:
-    if not can_run_reporting(actor):
-        raise Forbidden()
+    authorize(actor, "reporting.run")
     reporting_year = get_reporting_year(year)
     with force_locale("vi"):
         tables = [

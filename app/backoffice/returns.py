@@ -14,12 +14,12 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app import audit
-from app.backoffice.permissions import can_fill_return, can_run_reporting
+from app.authorization import authorize
 from app.backoffice.statistics import firm_group_pairs
 from app.catalogue.service import catalogue_tree
 from app.domain.places import ward_name
 from app.domain.text import nfc
-from app.errors import Conflict, Forbidden, NotFound, ValidationError
+from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.i18n import localized
 from app.mail import render_message, send_after_commit
@@ -46,11 +46,6 @@ MONEY_FIELDS = ("revenue_vnd", "capital_vnd", "env_output_vnd", "exports_vnd", "
 REQUIRED_ON_SUBMIT = ("revenue_vnd", "insured_employees", "capital_vnd")
 MAX_AMOUNT = 10**15  # a million billion VND: beyond any firm's figures, within BIGINT
 MAX_PEOPLE = 1_000_000
-
-
-def _require_reporter(actor: User | None) -> None:
-    if not can_run_reporting(actor):
-        raise Forbidden()
 
 
 def _active_members(firm: Firm) -> list[User]:
@@ -95,7 +90,7 @@ def open_years() -> list[ReportingYear]:
 
 
 def list_reporting_years(actor: User | None) -> list[ReportingYear]:
-    _require_reporter(actor)
+    authorize(actor, "reporting.run")
     return list(db.session.scalars(sa.select(ReportingYear).order_by(ReportingYear.year.desc())))
 
 
@@ -104,7 +99,7 @@ def open_reporting_year(
     actor: User | None, year: int | None, deadline: date | None, today: date | None = None
 ) -> ReportingYear:
     """Open the year, create a not-started return for every published firm, e-mail members."""
-    _require_reporter(actor)
+    authorize(actor, "reporting.run")
     today = today or date.today()
     errors: dict[str, list[str]] = {}
     if year is None or not FIRST_YEAR <= year <= today.year:
@@ -148,7 +143,7 @@ def open_reporting_year(
 
 @transactional
 def close_reporting_year(actor: User | None, year: int) -> ReportingYear:
-    _require_reporter(actor)
+    authorize(actor, "reporting.run")
     reporting_year = get_reporting_year(year)
     if reporting_year.closed:
         raise Conflict(_("This reporting year is already closed."))
@@ -233,7 +228,7 @@ def returns_by_state(reporting_year: ReportingYear) -> dict[ReturnState, int]:
 
 
 def year_progress(actor: User | None, year: int) -> YearProgress:
-    _require_reporter(actor)
+    authorize(actor, "reporting.run")
     reporting_year = get_reporting_year(year)
     returns = db.session.scalars(
         sa.select(YearlyReturn)
@@ -254,7 +249,7 @@ def year_progress(actor: User | None, year: int) -> YearProgress:
 @transactional
 def reopen_return(actor: User | None, return_id: int, reason: str | None) -> YearlyReturn:
     """Send a submitted return back to the firm, with a reason it reads in the e-mail."""
-    _require_reporter(actor)
+    authorize(actor, "reporting.run")
     yearly_return = db.session.get(YearlyReturn, return_id)
     if yearly_return is None:
         raise NotFound()
@@ -297,8 +292,9 @@ def reopen_return(actor: User | None, return_id: int, reason: str | None) -> Yea
 def _member_firm(actor: User | None, firm_id: int) -> Firm:
     """The firm, only for its members: anybody else learns nothing (404, not 403)."""
     firm = db.session.get(Firm, firm_id)
-    if firm is None or not can_fill_return(actor, firm):
+    if firm is None:
         raise NotFound()
+    authorize(actor, "return.fill", firm)
     return firm
 
 

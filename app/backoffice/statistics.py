@@ -14,11 +14,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
+from app.authorization import authorize
 from app.backoffice.charts import Bar
-from app.backoffice.permissions import can_see_private_data
 from app.domain.firm_size import SizeClass
 from app.domain.places import ward_name
-from app.errors import Forbidden, NotFound
+from app.errors import NotFound
 from app.extensions import db
 from app.i18n import localized
 from app.labels import label
@@ -349,8 +349,7 @@ def public_figures() -> list[Figure]:
 
 def dashboard_figures(actor) -> list[Figure]:
     """Every figure, for SCT reviewers and administrators."""
-    if not can_see_private_data(actor):
-        raise Forbidden()
+    authorize(actor, "statistics.see_private")
     return [compute() for compute in (*PUBLIC_FIGURES.values(), *CURATOR_FIGURES.values())]
 
 
@@ -358,7 +357,6 @@ def figure_for_download(actor, key: str) -> Figure:
     if key in PUBLIC_FIGURES:
         return PUBLIC_FIGURES[key]()
     if key in CURATOR_FIGURES:
-        if not can_see_private_data(actor):
-            raise Forbidden()
+        authorize(actor, "statistics.see_private")
         return CURATOR_FIGURES[key]()
     raise NotFound()

@@ -15,17 +15,13 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit
-from app.curation.permissions import (
-    can_manage_agency_data,
-    can_manage_programme,
-    can_manage_zone,
-    is_admin,
-)
+from app.authorization import authorize
+from app.curation.permissions import is_admin
 from app.curation.service import clean_reason
 from app.domain.firm_size import SizeClass
 from app.domain.places import is_ward
 from app.domain.text import nfc, slugify
-from app.errors import Conflict, Forbidden, NotFound, ValidationError
+from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.models import (
     Agency,
@@ -200,7 +196,6 @@ class _Kind:
     relations: dict[str, tuple[str, type]]  # data key → (relationship, related model)
     agency_attr: str
     title_attr: str
-    can_manage: Callable[[User | None, object], bool]
     validate: Callable[[dict, object | None], dict]
 
 
@@ -211,7 +206,6 @@ PROGRAMME = _Kind(
     {"target_item_ids": ("target_items", CatalogueItem), "zone_ids": ("zones", Zone)},
     "agency_id",
     "title_vi",
-    can_manage_programme,
     lambda data, _obj: _validate_programme(data),
 )
 ZONE = _Kind(
@@ -221,7 +215,6 @@ ZONE = _Kind(
     {"priority_item_ids": ("priority_items", CatalogueItem)},
     "managing_agency_id",
     "name_vi",
-    can_manage_zone,
     _validate_zone,
 )
 
@@ -249,20 +242,12 @@ def _state(kind: _Kind, record) -> dict:
     return state
 
 
-def require_agency_curator(actor: User | None) -> None:
-    if not can_manage_agency_data(actor):
-        raise Forbidden()
-
-
 def _get(kind: _Kind, actor: User | None, record_id: int):
     """The record if the actor may manage it; 404 for what they may not even see."""
     record = db.session.get(kind.model, record_id)
     if record is None:
         raise NotFound()
-    if not (can_manage_agency_data(actor) and kind.can_manage(actor, record)):
-        if not record.is_public:
-            raise NotFound()
-        raise Forbidden()
+    authorize(actor, f"{kind.name}.manage", record)
     return record
 
 
@@ -340,7 +325,7 @@ def _claim(kind: _Kind, record, token: str | None) -> None:
 
 @transactional
 def _create(kind: _Kind, actor: User | None, data: dict):
-    require_agency_curator(actor)
+    authorize(actor, "agency_data.manage")
     errors: dict = {}
     agency_id = _agency_for(actor, data, errors)
     try:
@@ -409,7 +394,7 @@ TRANSITIONS = ("publish", "unpublish", "archive", "restore")
 
 def list_programmes(actor: User | None) -> list[Programme]:
     """The programmes the actor manages: their agency's, or all for administrators."""
-    require_agency_curator(actor)
+    authorize(actor, "agency_data.manage")
     query = sa.select(Programme).options(selectinload(Programme.agency))
     if not is_admin(actor):
         query = query.where(Programme.agency_id == actor.agency_id)
@@ -443,7 +428,7 @@ def change_programme_state(
 
 def list_zones(actor: User | None) -> list[Zone]:
     """The zones the actor's agency manages, or all for administrators."""
-    require_agency_curator(actor)
+    authorize(actor, "agency_data.manage")
     query = sa.select(Zone).options(selectinload(Zone.managing_agency))
     if not is_admin(actor):
         query = query.where(Zone.managing_agency_id == actor.agency_id)

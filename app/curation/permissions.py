@@ -1,42 +1,40 @@
-"""Who may curate what: reviewers decide on listings; agencies manage their own programmes and
-zones. Enforced in the curation services, used by templates to hide links."""
+"""Who may curate what: reviewers decide on listings (`firm.review`, registered by the firms
+area); agencies manage their own programmes and zones, administrators all of them."""
 
-from app.firms.permissions import can_review_firms
+from app.authorization import register
 from app.models import Programme, Role, User, Zone
-
-__all__ = [
-    "can_manage_agency_data",
-    "can_manage_programme",
-    "can_manage_zone",
-    "can_review_firms",
-    "is_admin",
-]
-
-
-def _active(user: User | None) -> bool:
-    return user is not None and user.is_authenticated and user.active
 
 
 def is_admin(user: User | None) -> bool:
-    return _active(user) and user.role == Role.ADMIN
+    return user is not None and user.is_authenticated and user.active and user.role == Role.ADMIN
 
 
-def _is_agency_curator(user: User | None) -> bool:
-    return _active(user) and user.role == Role.CURATOR and user.agency_id is not None
+def _is_agency_curator(user: User) -> bool:
+    return user.role == Role.CURATOR and user.agency_id is not None
 
 
-def can_manage_agency_data(user: User | None) -> bool:
+def can_manage_agency_data(user: User) -> bool:
     """Curators (for their agency) and administrators (for all) manage programmes and zones."""
     return is_admin(user) or _is_agency_curator(user)
 
 
-def can_manage_programme(user: User | None, programme: Programme) -> bool:
+def can_manage_programme(user: User, programme: Programme) -> bool:
     return is_admin(user) or (_is_agency_curator(user) and programme.agency_id == user.agency_id)
 
 
-def can_manage_zone(user: User | None, zone: Zone) -> bool:
+def can_manage_zone(user: User, zone: Zone) -> bool:
     return is_admin(user) or (
         _is_agency_curator(user)
         and zone.managing_agency_id is not None
         and zone.managing_agency_id == user.agency_id
     )
+
+
+def _unless_public(record: Programme | Zone) -> bool:
+    """A record the actor may not manage is not found, unless the public sees it anyway."""
+    return not record.is_public
+
+
+register("agency_data.manage", can_manage_agency_data)
+register("programme.manage", can_manage_programme, on=Programme, conceal=_unless_public)
+register("zone.manage", can_manage_zone, on=Zone, conceal=_unless_public)

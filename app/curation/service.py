@@ -14,17 +14,13 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app import audit
+from app.authorization import authorize
 from app.catalogue.service import catalogue_tree
 from app.curation import notifications
 from app.curation.checks import CHECK_LABELS, failed_codes, run_checks
-from app.curation.permissions import (
-    can_manage_programme,
-    can_manage_zone,
-    can_review_firms,
-)
 from app.domain.places import is_ward
 from app.domain.text import nfc
-from app.errors import Conflict, Forbidden, NotFound, ValidationError
+from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.firms import data as firm_data
 from app.labels import label
@@ -55,11 +51,6 @@ QUEUE_PAGE_SIZE = 25
 
 
 # Shared helpers (flush only) ------------------------------------------------------------------
-
-
-def require_reviewer(actor: User | None) -> None:
-    if not can_review_firms(actor):
-        raise Forbidden()
 
 
 def clean_reason(reason: str | None, required: bool) -> str | None:
@@ -181,7 +172,7 @@ def review_queue(
     actor: User, filters: QueueFilters, page: int, per_page: int = QUEUE_PAGE_SIZE
 ) -> QueuePage:
     """Submitted listings, pending revisions and pending claims, oldest first."""
-    require_reviewer(actor)
+    authorize(actor, "firm.review")
     firm_where = _firm_conditions(filters)
     parts = []
     if filters.kind in (None, "listing"):
@@ -250,7 +241,7 @@ def _load_entries(rows) -> list[QueueEntry]:
 
 
 def get_firm_for_review(actor: User, firm_id: int) -> Firm:
-    require_reviewer(actor)
+    authorize(actor, "firm.review")
     firm = db.session.scalar(
         sa.select(Firm)
         .where(Firm.id == firm_id)
@@ -269,7 +260,7 @@ def get_firm_for_review(actor: User, firm_id: int) -> Firm:
 
 @transactional
 def approve_listing(actor: User, firm_id: int, version: int | None) -> Firm:
-    require_reviewer(actor)
+    authorize(actor, "firm.review")
     firm = _firm_for_update(firm_id)
     _approve(actor, firm, version)
     return firm
@@ -293,7 +284,7 @@ def request_changes(
     actor: User, firm_id: int, version: int | None, reason: str | None, failed_checks: list[str]
 ) -> Firm:
     """Send the listing back with the reason and the checks the business must fix."""
-    require_reviewer(actor)
+    authorize(actor, "firm.review")
     firm = _firm_for_update(firm_id)
     _check_version(firm, version)
     _require_status(firm, FirmStatus.SUBMITTED)
@@ -313,7 +304,7 @@ def request_changes(
 
 @transactional
 def reject_listing(actor: User, firm_id: int, version: int | None, reason: str | None) -> Firm:
-    require_reviewer(actor)
+    authorize(actor, "firm.review")
     firm = _firm_for_update(firm_id)
     _check_version(firm, version)
     _require_status(firm, FirmStatus.SUBMITTED)
@@ -338,7 +329,7 @@ def bulk_approve_listings(actor: User, selections: list[tuple[int, int]]) -> Bul
     """Approve each selected (firm id, version seen) as its own decision, in one transaction
     (one commit, one index update): each decision runs in a savepoint, so one refusal does not
     undo the others. Listings whose automatic checks fail are left for an individual review."""
-    require_reviewer(actor)
+    authorize(actor, "firm.review")
     result = BulkApproval()
     with unit_of_work() as uow:
         for firm_id, version in selections:
@@ -372,7 +363,7 @@ def _approve_one(
 @transactional
 def verify_firm(actor: User, firm_id: int, version: int | None, verified: bool = True) -> Firm:
     """Mark a published listing as checked by a curator (or take the mark away)."""
-    require_reviewer(actor)
+    authorize(actor, "firm.review")
     firm = _firm_for_update(firm_id)
     _check_version(firm, version)
     _require_status(firm, FirmStatus.PUBLISHED)
@@ -386,7 +377,7 @@ def verify_firm(actor: User, firm_id: int, version: int | None, verified: bool =
 @transactional
 def archive_firm(actor: User, firm_id: int, version: int | None, reason: str | None) -> Firm:
     """Take a published listing off the directory and the search index."""
-    require_reviewer(actor)
+    authorize(actor, "firm.review")
     firm = _firm_for_update(firm_id)
     _check_version(firm, version)
     _require_status(firm, FirmStatus.PUBLISHED)
@@ -404,7 +395,7 @@ def archive_firm(actor: User, firm_id: int, version: int | None, reason: str | N
 
 
 def get_revision_for_review(actor: User, revision_id: int) -> FirmRevision:
-    require_reviewer(actor)
+    authorize(actor, "firm.review")
     revision = db.session.scalar(
         sa.select(FirmRevision)
         .where(FirmRevision.id == revision_id)
@@ -457,7 +448,7 @@ def approve_revision(actor: User, revision_id: int, version: int | None) -> Firm
     `version` is the listing version the curator saw next to the diff. The listing may have
     changed since the revision was written (base_version); that is shown, not refused.
     """
-    require_reviewer(actor)
+    authorize(actor, "firm.review")
     revision = _revision_for_update(revision_id, version)
     firm = revision.firm
     _require_status(firm, FirmStatus.PUBLISHED)
@@ -493,7 +484,7 @@ def approve_revision(actor: User, revision_id: int, version: int | None) -> Firm
 def reject_revision(
     actor: User, revision_id: int, version: int | None, reason: str | None
 ) -> FirmRevision:
-    require_reviewer(actor)
+    authorize(actor, "firm.review")
     revision = _revision_for_update(revision_id, version)
     text = clean_reason(reason, required=True)
     # The business's open edit forms show this revision: they must not save over it unnoticed.
@@ -520,7 +511,7 @@ def reject_revision(
 
 
 def get_claim_for_review(actor: User, claim_id: int) -> FirmClaim:
-    require_reviewer(actor)
+    authorize(actor, "firm.review")
     claim = db.session.scalar(
         sa.select(FirmClaim)
         .where(FirmClaim.id == claim_id)
@@ -553,7 +544,7 @@ def approve_claim(actor: User, claim_id: int) -> FirmClaim:
     A firm that already has an owner is refused: its owner invites people, and a disputed
     ownership needs more than a curator's click.
     """
-    require_reviewer(actor)
+    authorize(actor, "firm.review")
     claim = _claim_for_update(claim_id)
     firm = claim.firm
     if any(m.role == MemberRole.OWNER and m.user_id != claim.user_id for m in firm.members):
@@ -587,7 +578,7 @@ def approve_claim(actor: User, claim_id: int) -> FirmClaim:
 
 @transactional
 def reject_claim(actor: User, claim_id: int, reason: str | None) -> FirmClaim:
-    require_reviewer(actor)
+    authorize(actor, "firm.review")
     claim = _claim_for_update(claim_id)
     text = clean_reason(reason, required=True)
     claim.state = ReviewState.REJECTED
@@ -621,15 +612,10 @@ def record_history(actor: User, entity_kind: str, entity_id: int):
     record = db.session.get(model, entity_id)
     if record is None:
         raise NotFound()
-    allowed = {
-        "firm": lambda: can_review_firms(actor),
-        "programme": lambda: can_manage_programme(actor, record),
-        "zone": lambda: can_manage_zone(actor, record),
-    }[entity_kind]()
-    if not allowed:
-        if entity_kind != "firm" and not record.is_public:
-            raise NotFound()
-        raise Forbidden()
+    if entity_kind == "firm":
+        authorize(actor, "firm.review")
+    else:
+        authorize(actor, f"{entity_kind}.manage", record)
     events = db.session.scalars(
         sa.select(AuditEvent)
         .where(AuditEvent.entity_kind == entity_kind, AuditEvent.entity_id == entity_id)

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.authorization import authorize
 from app.catalogue.service import catalogue_tree
 from app.curation import agency_data, service
 from app.curation.checks import failed_codes, run_checks
@@ -128,7 +129,7 @@ def review_firm(firm_id: int):
 
 def _decide_firm(firm_id: int, name: str, form, decide, success, target: str = "queue"):
     """Run one decision; on a refused or invalid decision, show the page again with the input."""
-    service.require_reviewer(current_user)
+    authorize(current_user, "firm.review")
     if not form.validate_on_submit():
         return _render_firm(firm_id, (name, form), 400)
     try:
@@ -254,7 +255,7 @@ def review_revision(revision_id: int):
 
 
 def _decide_revision(revision_id: int, name: str, form, decide, success):
-    service.require_reviewer(current_user)
+    authorize(current_user, "firm.review")
     if not form.validate_on_submit():
         return _render_revision(revision_id, (name, form), 400)
     try:
@@ -314,7 +315,7 @@ def review_claim(claim_id: int):
 
 
 def _decide_claim(claim_id: int, name: str, decide, success):
-    service.require_reviewer(current_user)
+    authorize(current_user, "firm.review")
     form = ClaimDecisionForm()
     if not form.validate_on_submit():
         return _render_claim(claim_id, (name, form), 400)
@@ -435,7 +436,7 @@ def _list(kind: str):
 
 def _new(kind: str):
     spec = KINDS[kind]
-    agency_data.require_agency_curator(current_user)
+    authorize(current_user, "agency_data.manage")
     form = spec["form"]()
     _choices_for(form)
     if request.method == "GET" and "agency_id" in form and current_user.agency_id:

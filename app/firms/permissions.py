@@ -1,6 +1,8 @@
 """Who may do what with a firm listing: enforced in services, used by templates to hide links."""
 
-from app.accounts.permissions import verified_only
+from flask_babel import lazy_gettext as _l
+
+from app.authorization import register
 from app.models import Firm, FirmStatus, MemberRole, Role, User
 
 REVIEWING_AGENCY = "SCT"  # Sở Công Thương reviews and publishes firm listings
@@ -20,37 +22,31 @@ def is_owner(user: User | None, firm: Firm) -> bool:
     return _member_role(user, firm) == MemberRole.OWNER
 
 
-def can_review_firms(user: User | None) -> bool:
+def can_review_firms(user: User) -> bool:
     """Curators of Sở Công Thương and administrators review, publish and archive listings."""
-    if user is None or not user.is_authenticated or not user.active:
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    return (
+    return user.role == Role.ADMIN or (
         user.role == Role.CURATOR
         and user.agency is not None
-        and (user.agency.code == REVIEWING_AGENCY)
+        and user.agency.code == REVIEWING_AGENCY
     )
 
 
-def can_view_firm(user: User | None, firm: Firm) -> bool:
-    """Published listings are public; others only for their members and reviewers."""
-    return firm.status == FirmStatus.PUBLISHED or is_member(user, firm) or can_review_firms(user)
+def is_business(user: User) -> bool:
+    return user.role == Role.BUSINESS
 
 
-@verified_only
-def can_edit_firm(user: User | None, firm: Firm) -> bool:
+def can_edit_firm(user: User, firm: Firm) -> bool:
     """Edit, submit, add a logo, register interest (what curators and the public will see)."""
     return is_member(user, firm) and firm.status != FirmStatus.ARCHIVED
 
 
-@verified_only
-def can_manage_members(user: User | None, firm: Firm) -> bool:
-    """Invite editors (by mail) and remove them."""
-    return is_owner(user, firm)
-
-
-@verified_only
-def can_create_firm(user: User | None) -> bool:
-    """List a new firm, or claim a listed one."""
-    return user is not None and user.is_authenticated and user.role == Role.BUSINESS
+# The business's own pages of a listing: anybody else learns nothing of it (not found).
+register("firm.manage", is_member, on=Firm, conceal=True)
+register("firm.edit", can_edit_firm, on=Firm, verified=True)
+# Invite editors (by mail) and remove them.
+register("firm.manage_members", is_owner, on=Firm, verified=True)
+register(
+    "firm.create", is_business, verified=True, message=_l("Only business accounts can list a firm.")
+)
+register("firm.claim", is_business, verified=True)
+register("firm.review", can_review_firms)

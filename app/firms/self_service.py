@@ -16,19 +16,14 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import selectinload
 
 from app import audit
-from app.accounts.permissions import require
+from app.authorization import authorize
 from app.domain.places import is_ward
 from app.domain.tax_code import TaxCodeError, normalize_tax_code
 from app.domain.text import slugify
 from app.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.firms import data as content
-from app.firms.permissions import (
-    can_create_firm,
-    can_edit_firm,
-    can_manage_members,
-    is_member,
-)
+from app.firms.permissions import is_member
 from app.mail import render_message, send_after_commit
 from app.models import (
     Firm,
@@ -80,8 +75,9 @@ def my_firms(user: User) -> list[Firm]:
 def get_my_firm(user: User, firm_id: int) -> Firm:
     """A firm the user may see privately; anything else is a 404 (never another firm's data)."""
     firm = db.session.get(Firm, firm_id)
-    if firm is None or not is_member(user, firm):
+    if firm is None:
         raise NotFound()
+    authorize(user, "firm.manage", firm)
     return firm
 
 
@@ -122,7 +118,7 @@ def _unique_slug(name: str) -> str:
 @transactional
 def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
     """A new draft listing owned by `actor`."""
-    require(can_create_firm, actor)
+    authorize(actor, "firm.create")
     try:
         tax_code = normalize_tax_code(raw_tax_code)
     except TaxCodeError as error:
@@ -154,7 +150,7 @@ def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
 @transactional
 def update_firm(actor: User, firm: Firm, data: dict, version: int) -> FirmRevision | None:
     """Save the business's edits: directly while unpublished, as a pending revision once public."""
-    require(can_edit_firm, actor, firm)
+    authorize(actor, "firm.edit", firm)
     if firm.status not in EDITABLE_STATES:
         raise Forbidden(_("This listing cannot be edited in its current state."))
     _validate_rules(data)
@@ -201,7 +197,7 @@ def submission_problems(firm: Firm) -> list[str]:
 
 @transactional
 def submit_firm(actor: User, firm: Firm, version: int) -> None:
-    require(can_edit_firm, actor, firm)
+    authorize(actor, "firm.edit", firm)
     if firm.status not in SUBMITTABLE_STATES:
         raise ValidationError(_("This listing is not waiting to be submitted."))
     problems = submission_problems(firm)
@@ -226,7 +222,7 @@ def claimable_firm(firm_id: int) -> Firm:
 @transactional
 def claim_firm(actor: User, firm_id: int, evidence: str) -> FirmClaim:
     firm = claimable_firm(firm_id)
-    require(can_create_firm, actor)
+    authorize(actor, "firm.claim")
     if is_member(actor, firm):
         raise ValidationError(_("You already manage this firm."))
     pending = db.session.scalar(
@@ -249,7 +245,7 @@ def claim_firm(actor: User, firm_id: int, evidence: str) -> FirmClaim:
 @transactional
 def invite_editor(actor: User, firm: Firm, email: str) -> None:
     """Add an existing user as editor, or invite the address to register; mail either way."""
-    require(can_manage_members, actor, firm)
+    authorize(actor, "firm.manage_members", firm)
     email = email.strip().lower()
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is not None and is_member(user, firm):
@@ -277,7 +273,7 @@ def invite_editor(actor: User, firm: Firm, email: str) -> None:
 
 @transactional
 def remove_member(actor: User, firm: Firm, user_id: int) -> None:
-    require(can_manage_members, actor, firm)
+    authorize(actor, "firm.manage_members", firm)
     member = next((m for m in firm.members if m.user_id == user_id), None)
     if member is None:
         raise NotFound()
@@ -290,7 +286,7 @@ def remove_member(actor: User, firm: Firm, user_id: int) -> None:
 @transactional
 def upload_logo(actor: User, firm: Firm, upload) -> None:
     """Accept an image only by its content; store a re-encoded PNG under instance/."""
-    require(can_edit_firm, actor, firm)
+    authorize(actor, "firm.edit", firm)
     raw = upload.read(LOGO_MAX_BYTES + 1)
     if len(raw) > LOGO_MAX_BYTES:
         raise ValidationError(_("The logo is larger than 2 MB."), {"logo": _("Too large.")})

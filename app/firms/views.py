@@ -16,16 +16,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.accounts.permissions import require
+from app.authorization import authorize
 from app.backoffice.returns import open_years
 from app.catalogue.service import catalogue_tree
 from app.domain.firm_size import SectorGroup, SizeClass, size_class
 from app.domain.places import ward_province, wards_of_province
-from app.errors import Conflict, Forbidden, ValidationError
+from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.firms import self_service
 from app.firms.forms import ClaimForm, FirmForm, InviteForm, LogoForm, RemoveMemberForm, SubmitForm
-from app.firms.permissions import can_create_firm, can_manage_members
 from app.firms.service import FirmFilters, get_published_firm, list_published_firms
 from app.forms import bind_errors
 from app.labels import label
@@ -93,11 +92,7 @@ def mine():
 @bp.route("/my/firms/new", methods=["GET", "POST"])
 @login_required
 def create():
-    require(
-        can_create_firm,
-        current_user,
-        refused=Forbidden(_("Only business accounts can list a firm.")),
-    )
+    authorize(current_user, "firm.create")
     form = FirmForm()
     _choices(form)
     notes = dict(request.form)
@@ -136,7 +131,6 @@ def manage(firm_id: int):
         invite_form=InviteForm(),
         remove_form=RemoveMemberForm(),
         logo_form=LogoForm(),
-        can_manage_members=can_manage_members(current_user, firm),
         reporting_years=open_years() if firm.status == "published" else [],
     )
 

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app import audit
-from app.errors import Forbidden, NotFound, ValidationError
-from app.firms.permissions import can_review_firms
+from app.authorization import authorize
+from app.errors import NotFound, ValidationError
 from app.imports.cells import CellError
 from app.imports.kinds import KINDS, Context, ImportKind, unknown_message
 from app.imports.reading import FORMATS, Sheet, read_upload
@@ -54,16 +54,14 @@ class ImportResult:
 
 
 def _kind(actor: User | None, kind_name: str) -> ImportKind:
-    if not can_review_firms(actor):
-        raise Forbidden(_("Only curators of the Department of Industry and Trade may import."))
+    authorize(actor, "import.run")
     if kind_name not in KINDS:
         raise NotFound()
     return KINDS[kind_name]()
 
 
 def import_kinds(actor: User | None) -> list[ImportKind]:
-    if not can_review_firms(actor):
-        raise Forbidden(_("Only curators of the Department of Industry and Trade may import."))
+    authorize(actor, "import.run")
     return [kind() for kind in KINDS.values()]
 
 

@@ -21,10 +21,10 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from app import audit
+from app.authorization import can
 from app.errors import NotFound
 from app.extensions import db
 from app.investors.discovery import Discovery, firms_changed_between
-from app.investors.permissions import can_get_alert_mail
 from app.mail import deliver_now, render_message
 from app.models import AlertDelivery, AlertFrequency, SavedSearch
 from app.models.base import utcnow
@@ -139,7 +139,7 @@ def send_due_alerts(now: datetime | None = None) -> AlertReport:
         ).all()
         outgoing = []
         for search in searches:
-            if not is_due(search, now) or not can_get_alert_mail(search.owner):
+            if not is_due(search, now) or not can(search.owner, "investor.alerts"):
                 continue
             start = window_start(search)
             filters = Discovery.from_args(MultiDict(search.args)).filters

@@ -15,17 +15,11 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app import audit
-from app.accounts.permissions import require
+from app.authorization import authorize
 from app.catalogue.service import catalogue_tree
-from app.errors import Forbidden, NotFound, ValidationError
+from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.firms.service import PUBLISHED
-from app.investors.permissions import (
-    can_answer_introduction,
-    can_request_introduction,
-    can_see_introduction_funnel,
-)
-from app.investors.service import require_investor
 from app.mail import render_message, send_after_commit
 from app.models import (
     Firm,
@@ -75,11 +69,7 @@ def _check_rate(actor: User, now) -> None:
 
 @transactional
 def request_introduction(actor: User, firm_id: int, message: str) -> IntroductionRequest:
-    require(
-        can_request_introduction,
-        actor,
-        refused=Forbidden(_("This page is for investor accounts.")),
-    )
+    authorize(actor, "introduction.request")
     firm = db.session.scalar(
         sa.select(Firm)
         .where(Firm.id == firm_id, PUBLISHED)
@@ -138,7 +128,7 @@ def answer_introduction(actor: User, introduction_id: int, accept: bool) -> Intr
     )
     if introduction is None:
         raise NotFound()
-    require(can_answer_introduction, actor, introduction.firm, refused=NotFound())
+    authorize(actor, "introduction.answer", introduction.firm)
     if introduction.state != IntroductionState.PENDING:
         raise ValidationError(_("This request has already been answered."))
     introduction.state = IntroductionState.ACCEPTED if accept else IntroductionState.DECLINED
@@ -167,7 +157,7 @@ def answer_introduction(actor: User, introduction_id: int, accept: bool) -> Intr
 
 def my_introductions(actor: User) -> list[IntroductionRequest]:
     """The investor's requests, newest first."""
-    require_investor(actor)
+    authorize(actor, "investor.workspace")
     return list(
         db.session.scalars(
             sa.select(IntroductionRequest)
@@ -191,8 +181,7 @@ def introductions_for_my_firms(
     actor: User,
 ) -> tuple[list[IntroductionRequest], dict[int, InvestorProfile]]:
     """Requests made to firms the actor manages, newest first, with the investors' profiles."""
-    if actor is None or not actor.is_authenticated:
-        raise Forbidden()
+    authorize(actor, "introduction.list_received")
     firm_ids = sa.select(FirmMember.firm_id).where(FirmMember.user_id == actor.id)
     requests = list(
         db.session.scalars(
@@ -221,8 +210,7 @@ def _counts() -> dict[str, int]:
 def introduction_funnel(actor: User) -> tuple[dict[str, dict], dict[str | None, dict]]:
     """Requested / accepted / declined counts per month (YYYY-MM, UTC) and per catalogue group
     of the firm asked. A firm in several groups counts in each; no group counts under None."""
-    if not can_see_introduction_funnel(actor):
-        raise Forbidden()
+    authorize(actor, "introduction.see_funnel")
     rows = db.session.execute(
         sa.select(
             IntroductionRequest.created_at, IntroductionRequest.state, IntroductionRequest.firm_id

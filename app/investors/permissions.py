@@ -1,31 +1,26 @@
 """Who may use the investor pages and answer introduction requests (enforced in services)."""
 
-from app.accounts.permissions import verified_only
+from flask_babel import lazy_gettext as _l
+
+from app.authorization import anyone, register
 from app.firms.permissions import can_review_firms, is_member
 from app.models import Firm, Role, User
 
-
-def is_investor(user: User | None) -> bool:
-    return user is not None and user.is_authenticated and user.active and user.role == Role.INVESTOR
+INVESTORS_ONLY = _l("This page is for investor accounts.")
 
 
-@verified_only
-def can_request_introduction(user: User | None) -> bool:
-    """Asking a firm for an introduction mails its members."""
-    return is_investor(user)
+def is_investor(user: User) -> bool:
+    return user.role == Role.INVESTOR
 
 
-@verified_only
-def can_get_alert_mail(user: User | None) -> bool:
-    """Saved-search alerts go to the account's address, so its owner must have confirmed it."""
-    return is_investor(user)
-
-
-@verified_only
-def can_answer_introduction(user: User | None, firm: Firm) -> bool:
-    """The firm's members (owners and editors) accept or decline requests made to it."""
-    return is_member(user, firm)
-
-
-def can_see_introduction_funnel(user: User | None) -> bool:
-    return can_review_firms(user)
+# Profile, discovery, shortlists with private notes, saved searches, their own introductions.
+register("investor.workspace", is_investor, message=INVESTORS_ONLY)
+# Saved-search alerts go to the account's address, so its owner must have confirmed it.
+register("investor.alerts", is_investor, verified=True)
+# Asking a firm for an introduction mails its members.
+register("introduction.request", is_investor, verified=True, message=INVESTORS_ONLY)
+# The firm's members (owners and editors) accept or decline requests made to it.
+register("introduction.answer", is_member, on=Firm, verified=True, conceal=True)
+# The requests made to the firms one manages (none, for anybody else).
+register("introduction.list_received", anyone)
+register("introduction.see_funnel", can_review_firms)

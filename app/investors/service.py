@@ -7,14 +7,13 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app import audit
-from app.accounts.permissions import require
+from app.authorization import authorize
 from app.catalogue.service import catalogue_tree
 from app.domain.places import is_ward
 from app.domain.text import nfc
-from app.errors import Forbidden, NotFound, ValidationError
+from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.firms.service import PUBLISHED
-from app.investors.permissions import can_get_alert_mail, is_investor
 from app.matching.engine import ELIGIBLE, InvestorInterests, Match
 from app.matching.service import match_investor
 from app.models import (
@@ -51,11 +50,6 @@ PROFILE_FIELDS = (
 )
 
 
-def require_investor(actor: User | None) -> None:
-    if not is_investor(actor):
-        raise Forbidden(_("This page is for investor accounts."))
-
-
 def _clean(text: str | None, limit: int) -> str:
     return nfc(text or "").strip()[:limit]
 
@@ -68,7 +62,7 @@ def _count(model: type[Shortlist] | type[SavedSearch], owner: User) -> int:
 
 
 def get_profile(actor: User) -> InvestorProfile | None:
-    require_investor(actor)
+    authorize(actor, "investor.workspace")
     return db.session.scalar(sa.select(InvestorProfile).where(InvestorProfile.user_id == actor.id))
 
 
@@ -115,7 +109,7 @@ def _validate_profile(data: dict) -> dict:
 
 @transactional
 def save_profile(actor: User, data: dict) -> InvestorProfile:
-    require_investor(actor)
+    authorize(actor, "investor.workspace")
     clean = _validate_profile(data)
     profile = get_profile(actor)
     before = _profile_data(profile) if profile else {}
@@ -176,7 +170,7 @@ def recommended_firms(actor: User, limit: int = 30) -> tuple[list[Match], int, d
 
 
 def my_shortlists(actor: User) -> list[Shortlist]:
-    require_investor(actor)
+    authorize(actor, "investor.workspace")
     return list(
         db.session.scalars(
             sa.select(Shortlist)
@@ -188,7 +182,7 @@ def my_shortlists(actor: User) -> list[Shortlist]:
 
 
 def get_my_shortlist(actor: User, shortlist_id: int) -> Shortlist:
-    require_investor(actor)
+    authorize(actor, "investor.workspace")
     shortlist = db.session.scalar(
         sa.select(Shortlist)
         .where(Shortlist.id == shortlist_id, Shortlist.owner_id == actor.id)
@@ -232,7 +226,7 @@ def _new_shortlist(actor: User, name: str) -> Shortlist:
 
 @transactional
 def create_shortlist(actor: User, name: str) -> Shortlist:
-    require_investor(actor)
+    authorize(actor, "investor.workspace")
     shortlist = _new_shortlist(actor, name)
     audit.record(
         actor, "shortlist.create", "shortlist", shortlist.id, after={"name": shortlist.name}
@@ -254,7 +248,7 @@ def add_to_shortlist(
     actor: User, firm_id: int, shortlist_id: int | None = None, new_name: str = ""
 ) -> Shortlist:
     """Put a published firm on one of the actor's lists, or on a new list named `new_name`."""
-    require_investor(actor)
+    authorize(actor, "investor.workspace")
     firm = _published_firm(firm_id)
     if _clean(new_name, 120):
         shortlist = _new_shortlist(actor, new_name)
@@ -308,7 +302,7 @@ def save_note(actor: User, shortlist_id: int, firm_id: int, note: str) -> Shortl
 
 
 def my_saved_searches(actor: User) -> list[SavedSearch]:
-    require_investor(actor)
+    authorize(actor, "investor.workspace")
     return list(
         db.session.scalars(
             sa.select(SavedSearch)
@@ -319,7 +313,7 @@ def my_saved_searches(actor: User) -> list[SavedSearch]:
 
 
 def get_my_saved_search(actor: User, search_id: int) -> SavedSearch:
-    require_investor(actor)
+    authorize(actor, "investor.workspace")
     search = db.session.scalar(
         sa.select(SavedSearch).where(SavedSearch.id == search_id, SavedSearch.owner_id == actor.id)
     )
@@ -337,7 +331,7 @@ def _frequency(value: str) -> AlertFrequency:
 def _set_frequency(actor: User, search: SavedSearch, frequency: AlertFrequency) -> None:
     """Alerts turned on report what changes from now on (not everything already listed)."""
     if frequency != AlertFrequency.OFF:
-        require(can_get_alert_mail, actor)
+        authorize(actor, "investor.alerts")
     if frequency != AlertFrequency.OFF and search.frequency in (None, AlertFrequency.OFF):
         search.alerts_since = utcnow()
         search.last_sent_at = None
@@ -346,7 +340,7 @@ def _set_frequency(actor: User, search: SavedSearch, frequency: AlertFrequency) 
 
 @transactional
 def save_search(actor: User, name: str, args: dict[str, list[str]], frequency: str) -> SavedSearch:
-    require_investor(actor)
+    authorize(actor, "investor.workspace")
     name = _clean(name, 120)
     if not name:
         raise ValidationError(_("Give the search a name."), {"name": _("Give the search a name.")})

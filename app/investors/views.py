@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.redirects import safe_next
+from app.authorization import authorize, can
 from app.catalogue.service import catalogue_tree
 from app.domain.firm_size import SizeClass
 from app.domain.places import wards_of_province
@@ -36,7 +37,6 @@ from app.investors.forms import (
     SaveSearchForm,
     ShortlistForm,
 )
-from app.investors.permissions import is_investor
 from app.models import IntroductionState, InvestmentType, Zone
 from app.pagination import requested_page
 from app.parsing import parse_id
@@ -102,7 +102,7 @@ def profile():
 @bp.get("/investor/firms")
 @login_required
 def discover():
-    service.require_investor(current_user)
+    authorize(current_user, "investor.workspace")
     discovery = Discovery.from_args(request.args)
     per_page = current_app.config["FIRMS_PER_PAGE"]
     page = requested_page(per_page)
@@ -146,7 +146,7 @@ def save_search():
             flash(_("Search saved."), "success")
             return redirect(url_for("investors.searches"))
     else:
-        service.require_investor(current_user)
+        authorize(current_user, "investor.workspace")
         flash(_("Give the search a name and choose whether to get e-mail alerts."), "error")
     return redirect(url_for("investors.discover", **query_args(request.args)))
 
@@ -204,7 +204,7 @@ def unsubscribe(search_id: str, token: str):
 def shortlists():
     form = ShortlistForm()
     if request.method == "POST":
-        service.require_investor(current_user)
+        authorize(current_user, "investor.workspace")
         if form.validate_on_submit():
             try:
                 shortlist = service.create_shortlist(current_user, form.name.data)
@@ -318,7 +318,7 @@ def introductions_list():
 @bp.post("/investor/introductions")
 @login_required
 def request_introduction():
-    service.require_investor(current_user)
+    authorize(current_user, "investor.workspace")
     form = IntroductionForm()
     back = _back(url_for("investors.introductions_list"))
     if not form.validate_on_submit() or not form.firm_id.data:
@@ -382,7 +382,7 @@ def funnel():
 @bp.app_template_global()
 def investor_panel(firm) -> dict | None:
     """What `investors/_firm_actions.html` shows an investor on a firm's page."""
-    if not is_investor(current_user):
+    if not can(current_user, "investor.workspace"):
         return None
     lists = service.my_shortlists(current_user)
     return {

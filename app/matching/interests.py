@@ -6,11 +6,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app import audit
-from app.accounts.permissions import require
-from app.curation.permissions import can_manage_programme, can_manage_zone
-from app.errors import Forbidden, NotFound, ValidationError
+from app.authorization import authorize, can
+from app.errors import NotFound, ValidationError
 from app.extensions import db
-from app.firms.permissions import can_edit_firm, can_review_firms
 from app.mail import render_message, send_after_commit
 from app.models import (
     Firm,
@@ -42,18 +40,9 @@ def target_of(kind: str, target_id: int):
     return target
 
 
-def can_follow_up(user: User, kind: str, target) -> bool:
-    """Who sees and answers interest in a target: its agency's curators (admins: all)."""
-    if kind == InterestTarget.PROGRAMME:
-        return can_manage_programme(user, target)
-    if kind == InterestTarget.ZONE:
-        return can_manage_zone(user, target)
-    return can_review_firms(user)  # incubators have no agency: Sở Công Thương follows up
-
-
 @transactional
 def register_interest(actor: User, firm: Firm, kind: str, target_id: int, message: str) -> Interest:
-    require(can_edit_firm, actor, firm)
+    authorize(actor, "firm.edit", firm)
     target = target_of(kind, target_id)
     interest = Interest(
         firm=firm,
@@ -65,7 +54,7 @@ def register_interest(actor: User, firm: Firm, kind: str, target_id: int, messag
     db.session.add(interest)
     flush(duplicate=ValidationError(_("Your firm has already registered interest here.")))
     audit.record(actor, "interest.create", "firm", firm.id, after={"kind": kind, "id": target_id})
-    for curator in _followers(kind, target):
+    for curator in _followers(target):
         send_after_commit(
             render_message(
                 curator.email,
@@ -84,19 +73,18 @@ def _name(target) -> str:
     return getattr(target, "title_vi", None) or target.name_vi
 
 
-def _followers(kind: str, target) -> list[User]:
+def _followers(target) -> list[User]:
     staff = db.session.scalars(
         sa.select(User)
         .where(User.active.is_(True), User.role.in_([Role.CURATOR, Role.ADMIN]))
         .options(selectinload(User.agency))
     )
-    return [user for user in staff if can_follow_up(user, kind, target)]
+    return [user for user in staff if can(user, "interest.follow_up", target)]
 
 
 def interests_for(actor: User) -> list[tuple[Interest, object]]:
     """The interests this curator follows up, newest first, with their targets."""
-    if actor.role not in (Role.CURATOR, Role.ADMIN):
-        raise Forbidden()
+    authorize(actor, "interest.list")
     rows = db.session.scalars(
         sa.select(Interest).options(selectinload(Interest.firm)).order_by(Interest.id.desc())
     ).all()
@@ -107,7 +95,7 @@ def interests_for(actor: User) -> list[tuple[Interest, object]]:
     visible = []
     for interest in rows:
         target = targets[interest.target_kind].get(interest.target_id)
-        if target is not None and can_follow_up(actor, interest.target_kind, target):
+        if target is not None and can(actor, "interest.follow_up", target):
             visible.append((interest, target))
     return visible
 
@@ -119,8 +107,9 @@ def set_interest_status(actor: User, interest_id: int, status: str) -> None:
         raise NotFound()
     target = TARGET_MODELS[interest.target_kind]
     target = db.session.get(target, interest.target_id)
-    if target is None or not can_follow_up(actor, interest.target_kind, target):
+    if target is None:
         raise NotFound()
+    authorize(actor, "interest.follow_up", target)
     if status not in {s.value for s in InterestStatus}:
         raise ValidationError(_("Unknown status."))
     before = str(interest.status)

@@ -21,10 +21,11 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit
+from app.authorization import authorize
 from app.curation.service import clean_reason
 from app.domain.places import is_ward
 from app.domain.text import nfc, slugify
-from app.errors import Conflict, Forbidden, NotFound, ValidationError
+from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.firms.permissions import REVIEWING_AGENCY
 from app.models import (
@@ -40,7 +41,6 @@ from app.models import (
     Zone,
 )
 from app.models.base import utcnow
-from app.refdata.permissions import can_manage_reference_data
 from app.transaction import transactional
 
 ITEM_FIELDS = (
@@ -114,13 +114,8 @@ def _plain(value):
     return value
 
 
-def require_manager(actor: User | None) -> None:
-    if not can_manage_reference_data(actor):
-        raise Forbidden()
-
-
 def _get(model, actor: User | None, record_id: int):
-    require_manager(actor)
+    authorize(actor, "refdata.manage")
     record = db.session.get(model, record_id)
     if record is None:
         raise NotFound()
@@ -240,11 +235,6 @@ def _descendants(item: CatalogueItem) -> list[CatalogueItem]:
     return found
 
 
-def list_catalogue(actor: User | None) -> None:
-    """Only checks the permission: the views read the tree through `catalogue_tree()`."""
-    require_manager(actor)
-
-
 def get_catalogue_item(actor: User | None, item_id: int) -> CatalogueItem:
     return _get(CatalogueItem, actor, item_id)
 
@@ -275,7 +265,7 @@ def _count(model, relationship, item: CatalogueItem) -> int:
 @transactional
 def create_catalogue_item(actor: User | None, data: dict) -> CatalogueItem:
     """`data` holds code, parent_id (none for a group) and ITEM_FIELDS."""
-    require_manager(actor)
+    authorize(actor, "refdata.manage")
     errors: dict = {}
     cleaned = _clean(data, ITEM_FIELDS)
     code = _clean_code(data.get("code"))
@@ -551,7 +541,7 @@ def _unique_slug(text: str) -> str:
 
 
 def list_incubators(actor: User | None) -> list[Incubator]:
-    require_manager(actor)
+    authorize(actor, "refdata.manage")
     return list(
         db.session.scalars(
             sa.select(Incubator)
@@ -568,7 +558,7 @@ def get_incubator(actor: User | None, incubator_id: int) -> Incubator:
 @transactional
 def create_incubator(actor: User | None, data: dict) -> Incubator:
     """`data` holds INCUBATOR_FIELDS and focus_item_ids."""
-    require_manager(actor)
+    authorize(actor, "refdata.manage")
     cleaned, items = _prepare_incubator(data)
     incubator = Incubator(slug=_unique_slug(cleaned["name_vi"]), focus_items=items, **cleaned)
     db.session.add(incubator)
@@ -626,7 +616,7 @@ def _prepare_agency(data: dict, agency: Agency | None) -> dict:
 
 
 def list_agencies(actor: User | None) -> list[Agency]:
-    require_manager(actor)
+    authorize(actor, "refdata.manage")
     return list(db.session.scalars(sa.select(Agency).order_by(Agency.code)))
 
 
@@ -637,7 +627,7 @@ def get_agency(actor: User | None, agency_id: int) -> Agency:
 @transactional
 def create_agency(actor: User | None, data: dict) -> Agency:
     """`data` holds AGENCY_FIELDS."""
-    require_manager(actor)
+    authorize(actor, "refdata.manage")
     agency = Agency(**_prepare_agency(data, None))
     db.session.add(agency)
     db.session.flush()
@@ -664,7 +654,7 @@ def update_agency(actor: User | None, agency_id: int, data: dict, token: str | N
 
 def record_history(actor: User | None, entity_kind: str, entity_id: int):
     """(the record or None if it was deleted, its audit events newest first)."""
-    require_manager(actor)
+    authorize(actor, "refdata.manage")
     model = HISTORY_KINDS.get(entity_kind)
     if model is None:
         raise NotFound()

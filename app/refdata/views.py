@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.authorization import authorize
 from app.catalogue.service import CatalogueTree
 from app.errors import Conflict, ValidationError
 from app.forms import bind_errors
@@ -34,14 +35,14 @@ def _status() -> int:
 @bp.get("/catalogue")
 @login_required
 def catalogue():
-    service.list_catalogue(current_user)
+    authorize(current_user, "refdata.manage")
     return render_template("refdata/catalogue.html", tree=CatalogueTree.load())
 
 
 @bp.route("/catalogue/new", methods=["GET", "POST"])
 @login_required
 def new_item():
-    service.list_catalogue(current_user)
+    authorize(current_user, "refdata.manage")
     form = CatalogueItemForm(tree=CatalogueTree.load())
     if request.method == "GET":
         form.parent_id.data = parse_id(request.args.get("parent"))
@@ -193,7 +194,7 @@ def _render_record(kind: str, form, record=None, status: int = 200):
 
 def _new(kind: str):
     spec = KINDS[kind]
-    service.require_manager(current_user)
+    authorize(current_user, "refdata.manage")
     form = spec["form"]()
     if form.validate_on_submit():
         try:

@@ -185,7 +185,7 @@ def get_my_shortlist(actor: User, shortlist_id: int) -> Shortlist:
     authorize(actor, "investor.workspace")
     shortlist = db.session.scalar(
         sa.select(Shortlist)
-        .where(Shortlist.id == shortlist_id, Shortlist.owner_id == actor.id)
+        .where(Shortlist.id == shortlist_id)
         .options(
             selectinload(Shortlist.entries)
             .selectinload(ShortlistEntry.firm)
@@ -197,6 +197,7 @@ def get_my_shortlist(actor: User, shortlist_id: int) -> Shortlist:
     )
     if shortlist is None:
         raise NotFound()
+    authorize(actor, "shortlist.manage", shortlist)
     return shortlist
 
 
@@ -314,11 +315,10 @@ def my_saved_searches(actor: User) -> list[SavedSearch]:
 
 def get_my_saved_search(actor: User, search_id: int) -> SavedSearch:
     authorize(actor, "investor.workspace")
-    search = db.session.scalar(
-        sa.select(SavedSearch).where(SavedSearch.id == search_id, SavedSearch.owner_id == actor.id)
-    )
+    search = db.session.get(SavedSearch, search_id)
     if search is None:
         raise NotFound()
+    authorize(actor, "saved_search.manage", search)
     return search
 
 

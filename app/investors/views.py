@@ -166,7 +166,6 @@ def searches():
 @login_required
 def search_alerts(search_id: int):
     form = AlertFrequencyForm()
-    service.get_my_saved_search(current_user, search_id)
     if not form.validate_on_submit():
         abort(400)
     service.set_alert_frequency(current_user, search_id, form.frequency.data)
@@ -177,7 +176,6 @@ def search_alerts(search_id: int):
 @bp.post("/investor/searches/<int:search_id>/delete")
 @login_required
 def delete_search(search_id: int):
-    service.get_my_saved_search(current_user, search_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     service.delete_saved_search(current_user, search_id)
@@ -253,7 +251,6 @@ def shortlist(shortlist_id: int):
 @bp.post("/investor/shortlists/<int:shortlist_id>/delete")
 @login_required
 def delete_shortlist(shortlist_id: int):
-    service.get_my_shortlist(current_user, shortlist_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     service.delete_shortlist(current_user, shortlist_id)
@@ -264,7 +261,6 @@ def delete_shortlist(shortlist_id: int):
 @bp.post("/investor/shortlists/<int:shortlist_id>/firms/<int:firm_id>/remove")
 @login_required
 def remove_from_shortlist(shortlist_id: int, firm_id: int):
-    service.get_my_shortlist(current_user, shortlist_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     service.remove_from_shortlist(current_user, shortlist_id, firm_id)
@@ -275,7 +271,6 @@ def remove_from_shortlist(shortlist_id: int, firm_id: int):
 @bp.post("/investor/shortlists/<int:shortlist_id>/firms/<int:firm_id>/note")
 @login_required
 def save_note(shortlist_id: int, firm_id: int):
-    service.get_my_shortlist(current_user, shortlist_id)
     form = NoteForm()
     if not form.validate_on_submit():
         abort(400)

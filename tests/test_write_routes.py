@@ -1,0 +1,172 @@
+"""Every page that writes refuses an account without the right to: each POST route, with the
+form a rightful user's page shows (real records, valid fields), sent anonymously, by an
+investor and by a business that own none of those records, is answered with the log-in page,
+403, 404 or 400, and nothing is written.
+
+A new POST route is tried too: it passes only if it refuses, or if it is listed below as a
+write that kind of account may make.
+"""
+
+import pytest
+import sqlalchemy as sa
+from flask_sqlalchemy.session import Session
+from werkzeug.datastructures import MultiDict
+
+from app.extensions import db
+from app.models import (
+    CatalogueItem,
+    CatalogueLevel,
+    Firm,
+    FirmMember,
+    FirmStatus,
+    MemberRole,
+    ReturnState,
+    Role,
+    YearlyReturn,
+)
+from app.models.base import utcnow
+from tests.conftest import login_as, make_user
+from tests.crawling import NOT_SWEPT, ROLES, Site, add_records_every_page_needs, session_token, user
+
+# Writes about one's own account, open to everybody (the routes check who is asking).
+OWN_ACCOUNT = {
+    "accounts.login",
+    "accounts.logout",
+    "accounts.register",
+    "accounts.forgot_password",
+    "accounts.reset_password",
+    "accounts.resend_verification",
+    "accounts.profile",
+    "accounts.change_password",
+}
+MAY_WRITE = {
+    "anonymous": OWN_ACCOUNT,
+    "investor": OWN_ACCOUNT
+    | {
+        "investors.profile",
+        "investors.save_search",
+        "investors.shortlists",
+        "investors.add_to_shortlist",
+        "investors.request_introduction",
+    },
+    "business": OWN_ACCOUNT | {"firms.create", "firms.claim"},
+}
+# Authorized by the signed token in their address, which no page shows.
+SIGNED_LINKS = {"investors.unsubscribe"}
+
+
+def _pages_with_every_form() -> dict[str, list[str]]:
+    """For each demo account, the pages (beyond those its crawl finds) that show the forms a
+    crawl misses: it opens only one page per endpoint, and some forms show in one state only."""
+    business = user(ROLES["business"])
+    listed = db.session.scalar(sa.select(Firm).where(Firm.members.any(user_id=business.id)))
+    draft = Firm(
+        slug="ban-nhap-cua-doanh-nghiep",
+        tax_code="0100000001",
+        legal_name="Bản nháp của doanh nghiệp",
+        members=[FirmMember(user=business, role=MemberRole.OWNER)],
+    )
+    db.session.add(draft)
+    verified, unverified = db.session.scalars(
+        sa.select(Firm)
+        .where(Firm.status == FirmStatus.PUBLISHED, ~Firm.members.any())
+        .order_by(Firm.id)
+        .limit(2)
+    )
+    verified.verified_at, unverified.verified_at = utcnow(), None
+    yearly_return = db.session.scalars(
+        sa.select(YearlyReturn).where(YearlyReturn.firm_id != listed.id)
+    ).first()
+    yearly_return.state, yearly_return.submitted_at = ReturnState.SUBMITTED, utcnow()
+    item = db.session.scalars(
+        sa.select(CatalogueItem).where(CatalogueItem.level == CatalogueLevel.ITEM)
+    ).first()
+    db.session.commit()
+    return {
+        "business": [
+            f"/my/firms/{draft.id}",
+            f"/my/firms/{listed.id}",
+            f"/my/firms/{listed.id}/returns/{yearly_return.reporting_year.year}",
+            f"/my/firms/claim/{unverified.id}",
+        ],
+        "curator": [
+            f"/curation/firms/{verified.id}",
+            f"/curation/firms/{unverified.id}",
+            f"/curation/reports/{yearly_return.reporting_year.year}",
+            f"/curation/refdata/catalogue/{item.id}",
+        ],
+        "investor": [],
+        "admin": [],
+    }
+
+
+def _forms_of_rightful_users(app) -> dict:
+    """(endpoint: (path arguments, fields)) for every POST form the pages of the demo accounts
+    (a firm's owner, an investor, a curator of Sở Công Thương, an administrator) show."""
+    with app.test_request_context():  # the records' e-mails link to pages
+        add_records_every_page_needs()
+        extra_pages = _pages_with_every_form()
+    found = {}
+    for role, pages in extra_pages.items():
+        client = app.test_client()
+        login_as(client, user(ROLES[role]))
+        site = Site(app, client)
+        site.crawl()
+        for page in pages:
+            site.visit(page)
+        for (method, endpoint), (values, fields) in site.found.items():
+            if method == "POST":
+                found.setdefault(endpoint, (values, fields))
+    return found
+
+
+def _actor(role: str):
+    if role == "investor":
+        return make_user("nha-dau-tu-khac@example.vn", Role.INVESTOR)
+    if role == "business":
+        return make_user("doanh-nghiep-khac@example.vn", Role.BUSINESS)
+    return None
+
+
+@pytest.mark.parametrize("role", MAY_WRITE)
+def test_every_write_refuses_an_account_without_rights(seeded_app, role):
+    forms = _forms_of_rightful_users(seeded_app)
+    client = seeded_app.test_client()
+    actor = _actor(role)
+    if actor is not None:
+        login_as(client, actor)
+    token = session_token(client, actor is not None)
+    writes = []
+
+    def record_write(session, _context):
+        changed = [*session.new, *session.dirty, *session.deleted]
+        writes.extend(type(obj).__name__ for obj in changed)
+
+    sa.event.listen(Session, "after_flush", record_write)
+    failures, tried = [], 0
+    try:
+        for rule in seeded_app.url_map.iter_rules():
+            if "POST" not in rule.methods or rule.endpoint in NOT_SWEPT | MAY_WRITE[role]:
+                continue
+            values, fields = forms.get(rule.endpoint, ({}, None))
+            if rule.endpoint in SIGNED_LINKS:
+                values, fields = {name: "1" for name in rule.arguments}, MultiDict()
+            if fields is None:
+                failures.append(f"{rule.endpoint}: no page shows a form that posts here")
+                continue
+            path = rule.build(values, append_unknown=False)[1]
+            data = fields.copy()
+            data["csrf_token"] = token
+            del writes[:]
+            response = client.post(path, data=data)
+            tried += 1
+            location = response.headers.get("Location", "")
+            refused = response.status_code in (400, 403, 404) or (
+                actor is None and response.status_code == 302 and "/login" in location
+            )
+            if not refused or writes:
+                failures.append(f"POST {path} → {response.status_code} {location} {writes}")
+    finally:
+        sa.event.remove(Session, "after_flush", record_write)
+    assert not failures, "\n".join(failures)
+    assert tried > 40

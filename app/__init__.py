@@ -16,6 +16,24 @@ from config import Config
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
+# The areas, one blueprint each, in the order their routes are registered.
+AREAS = (
+    "main",
+    "firms",
+    "catalogue",
+    "programmes",
+    "places",
+    "search",
+    "accounts",
+    "curation",
+    "matching",
+    "backoffice",
+    "investors",
+    "imports",
+    "refdata",
+)
+
+
 def create_app(config: object | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_object(config or Config())
@@ -46,42 +64,8 @@ def create_app(config: object | None = None) -> Flask:
     register_transaction_events(flask_sqlalchemy.session.Session)
     register_outbox_events(flask_sqlalchemy.session.Session)
     register_generation_events(flask_sqlalchemy.session.Session)
-    # Each area's views define its blueprint; its CLI module adds commands to that blueprint.
-    from app.accounts import cli as _accounts_cli  # noqa: F401
-    from app.accounts.views import bp as accounts_bp
-    from app.backoffice import cli as _reports_cli  # noqa: F401
-    from app.backoffice.views import bp as backoffice_bp
-    from app.catalogue.views import bp as catalogue_bp
-    from app.curation.views import bp as curation_bp
-    from app.firms.views import bp as firms_bp
-    from app.imports.views import bp as imports_bp
-    from app.investors import cli as _alerts_cli  # noqa: F401
-    from app.investors.views import bp as investors_bp
-    from app.main.views import bp as main_bp
-    from app.matching.views import bp as matching_bp
-    from app.places.views import bp as places_bp
-    from app.programmes.views import bp as programmes_bp
-    from app.refdata.views import bp as refdata_bp
-    from app.search import cli as _search_cli  # noqa: F401
-    from app.search.views import bp as search_bp
-
-    for blueprint in (
-        main_bp,
-        firms_bp,
-        catalogue_bp,
-        programmes_bp,
-        places_bp,
-        search_bp,
-        accounts_bp,
-        curation_bp,
-        matching_bp,
-        backoffice_bp,
-        investors_bp,
-        imports_bp,
-        refdata_bp,
-    ):
-        app.register_blueprint(blueprint)
-        _load_permissions(blueprint.import_name)
+    for area in AREAS:
+        _register_area(app, area)
 
     from app.cli import register_cli
 
@@ -94,10 +78,13 @@ def create_app(config: object | None = None) -> Flask:
     return app
 
 
-def _load_permissions(package: str) -> None:
-    """An area registers its actions with `app.authorization` in its permissions module."""
-    if find_spec(f"{package}.permissions") is not None:
-        import_module(f"{package}.permissions")
+def _register_area(app: Flask, area: str) -> None:
+    """An area's views define its blueprint; its permissions module registers its actions with
+    `app.authorization`, and its cli module (if any) adds commands to the blueprint."""
+    for part in ("permissions", "cli"):
+        if find_spec(f"app.{area}.{part}") is not None:
+            import_module(f"app.{area}.{part}")
+    app.register_blueprint(import_module(f"app.{area}.views").bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

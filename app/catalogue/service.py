@@ -78,3 +78,12 @@ def get_item(code: str) -> CatalogueItem:
     if item is None:
         raise NotFound()
     return item
+
+
+def count_catalogue_items() -> int:
+    """Entries of the catalogue's lowest level (what firms offer and need)."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(CatalogueItem)
+        .where(CatalogueItem.level == CatalogueLevel.ITEM)
+    )

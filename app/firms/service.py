@@ -24,6 +24,7 @@ from app.models import (
     FirmCatalogueLink,
     FirmIndustryCode,
     FirmStatus,
+    IndustryCode,
     InvestmentType,
     LinkRelation,
     Zone,
@@ -246,3 +247,14 @@ def groups_of_items(item_ids: Iterable[int]) -> list:
     tree = catalogue_tree()
     groups = {tree.group_of(item_id) for item_id in item_ids}
     return sorted((g for g in groups if g is not None), key=lambda g: (g.sort_order, g.code))
+
+
+def current_industry_codes() -> list[IndustryCode]:
+    """The VSIC 2025 codes a firm chooses from."""
+    return list(
+        db.session.scalars(
+            sa.select(IndustryCode)
+            .where(IndustryCode.version == "2025")
+            .order_by(IndustryCode.code)
+        )
+    )

@@ -1,6 +1,5 @@
 """Public directory pages: the firm list with filters, and a firm's page."""
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -22,15 +21,20 @@ from app.catalogue.service import catalogue_tree
 from app.domain.firm_size import SectorGroup, SizeClass, size_class
 from app.domain.places import ward_province, wards_of_province
 from app.errors import Conflict, ValidationError
-from app.extensions import db
 from app.firms import self_service
 from app.firms.forms import ClaimForm, FirmForm, InviteForm, LogoForm, RemoveMemberForm, SubmitForm
-from app.firms.service import FirmFilters, get_published_firm, list_published_firms
+from app.firms.service import (
+    FirmFilters,
+    current_industry_codes,
+    get_published_firm,
+    list_published_firms,
+)
 from app.forms import bind_errors
 from app.labels import label
-from app.models import Firm, IndustryCode, Zone
+from app.models import Firm
 from app.pagination import requested_page
 from app.parsing import lenient_amount
+from app.places.service import public_zones
 
 bp = Blueprint("firms", __name__)
 
@@ -47,7 +51,7 @@ def index():
         tree=catalogue_tree(),
         wards=wards_of_province(),
         sizes=list(SizeClass),
-        zones=db.session.scalars(sa.select(Zone).where(Zone.public()).order_by(Zone.name_vi)).all(),
+        zones=public_zones(),
     )
 
 
@@ -74,12 +78,8 @@ def _form_context(form: FirmForm, notes: dict, firm: Firm | None = None) -> dict
 def _choices(form: FirmForm) -> None:
     form.set_choices(
         catalogue_tree(),
-        db.session.scalars(
-            sa.select(IndustryCode)
-            .where(IndustryCode.version == "2025")
-            .order_by(IndustryCode.code)
-        ).all(),
-        db.session.scalars(sa.select(Zone).where(Zone.public()).order_by(Zone.name_vi)).all(),
+        current_industry_codes(),
+        public_zones(),
     )
 
 

@@ -1,7 +1,6 @@
 """Investor pages (recommendations, profile, discovery, shortlists, saved searches,
 introductions), the firms' answer page, the curators' funnel and one-click unsubscribe."""
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -22,7 +21,7 @@ from app.catalogue.service import catalogue_tree
 from app.domain.firm_size import SizeClass
 from app.domain.places import wards_of_province
 from app.errors import ValidationError
-from app.extensions import csrf, db
+from app.extensions import csrf
 from app.forms import bind_errors
 from app.i18n import localized
 from app.investors import alerts, exports, introductions, service
@@ -37,9 +36,10 @@ from app.investors.forms import (
     SaveSearchForm,
     ShortlistForm,
 )
-from app.models import IntroductionState, InvestmentType, Zone
+from app.models import IntroductionState, InvestmentType
 from app.pagination import requested_page
 from app.parsing import parse_id
+from app.places.service import public_zones
 from app.security import DOWNLOAD_LIMIT, limiter
 
 bp = Blueprint("investors", __name__, cli_group="alerts")
@@ -47,10 +47,6 @@ bp = Blueprint("investors", __name__, cli_group="alerts")
 
 def _group_names() -> dict[str, str]:
     return {g.code: localized(g, "name") for g in catalogue_tree().groups}
-
-
-def _public_zones() -> list[Zone]:
-    return db.session.scalars(sa.select(Zone).where(Zone.public()).order_by(Zone.name_vi)).all()
 
 
 def _back(default: str) -> str:
@@ -81,7 +77,7 @@ def home():
 def profile():
     existing = service.get_profile(current_user)
     form = ProfileForm()
-    form.set_choices(catalogue_tree().groups, _public_zones())
+    form.set_choices(catalogue_tree().groups, public_zones())
     if request.method == "GET" and existing is not None:
         form.fill_from(existing)
     if form.validate_on_submit():
@@ -119,7 +115,7 @@ def discover():
         tree=catalogue_tree(),
         wards=wards_of_province(),
         sizes=list(SizeClass),
-        zones=_public_zones(),
+        zones=public_zones(),
         investment_types=list(InvestmentType),
         add_forms={
             firm.id: AddToShortlistForm.for_firm(firm.id, shortlists, formdata=None)

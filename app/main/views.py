@@ -1,11 +1,10 @@
 """Home page with live counts and entry points for each kind of visitor."""
 
-import sqlalchemy as sa
 from flask import Blueprint, render_template
 
-from app.extensions import db
+from app.catalogue.service import count_catalogue_items
 from app.firms.service import count_published_firms
-from app.models import CatalogueItem, CatalogueLevel, Incubator, Zone
+from app.places.service import count_incubators, count_public_zones
 from app.programmes.service import count_open_programmes
 
 bp = Blueprint("main", __name__)
@@ -15,13 +14,9 @@ bp = Blueprint("main", __name__)
 def home():
     counts = {
         "firms": count_published_firms(),
-        "catalogue_items": db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(CatalogueItem)
-            .where(CatalogueItem.level == CatalogueLevel.ITEM)
-        ),
+        "catalogue_items": count_catalogue_items(),
         "programmes": count_open_programmes(),
-        "zones": db.session.scalar(sa.select(sa.func.count()).select_from(Zone)),
-        "incubators": db.session.scalar(sa.select(sa.func.count()).select_from(Incubator)),
+        "zones": count_public_zones(),
+        "incubators": count_incubators(),
     }
     return render_template("main/home.html", counts=counts)

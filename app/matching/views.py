@@ -1,6 +1,5 @@
 """Matching pages: "Matches for my firm", "Firms that fit" for agencies, interest follow-up."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -8,7 +7,6 @@ from flask_login import current_user, login_required
 from app.catalogue.service import catalogue_tree
 from app.curation.agency_data import get_programme_for_edit, get_zone_for_edit
 from app.errors import ValidationError
-from app.extensions import db
 from app.firms import self_service
 from app.matching import interests, service
 from app.matching.forms import InterestForm, InterestStatusForm
@@ -26,12 +24,6 @@ def _group_names() -> dict[str, str]:
     return {g.code: localized(g, "name") for g in catalogue_tree().groups}
 
 
-def _load(model, matches) -> dict[int, object]:
-    """The records behind the matches shown, in one query."""
-    ids = [m.id for m in matches]
-    return {obj.id: obj for obj in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
-
-
 @bp.get("/my/firms/<int:firm_id>/matches")
 @login_required
 def for_firm(firm_id: int):
@@ -45,7 +37,7 @@ def for_firm(firm_id: int):
         firm=firm,
         tab=tab,
         results=results,
-        records=_load(TARGETS[tab], results[tab]),
+        records=service.records_of(TARGETS[tab], results[tab]),
         registered=interests.registered_targets(firm),
         group_names=_group_names(),
         form=InterestForm(),
@@ -87,7 +79,7 @@ def _firms_that_fit(kind: str, record, matches):
         record=record,
         matches=shown,
         total=len(matches),
-        firms=_load(Firm, shown),
+        firms=service.records_of(Firm, shown),
         group_names=_group_names(),
     )
 

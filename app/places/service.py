@@ -15,6 +15,24 @@ ZONE_KIND_ORDER = [
 ]
 
 
+def public_zones() -> list[Zone]:
+    """Published zones and clusters by name (filters and choices)."""
+    return list(db.session.scalars(sa.select(Zone).where(Zone.public()).order_by(Zone.name_vi)))
+
+
+def zones_by_slug() -> dict[str, Zone]:
+    """Every zone by slug, to name the zones search results and facets refer to."""
+    return {zone.slug: zone for zone in db.session.scalars(sa.select(Zone))}
+
+
+def count_public_zones() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Zone).where(Zone.public()))
+
+
+def count_incubators() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Incubator))
+
+
 def zones_by_kind() -> dict[ZoneKind, list[Zone]]:
     zones = db.session.scalars(
         sa.select(Zone)

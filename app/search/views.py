@@ -2,14 +2,12 @@
 
 from urllib.parse import urlencode
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.catalogue.service import catalogue_tree
-from app.extensions import db
-from app.models import Zone
 from app.pagination import browsable_pages, requested_page
+from app.places.service import zones_by_slug
 from app.search.service import SORTS, SearchRequest, run_search, suggestions
 
 bp = Blueprint("search", __name__, cli_group="search")
@@ -58,7 +56,7 @@ def index():
     result = run_search(search, per_page=PER_PAGE)
     if search.page > browsable_pages(result.total, PER_PAGE):
         abort(404)
-    zones = {z.slug: z for z in db.session.scalars(sa.select(Zone))}
+    zones = zones_by_slug()
     return render_template(
         "search/index.html",
         search=search,

@@ -14,6 +14,7 @@ rollback, so a failed action never sends mail or indexes data that was not saved
 """
 
 import logging
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -56,6 +57,7 @@ class UnitOfWork:
         after-commit work it registered) are undone and the error propagates; the rest of the
         unit carries on and commits."""
         callbacks = dict(self.session.info.get(CALLBACKS, {}))
+        _begin_in_database(self.session)
         nested = self.session.begin_nested()
         try:
             with races_as_domain_errors():
@@ -67,6 +69,15 @@ class UnitOfWork:
             self.session.info[CALLBACKS] = callbacks
             raise
         nested.commit()
+
+
+def _begin_in_database(session: Session) -> None:
+    """SQLite's Python driver opens a transaction only before the first INSERT, UPDATE or
+    DELETE; a SAVEPOINT before that starts a transaction of its own, which its RELEASE commits
+    — out of the unit of work. Open the unit's transaction first."""
+    driver_connection = session.connection().connection.dbapi_connection
+    if isinstance(driver_connection, sqlite3.Connection) and not driver_connection.in_transaction:
+        driver_connection.execute("BEGIN")
 
 
 @contextmanager

@@ -19,7 +19,6 @@ from app import audit
 from app.authorization import authorize
 from app.domain.places import is_ward
 from app.domain.tax_code import TaxCodeError, normalize_tax_code
-from app.domain.text import slugify
 from app.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.firms import data as content
@@ -37,6 +36,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.slugs import unique_slug
 from app.transaction import flush, transactional
 from app.urls import public_url
 
@@ -106,15 +106,6 @@ def _validate_rules(data: dict) -> None:
         raise ValidationError(_("Please correct the marked fields."), errors)
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)
-    taken = set(db.session.scalars(sa.select(Firm.slug).where(Firm.slug.like(f"{base}%"))))
-    slug, counter = base, 2
-    while slug in taken:
-        slug, counter = f"{base}-{counter}", counter + 1
-    return slug
-
-
 @transactional
 def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
     """A new draft listing owned by `actor`."""
@@ -135,7 +126,7 @@ def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
     _validate_rules(data)
     firm = Firm(
         tax_code=tax_code,
-        slug=_unique_slug(data.get("trade_name") or data["legal_name"]),
+        slug=unique_slug(Firm, data.get("trade_name") or data["legal_name"]),
         legal_name=data["legal_name"],
         status=FirmStatus.DRAFT,
     )

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
 def utcnow() -> datetime:
@@ -28,6 +28,21 @@ def enum_type(enum: type[StrEnum], name: str) -> sa.Enum:
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class VersionMixin:
+    """An editable aggregate: an integer version that goes up with every write of its row.
+
+    SQLAlchemy's `version_id_col` makes each UPDATE say `WHERE version = <the version read>`,
+    so a write based on an older version fails (a Conflict, see `app.transaction.claim`)
+    instead of silently overwriting someone else's.
+    """
+
+    version: Mapped[int] = mapped_column(default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
 
 
 class PublicationMixin:

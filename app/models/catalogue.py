@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin, enum_type
+from app.models.base import TimestampMixin, VersionMixin, enum_type
 
 
 class CatalogueLevel(StrEnum):
@@ -25,7 +25,7 @@ class CatalogueKind(StrEnum):
     PRODUCT = "product"
 
 
-class CatalogueItem(TimestampMixin, db.Model):
+class CatalogueItem(VersionMixin, TimestampMixin, db.Model):
     __tablename__ = "catalogue_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.domain.firm_size import SectorGroup, SizeClass, size_class
 from app.domain.tax_code import format_tax_code
 from app.extensions import db
-from app.models.base import TimestampMixin, enum_type, utcnow
+from app.models.base import TimestampMixin, VersionMixin, enum_type, utcnow
 from app.models.catalogue import CatalogueItem
 from app.models.user import User
 
@@ -42,7 +42,7 @@ class InvestmentType(StrEnum):
     ACQUISITION = "acquisition"
 
 
-class Firm(TimestampMixin, db.Model):
+class Firm(VersionMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
     tax_code: Mapped[str] = mapped_column(sa.String(13), unique=True)
@@ -93,9 +93,7 @@ class Firm(TimestampMixin, db.Model):
     submitted_at: Mapped[datetime | None]
     verified_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
-    version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         sa.CheckConstraint(
             "investment_min_vnd IS NULL OR investment_max_vnd IS NULL "

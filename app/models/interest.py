@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin, enum_type
+from app.models.base import TimestampMixin, VersionMixin, enum_type
 from app.models.firm import Firm
 from app.models.user import User
 
@@ -25,7 +25,7 @@ class InterestStatus(StrEnum):
     NOT_SUPPORTED = "not_supported"
 
 
-class Interest(TimestampMixin, db.Model):
+class Interest(VersionMixin, TimestampMixin, db.Model):
     __tablename__ = "interest"
     __table_args__ = (
         sa.UniqueConstraint("firm_id", "target_kind", "target_id"),

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin, enum_type, utcnow
+from app.models.base import TimestampMixin, VersionMixin, enum_type, utcnow
 from app.models.firm import Firm
 from app.models.user import User
 
@@ -34,7 +34,7 @@ class IntroductionState(StrEnum):
     DECLINED = "declined"
 
 
-class InvestorProfile(TimestampMixin, db.Model):
+class InvestorProfile(VersionMixin, TimestampMixin, db.Model):
     """What an investor is and looks for; one per investor account."""
 
     __tablename__ = "investor_profile"
@@ -61,7 +61,7 @@ class InvestorProfile(TimestampMixin, db.Model):
     user: Mapped[User] = relationship()
 
 
-class Shortlist(TimestampMixin, db.Model):
+class Shortlist(VersionMixin, TimestampMixin, db.Model):
     """A named list of firms an investor keeps; private to its owner."""
 
     __tablename__ = "shortlist"
@@ -92,7 +92,7 @@ class ShortlistEntry(db.Model):
     firm: Mapped[Firm] = relationship()
 
 
-class SavedSearch(TimestampMixin, db.Model):
+class SavedSearch(VersionMixin, TimestampMixin, db.Model):
     """A firm-discovery query kept under a name, with optional e-mail alerts.
 
     Alerts report firms published or changed after `last_sent_at` (or, before the first alert,
@@ -136,7 +136,7 @@ class AlertDelivery(db.Model):
     saved_search: Mapped[SavedSearch] = relationship()
 
 
-class IntroductionRequest(db.Model):
+class IntroductionRequest(VersionMixin, db.Model):
     """An investor asks a firm for an introduction; the firm's members accept or decline."""
 
     __tablename__ = "introduction_request"

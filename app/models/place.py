@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.agency import Agency
-from app.models.base import PublicationMixin, TimestampMixin, enum_type
+from app.models.base import PublicationMixin, TimestampMixin, VersionMixin, enum_type
 from app.models.catalogue import CatalogueItem
 
 
@@ -40,7 +40,7 @@ incubator_catalogue_item = sa.Table(
 )
 
 
-class Zone(PublicationMixin, TimestampMixin, db.Model):
+class Zone(VersionMixin, PublicationMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
     name_vi: Mapped[str] = mapped_column(sa.String(200))
@@ -78,7 +78,7 @@ class Zone(PublicationMixin, TimestampMixin, db.Model):
     )
 
 
-class Incubator(TimestampMixin, db.Model):
+class Incubator(VersionMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
     name_vi: Mapped[str] = mapped_column(sa.String(200))

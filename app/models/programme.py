@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.agency import Agency
-from app.models.base import PublicationMixin, TimestampMixin, enum_type
+from app.models.base import PublicationMixin, TimestampMixin, VersionMixin, enum_type
 from app.models.catalogue import CatalogueItem
 
 
@@ -53,7 +53,7 @@ programme_zone = sa.Table(
 )
 
 
-class Programme(PublicationMixin, TimestampMixin, db.Model):
+class Programme(VersionMixin, PublicationMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin, enum_type, utcnow
+from app.models.base import TimestampMixin, VersionMixin, enum_type, utcnow
 from app.models.firm import Firm
 from app.models.user import User
 
@@ -27,7 +27,7 @@ class WorkforceLevel(StrEnum):
     MANAGER = "manager"
 
 
-class ReportingYear(db.Model):
+class ReportingYear(VersionMixin, db.Model):
     """A year whose data firms are asked to update, open until its deadline (or until closed)."""
 
     __tablename__ = "reporting_year"
@@ -42,7 +42,7 @@ class ReportingYear(db.Model):
     opened_by: Mapped[User | None] = relationship()
 
 
-class YearlyReturn(TimestampMixin, db.Model):
+class YearlyReturn(VersionMixin, TimestampMixin, db.Model):
     """One firm's figures for one reporting year; amounts in VND."""
 
     __tablename__ = "yearly_return"

@@ -1,5 +1,7 @@
 """Writing the audit trail: who did what to which record, when, from where, and why."""
 
+from datetime import date
+
 from flask import has_request_context, request
 
 from app.extensions import db
@@ -34,3 +36,13 @@ def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
     """Only the keys whose values differ, as (before, after)."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def plain(value):
+    """A field's value as audit events (and import comparisons) keep it: JSON-able, with dates
+    as ISO text and enum members as their value."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "_value_"):
+        return str(value)
+    return value

@@ -12,13 +12,14 @@ from flask import flash
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from wtforms import HiddenField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.domain.places import wards_of_province
 from app.errors import DomainError
 from app.i18n import localized
+from app.parsing import parse_int
 
 if TYPE_CHECKING:
     from app.catalogue.service import CatalogueTree
@@ -96,6 +97,27 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return TRANSLATIONS
+
+
+class VersionField(HiddenField):
+    """The version of the record the form was filled in from. Anything that is no version is
+    None, which the service refuses as out of date (a Conflict)."""
+
+    def process_formdata(self, valuelist):
+        self.data = parse_int(valuelist[0]) if valuelist else None
+
+
+class RecordForm(Form):
+    """The edit form of a record: its fields are the service's data, plus the version."""
+
+    version = VersionField()
+
+    def service_data(self) -> dict:
+        return {
+            name: field.data
+            for name, field in self._fields.items()
+            if name not in ("csrf_token", "version")
+        }
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -11,6 +11,9 @@ the session themselves.
 
 A service registers a callback with `after_commit`; it runs after the commit and is dropped on
 rollback, so a failed action never sends mail or indexes data that was not saved.
+
+An edit of an editable aggregate first `claim`s the record at the version the editor saw, so a
+stale edit is a Conflict and never a silent overwrite.
 """
 
 import logging
@@ -115,21 +118,49 @@ def transactional(action: Callable) -> Callable:
     return run
 
 
-def flush(duplicate: ValidationError | None = None) -> None:
+def flush(duplicate: ValidationError | None = None, stale: Conflict | None = None) -> None:
     """Flush inside an action (to claim a version early, or to get ids) with the same mapping
-    as the commit: a race found at a flush is the same Conflict as one found at the commit,
-    and a duplicate is `duplicate` when the caller can say which field it concerns. The unit
-    of work rolls back."""
-    with races_as_domain_errors(duplicate):
+    as the commit: a race found at a flush is the same Conflict as one found at the commit
+    (or `stale`), and a duplicate is `duplicate` when the caller can say which field it
+    concerns. The unit of work rolls back."""
+    with races_as_domain_errors(duplicate, stale):
         db.session.flush()
 
 
+def claim(record, seen_version: int | None) -> None:
+    """Take `record` for this write if the form was filled in from its current version.
+
+    Every editable aggregate has an integer `version` column (SQLAlchemy's `version_id_col`).
+    The version the editor saw is compared with the record's, then the version goes up at once
+    with `UPDATE … WHERE version = <seen>`, before anything else of the record is written: of
+    two edits made from the same version the second is refused, whether it read the record
+    before or after the first one saved. The version goes up even when an edit changes only
+    the record's links, which alone would not touch its row.
+    """
+    if seen_version is None or record.version != seen_version:
+        raise _stale_edit()
+    record.version = seen_version + 1
+    flush(stale=_stale_edit())
+
+
+def _stale_edit() -> Conflict:
+    return Conflict(
+        _(
+            "Someone else saved this record after you opened it. Your changes were not saved; "
+            "they are still in the form below. Open the current version to compare, then save "
+            "again to replace it."
+        )
+    )
+
+
 @contextmanager
-def races_as_domain_errors(duplicate: ValidationError | None = None) -> Iterator[None]:
+def races_as_domain_errors(
+    duplicate: ValidationError | None = None, stale: Conflict | None = None
+) -> Iterator[None]:
     try:
         yield
     except StaleDataError as error:
-        raise Conflict(
+        raise stale or Conflict(
             _("Someone else changed this record at the same time. Nothing was saved.")
         ) from error
     except IntegrityError as error:

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -21,7 +20,14 @@ from wtforms.validators import InputRequired, Length, Optional
 from app.catalogue.service import CatalogueTree
 from app.curation.checks import CHECK_LABELS
 from app.domain.firm_size import SizeClass
-from app.forms import Form, MultiCheckboxField, catalogue_choices, ward_choices
+from app.forms import (
+    Form,
+    MultiCheckboxField,
+    RecordForm,
+    VersionField,
+    catalogue_choices,
+    ward_choices,
+)
 from app.i18n import localized
 from app.labels import label
 from app.models import GeographicScope, SupportType, ZoneKind, ZoneStatus
@@ -54,8 +60,7 @@ class ClaimDecisionForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=4000)])
 
 
-class ProgrammeForm(Form):
-    version = HiddenField()
+class ProgrammeForm(RecordForm):
     agency_id = SelectField(_l("Agency"), coerce=int, validators=[Optional()])
     title_vi = StringField(_l("Title (Vietnamese)"), validators=[InputRequired(), Length(max=300)])
     title_en = StringField(_l("Title (English)"), validators=[Length(max=300)])
@@ -99,16 +104,8 @@ class ProgrammeForm(Form):
                 (a.id, f"{a.code} · {localized(a, 'name')}") for a in agencies
             ]
 
-    def service_data(self) -> dict:
-        return {
-            name: field.data
-            for name, field in self._fields.items()
-            if name not in ("csrf_token", "version")
-        }
 
-
-class ZoneForm(Form):
-    version = HiddenField()
+class ZoneForm(RecordForm):
     agency_id = SelectField(_l("Managing agency"), coerce=int, validators=[Optional()])
     name_vi = StringField(_l("Name (Vietnamese)"), validators=[InputRequired(), Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
@@ -147,16 +144,9 @@ class ZoneForm(Form):
                 (a.id, f"{a.code} · {localized(a, 'name')}") for a in agencies
             ]
 
-    def service_data(self) -> dict:
-        return {
-            name: field.data
-            for name, field in self._fields.items()
-            if name not in ("csrf_token", "version")
-        }
-
 
 class StateForm(Form):
     """Publish, unpublish, archive or restore a programme or zone."""
 
-    version = HiddenField()
+    version = VersionField()
     reason = TextAreaField(_l("Reason"), validators=[Length(max=4000)])

@@ -30,14 +30,9 @@ from app.i18n import localized
 from app.models import Agency, FirmClaim, FirmRevision, ReviewState, Zone
 from app.pagination import requested_page
 from app.parsing import parse_id, parse_int
+from app.record_editor import RecordEditor
 
 bp = Blueprint("curation", __name__, url_prefix="/curation")
-
-
-@bp.context_processor
-def curation_helpers():
-    return {"edit_token": agency_data.edit_token}
-
 
 # Queue ----------------------------------------------------------------------------------------
 
@@ -378,106 +373,63 @@ def history(entity_kind: str, entity_id: int):
 # Programmes and zones -------------------------------------------------------------------------
 
 
-def _choices_for(form, editing=None) -> None:
-    zones = db.session.scalars(sa.select(Zone).order_by(Zone.name_vi)).all()
-    agencies = (
-        db.session.scalars(sa.select(Agency).order_by(Agency.code)).all()
-        if is_admin(current_user)
-        else None
-    )
-    if isinstance(form, ZoneForm):
-        form.set_choices(catalogue_tree(), zones, agencies, editing)
-    else:
-        form.set_choices(catalogue_tree(), zones, agencies)
+def _record_form(form_class, data_of):
+    """The form of a programme or zone, with its choices; a new one preselects the curator's
+    agency."""
+
+    def build(record):
+        data = data_of(record) if record else {"agency_id": current_user.agency_id}
+        form = form_class(data=data)
+        zones = db.session.scalars(sa.select(Zone).order_by(Zone.name_vi)).all()
+        agencies = (
+            db.session.scalars(sa.select(Agency).order_by(Agency.code)).all()
+            if is_admin(current_user)
+            else None
+        )
+        if isinstance(form, ZoneForm):
+            form.set_choices(catalogue_tree(), zones, agencies, record)
+        else:
+            form.set_choices(catalogue_tree(), zones, agencies)
+        return form
+
+    return build
 
 
-KINDS = {
-    "programme": {
-        "form": ProgrammeForm,
-        "list": agency_data.list_programmes,
-        "get": agency_data.get_programme_for_edit,
-        "create": agency_data.create_programme,
-        "update": agency_data.update_programme,
-        "state": agency_data.change_programme_state,
-        "relations": {"target_item_ids": "target_items", "zone_ids": "zones"},
-        "agency_attr": "agency_id",
-    },
-    "zone": {
-        "form": ZoneForm,
-        "list": agency_data.list_zones,
-        "get": agency_data.get_zone_for_edit,
-        "create": agency_data.create_zone,
-        "update": agency_data.update_zone,
-        "state": agency_data.change_zone_state,
-        "relations": {"priority_item_ids": "priority_items"},
-        "agency_attr": "managing_agency_id",
-    },
+def _created() -> str:
+    return _("Saved. It is a draft until you publish it.")
+
+
+EDITORS = {
+    "programme": RecordEditor(
+        template="curation/programme_form.html",
+        endpoint="curation.edit_programme",
+        form=_record_form(ProgrammeForm, agency_data.programme_data),
+        get=agency_data.get_programme_for_edit,
+        create=agency_data.create_programme,
+        update=agency_data.update_programme,
+        may_create=agency_data.require_agency_curator,
+        created=_created,
+    ),
+    "zone": RecordEditor(
+        template="curation/zone_form.html",
+        endpoint="curation.edit_zone",
+        form=_record_form(ZoneForm, agency_data.zone_data),
+        get=agency_data.get_zone_for_edit,
+        create=agency_data.create_zone,
+        update=agency_data.update_zone,
+        may_create=agency_data.require_agency_curator,
+        created=_created,
+    ),
+}
+LISTS = {"programme": agency_data.list_programmes, "zone": agency_data.list_zones}
+STATE_CHANGES = {
+    "programme": agency_data.change_programme_state,
+    "zone": agency_data.change_zone_state,
 }
 
 
-def _render_edit(kind: str, form, record=None, status: int = 200):
-    return (
-        render_template(
-            f"curation/{kind}_form.html",
-            form=form,
-            record=record,
-            state_form=StateForm(formdata=None),
-        ),
-        status,
-    )
-
-
 def _list(kind: str):
-    records = KINDS[kind]["list"](current_user)
-    return render_template(
-        f"curation/{kind}s.html", records=records, state_form=StateForm(formdata=None)
-    )
-
-
-def _new(kind: str):
-    spec = KINDS[kind]
-    authorize(current_user, "agency_data.manage")
-    form = spec["form"]()
-    _choices_for(form)
-    if request.method == "GET" and "agency_id" in form and current_user.agency_id:
-        form.agency_id.data = current_user.agency_id
-    if form.validate_on_submit():
-        try:
-            record = spec["create"](current_user, form.service_data())
-        except ValidationError as error:
-            bind_errors(form, error)
-            return _render_edit(kind, form, status=400)
-        flash(_("Saved. It is a draft until you publish it."), "success")
-        return redirect(url_for(f"curation.edit_{kind}", record_id=record.id))
-    return _render_edit(kind, form, status=400 if request.method == "POST" else 200)
-
-
-def _edit(kind: str, record_id: int):
-    spec = KINDS[kind]
-    record = spec["get"](current_user, record_id)
-    form = spec["form"](obj=record)
-    _choices_for(form, record)
-    if request.method == "GET":
-        form.version.data = agency_data.edit_token(record)
-        for key, relationship in spec["relations"].items():
-            getattr(form, key).data = [obj.id for obj in getattr(record, relationship)]
-        if "agency_id" in form:
-            form.agency_id.data = getattr(record, spec["agency_attr"])
-    if form.validate_on_submit():
-        try:
-            spec["update"](current_user, record_id, form.service_data(), form.version.data)
-        except ValidationError as error:
-            bind_errors(form, error)
-            return _render_edit(kind, form, record, 400)
-        except Conflict as error:
-            flash(error.message, "error")
-            record = spec["get"](current_user, record_id)
-            # The curator now knows about the other save: saving again replaces it.
-            form.version.data = agency_data.edit_token(record)
-            return _render_edit(kind, form, record, 409)
-        flash(_("Saved."), "success")
-        return redirect(url_for(f"curation.edit_{kind}", record_id=record_id))
-    return _render_edit(kind, form, record, 400 if request.method == "POST" else 200)
+    return render_template(f"curation/{kind}s.html", records=LISTS[kind](current_user))
 
 
 def _change_state(kind: str, record_id: int, action: str):
@@ -485,7 +437,7 @@ def _change_state(kind: str, record_id: int, action: str):
     try:
         if not form.validate_on_submit():
             raise ValidationError(_("The reason is too long."))
-        KINDS[kind]["state"](current_user, record_id, action, form.version.data, form.reason.data)
+        STATE_CHANGES[kind](current_user, record_id, action, form.version.data, form.reason.data)
     except (ValidationError, Conflict) as error:
         flash(error.message, "error")
         return redirect(url_for(f"curation.edit_{kind}", record_id=record_id))
@@ -508,13 +460,13 @@ def programmes():
 @bp.route("/programmes/new", methods=["GET", "POST"])
 @login_required
 def new_programme():
-    return _new("programme")
+    return EDITORS["programme"].new()
 
 
 @bp.route("/programmes/<int:record_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_programme(record_id: int):
-    return _edit("programme", record_id)
+    return EDITORS["programme"].edit(record_id)
 
 
 @bp.post("/programmes/<int:record_id>/<any(publish, unpublish, archive, restore):action>")
@@ -532,13 +484,13 @@ def zones():
 @bp.route("/zones/new", methods=["GET", "POST"])
 @login_required
 def new_zone():
-    return _new("zone")
+    return EDITORS["zone"].new()
 
 
 @bp.route("/zones/<int:record_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_zone(record_id: int):
-    return _edit("zone", record_id)
+    return EDITORS["zone"].edit(record_id)
 
 
 @bp.post("/zones/<int:record_id>/<any(publish, unpublish, archive, restore):action>")

@@ -4,7 +4,6 @@ agencies. The forms check the shape of the input; the service enforces the rules
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -14,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.catalogue.service import CatalogueTree
-from app.forms import Form, catalogue_choices, ward_choices
+from app.forms import RecordForm, catalogue_choices, ward_choices
 from app.i18n import localized
 from app.labels import label
 from app.models import CatalogueItem, CatalogueKind, CatalogueLevel
@@ -23,17 +22,6 @@ from app.parsing import IntegerField, optional_id
 
 def _optional_str(value):
     return str(value) if value not in (None, "", "None") else None
-
-
-class _ServiceForm(Form):
-    version = HiddenField()
-
-    def service_data(self) -> dict:
-        return {
-            name: field.data
-            for name, field in self._fields.items()
-            if name not in ("csrf_token", "version")
-        }
 
 
 def _nodes(tree: CatalogueTree, level: CatalogueLevel, excluded: int | None = None):
@@ -52,7 +40,7 @@ def _nodes(tree: CatalogueTree, level: CatalogueLevel, excluded: int | None = No
     return choices
 
 
-class CatalogueItemForm(_ServiceForm):
+class CatalogueItemForm(RecordForm):
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=40)])
     parent_id = SelectField(_l("Placed under"), coerce=optional_id)
     name_vi = StringField(_l("Name (Vietnamese)"), validators=[InputRequired(), Length(max=300)])
@@ -90,7 +78,7 @@ class CatalogueItemForm(_ServiceForm):
             del self.parent_id
 
 
-class MoveForm(_ServiceForm):
+class MoveForm(RecordForm):
     parent_id = SelectField(_l("New place in the tree"), coerce=optional_id)
 
     def __init__(self, *args, tree: CatalogueTree, item: CatalogueItem, **kwargs):
@@ -104,11 +92,11 @@ class MoveForm(_ServiceForm):
         )
 
 
-class RecodeForm(_ServiceForm):
+class RecodeForm(RecordForm):
     code = StringField(_l("New code"), validators=[InputRequired(), Length(max=40)])
 
 
-class MergeForm(_ServiceForm):
+class MergeForm(RecordForm):
     target_id = SelectField(_l("Merge into"), coerce=optional_id)
     reason = TextAreaField(_l("Reason"), validators=[Length(max=4000)])
 
@@ -119,11 +107,11 @@ class MergeForm(_ServiceForm):
         )
 
 
-class DeleteForm(_ServiceForm):
+class DeleteForm(RecordForm):
     """Deleting an unused entry: carries the version the curator saw."""
 
 
-class IncubatorForm(_ServiceForm):
+class IncubatorForm(RecordForm):
     name_vi = StringField(_l("Name (Vietnamese)"), validators=[InputRequired(), Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
     host_organisation = StringField(
@@ -149,7 +137,7 @@ class IncubatorForm(_ServiceForm):
         self.focus_item_ids.choices = catalogue_choices(tree)
 
 
-class AgencyForm(_ServiceForm):
+class AgencyForm(RecordForm):
     code = StringField(_l("Code"), validators=[InputRequired(), Length(max=20)])
     name_vi = StringField(_l("Name (Vietnamese)"), validators=[InputRequired(), Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])

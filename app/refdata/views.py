@@ -11,7 +11,11 @@ from app.errors import Conflict, ValidationError
 from app.forms import bind_errors
 from app.i18n import localized
 from app.parsing import parse_id
+from app.record_editor import RecordEditor
+from app.refdata import agencies as agency_service
 from app.refdata import service
+from app.refdata import catalogue as catalogue_service
+from app.refdata import incubators as incubator_service
 from app.refdata.forms import (
     AgencyForm,
     CatalogueItemForm,
@@ -35,20 +39,20 @@ def _status() -> int:
 @bp.get("/catalogue")
 @login_required
 def catalogue():
-    authorize(current_user, "refdata.manage")
+    catalogue_service.list_catalogue(current_user)
     return render_template("refdata/catalogue.html", tree=CatalogueTree.load())
 
 
 @bp.route("/catalogue/new", methods=["GET", "POST"])
 @login_required
 def new_item():
-    authorize(current_user, "refdata.manage")
+    catalogue_service.list_catalogue(current_user)
     form = CatalogueItemForm(tree=CatalogueTree.load())
     if request.method == "GET":
         form.parent_id.data = parse_id(request.args.get("parent"))
     if form.validate_on_submit():
         try:
-            item = service.create_catalogue_item(current_user, form.service_data())
+            item = catalogue_service.create_catalogue_item(current_user, form.service_data())
         except ValidationError as error:
             bind_errors(form, error)
             return render_template("refdata/item_new.html", form=form), 400
@@ -66,12 +70,12 @@ def _render_item(item, status: int = 200, **forms):
     forms.setdefault("delete_form", DeleteForm(formdata=None, prefix="delete"))
     for form in forms.values():
         if not form.version.data:
-            form.version.data = service.edit_token(item)
+            form.version.data = item.version
     html = render_template(
         "refdata/item_form.html",
         item=item,
         path=tree.ancestors(tree.by_id[item.id]),
-        links=service.catalogue_links(item),
+        links=catalogue_service.catalogue_links(item),
         **forms,
     )
     return html, status
@@ -79,11 +83,11 @@ def _render_item(item, status: int = 200, **forms):
 
 def _refused(item_id: int, name: str, form, error) -> tuple:
     """Re-show the entry page with the refused form's input and the reason."""
-    item = service.get_catalogue_item(current_user, item_id)
+    item = catalogue_service.get_catalogue_item(current_user, item_id)
     if isinstance(error, Conflict):
         flash(error.message, "error")
         # The curator now knows about the other save: saving again replaces it.
-        form.version.data = service.edit_token(item)
+        form.version.data = item.version
         return _render_item(item, 409, **{name: form})
     bind_errors(form, error)
     return _render_item(item, 400, **{name: form})
@@ -92,14 +96,16 @@ def _refused(item_id: int, name: str, form, error) -> tuple:
 @bp.route("/catalogue/<int:item_id>", methods=["GET", "POST"])
 @login_required
 def edit_item(item_id: int):
-    item = service.get_catalogue_item(current_user, item_id)
+    item = catalogue_service.get_catalogue_item(current_user, item_id)
     if request.method == "GET":
         return _render_item(item)
     form = CatalogueItemForm(tree=CatalogueTree.load(), item=item)
     if not form.validate_on_submit():
         return _render_item(item, 400, form=form)
     try:
-        service.update_catalogue_item(current_user, item_id, form.service_data(), form.version.data)
+        catalogue_service.update_catalogue_item(
+            current_user, item_id, form.service_data(), form.version.data
+        )
     except (ValidationError, Conflict) as error:
         return _refused(item_id, "form", form, error)
     flash(_("Saved."), "success")
@@ -109,12 +115,14 @@ def edit_item(item_id: int):
 @bp.post("/catalogue/<int:item_id>/move")
 @login_required
 def move_item(item_id: int):
-    item = service.get_catalogue_item(current_user, item_id)
+    item = catalogue_service.get_catalogue_item(current_user, item_id)
     form = MoveForm(prefix="move", tree=CatalogueTree.load(), item=item)
     if not form.validate_on_submit():
         return _render_item(item, 400, move_form=form)
     try:
-        service.move_catalogue_item(current_user, item_id, form.parent_id.data, form.version.data)
+        catalogue_service.move_catalogue_item(
+            current_user, item_id, form.parent_id.data, form.version.data
+        )
     except (ValidationError, Conflict) as error:
         return _refused(item_id, "move_form", form, error)
     flash(_("Moved. Everything that pointed at the entry still does."), "success")
@@ -124,12 +132,14 @@ def move_item(item_id: int):
 @bp.post("/catalogue/<int:item_id>/recode")
 @login_required
 def recode_item(item_id: int):
-    item = service.get_catalogue_item(current_user, item_id)
+    item = catalogue_service.get_catalogue_item(current_user, item_id)
     form = RecodeForm(prefix="recode")
     if not form.validate_on_submit():
         return _render_item(item, 400, recode_form=form)
     try:
-        service.recode_catalogue_item(current_user, item_id, form.code.data, form.version.data)
+        catalogue_service.recode_catalogue_item(
+            current_user, item_id, form.code.data, form.version.data
+        )
     except (ValidationError, Conflict) as error:
         return _refused(item_id, "recode_form", form, error)
     flash(_("Code changed. Everything that pointed at the entry still does."), "success")
@@ -139,12 +149,12 @@ def recode_item(item_id: int):
 @bp.post("/catalogue/<int:item_id>/merge")
 @login_required
 def merge_item(item_id: int):
-    item = service.get_catalogue_item(current_user, item_id)
+    item = catalogue_service.get_catalogue_item(current_user, item_id)
     form = MergeForm(prefix="merge", tree=CatalogueTree.load(), item=item)
     if not form.validate_on_submit():
         return _render_item(item, 400, merge_form=form)
     try:
-        target = service.merge_catalogue_items(
+        target = catalogue_service.merge_catalogue_items(
             current_user, item_id, form.target_id.data, form.version.data, form.reason.data
         )
     except (ValidationError, Conflict) as error:
@@ -156,12 +166,12 @@ def merge_item(item_id: int):
 @bp.post("/catalogue/<int:item_id>/delete")
 @login_required
 def delete_item(item_id: int):
-    item = service.get_catalogue_item(current_user, item_id)
+    item = catalogue_service.get_catalogue_item(current_user, item_id)
     form = DeleteForm(prefix="delete")
     if not form.validate_on_submit():
         return _render_item(item, 400, delete_form=form)
     try:
-        service.delete_catalogue_item(current_user, item_id, form.version.data)
+        catalogue_service.delete_catalogue_item(current_user, item_id, form.version.data)
     except (ValidationError, Conflict) as error:
         return _refused(item_id, "delete_form", form, error)
     flash(_("Deleted."), "success")
@@ -170,101 +180,64 @@ def delete_item(item_id: int):
 
 # Incubators and agencies ----------------------------------------------------------------------
 
-KINDS = {
-    "incubator": {
-        "form": lambda **kw: IncubatorForm(tree=CatalogueTree.load(), **kw),
-        "list": service.list_incubators,
-        "get": service.get_incubator,
-        "create": service.create_incubator,
-        "update": service.update_incubator,
-    },
-    "agency": {
-        "form": AgencyForm,
-        "list": service.list_agencies,
-        "get": service.get_agency,
-        "create": service.create_agency,
-        "update": service.update_agency,
-    },
-}
-
-
-def _render_record(kind: str, form, record=None, status: int = 200):
-    return render_template(f"refdata/{kind}_form.html", form=form, record=record), status
-
-
-def _new(kind: str):
-    spec = KINDS[kind]
-    authorize(current_user, "refdata.manage")
-    form = spec["form"]()
-    if form.validate_on_submit():
-        try:
-            record = spec["create"](current_user, form.service_data())
-        except ValidationError as error:
-            bind_errors(form, error)
-            return _render_record(kind, form, status=400)
-        flash(_("Saved."), "success")
-        return redirect(url_for(f"refdata.edit_{kind}", record_id=record.id))
-    return _render_record(kind, form, status=_status())
-
-
-def _edit(kind: str, record_id: int):
-    spec = KINDS[kind]
-    record = spec["get"](current_user, record_id)
-    form = spec["form"](obj=record)
-    if request.method == "GET":
-        form.version.data = service.edit_token(record)
-        if kind == "incubator":
-            form.focus_item_ids.data = [item.id for item in record.focus_items]
-    if form.validate_on_submit():
-        try:
-            spec["update"](current_user, record_id, form.service_data(), form.version.data)
-        except ValidationError as error:
-            bind_errors(form, error)
-            return _render_record(kind, form, spec["get"](current_user, record_id), 400)
-        except Conflict as error:
-            flash(error.message, "error")
-            record = spec["get"](current_user, record_id)
-            form.version.data = service.edit_token(record)
-            return _render_record(kind, form, record, 409)
-        flash(_("Saved."), "success")
-        return redirect(url_for(f"refdata.edit_{kind}", record_id=record_id))
-    return _render_record(kind, form, record, _status())
+INCUBATORS = RecordEditor(
+    template="refdata/incubator_form.html",
+    endpoint="refdata.edit_incubator",
+    form=lambda record: IncubatorForm(
+        tree=CatalogueTree.load(), data=incubator_service.data_of(record) if record else None
+    ),
+    get=incubator_service.get_incubator,
+    create=incubator_service.create_incubator,
+    update=incubator_service.update_incubator,
+    may_create=service.require_manager,
+)
+AGENCIES = RecordEditor(
+    template="refdata/agency_form.html",
+    endpoint="refdata.edit_agency",
+    form=lambda record: AgencyForm(data=agency_service.data_of(record) if record else None),
+    get=agency_service.get_agency,
+    create=agency_service.create_agency,
+    update=agency_service.update_agency,
+    may_create=service.require_manager,
+)
 
 
 @bp.get("/incubators")
 @login_required
 def incubators():
-    return render_template("refdata/incubators.html", records=service.list_incubators(current_user))
+    records = incubator_service.list_incubators(current_user)
+    return render_template("refdata/incubators.html", records=records)
 
 
 @bp.route("/incubators/new", methods=["GET", "POST"])
 @login_required
 def new_incubator():
-    return _new("incubator")
+    return INCUBATORS.new()
 
 
 @bp.route("/incubators/<int:record_id>", methods=["GET", "POST"])
 @login_required
 def edit_incubator(record_id: int):
-    return _edit("incubator", record_id)
+    return INCUBATORS.edit(record_id)
 
 
 @bp.get("/agencies")
 @login_required
 def agencies():
-    return render_template("refdata/agencies.html", records=service.list_agencies(current_user))
+    records = agency_service.list_agencies(current_user)
+    return render_template("refdata/agencies.html", records=records)
 
 
 @bp.route("/agencies/new", methods=["GET", "POST"])
 @login_required
 def new_agency():
-    return _new("agency")
+    return AGENCIES.new()
 
 
 @bp.route("/agencies/<int:record_id>", methods=["GET", "POST"])
 @login_required
 def edit_agency(record_id: int):
-    return _edit("agency", record_id)
+    return AGENCIES.edit(record_id)
 
 
 # History --------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from app.models import (
     Programme,
     Zone,
 )
-from app.refdata import service
+from app.refdata import catalogue
 from app.search.engine import search_backend
 from tests.curation.helpers import (
     CURATOR,
@@ -98,8 +98,8 @@ def item_url(entry: CatalogueItem) -> str:
     return f"/curation/refdata/catalogue/{entry.id}"
 
 
-def version_of(entry) -> str:
-    return refreshed(entry).updated_at.isoformat()
+def version_of(entry) -> int:
+    return refreshed(entry).version
 
 
 def test_recode_keeps_every_link_and_firm_pages_and_search_show_the_new_code(seeded_app, client):
@@ -308,7 +308,7 @@ def test_move_service_refuses_wrong_levels_and_cycles(seeded_app, code, parent_c
     parent_before = entry.parent_id
 
     with seeded_app.test_request_context(), pytest.raises(ValidationError) as refused:
-        service.move_catalogue_item(user(CURATOR), entry.id, parent.id, version_of(entry))
+        catalogue.move_catalogue_item(user(CURATOR), entry.id, parent.id, version_of(entry))
 
     assert "parent_id" in refused.value.errors
     assert refreshed(entry).parent_id == parent_before

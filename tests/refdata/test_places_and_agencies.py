@@ -64,7 +64,7 @@ def test_curator_creates_and_edits_an_incubator_with_focus_groups_and_audit(clie
             "name_vi": "Vườn ươm mới",
             "host_organisation": "Trường Đại học Phạm Văn Đồng",
             "capacity": "10",
-            "version": incubator.updated_at.isoformat(),
+            "version": incubator.version,
         },
     )
     assert edited.status_code == 302

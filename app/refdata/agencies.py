@@ -1,0 +1,86 @@
+"""Agencies: the rules one meets (`check`), how it is written (`apply`), and the curators'
+actions on them. The seed loader writes agencies through the same `check` and `apply`."""
+
+import re
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app import audit
+from app.errors import ValidationError
+from app.extensions import db
+from app.firms.permissions import REVIEWING_AGENCY
+from app.models import Agency, User
+from app.refdata.service import get_managed, require_manager
+from app.rules import Problems, cleaned_text, write
+from app.transaction import claim, transactional
+
+FIELDS = ("code", "name_vi", "name_en", "website", "email", "phone")
+CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def data_of(agency: Agency) -> dict:
+    """The agency's data as `check` takes it (and its edit form shows it)."""
+    return {name: getattr(agency, name) for name in FIELDS}
+
+
+def check(data: dict, agency: Agency | None = None) -> dict:
+    """Every rule of an agency; `data` holds FIELDS. Returns the cleaned data for `apply`;
+    raises ValidationError."""
+    problems = Problems()
+    cleaned = cleaned_text(data, FIELDS)
+    cleaned["code"] = (cleaned["code"] or "").upper()
+    if not CODE_PATTERN.match(cleaned["code"]):
+        problems.add("code", _("Use up to 20 capital letters, digits, dashes or underscores."))
+    else:
+        taken = db.session.scalar(sa.select(Agency.id).where(Agency.code == cleaned["code"]))
+        if taken is not None and (agency is None or taken != agency.id):
+            problems.add("code", _("Another agency already has this code."))
+    if agency is not None and agency.code == REVIEWING_AGENCY and cleaned["code"] != agency.code:
+        # Reviewer permissions are granted by this code: changing it would lock curators out.
+        problems.add("code", _("The code of the reviewing agency cannot be changed."))
+    if not cleaned["name_vi"]:
+        problems.add("name_vi", _("Enter the name in Vietnamese."))
+    if cleaned["email"] and not EMAIL_PATTERN.match(cleaned["email"]):
+        problems.add("email", _("Enter a valid email address."))
+    problems.web_address("website", cleaned["website"])
+    problems.refuse()
+    return cleaned
+
+
+def apply(agency: Agency, cleaned: dict) -> Agency:
+    """Write checked data into the agency (new or saved)."""
+    message = _("Another agency already has this code.")
+    return write(agency, cleaned, ValidationError(message, errors={"code": [message]}))
+
+
+def list_agencies(actor: User | None) -> list[Agency]:
+    require_manager(actor)
+    return list(db.session.scalars(sa.select(Agency).order_by(Agency.code)))
+
+
+def get_agency(actor: User | None, agency_id: int) -> Agency:
+    return get_managed(Agency, actor, agency_id)
+
+
+@transactional
+def create_agency(actor: User | None, data: dict) -> Agency:
+    """`data` holds FIELDS."""
+    require_manager(actor)
+    agency = apply(Agency(), check(data))
+    audit.record(actor, "agency.create", "agency", agency.id, None, data_of(agency))
+    return agency
+
+
+@transactional
+def update_agency(actor: User | None, agency_id: int, data: dict, version: int | None) -> Agency:
+    """Fields `data` leaves out keep their value."""
+    agency = get_agency(actor, agency_id)
+    cleaned = check({**data_of(agency), **data}, agency)
+    claim(agency, version)
+    before = data_of(agency)
+    apply(agency, cleaned)
+    old, new = audit.changed_fields(before, data_of(agency))
+    audit.record(actor, "agency.update", "agency", agency.id, old, new)
+    return agency

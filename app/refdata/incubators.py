@@ -1,0 +1,114 @@
+"""Incubators: the rules one meets (`check`), how it is written (`apply`), and the curators'
+actions on them. Imports and the seed loader write incubators through the same `check` and
+`apply`."""
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from app import audit
+from app.extensions import db
+from app.models import CatalogueItem, Incubator, User
+from app.refdata.service import get_managed, require_manager
+from app.rules import Problems, cleaned_text, write
+from app.slugs import unique_slug
+from app.transaction import claim, transactional
+
+FIELDS = (
+    "name_vi",
+    "name_en",
+    "host_organisation",
+    "ward_code",
+    "services_vi",
+    "services_en",
+    "description_vi",
+    "description_en",
+    "max_startup_age_years",
+    "capacity",
+    "contact",
+    "website",
+    "is_sample",
+)
+
+
+def data_of(incubator: Incubator) -> dict:
+    """The incubator's data as `check` takes it (and its edit form shows it)."""
+    data = {name: getattr(incubator, name) for name in FIELDS}
+    data["focus_item_ids"] = sorted(item.id for item in incubator.focus_items)
+    return data
+
+
+def check(data: dict, incubator: Incubator | None = None) -> dict:
+    """Every rule of an incubator; `data` holds FIELDS and focus_item_ids. Returns the cleaned
+    data for `apply`; raises ValidationError."""
+    problems = Problems()
+    cleaned = cleaned_text(data, FIELDS)
+    cleaned["is_sample"] = bool(cleaned["is_sample"])
+    if not cleaned["name_vi"]:
+        problems.add("name_vi", _("Enter the name in Vietnamese."))
+    if not cleaned["host_organisation"]:
+        problems.add("host_organisation", _("Enter the host organisation."))
+    problems.ward("ward_code", cleaned["ward_code"])
+    age = cleaned["max_startup_age_years"]
+    if age is not None and not 0 <= age <= 100:
+        problems.add("max_startup_age_years", _("Enter a number of years between 0 and 100."))
+    if cleaned["capacity"] is not None and cleaned["capacity"] < 0:
+        problems.add("capacity", _("The capacity cannot be negative."))
+    problems.web_address("website", cleaned["website"])
+    cleaned["focus_items"] = problems.records(
+        "focus_item_ids",
+        CatalogueItem,
+        data.get("focus_item_ids"),
+        _("Choose catalogue entries from the list."),
+    )
+    problems.refuse()
+    return cleaned
+
+
+def apply(incubator: Incubator, cleaned: dict) -> Incubator:
+    """Write checked data into the incubator (new or saved)."""
+    return write(incubator, cleaned)
+
+
+def _state(incubator: Incubator) -> dict:
+    return {name: audit.plain(value) for name, value in data_of(incubator).items()}
+
+
+def list_incubators(actor: User | None) -> list[Incubator]:
+    require_manager(actor)
+    return list(
+        db.session.scalars(
+            sa.select(Incubator)
+            .options(selectinload(Incubator.focus_items))
+            .order_by(Incubator.name_vi)
+        )
+    )
+
+
+def get_incubator(actor: User | None, incubator_id: int) -> Incubator:
+    return get_managed(Incubator, actor, incubator_id)
+
+
+@transactional
+def create_incubator(actor: User | None, data: dict) -> Incubator:
+    """`data` holds FIELDS and focus_item_ids."""
+    require_manager(actor)
+    cleaned = check(data)
+    incubator = apply(Incubator(slug=unique_slug(Incubator, cleaned["name_vi"])), cleaned)
+    audit.record(actor, "incubator.create", "incubator", incubator.id, None, _state(incubator))
+    return incubator
+
+
+@transactional
+def update_incubator(
+    actor: User | None, incubator_id: int, data: dict, version: int | None
+) -> Incubator:
+    """Fields `data` leaves out keep their value."""
+    incubator = get_incubator(actor, incubator_id)
+    cleaned = check({**data_of(incubator), **data}, incubator)
+    claim(incubator, version)
+    before = _state(incubator)
+    apply(incubator, cleaned)
+    old, new = audit.changed_fields(before, _state(incubator))
+    audit.record(actor, "incubator.update", "incubator", incubator.id, old, new)
+    return incubator

@@ -1,26 +1,29 @@
-"""What can be imported: for each kind of record, its columns, the rules a row must meet, how a
-record's current content compares with a row, and how a row is written.
+"""What can be imported: for each kind of record, its columns and how a row becomes the data
+that the record's own service takes. Rows go through that service's `check` (every rule of the
+record, once) and `apply`, as the curators' forms do; only firms keep rules of their own here
+(an import never touches a listing its members manage or a curator is reviewing).
 
 Rows match existing records by natural key (catalogue code, tax code, slug). A record's content is
-compared as plain JSON-able values, so the same comparison decides "unchanged" in the dry run,
-in the apply step, and fills the audit event.
+compared as plain JSON-able values (`state`) before and after its row is written, which decides
+"unchanged" and fills the audit event.
 """
 
 import abc
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from app import audit
+from app.curation import agency_data
 from app.domain.firm_size import SectorGroup, SizeClass
+from app.errors import ValidationError
 from app.extensions import db
 from app.firms import data as firm_data
 from app.imports import cells
-from app.labels import label
 from app.models import (
     Agency,
     CatalogueItem,
@@ -39,7 +42,8 @@ from app.models import (
     ZoneStatus,
 )
 from app.models.base import utcnow
-from seed.loader import _unique_slug
+from app.refdata import catalogue, incubators
+from app.slugs import unique_slug
 
 CATALOGUE, AGENCY, ZONE, INDUSTRY_CODE = "catalogue", "agency", "zone", "industry_code"
 IMPORTABLE_FIRM_STATES = (FirmStatus.DRAFT, FirmStatus.PUBLISHED)
@@ -91,6 +95,17 @@ class Context:
     def knows(self, ref: str, code: str) -> bool:
         return code in self.lookup(ref) or code in self.earlier.get(ref, set())
 
+    def find(self, ref: str, code: str | None, column: str) -> int | None:
+        """The id of the record a cell of `column` refers to (None for a blank cell). A code
+        known only from an earlier row of the file that had a problem itself is a problem."""
+        if not code:
+            return None
+        record = self.lookup(ref).get(code)
+        if record is None:
+            message = _("%(codes)s is defined on a row that has a problem.", codes=code)
+            _refuse(column, message)
+        return record.id
+
     def code_of(self, ref: str, record_id: int | None) -> str | None:
         if record_id is None:
             return None
@@ -112,16 +127,8 @@ def unknown_message(ref: str, codes: list[str]) -> str:
     }[ref]
 
 
-def plain(value):
-    """The JSON-able form used to compare a row with a record and to fill audit events."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "_value_"):
-        return str(value)
-    return value
-
-
-Problem = Callable[[str, str], None]  # (column, message)
+def _refuse(column: str, message: str) -> None:
+    raise ValidationError(message, errors={column: [message]})
 
 
 class ImportKind(abc.ABC):
@@ -132,68 +139,100 @@ class ImportKind(abc.ABC):
     key: str
     columns: tuple[Column, ...]
     refers_to_itself: str | None = None  # rows may refer to earlier rows of the same file
+    fields: dict[str, str] = {}  # the service's field → the column, where the names differ
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
 
+    def column_of(self, field_name: str) -> str:
+        """The column that shows a problem with a field of the service's data (the key column
+        for a field the file has no column for)."""
+        name = self.fields.get(field_name, field_name)
+        return name if self.column(name) is not None else self.key
+
     def existing(self) -> dict:
         return {getattr(r, self.key): r for r in db.session.scalars(sa.select(self.model))}
 
-    def prepare(self, ctx: Context) -> None:  # noqa: B027 (an optional hook)
-        """Load what the rules need before the first row is checked."""
-
-    def check(self, values: dict, record, ctx: Context, problem: Problem) -> None:  # noqa: B027 (an optional hook)
-        """Rules across columns and against the database (types were checked already)."""
-
-    def remember(self, values: dict, ctx: Context) -> None:  # noqa: B027 (an optional hook)
-        """Let later rows of the same file refer to this one."""
-
-    def desired(self, values: dict) -> dict:
-        return {name: plain(value) for name, value in values.items() if name != self.key}
-
     @abc.abstractmethod
     def state(self, record, ctx: Context) -> dict:
-        """The record's current content, in the same plain values as `desired`."""
+        """The record's content as plain values, by column."""
 
     @abc.abstractmethod
-    def write(self, record, values: dict, ctx: Context, line: int):
-        """Create or update the record from a checked row; return it."""
+    def save(self, record, values: dict, ctx: Context, line: int):
+        """Check a parsed row and write it into `record` (None: a new one); return the record.
+        Raises ValidationError naming the service's fields or the columns."""
 
 
-def _set(record, values: dict, names) -> None:
-    for name in names:
-        if name in values:
-            setattr(record, name, values[name])
+class ServiceImport(ImportKind):
+    """A kind whose records have a service with `data_of`, `check` and `apply`: a row is the
+    record's data (as `data_of` gives it) with the row's columns put in (`data`)."""
+
+    data_of: Callable[[object], dict]
+    check: Callable[[dict, object | None], dict]
+    apply: Callable[[object, dict], object]
+
+    @abc.abstractmethod
+    def data(self, values: dict, ctx: Context) -> dict:
+        """The service's data for the columns the row has."""
+
+    def new_data(self, line: int) -> dict:
+        """The data a new record starts from."""
+        return {}
+
+    def save(self, record, values, ctx, line):
+        start = self.data_of(record) if record is not None else self.new_data(line)
+        cleaned = self.check({**start, **self.data(values, ctx)}, record)
+        if record is None:
+            record = self.model(**{self.key: values[self.key]})
+        return self.apply(record, cleaned)
 
 
-def _publish(record, values: dict) -> None:
-    if "published" in values:
-        if values["published"]:
-            record.published_at = record.published_at or utcnow()
-        else:
-            record.published_at = None
+def _copy(values: dict, names) -> dict:
+    return {name: values[name] for name in names if name in values}
+
+
+def _ids(ctx: Context, ref: str, values: dict, column: str) -> list[int]:
+    return [ctx.find(ref, code, column) for code in values[column]]
 
 
 def _text(name: str, example: str = "", required: bool = False) -> Column:
     return Column(name, cells.text, example, required)
 
 
+class _Publishable(ServiceImport):
+    """Programmes and zones: a `published` column publishes or unpublishes the record."""
+
+    def save(self, record, values, ctx, line):
+        record = super().save(record, values, ctx, line)
+        wanted = bool(values.get("published"))
+        if "published" in values and wanted != (record.published_at is not None):
+            agency_data.change_state(record, "publish" if wanted else "unpublish")
+        return record
+
+
 # Catalogue ------------------------------------------------------------------------------------
 
-_LEVEL_ABOVE = {CatalogueLevel.KIND: CatalogueLevel.GROUP, CatalogueLevel.ITEM: CatalogueLevel.KIND}
-_PARENT_RULES = {
-    CatalogueLevel.KIND: lambda: _("The parent of a kind must be a group."),
-    CatalogueLevel.ITEM: lambda: _("The parent of an item must be a kind."),
-}
+CATALOGUE_CONTENT = (
+    "level",
+    "kind",
+    "name_vi",
+    "name_en",
+    "description_vi",
+    "description_en",
+    "official_number",
+    "verified",
+    "source_document",
+)
 
 
-class CatalogueImport(ImportKind):
+class CatalogueImport(ServiceImport):
     name = "catalogue"
     label = _l("Catalogue items")
     entity = "catalogue_item"
     model = CatalogueItem
     key = "code"
     refers_to_itself = CATALOGUE
+    fields = {"parent_id": "parent_code"}
     columns = (
         _text("code", "NT.CN.99", required=True),
         Column("parent_code", cells.text, "NT.CN", refers_to=CATALOGUE),
@@ -207,76 +246,26 @@ class CatalogueImport(ImportKind):
         Column("verified", cells.yes_no, "yes"),
         _text("source_document", "Quyết định 980/QĐ-TTg ngày 22/8/2023, Phụ lục"),
     )
-    fields = (
-        "level",
-        "kind",
-        "name_vi",
-        "name_en",
-        "description_vi",
-        "description_en",
-        "official_number",
-        "verified",
-        "source_document",
-    )
+    data_of = staticmethod(catalogue.data_of)
+    check = staticmethod(catalogue.check)
+    apply = staticmethod(catalogue.apply)
 
-    def prepare(self, ctx):
-        self.levels = {code: (item.level, item.kind) for code, item in ctx.items.items()}
+    def new_data(self, line):
+        return {"sort_order": line}  # new entries keep the file's order
 
-    def check(self, values, record, ctx, problem):
-        level, parent_code = values.get("level"), values.get("parent_code")
-        if level is None:
-            return
-        if record is not None and record.level != level:
-            problem(
-                "level", _("This code already exists as a %(level)s.", level=label(record.level))
-            )
-        if level == CatalogueLevel.GROUP:
-            if parent_code:
-                problem("parent_code", _("A group has no parent."))
-            if values.get("kind"):
-                problem("kind", _("A group has no kind."))
-            return
-        if not values.get("kind"):
-            problem("kind", _("Enter the kind: technology, equipment or product."))
-        if not parent_code:
-            problem("parent_code", _("Enter the parent's code."))
-        elif parent_code in self.levels:
-            parent_level, parent_kind = self.levels[parent_code]
-            if parent_level != _LEVEL_ABOVE[CatalogueLevel(level)]:
-                problem("parent_code", _PARENT_RULES[CatalogueLevel(level)]())
-            elif parent_kind and values.get("kind") and parent_kind != values["kind"]:
-                problem(
-                    "kind", _("The kind must be the parent's kind (%(kind)s).", kind=parent_kind)
-                )
-
-    def remember(self, values, ctx):
-        ctx.earlier.setdefault(CATALOGUE, set()).add(values["code"])
-        if values.get("level"):
-            self.levels[values["code"]] = (values["level"], values.get("kind"))
-
-    def desired(self, values):
-        wanted = super().desired(values)
-        if wanted.get("verified") is None and "official_number" in values:
+    def data(self, values, ctx):
+        data = _copy(values, ("code", *CATALOGUE_CONTENT))
+        if "parent_code" in values:
+            data["parent_id"] = ctx.find(CATALOGUE, values["parent_code"], "parent_code")
+        if values.get("verified") is None and "official_number" in values:
             # An official item number comes from the appendix itself: the item is verified.
-            wanted["verified"] = bool(values["official_number"])
-        elif "verified" in wanted:
-            wanted["verified"] = bool(wanted["verified"])
-        return wanted
+            data["verified"] = bool(values["official_number"])
+        return data
 
     def state(self, item, ctx):
-        found = {name: plain(getattr(item, name)) for name in self.fields}
-        found["parent_code"] = ctx.code_of(CATALOGUE, item.parent_id)
+        found = {name: audit.plain(getattr(item, name)) for name in CATALOGUE_CONTENT}
+        found["parent_code"] = item.parent.code if item.parent else None
         return found
-
-    def write(self, item, values, ctx, line):
-        if item is None:
-            item = CatalogueItem(code=values["code"], sort_order=line)
-            db.session.add(item)
-            ctx.items[item.code] = item
-        _set(item, self.desired(values), self.fields)
-        if "parent_code" in values:
-            item.parent = ctx.items.get(values["parent_code"]) if values["parent_code"] else None
-        return item
 
 
 # Firms ----------------------------------------------------------------------------------------
@@ -333,26 +322,32 @@ class FirmImport(ImportKind):
         )
         return {firm.tax_code: firm for firm in firms}
 
-    def check(self, values, firm, ctx, problem):
+    def save(self, firm, values, ctx, line):
         if firm is not None and firm.members:
-            problem(
+            _refuse(
                 "tax_code",
                 _(
                     "A firm with this tax code is already registered and managed by its members; "
                     "it cannot be changed by import."
                 ),
             )
-        elif firm is not None and firm.status not in IMPORTABLE_FIRM_STATES:
-            problem(
+        if firm is not None and firm.status not in IMPORTABLE_FIRM_STATES:
+            _refuse(
                 "tax_code",
                 _(
                     "A firm with this tax code is already registered and is in review; "
                     "decide on it in the review queue."
                 ),
             )
+        if firm is not None:
+            _before, changed = audit.changed_fields(self.state(firm, ctx), self.desired(values))
+            if not changed:
+                return firm
+        return self.write(firm, values, ctx)
 
-    def desired(self, values):
-        wanted = super().desired(values)
+    def desired(self, values: dict) -> dict:
+        """The row's content in the plain values of `state`."""
+        wanted = {name: audit.plain(value) for name, value in values.items() if name != self.key}
         if "industry_codes" in wanted:
             wanted["industry_codes"] = _primary_first(wanted["industry_codes"])
         if "offers" in wanted:
@@ -362,22 +357,21 @@ class FirmImport(ImportKind):
         return wanted
 
     def state(self, firm, ctx):
-        found = {name: plain(getattr(firm, name)) for name in FIRM_SCALARS}
+        found = {name: audit.plain(getattr(firm, name)) for name in FIRM_SCALARS}
         found["zone"] = ctx.code_of(ZONE, firm.zone_id)
         found["offers"] = sorted(ctx.code_of(CATALOGUE, link.item_id) for link in firm.offerings)
         found["industry_codes"] = _primary_first(
             [fic.industry_code.code for fic in firm.industry_codes if fic.is_primary]
             + [fic.industry_code.code for fic in firm.industry_codes if not fic.is_primary]
         )
-        found["status"] = plain(firm.status)
+        found["status"] = audit.plain(firm.status)
         return found
 
-    def write(self, firm, values, ctx, line):
+    def write(self, firm, values: dict, ctx: Context) -> Firm:
         wanted = self.desired(values)
         if firm is None:
-            slugs = set(db.session.scalars(sa.select(Firm.slug)))
             name = values.get("trade_name") or values["legal_name"]
-            firm = Firm(tax_code=values["tax_code"], slug=_unique_slug(name, slugs))
+            firm = Firm(tax_code=values["tax_code"], slug=unique_slug(Firm, name))
             db.session.add(firm)
         content = {name: values[name] for name in FIRM_SCALARS if name in values}
         if "zone" in values:
@@ -431,12 +425,13 @@ PROGRAMME_SCALARS = (
 )
 
 
-class ProgrammeImport(ImportKind):
+class ProgrammeImport(_Publishable):
     name = "programmes"
     label = _l("Programmes")
     entity = "programme"
     model = Programme
     key = "slug"
+    fields = {"agency_id": "agency", "target_item_ids": "target_items"}
     columns = (
         Column("slug", cells.slug, "chuong-trinh-vi-du", required=True),
         Column("agency", cells.text, "SCT", required=True, refers_to=AGENCY),
@@ -450,8 +445,8 @@ class ProgrammeImport(ImportKind):
         _text("description_en"),
         Column("support_types", cells.choices(SupportType), "grant; consulting"),
         Column("eligible_size_classes", cells.choices(SizeClass), "micro; small"),
-        Column("max_amount_vnd", cells.amount, "500.000.000", low=0),
-        Column("cofinancing_pct", cells.integer, "50", low=0, high=100),
+        Column("max_amount_vnd", cells.amount, "500.000.000"),
+        Column("cofinancing_pct", cells.integer, "50"),
         Column("opens_on", cells.date_value, "01/01/2026"),
         Column("closes_on", cells.date_value, "31/12/2026"),
         Column("rolling", cells.yes_no, "no"),
@@ -460,50 +455,26 @@ class ProgrammeImport(ImportKind):
         Column("target_items", cells.codes, "NT; KT", refers_to=CATALOGUE),
         Column("published", cells.yes_no, "no"),
     )
+    data_of = staticmethod(agency_data.programme_data)
+    check = staticmethod(agency_data.check_programme)
+    apply = staticmethod(agency_data.apply)
 
-    def check(self, values, record, ctx, problem):
-        opens, closes = values.get("opens_on"), values.get("closes_on")
-        if opens and closes and closes < opens:
-            problem("closes_on", _("The closing date must not be before the opening date."))
-        if values.get("rolling") and closes:
-            problem("closes_on", _("A rolling programme has no closing date."))
-        url = values.get("official_url")
-        if url and not url.startswith(("https://", "http://")):
-            problem("official_url", _("Enter a web address starting with https://."))
-
-    def desired(self, values):
-        wanted = super().desired(values)
-        for name in ("rolling", "published"):
-            if name in wanted:
-                wanted[name] = bool(wanted[name])
-        if "target_items" in wanted:
-            wanted["target_items"] = sorted(wanted["target_items"])
-        return wanted
+    def data(self, values, ctx):
+        data = _copy(values, PROGRAMME_SCALARS)
+        if "agency" in values:
+            data["agency_id"] = ctx.find(AGENCY, values["agency"], "agency")
+        if "target_items" in values:
+            data["target_item_ids"] = _ids(ctx, CATALOGUE, values, "target_items")
+        return data
 
     def state(self, programme, ctx):
-        found = {name: plain(getattr(programme, name)) for name in PROGRAMME_SCALARS}
+        found = {name: audit.plain(getattr(programme, name)) for name in PROGRAMME_SCALARS}
         found["support_types"] = sorted(programme.support_types or [])
         found["eligible_size_classes"] = sorted(programme.eligible_size_classes or [])
         found["agency"] = ctx.code_of(AGENCY, programme.agency_id)
         found["target_items"] = sorted(item.code for item in programme.target_items)
         found["published"] = programme.published_at is not None
         return found
-
-    def write(self, programme, values, ctx, line):
-        if programme is None:
-            programme = Programme(slug=values["slug"])
-            db.session.add(programme)
-        wanted = self.desired(values)
-        _set(
-            programme,
-            {**values, **{k: wanted[k] for k in ("rolling",) if k in wanted}},
-            PROGRAMME_SCALARS,
-        )
-        programme.agency = ctx.agencies[values["agency"]]
-        if "target_items" in values:
-            programme.target_items = [ctx.items[code] for code in wanted["target_items"]]
-        _publish(programme, wanted)
-        return programme
 
 
 # Zones ----------------------------------------------------------------------------------------
@@ -527,13 +498,18 @@ ZONE_SCALARS = (
 )
 
 
-class ZoneImport(ImportKind):
+class ZoneImport(_Publishable):
     name = "zones"
     label = _l("Zones and clusters")
     entity = "zone"
     model = Zone
     key = "slug"
     refers_to_itself = ZONE
+    fields = {
+        "parent_id": "parent",
+        "agency_id": "managing_agency",
+        "priority_item_ids": "priority_items",
+    }
     columns = (
         Column("slug", cells.slug, "ccn-vi-du", required=True),
         _text("name_vi", "Cụm công nghiệp Ví Dụ", required=True),
@@ -542,87 +518,53 @@ class ZoneImport(ImportKind):
         Column("status", cells.choice(ZoneStatus), "calling_for_investment", required=True),
         Column("parent", cells.text, "", refers_to=ZONE),
         Column("ward_code", cells.ward, "21025"),
-        Column("area_ha", cells.decimal, "50", low=0),
-        Column("occupancy_pct", cells.decimal, "", low=0, high=100),
-        Column("wastewater_capacity_m3_day", cells.integer, "", low=0),
+        Column("area_ha", cells.decimal, "50"),
+        Column("occupancy_pct", cells.decimal, ""),
+        Column("wastewater_capacity_m3_day", cells.integer, ""),
         Column("managing_agency", cells.text, "BQLKKT", refers_to=AGENCY),
         _text("description_vi"),
         _text("description_en"),
         _text("incentives_vi"),
         _text("incentives_en"),
-        Column("latitude", cells.decimal, "15.1", low=-90, high=90),
-        Column("longitude", cells.decimal, "108.8", low=-180, high=180),
+        Column("latitude", cells.decimal, "15.1"),
+        Column("longitude", cells.decimal, "108.8"),
         _text("contact"),
         Column("priority_items", cells.codes, "NT; TC", refers_to=CATALOGUE),
         Column("published", cells.yes_no, "no"),
     )
+    data_of = staticmethod(agency_data.zone_data)
+    check = staticmethod(agency_data.check_zone)
+    apply = staticmethod(agency_data.apply)
 
-    def check(self, values, record, ctx, problem):
-        if values.get("parent") and values["parent"] == values.get("slug"):
-            problem("parent", _("A zone cannot lie inside itself."))
-
-    def remember(self, values, ctx):
-        ctx.earlier.setdefault(ZONE, set()).add(values["slug"])
-
-    def desired(self, values):
-        wanted = super().desired(values)
-        if "published" in wanted:
-            wanted["published"] = bool(wanted["published"])
-        if "priority_items" in wanted:
-            wanted["priority_items"] = sorted(wanted["priority_items"])
-        return wanted
+    def data(self, values, ctx):
+        data = _copy(values, ZONE_SCALARS)
+        if "parent" in values:
+            data["parent_id"] = ctx.find(ZONE, values["parent"], "parent")
+        if "managing_agency" in values:
+            data["agency_id"] = ctx.find(AGENCY, values["managing_agency"], "managing_agency")
+        if "priority_items" in values:
+            data["priority_item_ids"] = _ids(ctx, CATALOGUE, values, "priority_items")
+        return data
 
     def state(self, zone, ctx):
-        found = {name: plain(getattr(zone, name)) for name in ZONE_SCALARS}
+        found = {name: audit.plain(getattr(zone, name)) for name in ZONE_SCALARS}
         found["parent"] = ctx.code_of(ZONE, zone.parent_id)
         found["managing_agency"] = ctx.code_of(AGENCY, zone.managing_agency_id)
         found["priority_items"] = sorted(item.code for item in zone.priority_items)
         found["published"] = zone.published_at is not None
         return found
 
-    def write(self, zone, values, ctx, line):
-        if zone is None:
-            zone = Zone(slug=values["slug"])
-            db.session.add(zone)
-            ctx.zones[zone.slug] = zone
-        wanted = self.desired(values)
-        _set(zone, values, ZONE_SCALARS)
-        if "parent" in values:
-            zone.parent = ctx.zones[values["parent"]] if values["parent"] else None
-        if "managing_agency" in values:
-            code = values["managing_agency"]
-            zone.managing_agency = ctx.agencies[code] if code else None
-        if "priority_items" in values:
-            zone.priority_items = [ctx.items[code] for code in wanted["priority_items"]]
-        _publish(zone, wanted)
-        return zone
-
 
 # Incubators -----------------------------------------------------------------------------------
 
-INCUBATOR_SCALARS = (
-    "name_vi",
-    "name_en",
-    "host_organisation",
-    "ward_code",
-    "services_vi",
-    "services_en",
-    "description_vi",
-    "description_en",
-    "max_startup_age_years",
-    "capacity",
-    "contact",
-    "website",
-    "is_sample",
-)
 
-
-class IncubatorImport(ImportKind):
+class IncubatorImport(ServiceImport):
     name = "incubators"
     label = _l("Incubators")
     entity = "incubator"
     model = Incubator
     key = "slug"
+    fields = {"focus_item_ids": "focus_items"}
     columns = (
         Column("slug", cells.slug, "vuon-uom-vi-du", required=True),
         _text("name_vi", "Vườn ươm doanh nghiệp công nghiệp môi trường Ví Dụ", required=True),
@@ -633,36 +575,27 @@ class IncubatorImport(ImportKind):
         _text("services_en"),
         _text("description_vi"),
         _text("description_en"),
-        Column("max_startup_age_years", cells.integer, "5", low=0, high=100),
-        Column("capacity", cells.integer, "12", low=0),
+        Column("max_startup_age_years", cells.integer, "5"),
+        Column("capacity", cells.integer, "12"),
         _text("contact"),
         _text("website", "https://example.vn"),
         Column("focus_items", cells.codes, "KT; QT", refers_to=CATALOGUE),
         Column("is_sample", cells.yes_no, "no"),
     )
+    data_of = staticmethod(incubators.data_of)
+    check = staticmethod(incubators.check)
+    apply = staticmethod(incubators.apply)
 
-    def desired(self, values):
-        wanted = super().desired(values)
-        if "is_sample" in wanted:
-            wanted["is_sample"] = bool(wanted["is_sample"])
-        if "focus_items" in wanted:
-            wanted["focus_items"] = sorted(wanted["focus_items"])
-        return wanted
+    def data(self, values, ctx):
+        data = _copy(values, incubators.FIELDS)
+        if "focus_items" in values:
+            data["focus_item_ids"] = _ids(ctx, CATALOGUE, values, "focus_items")
+        return data
 
     def state(self, incubator, ctx):
-        found = {name: plain(getattr(incubator, name)) for name in INCUBATOR_SCALARS}
+        found = {name: audit.plain(getattr(incubator, name)) for name in incubators.FIELDS}
         found["focus_items"] = sorted(item.code for item in incubator.focus_items)
         return found
-
-    def write(self, incubator, values, ctx, line):
-        if incubator is None:
-            incubator = Incubator(slug=values["slug"])
-            db.session.add(incubator)
-        wanted = self.desired(values)
-        _set(incubator, {**values, **wanted}, INCUBATOR_SCALARS)
-        if "focus_items" in values:
-            incubator.focus_items = [ctx.items[code] for code in wanted["focus_items"]]
-        return incubator
 
 
 KINDS: dict[str, type[ImportKind]] = {

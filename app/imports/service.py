@@ -1,6 +1,14 @@
 """Import services: templates, the dry run that checks every row, and the apply step that writes
 all rows in one transaction (or none). Only reviewers of firm listings (SCT curators and
-administrators) may import."""
+administrators) may import.
+
+Both steps run the same thing: each row, in file order, through its record's `check` and
+`apply` (see `kinds.py`), each in a savepoint, so that row N is checked against the database
+as rows 1 … N−1 leave it. The dry run then rolls the whole unit of work back; the apply step
+commits it, or rolls it back if any row had a problem. What passes the dry run therefore
+applies, unless the data changed in between — then the apply step reports the rows, as the dry
+run would have.
+"""
 
 from dataclasses import dataclass, field
 
@@ -10,13 +18,13 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app import audit
 from app.authorization import authorize
-from app.errors import NotFound, ValidationError
+from app.errors import DomainError, NotFound, ValidationError
 from app.imports.cells import CellError
 from app.imports.kinds import KINDS, Context, ImportKind, unknown_message
 from app.imports.reading import FORMATS, Sheet, read_upload
 from app.models import User
 from app.tabular import Table, csv_bytes, xlsx_bytes
-from app.transaction import flush, unit_of_work
+from app.transaction import UnitOfWork, unit_of_work
 
 SIGNED_UPLOAD_MAX_AGE = 3600  # seconds between the dry run and the apply step
 
@@ -26,16 +34,6 @@ class RowProblem:
     line: int
     column: str
     message: str
-
-
-@dataclass
-class _PlannedRow:
-    line: int
-    values: dict
-    record: object
-    before: dict | None
-    after: dict
-    change: str  # "created", "updated" or "unchanged"
 
 
 @dataclass
@@ -89,31 +87,23 @@ def read_file(actor: User | None, kind_name: str, filename: str | None, content:
 
 
 def dry_run(actor: User | None, kind_name: str, sheet: Sheet) -> ImportResult:
-    """Check every row and count what applying would do; nothing is written."""
+    """Check every row and count what applying would do; nothing is saved."""
     kind = _kind(actor, kind_name)
     with unit_of_work() as uow:
-        result, _planned, _ctx = _plan(kind, sheet)
+        result = _run(actor, kind, sheet, uow)
         uow.discard()
     return result
 
 
 def apply_import(actor: User | None, kind_name: str, sheet: Sheet) -> ImportResult:
-    """Check every row again against the current data, then write all rows, or none if any
+    """Check every row again against the current data and write all rows, or none if any
     row has a problem. Each created or updated record gets an `import.<kind>` audit event."""
     kind = _kind(actor, kind_name)
     with unit_of_work() as uow:
-        result, planned, ctx = _plan(kind, sheet)
+        result = _run(actor, kind, sheet, uow)
         if not result.ok:
             uow.discard()
             return result
-        for row in planned:
-            if row.change == "unchanged":
-                continue
-            record = kind.write(row.record, row.values, ctx, row.line)
-            flush()
-            audit.record(
-                actor, f"import.{kind.name}", kind.entity, record.id, row.before, row.after
-            )
     result.applied = True
     return result
 
@@ -155,20 +145,19 @@ def _header_problems(kind: ImportKind, headers: list[str]) -> list[RowProblem]:
     return problems
 
 
-def _plan(kind: ImportKind, sheet: Sheet) -> tuple[ImportResult, list[_PlannedRow], Context]:
+def _run(actor: User | None, kind: ImportKind, sheet: Sheet, uow: UnitOfWork) -> ImportResult:
+    """Write every row that passes, in its own savepoint; report every row that does not."""
     result = ImportResult(kind=kind.name, rows=len(sheet.rows))
     result.problems = _header_problems(kind, sheet.headers)
-    ctx = Context.load()
     if result.problems:
-        return result, [], ctx
+        return result
+    ctx = Context.load()
     existing = kind.existing()
-    kind.prepare(ctx)
     key_column = kind.column(kind.key)
     later_keys = {
         dict(zip(sheet.headers, cells, strict=True))[kind.key] for _n, cells in sheet.rows
     }
     first_line: dict = {}
-    planned = []
     for line, cells in sheet.rows:
         row = dict(zip(sheet.headers, cells, strict=True))
         problems: list[RowProblem] = []
@@ -178,7 +167,6 @@ def _plan(kind: ImportKind, sheet: Sheet) -> tuple[ImportResult, list[_PlannedRo
 
         values = _parse_row(kind, row, ctx, later_keys, problem)
         key = values.get(kind.key)
-        record = existing.get(key) if key else None
         if key is not None and key in first_line:
             problem(
                 key_column.name,
@@ -190,25 +178,48 @@ def _plan(kind: ImportKind, sheet: Sheet) -> tuple[ImportResult, list[_PlannedRo
             )
         elif key is not None:
             first_line[key] = line
-        if not problems:
-            kind.check(values, record, ctx, problem)
-        if key is not None:
-            kind.remember(values, ctx)
+        if key is not None and kind.refers_to_itself:
+            ctx.earlier.setdefault(kind.refers_to_itself, set()).add(key)
         if problems:
             result.problems.extend(problems)
             continue
-        after = kind.desired(values)
-        if record is None:
-            after = {kind.key: values[kind.key], **after}
-            planned.append(_PlannedRow(line, values, None, None, after, "created"))
-            result.created += 1
+        record = existing.get(key)
+        before = kind.state(record, ctx) if record is not None else None
+        try:
+            with uow.savepoint():
+                record = kind.save(record, values, ctx, line)
+        except DomainError as error:
+            result.problems.extend(_row_problems(kind, line, error))
             continue
-        before_all = kind.state(record, ctx)
-        before, changed = audit.changed_fields(before_all, after)
-        change = "updated" if changed else "unchanged"
-        planned.append(_PlannedRow(line, values, record, before, changed, change))
-        setattr(result, change, getattr(result, change) + 1)
-    return result, planned, ctx
+        if kind.refers_to_itself:
+            ctx.lookup(kind.refers_to_itself)[key] = record
+        _count_and_audit(actor, kind, result, record, before, kind.state(record, ctx))
+    return result
+
+
+def _row_problems(kind: ImportKind, line: int, error: DomainError) -> list[RowProblem]:
+    """A refusal of the record's service, on the columns that hold the refused fields."""
+    if not error.errors:
+        return [RowProblem(line, kind.key, error.message)]
+    return [
+        RowProblem(line, kind.column_of(name), message)
+        for name, messages in error.errors.items()
+        for message in messages
+    ]
+
+
+def _count_and_audit(actor, kind: ImportKind, result: ImportResult, record, before, after):
+    if before is None:
+        result.created += 1
+        after = {kind.key: getattr(record, kind.key), **after}
+        audit.record(actor, f"import.{kind.name}", kind.entity, record.id, None, after)
+        return
+    old, new = audit.changed_fields(before, after)
+    if not new:
+        result.unchanged += 1
+        return
+    result.updated += 1
+    audit.record(actor, f"import.{kind.name}", kind.entity, record.id, old, new)
 
 
 def _parse_row(kind: ImportKind, row: dict, ctx: Context, later_keys: set, problem) -> dict:

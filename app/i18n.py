@@ -4,7 +4,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
-from flask import Flask, current_app, request, session, url_for
+from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -12,7 +12,10 @@ BILLION = 1_000_000_000
 
 
 def select_locale() -> str:
-    """`?lang=` (remembered in the session), else Accept-Language, else Vietnamese."""
+    """`?lang=` (remembered in the session), else Accept-Language, else Vietnamese (also for
+    work outside a request: the CLI, the seed loader)."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
     if asked in languages:

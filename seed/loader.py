@@ -2,7 +2,9 @@
 
 Every record has a natural key (agency code, catalogue code, slug, tax code, e-mail); a record
 that already exists is left as it is, so curators' edits are never overwritten and a second run
-changes nothing. Everything is added in one transaction.
+changes nothing. Everything is added in one transaction. Reference data (agencies, the
+catalogue, zones, incubators, programmes) goes through the same `check` and `apply` as the
+curators' forms and imports, so a seed file breaking a rule stops the load with a SeedError.
 """
 
 from collections import Counter
@@ -15,9 +17,11 @@ import sqlalchemy as sa
 import yaml
 from werkzeug.security import generate_password_hash
 
+from app.curation import agency_data
 from app.domain.places import is_ward
 from app.domain.tax_code import normalize_tax_code
-from app.domain.text import nfc, slugify
+from app.domain.text import nfc
+from app.errors import ValidationError
 from app.extensions import db
 from app.firms.data import SCALAR_FIELDS
 from app.models import (
@@ -41,6 +45,8 @@ from app.models import (
     Zone,
 )
 from app.models.base import utcnow
+from app.refdata import agencies, catalogue, incubators
+from app.slugs import unique_slug
 from app.transaction import unit_of_work
 
 KIND_CODES = {
@@ -113,8 +119,8 @@ class _Loader:
         with self.rows("agencies", _read(self.directory, "agencies.yaml")) as records:
             for record in records:
                 if record["code"] not in known:
-                    known[record["code"]] = Agency(**record)
-                    db.session.add(known[record["code"]])
+                    cleaned = _checked(f"agencies.yaml {record['code']}", agencies.check, record)
+                    known[record["code"]] = agencies.apply(Agency(), cleaned)
                     self.created("agencies")
         self.agency_by_code = known
 
@@ -142,24 +148,24 @@ class _Loader:
         def ensure(code, parent, level, kind, record, order):
             if code in known:
                 return known[code]
-            item = CatalogueItem(
-                code=code,
-                parent=parent,
-                level=level,
-                kind=kind,
-                name_vi=record["name_vi"],
-                name_en=record.get("name_en"),
-                description_vi=record.get("description_vi"),
-                description_en=record.get("description_en"),
-                source_document=source,
-                official_number=record.get("official_number"),
-                verified=bool(record.get("verified", False)),
-                sort_order=order,
-            )
-            db.session.add(item)
-            known[code] = item
+            data = {
+                "code": code,
+                "parent_id": parent.id if parent else None,
+                "level": level,
+                "kind": kind,
+                "name_vi": record["name_vi"],
+                "name_en": record.get("name_en"),
+                "description_vi": record.get("description_vi"),
+                "description_en": record.get("description_en"),
+                "source_document": source,
+                "official_number": record.get("official_number"),
+                "verified": bool(record.get("verified", False)),
+                "sort_order": order,
+            }
+            cleaned = _checked(f"catalogue.yaml {code}", catalogue.check, data)
+            known[code] = catalogue.apply(CatalogueItem(), cleaned)
             self.created("catalogue entries")
-            return item
+            return known[code]
 
         with self.rows("catalogue", data["groups"]) as groups:
             for group_order, record in enumerate(groups):
@@ -202,46 +208,29 @@ class _Loader:
             raise SeedError(f"{where}: unknown agency code {code!r}") from None
 
     def zones(self) -> None:
+        """Zones in file order: a zone inside another comes after it."""
         known = self.existing(Zone.slug)
-        records = _read(self.directory, "zones.yaml")
-        with self.rows("zones", records) as rows:
+        self.zone_by_slug = known
+        with self.rows("zones", _read(self.directory, "zones.yaml")) as rows:
             for record in rows:
                 slug = record["slug"]
                 if slug in known:
                     continue
                 where = f"zones.yaml {slug}"
-                zone = Zone(
-                    slug=slug,
-                    name_vi=record["name_vi"],
-                    name_en=record.get("name_en"),
-                    kind=record["kind"],
-                    ward_code=self.ward(record.get("ward_code"), where),
-                    area_ha=record.get("area_ha"),
-                    occupancy_pct=record.get("occupancy_pct"),
-                    status=record["status"],
-                    wastewater_capacity_m3_day=record.get("wastewater_capacity_m3_day"),
-                    description_vi=record.get("description_vi"),
-                    description_en=record.get("description_en"),
-                    incentives_vi=record.get("incentives_vi"),
-                    incentives_en=record.get("incentives_en"),
-                    managing_agency=self.agency(record.get("managing_agency"), where),
-                    latitude=record.get("latitude"),
-                    longitude=record.get("longitude"),
-                    contact=record.get("contact"),
-                    verified=False,
-                    published_at=utcnow(),
-                    priority_items=[self.item(c, where) for c in record.get("priority_groups", [])],
+                agency = self.agency(record.get("managing_agency"), where)
+                parent = self.zone(record.get("parent"), where)
+                data = {name: record.get(name) for name in agency_data.ZONE_FIELDS}
+                data.update(
+                    agency_id=agency.id if agency else None,
+                    parent_id=parent.id if parent else None,
+                    priority_item_ids=[
+                        self.item(code, where).id for code in record.get("priority_groups", [])
+                    ],
                 )
-                db.session.add(zone)
-                known[slug] = zone
+                cleaned = _checked(where, agency_data.check_zone, data)
+                known[slug] = agency_data.apply(Zone(slug=slug), cleaned)
+                agency_data.change_state(known[slug], "publish")
                 self.created("zones")
-        for record in records:
-            if record.get("parent") and known[record["slug"]].parent is None:
-                try:
-                    known[record["slug"]].parent = known[record["parent"]]
-                except KeyError:
-                    raise SeedError(f"zones.yaml {record['slug']}: unknown parent") from None
-        self.zone_by_slug = known
 
     def zone(self, slug: str | None, where: str) -> Zone | None:
         if slug is None:
@@ -258,15 +247,15 @@ class _Loader:
                 if record["slug"] in known:
                     continue
                 where = f"incubators.yaml {record['slug']}"
-                fields = {k: v for k, v in record.items() if k not in {"focus_groups", "ward_code"}}
-                incubator = Incubator(
-                    **fields,
-                    ward_code=self.ward(record.get("ward_code"), where),
+                data = {name: record.get(name) for name in incubators.FIELDS}
+                data.update(
                     is_sample=True,
-                    focus_items=[self.item(c, where) for c in record.get("focus_groups", [])],
+                    focus_item_ids=[
+                        self.item(code, where).id for code in record.get("focus_groups", [])
+                    ],
                 )
-                db.session.add(incubator)
-                known[record["slug"]] = incubator
+                cleaned = _checked(where, incubators.check, data)
+                known[record["slug"]] = incubators.apply(Incubator(slug=record["slug"]), cleaned)
                 self.created("incubators")
 
     def programmes(self) -> None:
@@ -276,40 +265,23 @@ class _Loader:
                 if record["slug"] in known:
                     continue
                 where = f"programmes.yaml {record['slug']}"
-                programme = Programme(
-                    slug=record["slug"],
-                    agency=self.agency(record["agency"], where),
-                    title_vi=record["title_vi"],
-                    title_en=record.get("title_en"),
-                    basis_document=record.get("basis_document"),
+                data = {name: record.get(name) for name in agency_data.PROGRAMME_FIELDS}
+                data.update(
+                    agency_id=self.agency(record["agency"], where).id,
                     basis_date=_date(record.get("basis_date")),
-                    summary_vi=record.get("summary_vi"),
-                    summary_en=record.get("summary_en"),
-                    description_vi=record.get("description_vi"),
-                    description_en=record.get("description_en"),
-                    support_types=record.get("support_types", []),
-                    eligible_size_classes=record.get("eligible_size_classes", []),
-                    geographic_scope=record.get("geographic_scope", "province"),
-                    eligible_ward_codes=[
-                        self.ward(c, where) for c in record.get("eligible_wards", [])
-                    ],
-                    min_firm_age_years=record.get("min_firm_age_years"),
-                    max_firm_age_years=record.get("max_firm_age_years"),
-                    other_conditions_vi=record.get("other_conditions_vi"),
-                    other_conditions_en=record.get("other_conditions_en"),
-                    max_amount_vnd=record.get("max_amount_vnd"),
-                    cofinancing_pct=record.get("cofinancing_pct"),
                     opens_on=_date(record.get("opens_on")),
                     closes_on=_date(record.get("closes_on")),
-                    rolling=bool(record.get("rolling", False)),
-                    contact=record.get("contact"),
-                    official_url=record.get("official_url"),
-                    verified=False,
-                    published_at=utcnow(),
-                    target_items=[self.item(c, where) for c in record.get("target_items", [])],
-                    zones=[self.zone(s, where) for s in record.get("eligible_zones", [])],
+                    eligible_ward_codes=record.get("eligible_wards", []),
+                    zone_ids=[
+                        self.zone(slug, where).id for slug in record.get("eligible_zones", [])
+                    ],
+                    target_item_ids=[
+                        self.item(code, where).id for code in record.get("target_items", [])
+                    ],
                 )
-                db.session.add(programme)
+                cleaned = _checked(where, agency_data.check_programme, data)
+                programme = agency_data.apply(Programme(slug=record["slug"]), cleaned)
+                agency_data.change_state(programme, "publish")
                 known[record["slug"]] = programme
                 self.created("programmes")
 
@@ -334,7 +306,7 @@ class _Loader:
         status = FirmStatus(record.get("status", "published"))
         published = status == FirmStatus.PUBLISHED
         firm = Firm(
-            slug=_unique_slug(record.get("trade_name") or record["legal_name"], slugs),
+            slug=unique_slug(Firm, record.get("trade_name") or record["legal_name"], slugs),
             tax_code=tax_code,
             status=status,
             is_sample=True,
@@ -418,13 +390,15 @@ def _date(value) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def _unique_slug(name: str, taken: set[str]) -> str:
-    base = slugify(name)
-    slug, counter = base, 2
-    while slug in taken:
-        slug, counter = f"{base}-{counter}", counter + 1
-    taken.add(slug)
-    return slug
+def _checked(where: str, check, data: dict) -> dict:
+    """`check(data)`, with a refusal reported as a SeedError naming the record and field."""
+    try:
+        return check(data)
+    except ValidationError as error:
+        found = "; ".join(
+            f"{name}: {message}" for name, messages in error.errors.items() for message in messages
+        )
+        raise SeedError(f"{where}: {found or error.message}") from None
 
 
 def load_seed_data(directory: Path, progress=None) -> SeedReport:

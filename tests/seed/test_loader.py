@@ -1,5 +1,8 @@
 """`flask seed`: the promised contents, idempotency, synthetic firms."""
 
+import shutil
+
+import pytest
 import sqlalchemy as sa
 from stdnum.vn import mst
 
@@ -17,6 +20,8 @@ from app.models import (
     User,
     Zone,
 )
+from seed.loader import SeedError, load_seed_data
+from tests.conftest import SEED_DIR
 
 
 def _count(model, *where) -> int:
@@ -83,3 +88,20 @@ def test_synthetic_firms_are_deterministic_and_added_once(runner):
 def test_seed_prints_the_demo_accounts(runner):
     result = runner.invoke(args=["seed"])
     assert "curator@demo.cnmt.vn" in result.output
+
+
+def test_seed_records_meet_the_rules_of_the_forms(app, tmp_path):
+    for source in SEED_DIR.iterdir():
+        if source.is_file():
+            shutil.copy(source, tmp_path / source.name)
+    incubators = tmp_path / "incubators.yaml"
+    incubators.write_text(
+        incubators.read_text(encoding="utf-8").replace("  capacity: 12\n", "  capacity: -12\n", 1),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(SeedError) as refused:
+        load_seed_data(tmp_path)
+
+    assert "incubators.yaml vuon-uom-cnmt-mau-kkt-dung-quat: capacity" in str(refused.value)
+    assert _count(Incubator) == 0

@@ -1,15 +1,22 @@
-"""What the aggregates' `check` and `apply` functions share: input cleaned the same way
-everywhere, the problems found collected per field and refused at once as one ValidationError,
-the rules on fields that several aggregates have, and writing checked data into a record."""
+"""The write path of an aggregate (a kind of record with its own rules), and what the
+aggregates share on it: input cleaned the same way everywhere, the problems found collected per
+field and refused at once as one ValidationError, the rules on fields that several aggregates
+have, writing checked data into a record, and the audited create and edit actions."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app import audit
 from app.domain.places import is_ward
 from app.domain.text import nfc
 from app.errors import ValidationError
 from app.extensions import db
-from app.transaction import flush
+from app.models import User
+from app.transaction import claim, flush
 
 
 def cleaned_text(data: dict, names) -> dict:
@@ -64,3 +71,47 @@ def write(record, cleaned: dict, duplicate: ValidationError | None = None):
     db.session.add(record)
     flush(duplicate)
     return record
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One aggregate's write path: `data_of(record)` its data as `check` takes it (and its edit
+    form shows it), `check(data, record or None)` every rule once, returning the cleaned data,
+    `apply(record, cleaned)` the write (flush only). Its actions are audited as `<name>.<action>`
+    with `state(record)`, by default the plain values of its data."""
+
+    name: str
+    data_of: Callable[[Any], dict]
+    check: Callable[[dict, Any], dict]
+    apply: Callable[[Any, dict], Any]
+    state: Callable[[Any], dict] | None = None
+
+    def snapshot(self, record) -> dict:
+        if self.state is not None:
+            return self.state(record)
+        return {name: audit.plain(value) for name, value in self.data_of(record).items()}
+
+    def create(self, actor: User | None, data: dict, new: Callable[[dict], Any]):
+        """Check `data`, write it into `new(cleaned)` and audit the new record."""
+        cleaned = self.check(data, None)
+        record = self.apply(new(cleaned), cleaned)
+        audit.record(
+            actor, f"{self.name}.create", self.name, record.id, None, self.snapshot(record)
+        )
+        return record
+
+    def edit(self, actor: User | None, record, changes: dict, version: int | None, action="update"):
+        """Check the record's data with `changes` put in (fields left out keep their value),
+        then write it at the version the editor saw."""
+        cleaned = self.check({**self.data_of(record), **changes}, record)
+        return self.change(actor, record, version, action, lambda: self.apply(record, cleaned))
+
+    def change(self, actor, record, version, action: str, make: Callable[[], Any], reason=None):
+        """Take the record at the version the editor saw (`claim`), `make` the change, and
+        audit what it changed."""
+        claim(record, version)
+        before = self.snapshot(record)
+        make()
+        old, new = audit.changed_fields(before, self.snapshot(record))
+        audit.record(actor, f"{self.name}.{action}", self.name, record.id, old, new, reason)
+        return record

@@ -34,9 +34,9 @@ from app.models import (
     ZoneStatus,
 )
 from app.models.base import utcnow
-from app.rules import Problems, cleaned_text, write
+from app.rules import Aggregate, Problems, cleaned_text, write
 from app.slugs import unique_slug
-from app.transaction import claim, flush, transactional
+from app.transaction import flush, transactional
 
 PROGRAMME_FIELDS = (
     "title_vi",
@@ -239,41 +239,43 @@ def change_state(record: Programme | Zone, action: str) -> None:
 TRANSITIONS = ("publish", "unpublish", "archive", "restore")
 
 
+def _state(data: dict, record: Programme | Zone, agency_attr: str) -> dict:
+    """What audit events show: the data, the agency under its column's name, publication."""
+    state = {name: audit.plain(value) for name, value in data.items() if name != "agency_id"}
+    state[agency_attr] = getattr(record, agency_attr)
+    state["published_at"] = audit.plain(record.published_at)
+    state["archived"] = record.archived
+    return state
+
+
+PROGRAMMES = Aggregate(
+    "programme",
+    programme_data,
+    check_programme,
+    apply,
+    lambda programme: _state(programme_data(programme), programme, "agency_id"),
+)
+ZONES = Aggregate(
+    "zone",
+    zone_data,
+    check_zone,
+    apply,
+    lambda zone: _state(zone_data(zone), zone, "managing_agency_id"),
+)
+
+
 @dataclass(frozen=True)
 class _Kind:
     """What differs between programmes and zones; the workflow is the same."""
 
-    name: str
+    aggregate: Aggregate
     model: type
-    data_of: Callable[[object], dict]
-    check: Callable[[dict, object | None], dict]
-    agency_attr: str
     title_attr: str
     can_manage: Callable[[User | None, object], bool]
 
 
-PROGRAMME = _Kind(
-    "programme",
-    Programme,
-    programme_data,
-    check_programme,
-    "agency_id",
-    "title_vi",
-    can_manage_programme,
-)
-ZONE = _Kind("zone", Zone, zone_data, check_zone, "managing_agency_id", "name_vi", can_manage_zone)
-
-
-def _state(kind: _Kind, record) -> dict:
-    state = {
-        name: audit.plain(value)
-        for name, value in kind.data_of(record).items()
-        if name != "agency_id"
-    }
-    state[kind.agency_attr] = getattr(record, kind.agency_attr)
-    state["published_at"] = audit.plain(record.published_at)
-    state["archived"] = record.archived
-    return state
+PROGRAMME = _Kind(PROGRAMMES, Programme, "title_vi", can_manage_programme)
+ZONE = _Kind(ZONES, Zone, "name_vi", can_manage_zone)
 
 
 def _get(kind: _Kind, actor: User | None, record_id: int):
@@ -293,36 +295,27 @@ def _for_agency(actor: User, data: dict) -> dict:
 @transactional
 def _create(kind: _Kind, actor: User | None, data: dict):
     require_agency_curator(actor)
-    cleaned = kind.check(_for_agency(actor, data), None)
-    record = kind.model(slug=unique_slug(kind.model, cleaned[kind.title_attr]))
-    apply(record, cleaned)
-    audit.record(actor, f"{kind.name}.create", kind.name, record.id, None, _state(kind, record))
-    return record
+    return kind.aggregate.create(
+        actor,
+        _for_agency(actor, data),
+        lambda cleaned: kind.model(slug=unique_slug(kind.model, cleaned[kind.title_attr])),
+    )
 
 
 @transactional
 def _update(kind: _Kind, actor: User | None, record_id: int, data: dict, version: int | None):
     """Fields `data` leaves out keep their value."""
     record = _get(kind, actor, record_id)
-    cleaned = kind.check({**kind.data_of(record), **_for_agency(actor, data)}, record)
-    claim(record, version)
-    before = _state(kind, record)
-    apply(record, cleaned)
-    old, new = audit.changed_fields(before, _state(kind, record))
-    audit.record(actor, f"{kind.name}.update", kind.name, record.id, old, new)
-    return record
+    return kind.aggregate.edit(actor, record, _for_agency(actor, data), version)
 
 
 @transactional
 def _transition(kind, actor, record_id, version, action: str, reason: str | None = None):
     record = _get(kind, actor, record_id)
     text = clean_reason(reason, required=action == "archive")
-    claim(record, version)
-    before = _state(kind, record)
-    change_state(record, action)
-    old, new = audit.changed_fields(before, _state(kind, record))
-    audit.record(actor, f"{kind.name}.{action}", kind.name, record.id, old, new, text)
-    return record
+    return kind.aggregate.change(
+        actor, record, version, action, lambda: change_state(record, action), text
+    )
 
 
 # Programmes -----------------------------------------------------------------------------------

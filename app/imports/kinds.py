@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.curation import agency_data
+from app.curation.agency_data import PROGRAMME_FIELDS, ZONE_FIELDS
 from app.domain.firm_size import SectorGroup, SizeClass
 from app.errors import ValidationError
 from app.extensions import db
@@ -43,6 +44,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.refdata import catalogue, incubators
+from app.rules import Aggregate
 from app.slugs import unique_slug
 
 CATALOGUE, AGENCY, ZONE, INDUSTRY_CODE = "catalogue", "agency", "zone", "industry_code"
@@ -164,12 +166,11 @@ class ImportKind(abc.ABC):
 
 
 class ServiceImport(ImportKind):
-    """A kind whose records have a service with `data_of`, `check` and `apply`: a row is the
-    record's data (as `data_of` gives it) with the row's columns put in (`data`)."""
+    """A kind whose records have their own write path (`aggregate`): a row is the record's
+    data (as `data_of` gives it) with the row's columns put in (`data`), then `check` and
+    `apply`, as the record's forms do."""
 
-    data_of: Callable[[object], dict]
-    check: Callable[[dict, object | None], dict]
-    apply: Callable[[object, dict], object]
+    aggregate: Aggregate
 
     @abc.abstractmethod
     def data(self, values: dict, ctx: Context) -> dict:
@@ -180,11 +181,12 @@ class ServiceImport(ImportKind):
         return {}
 
     def save(self, record, values, ctx, line):
-        start = self.data_of(record) if record is not None else self.new_data(line)
-        cleaned = self.check({**start, **self.data(values, ctx)}, record)
+        aggregate = self.aggregate
+        start = aggregate.data_of(record) if record is not None else self.new_data(line)
+        cleaned = aggregate.check({**start, **self.data(values, ctx)}, record)
         if record is None:
             record = self.model(**{self.key: values[self.key]})
-        return self.apply(record, cleaned)
+        return aggregate.apply(record, cleaned)
 
 
 def _copy(values: dict, names) -> dict:
@@ -212,17 +214,7 @@ class _Publishable(ServiceImport):
 
 # Catalogue ------------------------------------------------------------------------------------
 
-CATALOGUE_CONTENT = (
-    "level",
-    "kind",
-    "name_vi",
-    "name_en",
-    "description_vi",
-    "description_en",
-    "official_number",
-    "verified",
-    "source_document",
-)
+CATALOGUE_CONTENT = ("level", "kind", *catalogue.ITEM_FIELDS)
 
 
 class CatalogueImport(ServiceImport):
@@ -246,9 +238,7 @@ class CatalogueImport(ServiceImport):
         Column("verified", cells.yes_no, "yes"),
         _text("source_document", "Quyết định 980/QĐ-TTg ngày 22/8/2023, Phụ lục"),
     )
-    data_of = staticmethod(catalogue.data_of)
-    check = staticmethod(catalogue.check)
-    apply = staticmethod(catalogue.apply)
+    aggregate = catalogue.ENTRY
 
     def new_data(self, line):
         return {"sort_order": line}  # new entries keep the file's order
@@ -404,26 +394,6 @@ def _primary_first(codes: list[str]) -> list[str]:
 
 # Programmes -----------------------------------------------------------------------------------
 
-PROGRAMME_SCALARS = (
-    "title_vi",
-    "title_en",
-    "basis_document",
-    "basis_date",
-    "summary_vi",
-    "summary_en",
-    "description_vi",
-    "description_en",
-    "support_types",
-    "eligible_size_classes",
-    "max_amount_vnd",
-    "cofinancing_pct",
-    "opens_on",
-    "closes_on",
-    "rolling",
-    "contact",
-    "official_url",
-)
-
 
 class ProgrammeImport(_Publishable):
     name = "programmes"
@@ -455,12 +425,10 @@ class ProgrammeImport(_Publishable):
         Column("target_items", cells.codes, "NT; KT", refers_to=CATALOGUE),
         Column("published", cells.yes_no, "no"),
     )
-    data_of = staticmethod(agency_data.programme_data)
-    check = staticmethod(agency_data.check_programme)
-    apply = staticmethod(agency_data.apply)
+    aggregate = agency_data.PROGRAMMES
 
     def data(self, values, ctx):
-        data = _copy(values, PROGRAMME_SCALARS)
+        data = _copy(values, PROGRAMME_FIELDS)
         if "agency" in values:
             data["agency_id"] = ctx.find(AGENCY, values["agency"], "agency")
         if "target_items" in values:
@@ -468,9 +436,7 @@ class ProgrammeImport(_Publishable):
         return data
 
     def state(self, programme, ctx):
-        found = {name: audit.plain(getattr(programme, name)) for name in PROGRAMME_SCALARS}
-        found["support_types"] = sorted(programme.support_types or [])
-        found["eligible_size_classes"] = sorted(programme.eligible_size_classes or [])
+        found = {name: audit.plain(getattr(programme, name)) for name in PROGRAMME_FIELDS}
         found["agency"] = ctx.code_of(AGENCY, programme.agency_id)
         found["target_items"] = sorted(item.code for item in programme.target_items)
         found["published"] = programme.published_at is not None
@@ -478,24 +444,6 @@ class ProgrammeImport(_Publishable):
 
 
 # Zones ----------------------------------------------------------------------------------------
-
-ZONE_SCALARS = (
-    "name_vi",
-    "name_en",
-    "kind",
-    "status",
-    "ward_code",
-    "area_ha",
-    "occupancy_pct",
-    "wastewater_capacity_m3_day",
-    "description_vi",
-    "description_en",
-    "incentives_vi",
-    "incentives_en",
-    "latitude",
-    "longitude",
-    "contact",
-)
 
 
 class ZoneImport(_Publishable):
@@ -532,12 +480,10 @@ class ZoneImport(_Publishable):
         Column("priority_items", cells.codes, "NT; TC", refers_to=CATALOGUE),
         Column("published", cells.yes_no, "no"),
     )
-    data_of = staticmethod(agency_data.zone_data)
-    check = staticmethod(agency_data.check_zone)
-    apply = staticmethod(agency_data.apply)
+    aggregate = agency_data.ZONES
 
     def data(self, values, ctx):
-        data = _copy(values, ZONE_SCALARS)
+        data = _copy(values, ZONE_FIELDS)
         if "parent" in values:
             data["parent_id"] = ctx.find(ZONE, values["parent"], "parent")
         if "managing_agency" in values:
@@ -547,7 +493,7 @@ class ZoneImport(_Publishable):
         return data
 
     def state(self, zone, ctx):
-        found = {name: audit.plain(getattr(zone, name)) for name in ZONE_SCALARS}
+        found = {name: audit.plain(getattr(zone, name)) for name in ZONE_FIELDS}
         found["parent"] = ctx.code_of(ZONE, zone.parent_id)
         found["managing_agency"] = ctx.code_of(AGENCY, zone.managing_agency_id)
         found["priority_items"] = sorted(item.code for item in zone.priority_items)
@@ -582,9 +528,7 @@ class IncubatorImport(ServiceImport):
         Column("focus_items", cells.codes, "KT; QT", refers_to=CATALOGUE),
         Column("is_sample", cells.yes_no, "no"),
     )
-    data_of = staticmethod(incubators.data_of)
-    check = staticmethod(incubators.check)
-    apply = staticmethod(incubators.apply)
+    aggregate = incubators.INCUBATOR
 
     def data(self, values, ctx):
         data = _copy(values, incubators.FIELDS)

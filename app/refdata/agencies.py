@@ -6,14 +6,13 @@ import re
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from app import audit
 from app.errors import ValidationError
 from app.extensions import db
 from app.firms.permissions import REVIEWING_AGENCY
 from app.models import Agency, User
 from app.refdata.service import get_managed, require_manager
-from app.rules import Problems, cleaned_text, write
-from app.transaction import claim, transactional
+from app.rules import Aggregate, Problems, cleaned_text, write
+from app.transaction import transactional
 
 FIELDS = ("code", "name_vi", "name_en", "website", "email", "phone")
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")
@@ -55,6 +54,9 @@ def apply(agency: Agency, cleaned: dict) -> Agency:
     return write(agency, cleaned, ValidationError(message, errors={"code": [message]}))
 
 
+AGENCY = Aggregate("agency", data_of, check, apply)
+
+
 def list_agencies(actor: User | None) -> list[Agency]:
     require_manager(actor)
     return list(db.session.scalars(sa.select(Agency).order_by(Agency.code)))
@@ -68,19 +70,10 @@ def get_agency(actor: User | None, agency_id: int) -> Agency:
 def create_agency(actor: User | None, data: dict) -> Agency:
     """`data` holds FIELDS."""
     require_manager(actor)
-    agency = apply(Agency(), check(data))
-    audit.record(actor, "agency.create", "agency", agency.id, None, data_of(agency))
-    return agency
+    return AGENCY.create(actor, data, lambda cleaned: Agency())
 
 
 @transactional
 def update_agency(actor: User | None, agency_id: int, data: dict, version: int | None) -> Agency:
     """Fields `data` leaves out keep their value."""
-    agency = get_agency(actor, agency_id)
-    cleaned = check({**data_of(agency), **data}, agency)
-    claim(agency, version)
-    before = data_of(agency)
-    apply(agency, cleaned)
-    old, new = audit.changed_fields(before, data_of(agency))
-    audit.record(actor, "agency.update", "agency", agency.id, old, new)
-    return agency
+    return AGENCY.edit(actor, get_agency(actor, agency_id), data, version)

@@ -31,7 +31,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.refdata.service import get_managed, require_manager
-from app.rules import Problems, cleaned_text, write
+from app.rules import Aggregate, Problems, cleaned_text, write
 from app.transaction import claim, flush, transactional
 
 ITEM_FIELDS = (
@@ -148,8 +148,7 @@ def apply(item: CatalogueItem, cleaned: dict) -> CatalogueItem:
     return write(item, cleaned, ValidationError(message, errors={"code": [message]}))
 
 
-def _state(item: CatalogueItem) -> dict:
-    return {name: audit.plain(value) for name, value in data_of(item).items()}
+ENTRY = Aggregate("catalogue_item", data_of, check, apply)
 
 
 def list_catalogue(actor: User | None) -> None:
@@ -188,21 +187,7 @@ def _count(model, relationship, item: CatalogueItem) -> int:
 def create_catalogue_item(actor: User | None, data: dict) -> CatalogueItem:
     """`data` holds code, parent_id (none for a group), kind and ITEM_FIELDS."""
     require_manager(actor)
-    item = apply(CatalogueItem(), check(data))
-    audit.record(actor, "catalogue_item.create", "catalogue_item", item.id, None, _state(item))
-    return item
-
-
-def _change(actor, item_id: int, changes: dict, version: int | None, action: str):
-    """Check the entry with `changes`, take it at the version the curator saw, write, audit."""
-    item = get_catalogue_item(actor, item_id)
-    cleaned = check({**data_of(item), **changes}, item)
-    claim(item, version)
-    before = _state(item)
-    apply(item, cleaned)
-    old, new = audit.changed_fields(before, _state(item))
-    audit.record(actor, f"catalogue_item.{action}", "catalogue_item", item.id, old, new)
-    return item
+    return ENTRY.create(actor, data, lambda cleaned: CatalogueItem())
 
 
 @transactional
@@ -210,8 +195,9 @@ def update_catalogue_item(
     actor: User | None, item_id: int, data: dict, version: int | None
 ) -> CatalogueItem:
     """Names, texts, kind (of kind nodes, passed down to their items), numbers and flags."""
+    item = get_catalogue_item(actor, item_id)
     changes = {name: data.get(name) for name in (*ITEM_FIELDS, "kind")}
-    return _change(actor, item_id, changes, version, "update")
+    return ENTRY.edit(actor, item, changes, version)
 
 
 @transactional
@@ -224,7 +210,7 @@ def move_catalogue_item(
     changes = {"parent_id": parent_id}
     if item.level == CatalogueLevel.ITEM:
         changes["kind"] = None
-    return _change(actor, item_id, changes, version, "move")
+    return ENTRY.edit(actor, item, changes, version, "move")
 
 
 @transactional
@@ -237,7 +223,7 @@ def recode_catalogue_item(
         problems = Problems()
         problems.add("code", _("Enter a code different from the current one."))
         problems.refuse()
-    return _change(actor, item_id, {"code": code}, version, "recode")
+    return ENTRY.edit(actor, item, {"code": code}, version, "recode")
 
 
 def _merge_notes(first: str | None, second: str | None) -> str | None:
@@ -306,7 +292,7 @@ def merge_catalogue_items(
     if message:
         raise ValidationError(message, errors={"target_id": [message]})
     claim(source, version)
-    snapshot = _state(source)
+    snapshot = ENTRY.snapshot(source)
     moved = _move_firm_links(source, target)
     moved["programmes"] = _move_collection(Programme, "target_items", source, target)
     moved["zones"] = _move_collection(Zone, "priority_items", source, target)
@@ -346,7 +332,7 @@ def delete_catalogue_item(actor: User | None, item_id: int, version: int | None)
             _("Firms, programmes, zones or incubators point at this entry: merge it instead.")
         )
     claim(item, version)
-    snapshot = _state(item)
+    snapshot = ENTRY.snapshot(item)
     db.session.delete(item)
     flush()
     audit.record(actor, "catalogue_item.delete", "catalogue_item", item_id, snapshot, None)

@@ -6,13 +6,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from app import audit
 from app.extensions import db
 from app.models import CatalogueItem, Incubator, User
 from app.refdata.service import get_managed, require_manager
-from app.rules import Problems, cleaned_text, write
+from app.rules import Aggregate, Problems, cleaned_text, write
 from app.slugs import unique_slug
-from app.transaction import claim, transactional
+from app.transaction import transactional
 
 FIELDS = (
     "name_vi",
@@ -70,8 +69,7 @@ def apply(incubator: Incubator, cleaned: dict) -> Incubator:
     return write(incubator, cleaned)
 
 
-def _state(incubator: Incubator) -> dict:
-    return {name: audit.plain(value) for name, value in data_of(incubator).items()}
+INCUBATOR = Aggregate("incubator", data_of, check, apply)
 
 
 def list_incubators(actor: User | None) -> list[Incubator]:
@@ -93,10 +91,9 @@ def get_incubator(actor: User | None, incubator_id: int) -> Incubator:
 def create_incubator(actor: User | None, data: dict) -> Incubator:
     """`data` holds FIELDS and focus_item_ids."""
     require_manager(actor)
-    cleaned = check(data)
-    incubator = apply(Incubator(slug=unique_slug(Incubator, cleaned["name_vi"])), cleaned)
-    audit.record(actor, "incubator.create", "incubator", incubator.id, None, _state(incubator))
-    return incubator
+    return INCUBATOR.create(
+        actor, data, lambda cleaned: Incubator(slug=unique_slug(Incubator, cleaned["name_vi"]))
+    )
 
 
 @transactional
@@ -104,11 +101,4 @@ def update_incubator(
     actor: User | None, incubator_id: int, data: dict, version: int | None
 ) -> Incubator:
     """Fields `data` leaves out keep their value."""
-    incubator = get_incubator(actor, incubator_id)
-    cleaned = check({**data_of(incubator), **data}, incubator)
-    claim(incubator, version)
-    before = _state(incubator)
-    apply(incubator, cleaned)
-    old, new = audit.changed_fields(before, _state(incubator))
-    audit.record(actor, "incubator.update", "incubator", incubator.id, old, new)
-    return incubator
+    return INCUBATOR.edit(actor, get_incubator(actor, incubator_id), data, version)

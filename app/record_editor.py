@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.authorization import authorize
 from app.errors import Conflict, ValidationError
 from app.forms import bind_errors
 
@@ -22,11 +23,11 @@ class RecordEditor:
     get: Callable  # get(actor, record_id): the record, if the actor may edit it
     create: Callable  # create(actor, data) -> record
     update: Callable  # update(actor, record_id, data, version) -> record
-    may_create: Callable  # may_create(actor): raises Forbidden when the actor may not
+    create_action: str  # the registered action that creating one needs
     created: Callable[[], str] = lambda: _("Saved.")  # the message once a record is created
 
     def new(self):
-        self.may_create(current_user)
+        authorize(current_user, self.create_action)
         form = self.form(None)
         if form.validate_on_submit():
             try:

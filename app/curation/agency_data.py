@@ -7,7 +7,6 @@ the seed loader all go through them. Edits carry the version of the record the c
 stale one is a Conflict (`app.transaction.claim`).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -20,7 +19,7 @@ from app.curation.permissions import is_admin
 from app.curation.service import clean_reason
 from app.domain.firm_size import SizeClass
 from app.domain.places import is_ward
-from app.errors import Forbidden, NotFound, ValidationError
+from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.models import (
     Agency,
@@ -271,11 +270,10 @@ class _Kind:
     aggregate: Aggregate
     model: type
     title_attr: str
-    can_manage: Callable[[User | None, object], bool]
 
 
-PROGRAMME = _Kind(PROGRAMMES, Programme, "title_vi", can_manage_programme)
-ZONE = _Kind(ZONES, Zone, "name_vi", can_manage_zone)
+PROGRAMME = _Kind(PROGRAMMES, Programme, "title_vi")
+ZONE = _Kind(ZONES, Zone, "name_vi")
 
 
 def _get(kind: _Kind, actor: User | None, record_id: int):
@@ -283,7 +281,7 @@ def _get(kind: _Kind, actor: User | None, record_id: int):
     record = db.session.get(kind.model, record_id)
     if record is None:
         raise NotFound()
-    authorize(actor, f"{kind.name}.manage", record)
+    authorize(actor, f"{kind.aggregate.name}.manage", record)
     return record
 
 
@@ -294,7 +292,7 @@ def _for_agency(actor: User, data: dict) -> dict:
 
 @transactional
 def _create(kind: _Kind, actor: User | None, data: dict):
-    require_agency_curator(actor)
+    authorize(actor, "agency_data.manage")
     return kind.aggregate.create(
         actor,
         _for_agency(actor, data),

@@ -407,7 +407,7 @@ EDITORS = {
         get=agency_data.get_programme_for_edit,
         create=agency_data.create_programme,
         update=agency_data.update_programme,
-        may_create=agency_data.require_agency_curator,
+        create_action="agency_data.manage",
         created=_created,
     ),
     "zone": RecordEditor(
@@ -417,7 +417,7 @@ EDITORS = {
         get=agency_data.get_zone_for_edit,
         create=agency_data.create_zone,
         update=agency_data.update_zone,
-        may_create=agency_data.require_agency_curator,
+        create_action="agency_data.manage",
         created=_created,
     ),
 }

@@ -6,11 +6,12 @@ import re
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.authorization import authorize
 from app.errors import ValidationError
 from app.extensions import db
 from app.firms.permissions import REVIEWING_AGENCY
 from app.models import Agency, User
-from app.refdata.service import get_managed, require_manager
+from app.refdata.service import get_managed
 from app.rules import Aggregate, Problems, cleaned_text, write
 from app.transaction import transactional
 
@@ -58,7 +59,7 @@ AGENCY = Aggregate("agency", data_of, check, apply)
 
 
 def list_agencies(actor: User | None) -> list[Agency]:
-    require_manager(actor)
+    authorize(actor, "refdata.manage")
     return list(db.session.scalars(sa.select(Agency).order_by(Agency.code)))
 
 
@@ -69,7 +70,7 @@ def get_agency(actor: User | None, agency_id: int) -> Agency:
 @transactional
 def create_agency(actor: User | None, data: dict) -> Agency:
     """`data` holds FIELDS."""
-    require_manager(actor)
+    authorize(actor, "refdata.manage")
     return AGENCY.create(actor, data, lambda cleaned: Agency())
 
 

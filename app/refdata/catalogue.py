@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app import audit
+from app.authorization import authorize
 from app.curation.service import clean_reason
 from app.domain.text import nfc
 from app.errors import ValidationError
@@ -30,7 +31,7 @@ from app.models import (
     Zone,
 )
 from app.models.base import utcnow
-from app.refdata.service import get_managed, require_manager
+from app.refdata.service import get_managed
 from app.rules import Aggregate, Problems, cleaned_text, write
 from app.transaction import claim, flush, transactional
 
@@ -151,11 +152,6 @@ def apply(item: CatalogueItem, cleaned: dict) -> CatalogueItem:
 ENTRY = Aggregate("catalogue_item", data_of, check, apply)
 
 
-def list_catalogue(actor: User | None) -> None:
-    """Only checks the permission: the views read the tree through `catalogue_tree()`."""
-    require_manager(actor)
-
-
 def get_catalogue_item(actor: User | None, item_id: int) -> CatalogueItem:
     return get_managed(CatalogueItem, actor, item_id)
 
@@ -186,7 +182,7 @@ def _count(model, relationship, item: CatalogueItem) -> int:
 @transactional
 def create_catalogue_item(actor: User | None, data: dict) -> CatalogueItem:
     """`data` holds code, parent_id (none for a group), kind and ITEM_FIELDS."""
-    require_manager(actor)
+    authorize(actor, "refdata.manage")
     return ENTRY.create(actor, data, lambda cleaned: CatalogueItem())
 
 

@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from app.authorization import authorize
 from app.extensions import db
 from app.models import CatalogueItem, Incubator, User
-from app.refdata.service import get_managed, require_manager
+from app.refdata.service import get_managed
 from app.rules import Aggregate, Problems, cleaned_text, write
 from app.slugs import unique_slug
 from app.transaction import transactional
@@ -73,7 +74,7 @@ INCUBATOR = Aggregate("incubator", data_of, check, apply)
 
 
 def list_incubators(actor: User | None) -> list[Incubator]:
-    require_manager(actor)
+    authorize(actor, "refdata.manage")
     return list(
         db.session.scalars(
             sa.select(Incubator)
@@ -90,7 +91,7 @@ def get_incubator(actor: User | None, incubator_id: int) -> Incubator:
 @transactional
 def create_incubator(actor: User | None, data: dict) -> Incubator:
     """`data` holds FIELDS and focus_item_ids."""
-    require_manager(actor)
+    authorize(actor, "refdata.manage")
     return INCUBATOR.create(
         actor, data, lambda cleaned: Incubator(slug=unique_slug(Incubator, cleaned["name_vi"]))
     )

@@ -10,21 +10,16 @@ Edits carry the version of the record the curator saw; a stale one is a Conflict
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from app.errors import Forbidden, NotFound
+from app.authorization import authorize
+from app.errors import NotFound
 from app.extensions import db
 from app.models import Agency, AuditEvent, CatalogueItem, Incubator, User
-from app.refdata.permissions import can_manage_reference_data
 
 HISTORY_KINDS = {"catalogue_item": CatalogueItem, "incubator": Incubator, "agency": Agency}
 
 
-def require_manager(actor: User | None) -> None:
-    if not can_manage_reference_data(actor):
-        raise Forbidden()
-
-
 def get_managed(model, actor: User | None, record_id: int):
-    require_manager(actor)
+    authorize(actor, "refdata.manage")
     record = db.session.get(model, record_id)
     if record is None:
         raise NotFound()

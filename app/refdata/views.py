@@ -13,9 +13,9 @@ from app.i18n import localized
 from app.parsing import parse_id
 from app.record_editor import RecordEditor
 from app.refdata import agencies as agency_service
-from app.refdata import service
 from app.refdata import catalogue as catalogue_service
 from app.refdata import incubators as incubator_service
+from app.refdata import service
 from app.refdata.forms import (
     AgencyForm,
     CatalogueItemForm,
@@ -39,14 +39,14 @@ def _status() -> int:
 @bp.get("/catalogue")
 @login_required
 def catalogue():
-    catalogue_service.list_catalogue(current_user)
+    authorize(current_user, "refdata.manage")
     return render_template("refdata/catalogue.html", tree=CatalogueTree.load())
 
 
 @bp.route("/catalogue/new", methods=["GET", "POST"])
 @login_required
 def new_item():
-    catalogue_service.list_catalogue(current_user)
+    authorize(current_user, "refdata.manage")
     form = CatalogueItemForm(tree=CatalogueTree.load())
     if request.method == "GET":
         form.parent_id.data = parse_id(request.args.get("parent"))
@@ -189,7 +189,7 @@ INCUBATORS = RecordEditor(
     get=incubator_service.get_incubator,
     create=incubator_service.create_incubator,
     update=incubator_service.update_incubator,
-    may_create=service.require_manager,
+    create_action="refdata.manage",
 )
 AGENCIES = RecordEditor(
     template="refdata/agency_form.html",
@@ -198,7 +198,7 @@ AGENCIES = RecordEditor(
     get=agency_service.get_agency,
     create=agency_service.create_agency,
     update=agency_service.update_agency,
-    may_create=service.require_manager,
+    create_action="refdata.manage",
 )
 
 

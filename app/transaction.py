@@ -127,7 +127,7 @@ def flush(duplicate: ValidationError | None = None, stale: Conflict | None = Non
         db.session.flush()
 
 
-def claim(record, seen_version: int | None) -> None:
+def claim(record, seen_version: int | None, stale: Conflict | None = None) -> None:
     """Take `record` for this write if the form was filled in from its current version.
 
     Every editable aggregate has an integer `version` column (SQLAlchemy's `version_id_col`).
@@ -135,12 +135,14 @@ def claim(record, seen_version: int | None) -> None:
     with `UPDATE … WHERE version = <seen>`, before anything else of the record is written: of
     two edits made from the same version the second is refused, whether it read the record
     before or after the first one saved. The version goes up even when an edit changes only
-    the record's links, which alone would not touch its row.
+    the record's links, which alone would not touch its row. `stale` is the refusal, when the
+    action can say more than the general one.
     """
+    stale = stale or _stale_edit()
     if seen_version is None or record.version != seen_version:
-        raise _stale_edit()
+        raise stale
     record.version = seen_version + 1
-    flush(stale=_stale_edit())
+    flush(stale=stale)
 
 
 def _stale_edit() -> Conflict:

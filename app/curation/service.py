@@ -89,14 +89,15 @@ def _firm_for_update(firm_id: int) -> Firm:
     return firm
 
 
-def _check_version(firm: Firm, version: int | None) -> None:
-    if version is None or firm.version != version:
-        raise Conflict(
-            _(
-                "This listing was changed by someone else after you opened it. Nothing was "
-                "saved: check its current state below and decide again."
-            )
+def _claim(firm: Firm, version: int | None, public: bool = True) -> None:
+    """Take the listing for a decision made on the version the curator saw."""
+    stale = Conflict(
+        _(
+            "This listing was changed by someone else after you opened it. Nothing was "
+            "saved: check its current state below and decide again."
         )
+    )
+    firm_data.claim(firm, version, stale, public)
 
 
 def _require_status(firm: Firm, *statuses: FirmStatus) -> None:
@@ -267,7 +268,7 @@ def approve_listing(actor: User, firm_id: int, version: int | None) -> Firm:
 
 
 def _approve(actor: User, firm: Firm, version: int | None) -> None:
-    _check_version(firm, version)
+    _claim(firm, version)
     _require_status(firm, FirmStatus.SUBMITTED)
     before = _review_state(firm)
     firm.status = FirmStatus.PUBLISHED
@@ -286,7 +287,7 @@ def request_changes(
     """Send the listing back with the reason and the checks the business must fix."""
     authorize(actor, "firm.review")
     firm = _firm_for_update(firm_id)
-    _check_version(firm, version)
+    _claim(firm, version)
     _require_status(firm, FirmStatus.SUBMITTED)
     text = clean_reason(reason, required=True)
     unknown = set(failed_checks) - set(CHECK_LABELS)
@@ -306,7 +307,7 @@ def request_changes(
 def reject_listing(actor: User, firm_id: int, version: int | None, reason: str | None) -> Firm:
     authorize(actor, "firm.review")
     firm = _firm_for_update(firm_id)
-    _check_version(firm, version)
+    _claim(firm, version)
     _require_status(firm, FirmStatus.SUBMITTED)
     text = clean_reason(reason, required=True)
     before = _review_state(firm)
@@ -365,7 +366,7 @@ def verify_firm(actor: User, firm_id: int, version: int | None, verified: bool =
     """Mark a published listing as checked by a curator (or take the mark away)."""
     authorize(actor, "firm.review")
     firm = _firm_for_update(firm_id)
-    _check_version(firm, version)
+    _claim(firm, version)
     _require_status(firm, FirmStatus.PUBLISHED)
     before = _review_state(firm)
     firm.verified_at = utcnow() if verified else None
@@ -379,7 +380,7 @@ def archive_firm(actor: User, firm_id: int, version: int | None, reason: str | N
     """Take a published listing off the directory and the search index."""
     authorize(actor, "firm.review")
     firm = _firm_for_update(firm_id)
-    _check_version(firm, version)
+    _claim(firm, version)
     _require_status(firm, FirmStatus.PUBLISHED)
     text = clean_reason(reason, required=True)
     before = _review_state(firm)
@@ -420,7 +421,7 @@ def proposed_content(revision: FirmRevision) -> tuple[dict, dict]:
     return current, {**current, **revision.data}
 
 
-def _revision_for_update(revision_id: int, version: int | None) -> FirmRevision:
+def _revision_for_update(revision_id: int) -> FirmRevision:
     revision = db.session.get(FirmRevision, revision_id)
     if revision is None:
         raise NotFound()
@@ -428,7 +429,6 @@ def _revision_for_update(revision_id: int, version: int | None) -> FirmRevision:
         raise Conflict(
             _("This change was already decided (%(state)s).", state=_state_label(revision.state))
         )
-    _check_version(revision.firm, version)
     return revision
 
 
@@ -449,13 +449,13 @@ def approve_revision(actor: User, revision_id: int, version: int | None) -> Firm
     changed since the revision was written (base_version); that is shown, not refused.
     """
     authorize(actor, "firm.review")
-    revision = _revision_for_update(revision_id, version)
+    revision = _revision_for_update(revision_id)
     firm = revision.firm
-    _require_status(firm, FirmStatus.PUBLISHED)
-    before = firm_data.snapshot(firm)
     # A new version even when only its links change, so decisions taken on the old content are
     # refused; claimed before the links are touched, so a concurrent edit stops one of the two.
-    firm_data.new_version(firm)
+    _claim(firm, version)
+    _require_status(firm, FirmStatus.PUBLISHED)
+    before = firm_data.snapshot(firm)
     try:
         firm_data.apply(firm, revision.data)
     except (ValueError, KeyError) as error:
@@ -485,10 +485,10 @@ def reject_revision(
     actor: User, revision_id: int, version: int | None, reason: str | None
 ) -> FirmRevision:
     authorize(actor, "firm.review")
-    revision = _revision_for_update(revision_id, version)
+    revision = _revision_for_update(revision_id)
     text = clean_reason(reason, required=True)
     # The business's open edit forms show this revision: they must not save over it unnoticed.
-    firm_data.new_version(revision.firm, public=False)
+    _claim(revision.firm, version, public=False)
     revision.state = ReviewState.REJECTED
     revision.decided_by_id = actor.id
     revision.decided_at = utcnow()

@@ -6,6 +6,8 @@ curators, and applied to the firm on approval, so every path edits a listing the
 
 import sqlalchemy as sa
 
+from app import transaction
+from app.errors import Conflict
 from app.extensions import db
 from app.models import (
     CatalogueItem,
@@ -17,7 +19,6 @@ from app.models import (
     LinkRelation,
 )
 from app.models.base import utcnow
-from app.transaction import flush
 
 SCALAR_FIELDS = (
     "legal_name",
@@ -69,16 +70,16 @@ def snapshot(firm: Firm) -> dict:
     return data
 
 
-def new_version(firm: Firm, public: bool = True) -> None:
-    """Claim the listing for the current write: give it a new version now, on condition that it
-    still has the version it was read with (a Conflict otherwise). Called before any other row
-    of the listing is touched, so of two concurrent writers the second stops here.
+def claim(firm: Firm, seen_version: int | None, stale: Conflict, public: bool = True) -> None:
+    """Take the listing for the current write if it still has the version the form or decision
+    was made from (`app.transaction.claim`; `stale` otherwise). Called before any other row of
+    the listing is touched, so of two concurrent writers the second stops here.
 
     A change the public does not see (a revision proposed or decided without applying it) keeps
     `updated_at`, which investors' alerts and "updated since" filters read.
     """
     firm.updated_at = utcnow() if public else Firm.updated_at  # SET updated_at = updated_at
-    flush()
+    transaction.claim(firm, seen_version, stale)
 
 
 def apply(firm: Firm, data: dict) -> None:
@@ -122,7 +123,7 @@ def apply(firm: Firm, data: dict) -> None:
             FirmCertification(name=c["name"], issuer=c["issuer"] or None, year=c["year"])
             for c in data["certifications"]
         ]
-    flush()
+    transaction.flush()
 
 
 def snapshot_links(firm: Firm, relation: LinkRelation) -> list[dict]:

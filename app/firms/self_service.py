@@ -316,16 +316,15 @@ def logo_folder() -> Path:
     return Path(current_app.config["LOGO_DIR"])
 
 
-def _claim(firm: Firm, version: int, public: bool = True) -> None:
+def _claim(firm: Firm, version: int | None, public: bool = True) -> None:
     """Refuse a form based on an older version; else take the listing for this write."""
-    if firm.version != version:
-        raise Conflict(
-            _(
-                "Someone else saved this listing while you were editing it. Your changes are "
-                "still in the form: compare with the saved listing and save again."
-            )
+    stale = Conflict(
+        _(
+            "Someone else saved this listing while you were editing it. Your changes are "
+            "still in the form: compare with the saved listing and save again."
         )
-    content.new_version(firm, public)
+    )
+    content.claim(firm, version, stale, public)
 
 
 def _notify_reviewers(firm: Firm) -> None:

@@ -8,17 +8,24 @@ import pytest
 import sqlalchemy as sa
 
 from app.backoffice import returns
-from app.errors import ValidationError
+from app.errors import Conflict, ValidationError
 from app.extensions import db
+from app.investors import introductions
 from app.investors import service as investors
 from app.matching import interests
 from app.models import (
+    AlertFrequency,
     Firm,
     FirmStatus,
+    Incubator,
     Interest,
+    InterestStatus,
+    IntroductionRequest,
+    IntroductionState,
     InvestorProfile,
     ReportingYear,
     Role,
+    SavedSearch,
     Shortlist,
     ShortlistEntry,
     YearlyReturn,
@@ -122,3 +129,80 @@ def test_saving_a_first_return_from_two_tabs_at_once(seeded_app):
     assert fired
     assert count(YearlyReturn, YearlyReturn.firm_id == firm.id) == 1
     assert db.session.get(Firm, firm.id).status == FirmStatus.PUBLISHED
+
+
+# Concurrent edits: another client saves the same record between this action's read and its
+# write. The record's version has moved on, so the write is refused as a Conflict (nothing of
+# it saved) and the other client's change stays.
+
+
+def edit(model, record_id: int, **values):
+    def change(session):
+        record = session.get(model, record_id)
+        for name, value in values.items():
+            setattr(record, name, value)
+
+    return change
+
+
+def test_two_firm_members_answer_an_introduction_at_once(investor):
+    owner = user(BUSINESS)
+    firm = business_firm(BUSINESS)
+    asked = introductions.request_introduction(investor, firm.id, "Quỹ muốn tìm hiểu dự án.")
+    db.session.commit()
+    declined = edit(IntroductionRequest, asked.id, state=IntroductionState.DECLINED)
+    with concurrent_write(declined) as fired, pytest.raises(Conflict):
+        introductions.answer_introduction(owner, asked.id, accept=True)
+    assert fired
+    db.session.expire_all()
+    assert db.session.get(IntroductionRequest, asked.id).state == IntroductionState.DECLINED
+
+
+def test_two_curators_follow_up_an_interest_at_once(seeded_app):
+    owner, curator = user(BUSINESS), user(CURATOR)
+    firm = business_firm(BUSINESS)
+    incubator_id = db.session.scalar(sa.select(Incubator.id).order_by(Incubator.id))
+    interest = interests.register_interest(owner, firm, "incubator", incubator_id, "Quan tâm")
+    db.session.commit()
+    declined = edit(Interest, interest.id, status=InterestStatus.NOT_SUPPORTED)
+    with concurrent_write(declined) as fired, pytest.raises(Conflict):
+        interests.set_interest_status(curator, interest.id, InterestStatus.CONTACTED.value)
+    assert fired
+    db.session.expire_all()
+    assert db.session.get(Interest, interest.id).status == InterestStatus.NOT_SUPPORTED
+
+
+def test_an_investor_profile_saved_from_two_tabs_at_once(investor):
+    data = {"organisation": "Quỹ Xanh", "investor_type": "fund", "groups": ["NT"]}
+    profile = investors.save_profile(investor, data)
+    renamed = edit(InvestorProfile, profile.id, organisation="Tab khác")
+    with concurrent_write(renamed) as fired, pytest.raises(Conflict):
+        investors.save_profile(investor, {**data, "organisation": "Quỹ Xanh Mới"})
+    assert fired
+    db.session.expire_all()
+    assert db.session.get(InvestorProfile, profile.id).organisation == "Tab khác"
+
+
+def test_alerts_changed_from_two_tabs_at_once(investor):
+    search = investors.save_search(investor, "Nước thải", {"q": ["nước thải"]}, "off")
+    weekly = edit(SavedSearch, search.id, frequency=AlertFrequency.WEEKLY)
+    with concurrent_write(weekly) as fired, pytest.raises(Conflict):
+        investors.set_alert_frequency(investor, search.id, AlertFrequency.DAILY.value)
+    assert fired
+    db.session.expire_all()
+    assert db.session.get(SavedSearch, search.id).frequency == AlertFrequency.WEEKLY
+
+
+def test_a_return_saved_from_two_tabs_at_once(seeded_app):
+    curator, owner = user(CURATOR), user(BUSINESS)
+    year = date.today().year - 1
+    returns.open_reporting_year(curator, year, date.today() + timedelta(days=30))
+    firm = business_firm(BUSINESS)
+    data = {"revenue_vnd": 2_000_000_000, "insured_employees": 8, "workforce_needs": []}
+    saved = returns.save_return(owner, firm.id, year, data, submit=False)
+    other_tab = edit(YearlyReturn, saved.id, revenue_vnd=3_000_000_000)
+    with concurrent_write(other_tab) as fired, pytest.raises(Conflict):
+        returns.save_return(owner, firm.id, year, {**data, "revenue_vnd": 5}, submit=False)
+    assert fired
+    db.session.expire_all()
+    assert db.session.get(YearlyReturn, saved.id).revenue_vnd == 3_000_000_000

@@ -31,7 +31,7 @@ from app.models import (
     YearlyReturn,
 )
 from tests.backoffice.helpers import business_firm
-from tests.conftest import concurrent_write, make_user
+from tests.conftest import concurrent_write, csrf_token, login_as, make_user
 from tests.investors.conftest import BUSINESS, published_firms, user
 
 CURATOR = "curator@demo.cnmt.vn"
@@ -206,3 +206,20 @@ def test_a_return_saved_from_two_tabs_at_once(seeded_app):
     assert fired
     db.session.expire_all()
     assert db.session.get(YearlyReturn, saved.id).revenue_vnd == 3_000_000_000
+
+
+def test_the_profile_page_keeps_what_was_typed_when_another_tab_saved_first(client, investor):
+    data = {"organisation": "Quỹ Xanh", "investor_type": "fund", "groups": ["NT"]}
+    profile = investors.save_profile(investor, data)
+    db.session.commit()
+    login_as(client, investor)
+    token = csrf_token(client, "/investor/profile")
+    renamed = edit(InvestorProfile, profile.id, organisation="Tab khác")
+    with concurrent_write(renamed):
+        response = client.post(
+            "/investor/profile?lang=en",
+            data={"csrf_token": token, "organisation": "Quỹ Xanh Mới", "investor_type": "fund"},
+        )
+    html = response.get_data(as_text=True)
+    assert response.status_code in (200, 409)
+    assert "Someone else" in html and 'value="Quỹ Xanh Mới"' in html

@@ -20,7 +20,7 @@ from app.authorization import authorize, can
 from app.catalogue.service import catalogue_tree
 from app.domain.firm_size import SizeClass
 from app.domain.places import wards_of_province
-from app.errors import ValidationError
+from app.errors import Conflict, ValidationError
 from app.extensions import csrf
 from app.forms import bind_errors
 from app.i18n import localized
@@ -83,7 +83,7 @@ def profile():
     if form.validate_on_submit():
         try:
             service.save_profile(current_user, form.to_data())
-        except ValidationError as error:
+        except (ValidationError, Conflict) as error:
             bind_errors(form, error)
         else:
             flash(_("Your investor profile is saved."), "success")
@@ -136,7 +136,7 @@ def save_search():
             service.save_search(
                 current_user, form.name.data, query_args(request.args), form.frequency.data
             )
-        except ValidationError as error:
+        except (ValidationError, Conflict) as error:
             flash(error.message, "error")
         else:
             flash(_("Search saved."), "success")
@@ -164,8 +164,12 @@ def search_alerts(search_id: int):
     form = AlertFrequencyForm()
     if not form.validate_on_submit():
         abort(400)
-    service.set_alert_frequency(current_user, search_id, form.frequency.data)
-    flash(_("Alert setting saved."), "success")
+    try:
+        service.set_alert_frequency(current_user, search_id, form.frequency.data)
+    except (ValidationError, Conflict) as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Alert setting saved."), "success")
     return redirect(url_for("investors.searches"))
 
 
@@ -202,7 +206,7 @@ def shortlists():
         if form.validate_on_submit():
             try:
                 shortlist = service.create_shortlist(current_user, form.name.data)
-            except ValidationError as error:
+            except (ValidationError, Conflict) as error:
                 bind_errors(form, error)
             else:
                 flash(_("List created."), "success")
@@ -226,7 +230,7 @@ def add_to_shortlist(firm_id: int):
             form.shortlist_id.data,
             form.new_name.data or "",
         )
-    except ValidationError as error:
+    except (ValidationError, Conflict) as error:
         flash(error.message, "error")
     else:
         flash(_("Added to “%(list)s”.", list=shortlist.name), "success")
@@ -320,7 +324,7 @@ def request_introduction():
         return redirect(back)
     try:
         introductions.request_introduction(current_user, form.firm_id.data, form.message.data)
-    except ValidationError as error:
+    except (ValidationError, Conflict) as error:
         flash(error.message, "error")
     else:
         flash(_("Request sent. The firm will accept or decline it here."), "success")
@@ -348,7 +352,7 @@ def answer_introduction(introduction_id: int, decision: str):
         introduction = introductions.answer_introduction(
             current_user, introduction_id, accept=decision == "accept"
         )
-    except ValidationError as error:
+    except (ValidationError, Conflict) as error:
         flash(error.message, "error")
     else:
         if introduction.state == IntroductionState.ACCEPTED:

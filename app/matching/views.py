@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from app.catalogue.service import catalogue_tree
 from app.curation.agency_data import get_programme_for_edit, get_zone_for_edit
-from app.errors import ValidationError
+from app.errors import Conflict, ValidationError
 from app.firms import self_service
 from app.matching import interests, service
 from app.matching.forms import InterestForm, InterestStatusForm
@@ -64,7 +64,7 @@ def register_interest(firm_id: int):
         interests.register_interest(
             current_user, firm, form.target_kind.data, form.target_id.data, form.message.data or ""
         )
-    except ValidationError as error:
+    except (ValidationError, Conflict) as error:
         flash(error.message, "error")
     else:
         flash(_("Interest registered: the agency has been told and will contact you."), "success")
@@ -122,7 +122,7 @@ def interest_status(interest_id: int):
         abort(400)
     try:
         interests.set_interest_status(current_user, interest_id, form.status.data)
-    except ValidationError as error:
+    except (ValidationError, Conflict) as error:
         flash(error.message, "error")
     else:
         flash(_("Status saved."), "success")

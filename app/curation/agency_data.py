@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from app import audit
 from app.authorization import authorize
 from app.curation.permissions import is_admin
-from app.curation.service import clean_reason
+from app.curation.review import clean_reason
 from app.domain.firm_size import SizeClass
 from app.domain.places import is_ward
 from app.errors import NotFound, ValidationError

@@ -1,9 +1,12 @@
 """Curation e-mails: queued in the decision's transaction, sent only after it commits, each in
 its recipient's preferred language."""
 
+import sqlalchemy as sa
+
 from app.curation.checks import CHECK_LABELS
+from app.extensions import db
 from app.mail import render_message, send_after_commit
-from app.models import Firm, FirmClaim, FirmRevision, User
+from app.models import Agency, Firm, FirmClaim, FirmRevision, Role, User
 from app.urls import public_url
 
 
@@ -59,3 +62,29 @@ def listing_submitted(firm: Firm, reviewers: list[User]) -> None:
         firm=firm,
         review_url=public_url("curation.review_firm", firm_id=firm.id),
     )
+
+
+def reviewers() -> list[User]:
+    """Active Sở Công Thương curators and administrators."""
+    from app.firms.permissions import REVIEWING_AGENCY
+
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .outerjoin(Agency, Agency.id == User.agency_id)
+            .where(
+                User.active.is_(True),
+                sa.or_(
+                    User.role == Role.ADMIN,
+                    sa.and_(User.role == Role.CURATOR, Agency.code == REVIEWING_AGENCY),
+                ),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def notify_reviewers_of_submission(firm: Firm) -> None:
+    """Queue a mail to every reviewer that `firm` awaits review. It is sent when the caller's
+    transaction commits (the caller owns the commit)."""
+    listing_submitted(firm, reviewers())

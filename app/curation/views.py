@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app.authorization import authorize
 from app.catalogue.service import catalogue_tree
-from app.curation import agency_data, service
+from app.curation import agency_data, claims, listings, revisions
 from app.curation.checks import failed_codes, run_checks
 from app.curation.display import listing_changes, listing_fields
 from app.curation.forms import (
@@ -20,7 +20,9 @@ from app.curation.forms import (
     VersionForm,
     ZoneForm,
 )
+from app.curation.history import record_history
 from app.curation.permissions import is_admin
+from app.curation.queue import QUEUE_PAGE_SIZE, QueueFilters, review_queue
 from app.domain.places import wards_of_province
 from app.errors import Conflict, ValidationError
 from app.extensions import db
@@ -40,10 +42,8 @@ bp = Blueprint("curation", __name__, url_prefix="/curation")
 @bp.get("/")
 @login_required
 def queue():
-    filters = service.QueueFilters.from_args(request.args)
-    page = service.review_queue(
-        current_user, filters, requested_page(service.QUEUE_PAGE_SIZE), service.QUEUE_PAGE_SIZE
-    )
+    filters = QueueFilters.from_args(request.args)
+    page = review_queue(current_user, filters, requested_page(QUEUE_PAGE_SIZE), QUEUE_PAGE_SIZE)
     return render_template(
         "curation/queue.html",
         page=page,
@@ -61,7 +61,7 @@ def bulk_approve():
         firm_id, _sep, version = value.partition(":")
         if (firm := parse_id(firm_id)) and (seen := parse_int(version)) is not None:
             selections.append((firm, seen))
-    result = service.bulk_approve_listings(current_user, selections)
+    result = listings.bulk_approve_listings(current_user, selections)
     if not selections:
         flash(_("Select at least one submitted listing to approve."), "error")
     else:
@@ -77,7 +77,7 @@ def bulk_approve():
 def _render_firm(firm_id: int, posted=None, status: int = 200):
     """The review page; `posted` = (form name, form) keeps what the curator typed. After a
     conflict the posted form takes the current version: the curator now sees what changed."""
-    firm = service.get_firm_for_review(current_user, firm_id)
+    firm = listings.get_firm_for_review(current_user, firm_id)
     checks = run_checks(firm)
     forms = {
         "approve": VersionForm(formdata=None),
@@ -148,7 +148,7 @@ def approve_firm(firm_id: int):
         firm_id,
         "approve",
         VersionForm(),
-        lambda f: service.approve_listing(current_user, firm_id, f.seen_version),
+        lambda f: listings.approve_listing(current_user, firm_id, f.seen_version),
         lambda firm: _("“%(name)s” is published.", name=firm.display_name),
     )
 
@@ -160,7 +160,7 @@ def request_changes(firm_id: int):
         firm_id,
         "changes",
         RequestChangesForm(),
-        lambda f: service.request_changes(
+        lambda f: listings.request_changes(
             current_user, firm_id, f.seen_version, f.reason.data, f.checks.data or []
         ),
         lambda firm: _("Changes requested from “%(name)s”.", name=firm.display_name),
@@ -174,7 +174,7 @@ def reject_firm(firm_id: int):
         firm_id,
         "reject",
         ReasonForm(),
-        lambda f: service.reject_listing(current_user, firm_id, f.seen_version, f.reason.data),
+        lambda f: listings.reject_listing(current_user, firm_id, f.seen_version, f.reason.data),
         lambda firm: _("“%(name)s” is rejected.", name=firm.display_name),
     )
 
@@ -186,7 +186,7 @@ def verify_firm(firm_id: int):
         firm_id,
         "verify",
         VersionForm(),
-        lambda f: service.verify_firm(current_user, firm_id, f.seen_version),
+        lambda f: listings.verify_firm(current_user, firm_id, f.seen_version),
         lambda firm: _("“%(name)s” is marked as verified.", name=firm.display_name),
         target="firm",
     )
@@ -199,7 +199,7 @@ def unverify_firm(firm_id: int):
         firm_id,
         "verify",
         VersionForm(),
-        lambda f: service.verify_firm(current_user, firm_id, f.seen_version, verified=False),
+        lambda f: listings.verify_firm(current_user, firm_id, f.seen_version, verified=False),
         lambda firm: _("“%(name)s” is no longer marked as verified.", name=firm.display_name),
         target="firm",
     )
@@ -212,7 +212,7 @@ def archive_firm(firm_id: int):
         firm_id,
         "archive",
         ReasonForm(),
-        lambda f: service.archive_firm(current_user, firm_id, f.seen_version, f.reason.data),
+        lambda f: listings.archive_firm(current_user, firm_id, f.seen_version, f.reason.data),
         lambda firm: _("“%(name)s” is archived.", name=firm.display_name),
         target="firm",
     )
@@ -222,8 +222,8 @@ def archive_firm(firm_id: int):
 
 
 def _render_revision(revision_id: int, posted=None, status: int = 200):
-    revision = service.get_revision_for_review(current_user, revision_id)
-    current, proposed = service.proposed_content(revision)
+    revision = revisions.get_revision_for_review(current_user, revision_id)
+    current, proposed = revisions.proposed_content(revision)
     forms = {"approve": VersionForm(formdata=None), "reject": ReasonForm(formdata=None)}
     for form in forms.values():
         form.version.data = str(revision.firm.version)
@@ -272,7 +272,7 @@ def approve_revision(revision_id: int):
         revision_id,
         "approve",
         VersionForm(),
-        lambda f: service.approve_revision(current_user, revision_id, f.seen_version),
+        lambda f: revisions.approve_revision(current_user, revision_id, f.seen_version),
         lambda firm: _("The change to “%(name)s” is published.", name=firm.display_name),
     )
 
@@ -284,7 +284,9 @@ def reject_revision(revision_id: int):
         revision_id,
         "reject",
         ReasonForm(),
-        lambda f: service.reject_revision(current_user, revision_id, f.seen_version, f.reason.data),
+        lambda f: revisions.reject_revision(
+            current_user, revision_id, f.seen_version, f.reason.data
+        ),
         lambda firm: _("The change to “%(name)s” is rejected.", name=firm.display_name),
     )
 
@@ -293,7 +295,7 @@ def reject_revision(revision_id: int):
 
 
 def _render_claim(claim_id: int, posted=None, status: int = 200):
-    claim = service.get_claim_for_review(current_user, claim_id)
+    claim = claims.get_claim_for_review(current_user, claim_id)
     forms = {
         "approve": ClaimDecisionForm(formdata=None),
         "reject": ClaimDecisionForm(formdata=None),
@@ -332,7 +334,7 @@ def approve_claim(claim_id: int):
     return _decide_claim(
         claim_id,
         "approve",
-        lambda f: service.approve_claim(current_user, claim_id),
+        lambda f: claims.approve_claim(current_user, claim_id),
         lambda firm: _("The claimant now manages “%(name)s”.", name=firm.display_name),
     )
 
@@ -343,7 +345,7 @@ def reject_claim(claim_id: int):
     return _decide_claim(
         claim_id,
         "reject",
-        lambda f: service.reject_claim(current_user, claim_id, f.reason.data),
+        lambda f: claims.reject_claim(current_user, claim_id, f.reason.data),
         lambda firm: _("The claim on “%(name)s” is rejected.", name=firm.display_name),
     )
 
@@ -354,7 +356,7 @@ def reject_claim(claim_id: int):
 @bp.get("/history/<entity_kind>/<int:entity_id>")
 @login_required
 def history(entity_kind: str, entity_id: int):
-    record, events = service.record_history(current_user, entity_kind, entity_id)
+    record, events = record_history(current_user, entity_kind, entity_id)
     names = {
         "firm": lambda: record.display_name,
         "programme": lambda: localized(record, "title"),

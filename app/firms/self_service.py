@@ -328,6 +328,6 @@ def _claim(firm: Firm, version: int | None, public: bool = True) -> None:
 
 
 def _notify_reviewers(firm: Firm) -> None:
-    from app.curation.service import notify_reviewers_of_submission
+    from app.curation.notifications import notify_reviewers_of_submission
 
     notify_reviewers_of_submission(firm)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.authorization import authorize
-from app.curation.service import clean_reason
+from app.curation.review import clean_reason
 from app.domain.text import nfc
 from app.errors import ValidationError
 from app.extensions import db

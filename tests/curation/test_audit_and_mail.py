@@ -3,7 +3,7 @@ submissions; mail goes out only after the commit."""
 
 import sqlalchemy as sa
 
-from app.curation.service import notify_reviewers_of_submission
+from app.curation.notifications import notify_reviewers_of_submission
 from app.extensions import db
 from app.models import AuditEvent
 from tests.curation.helpers import (

@@ -1,0 +1,38 @@
+"""The audit history of a firm, programme or zone, for those who curate it."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.authorization import authorize
+from app.errors import NotFound
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Firm,
+    Programme,
+    User,
+    Zone,
+)
+
+HISTORY_KINDS = {"firm": Firm, "programme": Programme, "zone": Zone}
+
+
+def record_history(actor: User, entity_kind: str, entity_id: int):
+    """(the record, its audit events newest first) for those who may curate the record."""
+    model = HISTORY_KINDS.get(entity_kind)
+    if model is None:
+        raise NotFound()
+    record = db.session.get(model, entity_id)
+    if record is None:
+        raise NotFound()
+    if entity_kind == "firm":
+        authorize(actor, "firm.review")
+    else:
+        authorize(actor, f"{entity_kind}.manage", record)
+    events = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.entity_kind == entity_kind, AuditEvent.entity_id == entity_id)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    ).all()
+    return record, events

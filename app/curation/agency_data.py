@@ -276,6 +276,15 @@ PROGRAMME = _Kind(PROGRAMMES, Programme, "title_vi")
 ZONE = _Kind(ZONES, Zone, "name_vi")
 
 
+def choices(actor: User) -> tuple[list[Zone], list[Agency] | None]:
+    """What a programme or zone form offers: every zone (a parent, a programme's zones), and
+    the agencies to choose from for an administrator (None: a curator's own agency)."""
+    zones = list(db.session.scalars(sa.select(Zone).order_by(Zone.name_vi)))
+    if not is_admin(actor):
+        return zones, None
+    return zones, list(db.session.scalars(sa.select(Agency).order_by(Agency.code)))
+
+
 def _get(kind: _Kind, actor: User | None, record_id: int):
     """The record if the actor may manage it; 404 for what they may not even see."""
     record = db.session.get(kind.model, record_id)

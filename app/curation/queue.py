@@ -149,3 +149,18 @@ def _load_entries(rows) -> list[QueueEntry]:
             QueueEntry(row.kind, row.since, obj, obj if isinstance(obj, Firm) else obj.firm)
         )
     return entries
+
+
+def pending_requests(firm: Firm) -> tuple[list[FirmRevision], list[FirmClaim]]:
+    """The listing's proposed changes and claims that await a decision."""
+    revisions = db.session.scalars(
+        sa.select(FirmRevision).where(
+            FirmRevision.firm_id == firm.id, FirmRevision.state == ReviewState.PENDING
+        )
+    )
+    claims = db.session.scalars(
+        sa.select(FirmClaim).where(
+            FirmClaim.firm_id == firm.id, FirmClaim.state == ReviewState.PENDING
+        )
+    )
+    return list(revisions), list(claims)

@@ -1,7 +1,6 @@
 """Curator pages: the review queue, decisions on listings, revisions and claims, the audit
 history, and agencies' programmes and zones. Views parse, call one service, and render."""
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -21,15 +20,12 @@ from app.curation.forms import (
     ZoneForm,
 )
 from app.curation.history import record_history
-from app.curation.permissions import is_admin
-from app.curation.queue import QUEUE_PAGE_SIZE, QueueFilters, review_queue
+from app.curation.queue import QUEUE_PAGE_SIZE, QueueFilters, pending_requests, review_queue
 from app.domain.places import wards_of_province
 from app.errors import Conflict, ValidationError
-from app.extensions import db
 from app.firms import data as firm_data
 from app.forms import bind_errors
 from app.i18n import localized
-from app.models import Agency, FirmClaim, FirmRevision, ReviewState, Zone
 from app.pagination import requested_page
 from app.parsing import parse_id, parse_int
 from app.record_editor import RecordEditor
@@ -92,16 +88,7 @@ def _render_firm(firm_id: int, posted=None, status: int = 200):
         forms[posted[0]] = posted[1]
         if status == 409:
             posted[1].version.data = str(firm.version)
-    pending_revisions = db.session.scalars(
-        sa.select(FirmRevision).where(
-            FirmRevision.firm_id == firm.id, FirmRevision.state == ReviewState.PENDING
-        )
-    ).all()
-    pending_claims = db.session.scalars(
-        sa.select(FirmClaim).where(
-            FirmClaim.firm_id == firm.id, FirmClaim.state == ReviewState.PENDING
-        )
-    ).all()
+    pending_revisions, pending_claims = pending_requests(firm)
     return (
         render_template(
             "curation/firm.html",
@@ -382,12 +369,7 @@ def _record_form(form_class, data_of):
     def build(record):
         data = data_of(record) if record else {"agency_id": current_user.agency_id}
         form = form_class(data=data)
-        zones = db.session.scalars(sa.select(Zone).order_by(Zone.name_vi)).all()
-        agencies = (
-            db.session.scalars(sa.select(Agency).order_by(Agency.code)).all()
-            if is_admin(current_user)
-            else None
-        )
+        zones, agencies = agency_data.choices(current_user)
         if isinstance(form, ZoneForm):
             form.set_choices(catalogue_tree(), zones, agencies, record)
         else:

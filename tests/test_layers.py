@@ -3,6 +3,7 @@ import-linter): no import cycles, each module imports only its own layer or thos
 area reaches into another area's views, forms or commands."""
 
 from functools import cache
+from pathlib import Path
 
 import grimp
 
@@ -123,3 +124,13 @@ def test_no_area_reaches_into_another_areas_views_forms_or_commands():
         and module not in TOP
     )
     assert sideways == []
+
+
+def test_views_never_touch_the_session():
+    """Views parse, call a service action and render: reads and writes go through services,
+    and only the unit of work commits or rolls back."""
+    app_dir = Path(__file__).resolve().parent.parent / "app"
+    views = [*app_dir.glob("*/views.py"), app_dir / "record_editor.py"]
+    assert len(views) > 10
+    touching = [str(path) for path in views if "db.session" in path.read_text(encoding="utf-8")]
+    assert touching == []

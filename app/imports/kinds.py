@@ -260,20 +260,6 @@ class CatalogueImport(ServiceImport):
 
 # Firms ----------------------------------------------------------------------------------------
 
-FIRM_SCALARS = (
-    "legal_name",
-    "trade_name",
-    "name_en",
-    "sector_group",
-    "insured_employees",
-    "revenue_vnd",
-    "capital_vnd",
-    "size_year",
-    "address_line",
-    "ward_code",
-    "description_vi",
-    "description_en",
-)
 
 
 class FirmImport(ImportKind):
@@ -301,6 +287,8 @@ class FirmImport(ImportKind):
         Column("industry_codes", cells.codes, "4222; 3700", refers_to=INDUSTRY_CODE),
         Column("status", cells.choice(IMPORTABLE_FIRM_STATES), "draft"),
     )
+    # The columns that are fields of the listing's content as the firm editor writes it.
+    scalars = tuple(c.name for c in columns if c.name in firm_data.SCALAR_FIELDS)
 
     def existing(self):
         firms = db.session.scalars(
@@ -347,7 +335,7 @@ class FirmImport(ImportKind):
         return wanted
 
     def state(self, firm, ctx):
-        found = {name: audit.plain(getattr(firm, name)) for name in FIRM_SCALARS}
+        found = {name: audit.plain(getattr(firm, name)) for name in self.scalars}
         found["zone"] = ctx.code_of(ZONE, firm.zone_id)
         found["offers"] = sorted(ctx.code_of(CATALOGUE, link.item_id) for link in firm.offerings)
         found["industry_codes"] = _primary_first(
@@ -363,7 +351,7 @@ class FirmImport(ImportKind):
             name = values.get("trade_name") or values["legal_name"]
             firm = Firm(tax_code=values["tax_code"], slug=unique_slug(Firm, name))
             db.session.add(firm)
-        content = {name: values[name] for name in FIRM_SCALARS if name in values}
+        content = {name: values[name] for name in self.scalars if name in values}
         if "zone" in values:
             content["zone_id"] = ctx.zones[values["zone"]].id if values["zone"] else None
         if "offers" in wanted:

@@ -1,24 +1,38 @@
-"""Search documents for published firms (the search_index document contract)."""
+"""Search documents for published firms (the search_index document contract), and what they
+read of the database."""
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from app.catalogue.documents import in_changed_groups, showing
 from app.catalogue.service import CatalogueTree
 from app.domain.places import ward_name
-from app.models import Firm, FirmCatalogueLink, FirmIndustryCode, FirmStatus
+from app.models import (
+    CatalogueItem,
+    Firm,
+    FirmCatalogueLink,
+    FirmCertification,
+    FirmIndustryCode,
+    FirmStatus,
+    IndustryCode,
+    LinkRelation,
+    Zone,
+)
+from app.search_dependencies import UNKNOWN, Dependency, Flush
 
 KIND = "firm"
+PUBLIC = Firm.status == FirmStatus.PUBLISHED
 
 
 def public_ids(session: Session) -> set[int]:
-    return set(session.scalars(sa.select(Firm.id).where(Firm.status == FirmStatus.PUBLISHED)))
+    return set(session.scalars(sa.select(Firm.id).where(PUBLIC)))
 
 
 def documents(session: Session, ids: set[int], tree: CatalogueTree) -> dict[int, dict]:
     """Documents for those of `ids` that are public; the others are absent (to be deleted)."""
     firms = session.scalars(
         sa.select(Firm)
-        .where(Firm.id.in_(ids), Firm.status == FirmStatus.PUBLISHED)
+        .where(Firm.id.in_(ids), PUBLIC)
         .options(
             selectinload(Firm.catalogue_links).selectinload(FirmCatalogueLink.item),
             selectinload(Firm.industry_codes).selectinload(FirmIndustryCode.industry_code),
@@ -82,3 +96,75 @@ def firm_document(firm: Firm, tree: CatalogueTree) -> dict:
             "sample": firm.is_sample,
         },
     }
+
+
+def _of_firm(flush: Flush, row) -> set[int]:
+    return flush.values(row, "firm_id")
+
+
+def _unless_published(flush: Flush, firm: Firm) -> list[int]:
+    return [] if firm.published_at else [firm.id]
+
+
+def _when_verification_flips(flush: Flush, firm: Firm) -> list[int]:
+    before = flush.previous(firm, "verified_at")
+    flips = before is UNKNOWN or (before is None) != (firm.verified_at is None)
+    return [firm.id] if flips else []
+
+
+LINKED = sa.select(Firm.id).join(FirmCatalogueLink).where(PUBLIC)
+OFFERING = LINKED.where(FirmCatalogueLink.relation == LinkRelation.OFFERS)
+
+DEPENDENCIES = [
+    Dependency(
+        Firm,
+        (
+            "status",
+            "slug",
+            "legal_name",
+            "trade_name",
+            "name_en",
+            "description_vi",
+            "description_en",
+            "investment_purpose",
+            "ward_code",
+            "size_class",
+            "seeking_investment",
+            "investment_types",
+            "zone_id",
+            "published_at",
+            "is_sample",
+        ),
+        lambda flush, firm: [firm.id],
+    ),
+    # Sorted by publication, or by the last edit if it has none; shown as verified or not.
+    Dependency(Firm, ("updated_at",), _unless_published),
+    Dependency(Firm, ("verified_at",), _when_verification_flips),
+    Dependency(FirmCatalogueLink, ("firm_id", "item_id", "relation"), _of_firm),
+    Dependency(FirmIndustryCode, ("firm_id", "industry_code_id"), _of_firm),
+    # The year orders the certifications.
+    Dependency(FirmCertification, ("firm_id", "name", "year"), _of_firm),
+    Dependency(
+        IndustryCode,
+        ("code", "name_vi", "name_en"),
+        lambda flush, code: flush.ids(
+            sa.select(Firm.id)
+            .join(FirmIndustryCode)
+            .where(FirmIndustryCode.industry_code_id == code.id, PUBLIC)
+        ),
+    ),
+    Dependency(
+        Zone,
+        ("name_vi", "slug"),
+        lambda flush, zone: flush.ids(sa.select(Firm.id).where(Firm.zone_id == zone.id, PUBLIC)),
+    ),
+    # Names of what it offers and needs; codes and English names of what it offers; the codes
+    # and names of the groups of what it offers.
+    Dependency(CatalogueItem, ("name_vi",), showing(LINKED, FirmCatalogueLink.item_id)),
+    Dependency(CatalogueItem, ("code", "name_en"), showing(OFFERING, FirmCatalogueLink.item_id)),
+    Dependency(
+        CatalogueItem,
+        ("parent_id", "code", "name_vi"),
+        showing(OFFERING, FirmCatalogueLink.item_id, in_changed_groups("code", "name_vi")),
+    ),
+]

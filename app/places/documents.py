@@ -1,11 +1,14 @@
-"""Search documents for zones/clusters and incubators."""
+"""Search documents for zones/clusters and incubators, and what they read of the database."""
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from app.catalogue.documents import item_list_dependencies
 from app.catalogue.service import CatalogueTree
 from app.domain.places import ward_name
 from app.models import Incubator, Zone
+from app.models.place import incubator_catalogue_item, zone_catalogue_item
+from app.search_dependencies import Dependency
 
 ZONE = "zone"
 INCUBATOR = "incubator"
@@ -97,3 +100,57 @@ def incubator_documents(session: Session, ids: set[int], tree: CatalogueTree) ->
         }
         for incubator in incubators
     }
+
+
+ZONE_DEPENDENCIES = [
+    Dependency(
+        Zone,
+        (
+            "published_at",
+            "archived",
+            "slug",
+            "name_vi",
+            "name_en",
+            "kind",
+            "status",
+            "ward_code",
+            "area_ha",
+            "description_vi",
+            "description_en",
+            "incentives_vi",
+            "incentives_en",
+            "updated_at",
+            "priority_items",
+        ),
+        lambda flush, zone: [zone.id],
+    ),
+    *item_list_dependencies(
+        sa.select(Zone.id).join(zone_catalogue_item).where(Zone.public()),
+        zone_catalogue_item.c.item_id,
+    ),
+]
+
+INCUBATOR_DEPENDENCIES = [
+    Dependency(
+        Incubator,
+        (
+            "slug",
+            "name_vi",
+            "name_en",
+            "host_organisation",
+            "ward_code",
+            "services_vi",
+            "services_en",
+            "description_vi",
+            "description_en",
+            "is_sample",
+            "updated_at",
+            "focus_items",
+        ),
+        lambda flush, incubator: [incubator.id],
+    ),
+    *item_list_dependencies(
+        sa.select(Incubator.id).join(incubator_catalogue_item),
+        incubator_catalogue_item.c.item_id,
+    ),
+]

@@ -1,12 +1,15 @@
-"""Search documents for public (not archived) programmes."""
+"""Search documents for public (not archived) programmes, and what they read of the database."""
 
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from app.catalogue.documents import item_list_dependencies
 from app.catalogue.service import CatalogueTree
-from app.models import Programme
+from app.models import Agency, Programme
+from app.models.programme import programme_catalogue_item
+from app.search_dependencies import Dependency
 
 KIND = "programme"
 
@@ -73,3 +76,44 @@ def programme_document(programme: Programme, tree: CatalogueTree, today: date) -
             "sizes": list(programme.eligible_size_classes or []),
         },
     }
+
+
+DEPENDENCIES = [
+    Dependency(
+        Programme,
+        (
+            "published_at",
+            "archived",
+            "slug",
+            "agency_id",
+            "title_vi",
+            "title_en",
+            "basis_document",
+            "summary_vi",
+            "summary_en",
+            "description_vi",
+            "description_en",
+            "other_conditions_vi",
+            "other_conditions_en",
+            "support_types",
+            "eligible_size_classes",
+            "opens_on",
+            "closes_on",
+            "rolling",
+            "updated_at",
+            "target_items",
+        ),
+        lambda flush, programme: [programme.id],
+    ),
+    Dependency(
+        Agency,
+        ("code", "name_vi"),
+        lambda flush, agency: flush.ids(
+            sa.select(Programme.id).where(Programme.agency_id == agency.id, Programme.public())
+        ),
+    ),
+    *item_list_dependencies(
+        sa.select(Programme.id).join(programme_catalogue_item).where(Programme.public()),
+        programme_catalogue_item.c.item_id,
+    ),
+]

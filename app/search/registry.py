@@ -1,7 +1,9 @@
-"""Which records are searchable, and how each kind's public ids and documents are read."""
+"""Which records are searchable: how each kind's public ids and documents are read, and what
+its documents read of the database (the map the search outbox follows)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy.orm import Session
 
@@ -10,21 +12,42 @@ from app.catalogue.service import CatalogueTree
 from app.firms import documents as firm_docs
 from app.places import documents as place_docs
 from app.programmes import documents as programme_docs
+from app.search_dependencies import Dependency
 
 
 @dataclass(frozen=True)
 class Source:
     public_ids: Callable[[Session], set[int]]
     documents: Callable[[Session, set[int], CatalogueTree], dict[int, dict]]
+    dependencies: list[Dependency]
 
 
 SOURCES: dict[str, Source] = {
-    "firm": Source(firm_docs.public_ids, firm_docs.documents),
-    "catalogue": Source(catalogue_docs.public_ids, catalogue_docs.documents),
-    "programme": Source(programme_docs.public_ids, programme_docs.documents),
-    "zone": Source(place_docs.zone_ids, place_docs.zone_documents),
-    "incubator": Source(place_docs.incubator_ids, place_docs.incubator_documents),
+    "firm": Source(firm_docs.public_ids, firm_docs.documents, firm_docs.DEPENDENCIES),
+    "catalogue": Source(
+        catalogue_docs.public_ids, catalogue_docs.documents, catalogue_docs.DEPENDENCIES
+    ),
+    "programme": Source(
+        programme_docs.public_ids, programme_docs.documents, programme_docs.DEPENDENCIES
+    ),
+    "zone": Source(place_docs.zone_ids, place_docs.zone_documents, place_docs.ZONE_DEPENDENCIES),
+    "incubator": Source(
+        place_docs.incubator_ids,
+        place_docs.incubator_documents,
+        place_docs.INCUBATOR_DEPENDENCIES,
+    ),
 }
+
+
+@cache
+def dependents(model: type) -> list[tuple[str, Dependency]]:
+    """(kind, dependency) for every kind of document that reads `model`."""
+    return [
+        (kind, dependency)
+        for kind, source in SOURCES.items()
+        for dependency in source.dependencies
+        if dependency.model is model
+    ]
 
 
 def public_keys(session: Session) -> set[str]:

@@ -16,8 +16,10 @@ __all__ = [
     "SearchBackend",
     "SearchResult",
     "document_digest",
+    "as_list",
     "document_key",
     "key_of",
+    "split_key",
 ]
 
 KINDS = ("firm", "catalogue", "programme", "zone", "incubator")
@@ -90,6 +92,19 @@ def key_of(item: str | tuple[str, int]) -> str:
         return item
     kind, entity_id = item
     return document_key(kind, entity_id)
+
+
+def split_key(key: str) -> tuple[str, int]:
+    """(kind, id) of a "kind:id" key."""
+    kind, _, entity_id = key.partition(":")
+    return kind, int(entity_id)
+
+
+def as_list(values) -> list:
+    """Accept a single string where a list of strings is expected (kinds="firm")."""
+    if not values:
+        return []
+    return [values] if isinstance(values, str) else list(values)
 
 
 class SearchBackend(abc.ABC):

@@ -5,18 +5,16 @@ bigram and title fields; Whoosh's analyzers are bypassed.
 """
 
 import calendar
-from array import array
 from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
 
 from whoosh import columns, formats
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import COLUMN, ID, STORED, FieldType, Schema
-from whoosh.system import pack_uint
 
 from .analysis import fold, normalize, tokens
 from .backend import KINDS, document_digest, document_key
+from .whoosh_internals import encode_frequency
 
 # (document field, boost). Boosts are folded into posting weights at index time (BM25F-style).
 TEXT_PARTS = (("title", 5.0), ("title_en", 3.0), ("keywords", 2.5), ("body", 1.0), ("body_en", 1.0))
@@ -49,92 +47,8 @@ class PreAnalyzedField(FieldType):
     def index(self, value, **kwargs):
         encode = self.format.encode if isinstance(self.format, formats.Positions) else None
         for term, (freq, weight, positions) in value.items():
-            vbytes = encode(positions) if encode else pack_uint(freq)
+            vbytes = encode(positions) if encode else encode_frequency(freq)
             yield term.encode("utf-8"), freq, weight, vbytes
-
-
-class IndexCodec(W3Codec):
-    """Whoosh's codec without per-block length statistics.
-
-    Those statistics serve Whoosh's own BM25 block skipping, which we do not use; collecting them
-    looks up every posting's document length (a file stat per posting for unscored fields) and
-    was half of the rebuild time.
-    """
-
-    length_stats = False
-
-
-# Segment files stay separate (compound=False) so readers map them; Whoosh reads sub-files of a
-# compound segment into private in-memory copies (tens of MB per process at 10,000 documents).
-WRITER_OPTIONS = {"compound": False}
-
-
-class RebuildPool:
-    """Stands in for Whoosh's posting pool during rebuild: postings go straight into per-term
-    arrays (documents arrive in docnum order, so each array is already sorted) instead of one
-    tuple per posting that is sorted at commit. Posting values (encoded positions) are packed
-    into one bytearray per term rather than one bytes object each. Together this cut rebuild time
-    by two thirds and peak memory by more than half.
-    """
-
-    def __init__(self) -> None:
-        # Postings Whoosh adds itself (key, kind) keep its tuples' values as they are.
-        self._plain: dict[tuple[str, bytes], tuple[array, array, list]] = {}
-        self._packed: dict[tuple[str, bytes], tuple[array, array, bytearray, array]] = {}
-        self._frequencies: dict[int, bytes] = {}
-        self.fieldnames: set[str] = set()
-
-    def add(self, item: tuple) -> None:
-        fieldname, tbytes, docnum, weight, vbytes = item
-        slot = self._plain.get((fieldname, tbytes))
-        if slot is None:
-            slot = self._plain[(fieldname, tbytes)] = (array("I"), array("f"), [])
-            self.fieldnames.add(fieldname)
-        slot[0].append(docnum)
-        slot[1].append(weight)
-        slot[2].append(vbytes)
-
-    def add_prepared(self, docnum: int, fields: dict[str, PreAnalyzedField], values: dict) -> None:
-        """Add the pre-analysed fields of one document without building posting tuples."""
-        frequencies = self._frequencies
-        packed_terms = self._packed
-        for fieldname, field in fields.items():
-            encode = field.format.encode if isinstance(field.format, formats.Positions) else None
-            for term, (freq, weight, positions) in values[fieldname].items():
-                key = (fieldname, term.encode("utf-8"))
-                slot = packed_terms.get(key)
-                if slot is None:
-                    slot = packed_terms[key] = (array("I"), array("f"), bytearray(), array("I"))
-                    self.fieldnames.add(fieldname)
-                docnums, weights, blob, ends = slot
-                docnums.append(docnum)
-                weights.append(weight)
-                if encode:
-                    blob += encode(positions)
-                else:
-                    packed = frequencies.get(freq)
-                    if packed is None:
-                        packed = frequencies[freq] = pack_uint(freq)
-                    blob += packed
-                ends.append(len(blob))
-
-    def iter_postings(self):
-        for key in sorted([*self._plain, *self._packed]):
-            fieldname, tbytes = key
-            if key in self._plain:
-                docnums, weights, values = self._plain[key]
-                for docnum, weight, vbytes in zip(docnums, weights, values, strict=True):
-                    yield fieldname, tbytes, docnum, weight, vbytes
-                continue
-            docnums, weights, blob, ends = self._packed[key]
-            start = 0
-            for docnum, weight, end in zip(docnums, weights, ends, strict=True):
-                yield fieldname, tbytes, docnum, weight, bytes(blob[start:end])
-                start = end
-
-    def cleanup(self) -> None:
-        self._plain.clear()
-        self._packed.clear()
 
 
 def schema() -> Schema:
@@ -254,6 +168,3 @@ def prepare_document(doc: dict) -> dict[str, Any]:
         "closes": _ordinal(sort.get("closes")),
         "tkey": fold(normalize(title)).encode("utf-8"),
     }
-
-
-# -- per-generation view -----------------------------------------------------------------------

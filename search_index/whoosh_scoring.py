@@ -1,0 +1,69 @@
+"""Relevance: BM25F over the posting weights written at index time (whoosh_schema), with boosts
+for names, adjacent syllables and accented syllables typed as indexed."""
+
+import math
+from itertools import pairwise
+
+from .query import ParsedQuery
+from .whoosh_postings import View
+
+# Score multipliers on top of the folded-syllable score. BM25 saturates term frequency, so a
+# long description repeating a term can outscore a name containing it; TITLE_BOOST adds a
+# separate, unsaturated bonus per query syllable found in the name.
+BIGRAM_BOOST = 1.5
+EXACT_BOOST = 1.0
+TITLE_BOOST = 1.5
+
+Contributions = list[tuple[float, dict[int, float]]]
+
+
+def idf(df: int, total: int) -> float:
+    return math.log(1.0 + (total - df + 0.5) / (df + 0.5))
+
+
+def contributions(view: View, parsed: ParsedQuery) -> Contributions:
+    """(factor, weights) pairs whose weighted sum is a document's relevance score."""
+    total = max(view.doc_count_all, 1)
+    seen: dict[tuple[str, str], tuple[float, dict[int, float]]] = {}
+
+    def add(field: str, term: str, boost: float) -> None:
+        if (field, term) not in seen:
+            weights = view.postings(field, term)
+            if weights:
+                seen[(field, term)] = (boost * idf(len(weights), total), weights)
+
+    for clause in parsed.clauses:
+        for alternative in clause.alternatives:
+            syllables = alternative.syllables
+            if alternative.mode == "prefix":
+                weights = view.prefix("fold", syllables[0])
+                seen[("prefix", syllables[0])] = (idf(len(weights), total), weights)
+                continue
+            for syllable in syllables:
+                add("fold", syllable, 1.0)
+                add("tfold", syllable, TITLE_BOOST)
+            if alternative.mode == "phrase":
+                for a, b in pairwise(syllables):
+                    add("bigram", f"{a}_{b}", BIGRAM_BOOST)
+    for bigram in parsed.bigrams:
+        add("bigram", bigram, BIGRAM_BOOST)
+    for term in parsed.exact_terms:
+        add("exact", term, EXACT_BOOST)
+    return list(seen.values())
+
+
+def score(docs: set[int], contributions: Contributions) -> dict[int, float]:
+    """Each of `docs` with its relevance score."""
+    scores = dict.fromkeys(docs, 0.0)
+    for factor, weights in contributions:
+        if len(weights) < len(scores):
+            for docnum, weight in weights.items():
+                if docnum in scores:
+                    scores[docnum] += factor * weight
+        else:
+            get = weights.get
+            for docnum in scores:
+                weight = get(docnum)
+                if weight is not None:
+                    scores[docnum] += factor * weight
+    return scores

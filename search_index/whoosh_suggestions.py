@@ -1,0 +1,121 @@
+"""Suggestions from the index: completions of what is being typed (titles starting with it), and
+"did you mean" when a query finds little (the most frequent indexed syllables a typo away)."""
+
+import heapq
+from typing import Any
+
+from .analysis import fold, is_accented, tokens
+from .backend import split_key
+from .query import ParsedQuery, parse_query, rebuild_query
+from .synonyms import Synonyms
+from .whoosh_postings import View
+
+SUGGEST_BELOW = 3
+
+
+def typed_words(prefix: str) -> list[str]:
+    """The folded syllables of what is being typed (at most 8)."""
+    return [fold(t) for t in tokens(prefix[:200])][:8]
+
+
+def completions(
+    view: View, words: list[str], last_is_prefix: bool, kinds: list[str], limit: int
+) -> list[dict[str, Any]]:
+    """Documents whose title has every typed syllable, the last one as a prefix while it is
+    being typed; titles starting with the typed text first, then shorter ones."""
+    sets = [view.postings("tfold", w).keys() for w in words[:-1]]
+    last = words[-1]
+    sets.append(
+        view.prefix("tfold", last).keys() if last_is_prefix else view.postings("tfold", last).keys()
+    )
+    sets.sort(key=len)
+    docs = sets[0]
+    for other in sets[1:]:
+        docs = docs & other
+    docs = set(docs) - view.deleted
+    if kinds:
+        docs &= view.kinds_filter(kinds)
+    titles = view.column("tkey")
+    typed = " ".join(words).encode("utf-8")
+    top = heapq.nsmallest(
+        limit, docs, key=lambda d: (not titles[d].startswith(typed), len(titles[d]), d)
+    )
+    results = []
+    for docnum in top:
+        stored = view.searcher.stored_fields(docnum)
+        kind, entity_id = split_key(stored["key"])
+        data = stored["data"]
+        results.append({"kind": kind, "id": entity_id, "title": data["t"], "stored": data["s"]})
+    return results
+
+
+def did_you_mean(view: View, parsed: ParsedQuery, matched: int, synonyms: Synonyms) -> str | None:
+    """The query with its rare syllables corrected, if that finds more than `matched`."""
+    corrections = {}
+    # Answer in the user's style: with diacritics only if they typed some.
+    accented = any(is_accented(typed) for typed, _ in parsed.plain)
+    vocabulary = view.derived("vocabulary", lambda: Vocabulary(view.reader))
+    for index_, (_typed, folded) in enumerate(parsed.plain):
+        if len(view.postings("fold", folded)) >= SUGGEST_BELOW:
+            continue
+        candidate = vocabulary.correct(folded)
+        if candidate:
+            corrections[index_] = vocabulary.display_form(candidate) if accented else candidate
+    if not corrections:
+        return None
+    suggestion = rebuild_query(parsed, corrections)
+    if len(view.match(parse_query(suggestion, synonyms))) > matched:
+        return suggestion
+    return None
+
+
+class Vocabulary:
+    """The indexed syllables of one generation: folded ones by first letter with their document
+    frequency, and the most frequent accented spelling of each."""
+
+    def __init__(self, reader) -> None:
+        self._folded: dict[str, list[tuple[str, int]]] = {}
+        for term, info in reader.iter_field("fold"):
+            term = term.decode("utf-8") if isinstance(term, bytes) else term
+            self._folded.setdefault(term[:1], []).append((term, info.doc_frequency()))
+        display: dict[str, tuple[int, str]] = {}
+        for term, info in reader.iter_field("exact"):
+            term = term.decode("utf-8") if isinstance(term, bytes) else term
+            df = info.doc_frequency()
+            folded = fold(term)
+            if df > display.get(folded, (0, ""))[0]:
+                display[folded] = (df, term)
+        self._display = {folded: term for folded, (_, term) in display.items()}
+
+    def correct(self, term: str) -> str | None:
+        """The most frequent indexed syllable within a small edit distance of `term`."""
+        limit = 1 if len(term) <= 4 else 2
+        best: tuple[int, int, str] | None = None
+        for candidate, df in self._folded.get(term[:1], ()):
+            if candidate == term or abs(len(candidate) - len(term)) > limit:
+                continue
+            distance = edit_distance(term, candidate, limit)
+            if distance <= limit and (best is None or (distance, -df) < best[:2]):
+                best = (distance, -df, candidate)
+        return best[2] if best else None
+
+    def display_form(self, folded: str) -> str:
+        return self._display.get(folded, folded)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (transpositions count 1), capped at limit + 1."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = value
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]

@@ -261,7 +261,6 @@ class CatalogueImport(ServiceImport):
 # Firms ----------------------------------------------------------------------------------------
 
 
-
 class FirmImport(ImportKind):
     name = "firms"
     label = _l("Firms")

@@ -14,7 +14,7 @@ from app.models import (
     LinkRelation,
     SearchOutbox,
 )
-from app.refdata.service import move_catalogue_item
+from app.refdata.catalogue import move_catalogue_item
 from app.search.engine import search_backend
 from app.search.registry import SOURCES
 from tests.curation.helpers import CURATOR, user
@@ -59,7 +59,7 @@ def test_moving_a_catalogue_kind_to_another_group_moves_its_firms_in_the_group_f
     only_there = firms - published_firms_offering(subtree_ids(old_group) - moved_items)
 
     with seeded_app.test_request_context():
-        move_catalogue_item(user(CURATOR), kind.id, new_group.id, kind.updated_at.isoformat())
+        move_catalogue_item(user(CURATOR), kind.id, new_group.id, kind.version)
 
     assert firms and only_there
     assert firms <= indexed_firms(seeded_app, group=[new_group.code])

@@ -2,7 +2,9 @@
 
 from datetime import date
 
+import sqlalchemy as sa
 from flask import has_request_context, request
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import AuditEvent, User
@@ -46,3 +48,15 @@ def plain(value):
     if hasattr(value, "_value_"):
         return str(value)
     return value
+
+
+def events_of(entity_kind: str, entity_id: int) -> list[AuditEvent]:
+    """The audit events of one record, newest first, with who did each."""
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.entity_kind == entity_kind, AuditEvent.entity_id == entity_id)
+            .options(selectinload(AuditEvent.actor))
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        )
+    )

@@ -1,13 +1,10 @@
 """The audit history of a firm, programme or zone, for those who curate it."""
 
-import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
-
+from app import audit
 from app.authorization import authorize
 from app.errors import NotFound
 from app.extensions import db
 from app.models import (
-    AuditEvent,
     Firm,
     Programme,
     User,
@@ -29,10 +26,5 @@ def record_history(actor: User, entity_kind: str, entity_id: int):
         authorize(actor, "firm.review")
     else:
         authorize(actor, f"{entity_kind}.manage", record)
-    events = db.session.scalars(
-        sa.select(AuditEvent)
-        .where(AuditEvent.entity_kind == entity_kind, AuditEvent.entity_id == entity_id)
-        .options(selectinload(AuditEvent.actor))
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-    ).all()
+    events = audit.events_of(entity_kind, entity_id)
     return record, events

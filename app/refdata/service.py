@@ -7,13 +7,11 @@ Edits carry the version of the record the curator saw; a stale one is a Conflict
 (`app.transaction.claim`).
 """
 
-import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
-
+from app import audit
 from app.authorization import authorize
 from app.errors import NotFound
 from app.extensions import db
-from app.models import Agency, AuditEvent, CatalogueItem, Incubator, User
+from app.models import Agency, CatalogueItem, Incubator, User
 
 HISTORY_KINDS = {"catalogue_item": CatalogueItem, "incubator": Incubator, "agency": Agency}
 
@@ -33,12 +31,7 @@ def record_history(actor: User | None, entity_kind: str, entity_id: int):
     if model is None:
         raise NotFound()
     record = db.session.get(model, entity_id)
-    events = db.session.scalars(
-        sa.select(AuditEvent)
-        .where(AuditEvent.entity_kind == entity_kind, AuditEvent.entity_id == entity_id)
-        .options(selectinload(AuditEvent.actor))
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-    ).all()
+    events = audit.events_of(entity_kind, entity_id)
     if record is None and not events:
         raise NotFound()
     return record, events

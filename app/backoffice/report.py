@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from app.authorization import authorize
 from app.backoffice import statistics
 from app.backoffice.returns import get_reporting_year, returns_by_state
-from app.domain.firm_size import SizeClass
+from app.domain.firm_size import SizeClass, size_class
 from app.extensions import db
 from app.models import (
     Firm,
@@ -88,26 +88,30 @@ def _returns_table(reporting_year: ReportingYear) -> Table:
 
 
 def _figures_table(reporting_year: ReportingYear) -> Table:
-    """Sums over submitted returns, by the firm's size class (each firm in exactly one row)."""
-    result = {
-        size: values
-        for size, *values in db.session.execute(
-            sa.select(
-                Firm.size_class,
-                sa.func.count(),
-                sa.func.coalesce(sa.func.sum(YearlyReturn.revenue_vnd), 0),
-                sa.func.coalesce(sa.func.sum(YearlyReturn.env_output_vnd), 0),
-                sa.func.coalesce(sa.func.sum(YearlyReturn.exports_vnd), 0),
-                sa.func.coalesce(sa.func.sum(YearlyReturn.rnd_vnd), 0),
-            )
-            .join(Firm, Firm.id == YearlyReturn.firm_id)
-            .where(
-                YearlyReturn.reporting_year_id == reporting_year.id,
-                YearlyReturn.state == ReturnState.SUBMITTED,
-            )
-            .group_by(Firm.size_class)
+    """Sums over submitted returns, by the size class the return's own figures give (the
+    class of that year, not the firm's current one; each firm in exactly one row)."""
+    result: dict[SizeClass | None, list[int]] = {}
+    for sector, employees, revenue, capital, *money in db.session.execute(
+        sa.select(
+            Firm.sector_group,
+            YearlyReturn.insured_employees,
+            YearlyReturn.revenue_vnd,
+            YearlyReturn.capital_vnd,
+            YearlyReturn.revenue_vnd,
+            YearlyReturn.env_output_vnd,
+            YearlyReturn.exports_vnd,
+            YearlyReturn.rnd_vnd,
         )
-    }
+        .join(Firm, Firm.id == YearlyReturn.firm_id)
+        .where(
+            YearlyReturn.reporting_year_id == reporting_year.id,
+            YearlyReturn.state == ReturnState.SUBMITTED,
+        )
+    ):
+        totals = result.setdefault(size_class(sector, employees, revenue, capital), [0] * 5)
+        totals[0] += 1
+        for index, value in enumerate(money, start=1):
+            totals[index] += value or 0
     sizes = [*SizeClass, None]
     rows = _numbered(
         [[SIZE_VI[size], *[int(v) for v in result.get(size, [0] * 5)]] for size in sizes]

@@ -346,8 +346,9 @@ def _clean_needs(rows: list[dict], errors: dict) -> list[WorkforceNeed]:
 def save_return(
     actor: User | None, firm_id: int, year: int, data: dict, submit: bool
 ) -> YearlyReturn:
-    """Save the figures (draft), or submit them: submitting updates the firm's size inputs, and
-    so its size class, to this year's figures."""
+    """Save the figures (draft), or submit them: submitting the firm's newest year updates its
+    size inputs, and so its size class, to this year's figures (an older year's return does
+    not turn the listing back)."""
     yearly_return = get_return(actor, firm_id, year)
     if yearly_return.reporting_year.closed:
         raise Conflict(_("This reporting year is closed."))
@@ -384,6 +385,7 @@ def save_return(
         yearly_return.state = ReturnState.SUBMITTED
         yearly_return.submitted_at = utcnow()
         yearly_return.submitted_by_id = actor.id
+    if submit and _is_latest(firm, year):
         size_before = _size_inputs(firm)
         firm.revenue_vnd = values["revenue_vnd"]
         firm.insured_employees = values["insured_employees"]
@@ -392,7 +394,7 @@ def save_return(
         db.session.flush()  # recomputes the size class
         old, new = audit.changed_fields(size_before, _size_inputs(firm))
         audit.record(actor, "firm.size_updated_from_return", "firm", firm.id, old, new)
-    elif yearly_return.state == ReturnState.NOT_STARTED:
+    elif not submit and yearly_return.state == ReturnState.NOT_STARTED:
         yearly_return.state = ReturnState.DRAFT
     db.session.flush()
     audit.record(
@@ -404,6 +406,12 @@ def save_return(
         after={"state": str(yearly_return.state), "year": year},
     )
     return yearly_return
+
+
+def _is_latest(firm: Firm, year: int) -> bool:
+    """Whether `year`'s figures are the firm's newest: a return for an earlier year than the
+    figures on its listing is kept with its year and leaves the listing as it is."""
+    return firm.size_year is None or year >= firm.size_year
 
 
 def _size_inputs(firm: Firm) -> dict:

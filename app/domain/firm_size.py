@@ -42,13 +42,21 @@ def size_class(
     revenue: int | None,
     capital: int | None,
 ) -> SizeClass | None:
-    """The size class, or None when the inputs cannot decide it (unknown, not guessed)."""
-    if sector is None or employees is None or (revenue is None and capital is None):
+    """The size class, or None when the inputs cannot decide it: unknown, never guessed.
+
+    Each tier's money test is "revenue at most R or capital at most C". With one of the two
+    blank, a test the known figure fails may still pass on the blank one, so the firm could
+    belong to that tier: the answer is unknown (not the next tier up). Employees above the
+    medium tier's limit make a firm large whatever its money figures.
+    """
+    if sector is None or employees is None:
         return None
     for tier, max_employees, max_revenue, max_capital in THRESHOLDS[SectorGroup(sector)]:
-        money_fits = (revenue is not None and revenue <= max_revenue) or (
-            capital is not None and capital <= max_capital
-        )
-        if employees <= max_employees and money_fits:
+        if employees > max_employees:
+            continue
+        figures = ((revenue, max_revenue), (capital, max_capital))
+        if any(value is not None and value <= limit for value, limit in figures):
             return tier
+        if any(value is None for value, _limit in figures):
+            return None  # the blank figure decides whether the firm is in this tier
     return SizeClass.LARGE

@@ -1,11 +1,14 @@
 """The yearly data update: open a year, e-mail firms, a member fills in and submits, the size
 class follows, curators see the response rate and re-open; reminders are idempotent."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
+from app.backoffice.report import SIZE_VI
 from app.domain.firm_size import size_class
 from app.extensions import db
 from app.models import (
@@ -331,3 +334,33 @@ def test_closed_year_takes_no_returns_and_no_reminders(client, runner, seeded_ap
     assert len(mails(seeded_app)) == before
     as_user(client, BUSINESS)
     assert "Submit the return" not in client.get(return_url(firm)).get_data(as_text=True)
+
+
+def test_an_older_years_return_keeps_its_year_and_leaves_the_listing_as_it_is(client):
+    """A 2025 return, then a late 2024 one: the listing keeps the 2025 figures and class, and
+    each year's report counts the firm in the class its own return gives."""
+    firm = business_firm(BUSINESS)
+    open_year(client, year=YEAR)
+    open_year(client, year=YEAR - 1)
+    as_user(client, BUSINESS)
+    newest = return_form(revenue_vnd="40.000.000.000", insured_employees="46")
+    older = return_form(revenue_vnd="2.000.000.000", insured_employees="8")
+    assert post_form(client, return_url(firm), return_url(firm), newest).status_code == 302
+    late = return_url(firm, YEAR - 1)
+    assert post_form(client, late, late, older).status_code == 302
+
+    firm = db.session.get(Firm, firm.id)
+    db.session.refresh(firm)
+    assert (firm.revenue_vnd, firm.insured_employees, firm.size_year) == (40 * 10**9, 46, YEAR)
+    current = size_class(firm.sector_group, 46, 40 * 10**9, 1_500_000_000)
+    assert firm.size_class == current
+    earlier = size_class(firm.sector_group, 8, 2 * 10**9, 1_500_000_000)
+    assert earlier != current
+
+    as_user(client, CURATOR)
+    for year, expected in ((YEAR, current), (YEAR - 1, earlier)):
+        workbook = load_workbook(io.BytesIO(client.get(f"/curation/reports/{year}.xlsx").data))
+        rows = list(workbook["6. Kết quả SXKD"].iter_rows(min_row=2, values_only=True))
+        counted = {row[1]: row[2] for row in rows[:-1]}
+        assert counted[SIZE_VI[expected]] == 1, year
+        assert sum(counted.values()) == 1

@@ -1,6 +1,8 @@
 """Decree 80/2021 size classes at every tier boundary, for both sector groups."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain.firm_size import BILLION, SectorGroup, SizeClass, size_class
 
@@ -46,7 +48,14 @@ def test_size_class_at_tier_boundaries(sector, employees, revenue, capital, expe
 
 @pytest.mark.parametrize(
     ("sector", "employees", "revenue", "capital"),
-    [(None, 5, B, B), (INDUSTRY, None, B, B), (INDUSTRY, 5, None, None)],
+    [
+        (None, 5, B, B),
+        (INDUSTRY, None, B, B),
+        (INDUSTRY, 5, None, None),
+        # Medium by capital if it is at most 100 bn, large otherwise: not guessed upward.
+        (INDUSTRY, 150, 250 * B, None),
+        (SERVICES, 40, None, 60 * B),  # small by revenue if at most 100 bn
+    ],
 )
 def test_size_class_is_unknown_without_enough_inputs(sector, employees, revenue, capital):
     assert size_class(sector, employees, revenue, capital) is None
@@ -70,3 +79,47 @@ def test_stored_size_class_follows_the_inputs(app):
     firm.insured_employees = 150
     db.session.commit()
     assert firm.size_class == SizeClass.MEDIUM
+
+
+def test_many_employees_make_a_firm_large_whatever_its_money_figures():
+    assert size_class(INDUSTRY, 201, None, None) == SizeClass.LARGE
+    assert size_class(SERVICES, 101, None, None) == SizeClass.LARGE
+
+
+# Amounts around every threshold, so that completions land on both sides of each limit.
+AMOUNTS = sorted(
+    {
+        0,
+        *(
+            t + d
+            for limit in (3, 10, 20, 50, 100, 200, 300)
+            for t in [limit * B]
+            for d in (-1, 0, 1)
+        ),
+    }
+)
+EMPLOYEES = sorted({0, *(n + d for n in (10, 50, 100, 200) for d in (-1, 0, 1))})
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    sector=st.sampled_from(list(SectorGroup)),
+    employees=st.sampled_from(EMPLOYEES),
+    revenue=st.one_of(st.none(), st.sampled_from(AMOUNTS)),
+    capital=st.one_of(st.none(), st.sampled_from(AMOUNTS)),
+)
+def test_a_class_from_partial_figures_is_the_class_of_every_completion(
+    sector, employees, revenue, capital
+):
+    """Decided from what is known: every value of a blank figure gives the same class.
+    Unknown: two values of the blank figures give different classes (so it cannot be told)."""
+    completions = {
+        size_class(sector, employees, full_revenue, full_capital)
+        for full_revenue in ([revenue] if revenue is not None else AMOUNTS)
+        for full_capital in ([capital] if capital is not None else AMOUNTS)
+    }
+    found = size_class(sector, employees, revenue, capital)
+    if found is None:
+        assert len(completions) > 1
+    else:
+        assert completions == {found}

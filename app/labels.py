@@ -66,6 +66,7 @@ LABELS = {
     ProgrammeStatus.OPEN: _l("Open"),
     ProgrammeStatus.CLOSED: _l("Closed"),
     ProgrammeStatus.ARCHIVED: _l("Archived"),
+    GeographicScope.NATIONAL: _l("Anywhere in Vietnam"),
     GeographicScope.PROVINCE: _l("Whole province"),
     GeographicScope.WARDS: _l("Selected wards and communes"),
     GeographicScope.ZONES: _l("Selected zones and clusters"),

@@ -5,8 +5,8 @@ The algorithm, deterministic and the same in every direction:
 1. **Rules.** Each candidate is checked against the structured rules that apply to the pair;
    every rule gives a reason marked *met*, *not met* or *unknown* (unknown when the firm's
    profile lacks the data; the reason says which field to add):
-   - programmes: firm size class, target catalogue groups/items, geographic scope (province,
-     wards, zones), firm age bounds, and status (open, upcoming, closed);
+   - programmes: firm size class, target catalogue groups/items, geographic scope (national,
+     province, wards, zones), firm age bounds, and status (open, upcoming, closed);
    - zones/clusters: status (planned zones are not open yet), priority domains, location,
      and a central wastewater plant when the firm's domain produces wastewater;
    - incubators: the startup-age limit and the focus domains;
@@ -225,6 +225,8 @@ def evaluate_programme(
 
 
 def _geography(firm: FirmProfile, programme: ProgrammeProfile) -> Reason:
+    if programme.scope == "national":
+        return Reason("national", MET)  # open to firms anywhere in Vietnam
     if programme.scope == "zones":
         if firm.zone_id is None:
             return Reason("zones", UNKNOWN, {"field": "zone"})

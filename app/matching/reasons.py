@@ -54,6 +54,7 @@ def reason_text(reason: Reason, group_names: dict[str, str] | None = None) -> st
         "domains": lambda: _(
             "Targets other domains: %(groups)s.", groups=_group_names(p.get("groups", []), names)
         ),
+        "national": lambda: _("Open to firms anywhere in Vietnam."),
         "province": lambda: (
             _("Your firm is in Quảng Ngãi province.")
             if state == "met"

@@ -26,6 +26,7 @@ class SupportType(StrEnum):
 
 
 class GeographicScope(StrEnum):
+    NATIONAL = "national"  # open to firms anywhere in Vietnam
     PROVINCE = "province"
     WARDS = "wards"
     ZONES = "zones"

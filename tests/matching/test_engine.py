@@ -3,9 +3,13 @@
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
+from app.extensions import db
 from app.matching import engine
 from app.matching.profiles import Catalogue, FirmProfile, ProgrammeProfile, ZoneProfile
+from app.matching.service import match_firm
+from app.models import Firm, FirmStatus, GeographicScope, Programme
 
 TODAY = date(2026, 11, 28)
 # Two groups: NT (items 11, 12, 13) and KT (items 21, 22).
@@ -124,13 +128,18 @@ def test_missing_profile_data_is_unknown_and_names_the_field():
         ("zones", {"zone_id": 7}, engine.MET),
         ("zones", {"zone_id": 8}, engine.NOT_MET),
         ("zones", {}, engine.UNKNOWN),
+        # National programmes (VEPF, Vietnam Value, national khuyến công) are open anywhere.
+        ("national", {"ward_code": 20275}, engine.MET),
+        ("national", {"ward_code": None}, engine.MET),
     ],
 )
 def test_geographic_scope(scope, changes, state):
     match = evaluate(
         firm(**changes), programme(scope=scope, wards=frozenset({21211}), zones=frozenset({7}))
     )
-    geography = next(r for r in match.reasons if r.code in ("province", "wards", "zones", "place"))
+    geography = next(
+        r for r in match.reasons if r.code in ("national", "province", "wards", "zones", "place")
+    )
     assert geography.state == state
 
 
@@ -163,3 +172,22 @@ def test_planned_zone_is_apart_and_wastewater_plant_is_checked():
     match = engine.evaluate_zone(firm(), zone, CATALOGUE, 0.0)
     assert match.section == engine.CLOSED
     assert ("wastewater_plant", engine.UNKNOWN) in {(r.code, r.state) for r in match.reasons}
+
+
+def test_a_firm_outside_the_province_is_told_the_truth_about_national_programmes(seeded_app):
+    """VEPF, Vietnam Value, the national S&T programme and national khuyến công (seed data)
+    are open to a Đà Nẵng firm; province-wide programmes are not."""
+    record = db.session.scalars(sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED)).first()
+    record.ward_code = 20275  # Phường An Hải, Đà Nẵng
+    db.session.commit()
+    scopes = dict(db.session.execute(sa.select(Programme.id, Programme.geographic_scope)).all())
+    national = {pid for pid, scope in scopes.items() if scope == GeographicScope.NATIONAL}
+    assert len(national) == 4
+    for match in match_firm(record.id)["programme"]:
+        geography = {r.code: r.state for r in match.reasons}
+        if match.id in national:
+            assert geography["national"] == engine.MET, match.name
+            assert "province" not in geography
+        elif scopes[match.id] == GeographicScope.PROVINCE:
+            assert geography["province"] == engine.NOT_MET, match.name
+            assert match.section != engine.ELIGIBLE

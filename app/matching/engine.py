@@ -43,6 +43,7 @@ from app.matching.profiles import (
 from app.search.engine import search_backend
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
+INFO = "info"  # not a criterion: something that moved the score (text relevance)
 ELIGIBLE, INELIGIBLE, CLOSED = "eligible", "ineligible", "closed"
 SECTIONS = (ELIGIBLE, INELIGIBLE, CLOSED)
 # Domains whose firms usually discharge wastewater and need a zone with a central plant.
@@ -134,10 +135,12 @@ def location_fit(firm: FirmProfile, ward: int | None, zone_id: int | None = None
 
 
 def _text_reason(text: float) -> list[Reason]:
-    """Mention text relevance only when it is a real signal (a fifth of the best or more)."""
+    """Mention text relevance only when it is a real signal (a fifth of the best or more). It
+    is relative to the best candidate of the run, so it is a weight in the score, never a
+    criterion met."""
     if text < 0.2:
         return []
-    return [Reason("text", MET, {"percent": round(100 * text)}, rule=False)]
+    return [Reason("text", INFO, {"percent": round(100 * text)}, rule=False)]
 
 
 def _score(catalogue_part: float, text_part: float, location_part: float) -> float:

@@ -76,7 +76,8 @@ def reason_text(reason: Reason, group_names: dict[str, str] | None = None) -> st
             else _("Your firm's age (%(age)s years) is outside the limits.", age=p.get("age"))
         ),
         "text": lambda: _(
-            "Its description matches your profile (%(percent)s%%).", percent=p.get("percent")
+            "Its description resembles your profile: %(percent)s%% of the closest one found.",
+            percent=p.get("percent"),
         ),
         "zone_operating": lambda: _("Operating."),
         "zone_calling_for_investment": lambda: _("Calling for investment now."),

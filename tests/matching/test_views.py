@@ -1,5 +1,7 @@
 """Matching pages: a business's matches, interest registration and its follow-up by agencies."""
 
+import re
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -79,3 +81,25 @@ def test_agency_sees_firms_that_fit_its_programme(client):
     login_as(client, curator)
     html = client.get(f"/curation/programmes/{programme.id}/matches?lang=en").get_data(as_text=True)
     assert html.count('class="card match-card"') > 10
+
+
+def test_only_eligible_candidates_carry_a_fit_label_and_relevance_is_no_criterion(client):
+    owner = user("business@demo.cnmt.vn")
+    firm = owned_firm(owner)
+    login_as(client, owner)
+    labels = ("Strong fit", "Good fit", "Weak fit")
+    seen_ineligible = 0
+    for tab in ("programme", "zone", "incubator"):
+        html = client.get(f"/my/firms/{firm.id}/matches?tab={tab}&lang=en").get_data(as_text=True)
+        sections = dict(
+            re.findall(r'<section class="match-section match-(\w+)">(.*?)</section>', html, re.S)
+        )
+        for name, body in sections.items():
+            if name != "eligible":
+                seen_ineligible += body.count("match-card")
+                assert not any(text in body for text in labels), (tab, name)
+        # Text relevance is relative to the best candidate: a note, never a ✓ criterion.
+        for item in re.findall(r'<li class="reason reason-(\w+)">(.*?)</li>', html, re.S):
+            if "resembles your profile" in item[1]:
+                assert item[0] == "info"
+    assert seen_ineligible > 0

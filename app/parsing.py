@@ -10,6 +10,8 @@ in text, and no one types the others.
 
 import math
 import re
+import unicodedata
+from decimal import Decimal
 
 from flask import Flask, Request
 from flask_babel import lazy_gettext as _l
@@ -22,8 +24,10 @@ from wtforms import IntegerField as _IntegerField
 
 # Every id column is a PostgreSQL INTEGER.
 MAX_ID = 2**31 - 1
-# Amounts in đồng go in BIGINT columns; a billion billion đồng is more than any real figure.
-MAX_AMOUNT_VND = 10**18
+# Amounts in đồng: a million tỷ (10^15) is above the yearly revenue of the country's largest
+# group, so a larger figure is a typing mistake (and BIGINT columns hold it with room to spare).
+MAX_AMOUNT_VND = 10**15
+_MAX_TEXT = f"{MAX_AMOUNT_VND:,}".replace(",", ".")
 # Areas, percentages and coordinates: finite and far from float's limits.
 MAX_DECIMAL = 10**12
 
@@ -179,22 +183,43 @@ class FieldList(_FieldList):
 
 
 # A sum in đồng: digits, grouped in threes by dots, commas or (non-breaking) spaces or not at
-# all, optionally followed by the currency sign (1.500.000.000 · 1,500,000,000 · 1500000000 ₫).
+# all (1.500.000.000 · 1,500,000,000 · 1500000000), or a number of tỷ (10^9) or triệu (10^6) with
+# a decimal comma, the way Vietnamese write them (38 tỷ · 38,5 tỷ · 500 triệu · 500tr); then
+# optionally the currency (₫, đ, đồng, VND).
 _AMOUNT = re.compile(r"[0-9]{1,3}([.,\s\u00a0][0-9]{3})+|[0-9]+")
+_AMOUNT_IN_UNITS = re.compile(
+    r"(?P<whole>[0-9]{1,3}(?:[.\s\u00a0][0-9]{3})+|[0-9]+)(?:,(?P<fraction>[0-9]+))?"
+    r"\s*(?P<unit>tỷ|tỉ|ty|triệu|trieu|tr)"
+)
+_UNITS = {"tỷ": 10**9, "tỉ": 10**9, "ty": 10**9, "triệu": 10**6, "trieu": 10**6, "tr": 10**6}
+_CURRENCY = re.compile(r"\s*(₫|đồng|dong|đ|vnđ|vnd)$")
 
 
 def parse_amount(raw: str) -> int | None:
     """The sum in đồng typed in `raw` (None when it is empty); raises ValueError with a message
-    for the user when it is not an amount or exceeds MAX_AMOUNT_VND. Forms, imports, filters
-    and the size preview all read amounts through this one rule."""
-    text = (raw or "").strip().removesuffix("₫").removesuffix("đ").strip()
+    for the user when it is not an amount, is negative or exceeds MAX_AMOUNT_VND. Forms,
+    imports, filters and the size preview all read amounts through this one rule."""
+    text = _CURRENCY.sub("", unicodedata.normalize("NFC", raw or "").strip().casefold()).strip()
     if not text:
         return None
-    if not _AMOUNT.fullmatch(text):
-        raise ValueError(_l("Enter an amount in đồng using digits, e.g. 1.500.000.000."))
-    amount = parse_int(re.sub(r"[^0-9]", "", text), high=MAX_AMOUNT_VND)
-    if amount is None:
-        raise ValueError(_l("The amount is too large."))
+    negative = text.startswith("-")
+    text = text.removeprefix("-").lstrip()
+    if _AMOUNT.fullmatch(text):
+        amount = int(re.sub(r"[^0-9]", "", text))
+    elif match := _AMOUNT_IN_UNITS.fullmatch(text):
+        number = re.sub(r"[^0-9]", "", match["whole"]) + "." + (match["fraction"] or "0")
+        exact = Decimal(number) * _UNITS[match["unit"]]
+        if exact != exact.to_integral_value():
+            raise ValueError(_l("The amount has a fraction of a đồng: check the decimals."))
+        amount = int(exact)
+    else:
+        raise ValueError(_l("Enter an amount in đồng, e.g. 1.500.000.000 or 1,5 tỷ."))
+    if negative and amount:
+        raise ValueError(_l("The amount cannot be negative."))
+    if amount > MAX_AMOUNT_VND:
+        raise ValueError(
+            _l("The amount is more than %(max)s đồng: check the number of digits.", max=_MAX_TEXT)
+        )
     return amount
 
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import User
 from app.parsing import (
+    MAX_AMOUNT_VND,
     MAX_ID,
     clean_text,
     lenient_amount,
@@ -126,16 +127,60 @@ def test_wards_of_no_province_are_none(client, province):
         ("1500000000đ", 1_500_000_000),
         ("0", 0),
         ("", None),
+        ("38 tỷ", 38_000_000_000),
+        ("38,5 tỷ", 38_500_000_000),
+        ("1,2 tỷ đồng", 1_200_000_000),
+        ("1.200 tỷ", 1_200_000_000_000),
+        ("0,25 Tỉ VND", 250_000_000),
+        ("500 triệu", 500_000_000),
+        ("500tr", 500_000_000),
+        ("2,75 trieu dong", 2_750_000),
+        ("38\u00a0tỷ", 38_000_000_000),
+        ("38 ty\u0309", 38_000_000_000),  # "tỷ" typed with a combining hook (not NFC)
+        ("1.000.000.000.000.000", MAX_AMOUNT_VND),
     ],
 )
 def test_amounts_are_read_one_way_everywhere(typed, amount):
     assert parse_amount(typed) == amount
 
 
-@pytest.mark.parametrize("typed", ["-5", "1.5", "15.00.000", "1e9", "một tỷ", "9" * 20])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "-5",
+        "1.5",
+        "15.00.000",
+        "1e9",
+        "một tỷ",
+        "9" * 20,
+        "38.5 tỷ",
+        "tỷ",
+        "38 tỷ tỷ",
+        "-38 tỷ",
+        "1,0000000001 tỷ",
+        "1.000.000.000.000.001",
+        "1.000.001 tỷ",
+    ],
+)
 def test_what_is_not_an_amount_gets_a_message(seeded_app, typed):
     with seeded_app.test_request_context("/?lang=en"):
         with pytest.raises(ValueError) as refused:
             parse_amount(typed)
         assert "amount" in str(refused.value)
         assert lenient_amount(typed) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("-38 tỷ", "The amount cannot be negative."),
+        ("-1.500.000", "The amount cannot be negative."),
+        ("1.001.000 tỷ", "more than 1.000.000.000.000.000 đồng"),
+        ("1,5 đ tỷ", "e.g. 1.500.000.000 or 1,5 tỷ"),
+    ],
+)
+def test_implausible_amounts_are_refused_with_the_reason(seeded_app, typed, message):
+    with seeded_app.test_request_context("/?lang=en"):
+        with pytest.raises(ValueError) as refused:
+            parse_amount(typed)
+        assert message in str(refused.value)

@@ -51,7 +51,7 @@ class WorkforceRowForm(Form):
 
 
 def _amount(text):
-    return MoneyField(text, description=_l("In đồng, e.g. 1.500.000.000."))
+    return MoneyField(text, description=_l("In đồng, e.g. 1.500.000.000 or 1,5 tỷ."))
 
 
 class ReturnForm(Form):

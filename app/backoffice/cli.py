@@ -28,4 +28,19 @@ def remind_command(days: int) -> None:
         click.echo(f"No open reporting year has its deadline within {days} days.")
         return
     years = ", ".join(str(year) for year in report.years)
-    click.echo(f"Reminded {report.firms} firms ({report.messages} messages) for {years}.")
+    people = _count(len(report.recipients), "person", "people")
+    click.echo(
+        f"Reminded {_count(report.firms, 'firm')} for {years}: "
+        f"{_count(report.messages, 'message')} to {people}."
+    )
+    if report.unreachable:
+        click.echo(
+            f"Could not remind {_count(len(report.unreachable), 'firm')}: no member has an active "
+            "account with a confirmed e-mail address (see the to-do list on the year's page)."
+        )
+        for firm in report.unreachable:
+            click.echo(f"  {firm.tax_code} {firm.display_name}")
+
+
+def _count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"

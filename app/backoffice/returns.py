@@ -8,6 +8,7 @@ queues mail for after the commit and commits once.
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -36,6 +37,7 @@ from app.models import (
     YearlyReturn,
 )
 from app.models.base import utcnow
+from app.parsing import MAX_AMOUNT_VND
 from app.transaction import transactional, unit_of_work
 from app.urls import public_url
 
@@ -44,24 +46,45 @@ OCCUPATION_MAX = 200
 FIRST_YEAR = 2020
 MONEY_FIELDS = ("revenue_vnd", "capital_vnd", "env_output_vnd", "exports_vnd", "rnd_vnd")
 REQUIRED_ON_SUBMIT = ("revenue_vnd", "insured_employees", "capital_vnd")
-MAX_AMOUNT = 10**15  # a million billion VND: beyond any firm's figures, within BIGINT
 MAX_PEOPLE = 1_000_000
 
 
-def _active_members(firm: Firm) -> list[User]:
-    return [member.user for member in firm.members if member.user.active]
+def _answering_members(firm: Firm) -> list[User]:
+    """The members who can answer for the firm: active accounts with a confirmed address (an
+    unconfirmed one may be mistyped, so it is never mailed)."""
+    return [
+        member.user
+        for member in firm.members
+        if member.user.active and member.user.email_verified_at is not None
+    ]
+
+
+def _can_answer():
+    """SQL: the return's firm can answer (see _answering_members) or already has."""
+    return sa.or_(
+        YearlyReturn.state == ReturnState.SUBMITTED,
+        sa.exists().where(
+            FirmMember.firm_id == YearlyReturn.firm_id,
+            User.id == FirmMember.user_id,
+            User.active.is_(True),
+            User.email_verified_at.is_not(None),
+        ),
+    )
 
 
 def _return_link(firm: Firm, year: int) -> str:
     return public_url("backoffice.yearly_return", firm_id=firm.id, year=year)
 
 
-def _mail_members(firm: Firm, template: str, **context) -> None:
-    for user in _active_members(firm):
+def _mail_members(firm: Firm, template: str, **context) -> list[User]:
+    """Mail the firm's answering members; returns who was mailed."""
+    users = _answering_members(firm)
+    for user in users:
         message = render_message(
             user.email, template, language=user.preferred_language, user=user, firm=firm, **context
         )
         send_after_commit(message)
+    return users
 
 
 def get_reporting_year(year: int) -> ReportingYear:
@@ -154,40 +177,74 @@ def close_reporting_year(actor: User | None, year: int) -> ReportingYear:
 
 @dataclass
 class ResponseRow:
+    """Firms asked, those of them that can answer (or did), and those that submitted."""
+
     label: str
     firms: int
+    can_answer: int
     submitted: int
 
     @property
+    def cannot_answer(self) -> int:
+        return self.firms - self.can_answer
+
+    @property
     def rate(self) -> float:
-        return 100.0 * self.submitted / self.firms if self.firms else 0.0
+        """Submitted returns per firm that can answer: the others were never really asked."""
+        return 100.0 * self.submitted / self.can_answer if self.can_answer else 0.0
+
+
+class Obstacle(StrEnum):
+    """Why a firm cannot answer, and so what a curator can do about it."""
+
+    NO_ACCOUNT = "no_account"
+    UNCONFIRMED = "unconfirmed"
+    DEACTIVATED = "deactivated"
+
+
+@dataclass
+class ToDo:
+    yearly_return: YearlyReturn
+    obstacle: Obstacle
 
 
 @dataclass
 class YearProgress:
     reporting_year: ReportingYear
     by_state: dict[ReturnState, int]
+    total: ResponseRow
     by_group: list[ResponseRow]
     by_ward: list[ResponseRow]
     returns: list[YearlyReturn] = field(default_factory=list)
-
-    @property
-    def total(self) -> ResponseRow:
-        return ResponseRow(
-            _("All firms"), sum(self.by_state.values()), self.by_state[ReturnState.SUBMITTED]
-        )
+    to_do: list[ToDo] = field(default_factory=list)
 
 
-def _submitted_count():
-    return sa.func.sum(sa.case((YearlyReturn.state == ReturnState.SUBMITTED, 1), else_=0))
+def _counts():
+    """Firms, firms that can answer, submitted returns: the columns of a ResponseRow."""
+    return (
+        sa.func.count(),
+        sa.func.sum(sa.case((_can_answer(), 1), else_=0)),
+        sa.func.sum(sa.case((YearlyReturn.state == ReturnState.SUBMITTED, 1), else_=0)),
+    )
+
+
+def _row(label: str, firms: int, can_answer, submitted) -> ResponseRow:
+    return ResponseRow(label, firms, int(can_answer or 0), int(submitted or 0))
+
+
+def response_total(reporting_year: ReportingYear) -> ResponseRow:
+    counts = db.session.execute(
+        sa.select(*_counts()).where(YearlyReturn.reporting_year_id == reporting_year.id)
+    ).one()
+    return _row(_("All firms"), *counts)
 
 
 def response_by_group(reporting_year: ReportingYear) -> list[ResponseRow]:
     pairs = firm_group_pairs(sa.true())
     result = {
-        group_id: (firms, int(submitted or 0))
-        for group_id, firms, submitted in db.session.execute(
-            sa.select(pairs.c.group_id, sa.func.count(), _submitted_count())
+        group_id: counts
+        for group_id, *counts in db.session.execute(
+            sa.select(pairs.c.group_id, *_counts())
             .select_from(YearlyReturn)
             .join(pairs, pairs.c.firm_id == YearlyReturn.firm_id)
             .where(YearlyReturn.reporting_year_id == reporting_year.id)
@@ -196,24 +253,20 @@ def response_by_group(reporting_year: ReportingYear) -> list[ResponseRow]:
     }
     tree = catalogue_tree()
     return [
-        ResponseRow(localized(group, "name"), *result.get(group.id, (0, 0)))
-        for group in tree.groups
+        _row(localized(group, "name"), *result.get(group.id, (0, 0, 0))) for group in tree.groups
     ]
 
 
 def response_by_ward(reporting_year: ReportingYear) -> list[ResponseRow]:
     result = db.session.execute(
-        sa.select(Firm.ward_code, sa.func.count(), _submitted_count())
+        sa.select(Firm.ward_code, *_counts())
         .select_from(YearlyReturn)
         .join(Firm, Firm.id == YearlyReturn.firm_id)
         .where(YearlyReturn.reporting_year_id == reporting_year.id)
         .group_by(Firm.ward_code)
         .order_by(sa.func.count().desc(), Firm.ward_code)
     ).all()
-    return [
-        ResponseRow(ward_name(code) or _("Not stated"), firms, int(submitted or 0))
-        for code, firms, submitted in result
-    ]
+    return [_row(ward_name(code) or _("Not stated"), *counts) for code, *counts in result]
 
 
 def returns_by_state(reporting_year: ReportingYear) -> dict[ReturnState, int]:
@@ -227,22 +280,42 @@ def returns_by_state(reporting_year: ReportingYear) -> dict[ReturnState, int]:
     return {state: counts.get(state, 0) for state in ReturnState}
 
 
+def _obstacle(firm: Firm) -> Obstacle:
+    users = [member.user for member in firm.members]
+    if any(user.active for user in users):
+        return Obstacle.UNCONFIRMED
+    return Obstacle.DEACTIVATED if users else Obstacle.NO_ACCOUNT
+
+
 def year_progress(actor: User | None, year: int) -> YearProgress:
+    """The year's response: rates over the firms that can answer, and a to-do list of the firms
+    that cannot (no account, address not confirmed, accounts deactivated)."""
     authorize(actor, "reporting.run")
     reporting_year = get_reporting_year(year)
     returns = db.session.scalars(
         sa.select(YearlyReturn)
         .join(Firm, Firm.id == YearlyReturn.firm_id)
         .where(YearlyReturn.reporting_year_id == reporting_year.id)
-        .options(selectinload(YearlyReturn.firm))
+        .options(
+            selectinload(YearlyReturn.firm).selectinload(Firm.members).selectinload(FirmMember.user)
+        )
         .order_by(Firm.legal_name, Firm.id)
     ).all()
+    cannot_answer = set(
+        db.session.scalars(
+            sa.select(YearlyReturn.id).where(
+                YearlyReturn.reporting_year_id == reporting_year.id, sa.not_(_can_answer())
+            )
+        )
+    )
     return YearProgress(
         reporting_year,
         returns_by_state(reporting_year),
+        response_total(reporting_year),
         response_by_group(reporting_year),
         response_by_ward(reporting_year),
         list(returns),
+        [ToDo(item, _obstacle(item.firm)) for item in returns if item.id in cannot_answer],
     )
 
 
@@ -358,7 +431,7 @@ def save_return(
     values = {}
     for name in (*MONEY_FIELDS, "insured_employees"):
         value = data.get(name)
-        limit = MAX_PEOPLE if name == "insured_employees" else MAX_AMOUNT
+        limit = MAX_PEOPLE if name == "insured_employees" else MAX_AMOUNT_VND
         if value is not None and not 0 <= value <= limit:
             errors[name] = [_("Enter a number between 0 and %(max)s.", max=limit)]
         values[name] = value
@@ -429,8 +502,14 @@ def _size_inputs(firm: Firm) -> dict:
 
 @dataclass
 class ReminderReport:
+    """What a reminder run did: firms reminded (at least one member mailed), messages sent,
+    distinct people mailed, and firms nobody could be mailed for (not logged as reminded, so
+    a later run reminds them once a member can answer)."""
+
     firms: int = 0
     messages: int = 0
+    recipients: set[int] = field(default_factory=set)
+    unreachable: list[Firm] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
 
 
@@ -440,9 +519,9 @@ def send_reminders(days: int = 14, today: date | None = None) -> ReminderReport:
     the same transaction as the mail is queued, so a second run (or a concurrent one, which
     fails on the unique key) sends nothing twice."""
     today = today or date.today()
+    report = ReminderReport()
     try:
         with unit_of_work():
-            report = ReminderReport()
             years = db.session.scalars(
                 sa.select(ReportingYear).where(
                     ReportingYear.closed.is_(False),
@@ -471,12 +550,7 @@ def send_reminders(days: int = 14, today: date | None = None) -> ReminderReport:
                 ).all()
                 report.years.append(reporting_year.year)
                 for firm in firms:
-                    db.session.add(
-                        ReminderLog(
-                            reporting_year_id=reporting_year.id, firm_id=firm.id, round_days=days
-                        )
-                    )
-                    _mail_members(
+                    mailed = _mail_members(
                         firm,
                         "backoffice_return_reminder",
                         year=reporting_year.year,
@@ -484,8 +558,17 @@ def send_reminders(days: int = 14, today: date | None = None) -> ReminderReport:
                         days_left=(reporting_year.deadline - today).days,
                         link=_return_link(firm, reporting_year.year),
                     )
+                    if not mailed:
+                        report.unreachable.append(firm)
+                        continue
+                    db.session.add(
+                        ReminderLog(
+                            reporting_year_id=reporting_year.id, firm_id=firm.id, round_days=days
+                        )
+                    )
                     report.firms += 1
-                    report.messages += len(_active_members(firm))
+                    report.messages += len(mailed)
+                    report.recipients.update(user.id for user in mailed)
     except ValidationError:
         # Another run logged the same round first: it sends those reminders, this one none.
         return ReminderReport(years=report.years)

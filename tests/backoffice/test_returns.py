@@ -14,12 +14,15 @@ from app.extensions import db
 from app.models import (
     AuditEvent,
     Firm,
+    FirmMember,
     FirmStatus,
+    MemberRole,
     ReminderLog,
     ReportingYear,
     ReturnState,
     YearlyReturn,
 )
+from app.models.base import utcnow
 from tests.backoffice.helpers import (
     YEAR,
     business_firm,
@@ -28,6 +31,7 @@ from tests.backoffice.helpers import (
     return_url,
     stored_return,
 )
+from tests.conftest import make_user
 from tests.curation.helpers import (
     BUSINESS,
     CURATOR,
@@ -39,6 +43,7 @@ from tests.curation.helpers import (
     mails,
     mails_to,
     post_form,
+    user,
 )
 
 
@@ -46,6 +51,29 @@ def published_count() -> int:
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(Firm).where(Firm.status == FirmStatus.PUBLISHED)
     )
+
+
+def answering_count() -> int:
+    """Published firms with a member whose account is active and whose address is confirmed."""
+    firms = db.session.scalars(sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED)).all()
+    return sum(
+        any(m.user.active and m.user.email_verified_at for m in firm.members) for firm in firms
+    )
+
+
+def only_members(*members: tuple[Firm, str, bool, bool]) -> None:
+    """Leave the seeded firms with exactly these members: (firm, e-mail, confirmed, active)."""
+    db.session.execute(sa.delete(FirmMember))
+    for firm, email, confirmed, active in members:
+        account = user(email) or make_user(email, verified=confirmed, active=active)
+        db.session.add(FirmMember(firm=firm, user=account, role=MemberRole.OWNER))
+    db.session.commit()
+
+
+def published_firms(count: int) -> list[Firm]:
+    return db.session.scalars(
+        sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED).order_by(Firm.id).limit(count)
+    ).all()
 
 
 def test_opening_a_year_creates_a_return_per_published_firm_and_emails_members(client, seeded_app):
@@ -126,7 +154,7 @@ def test_invalid_return_keeps_what_was_typed(client):
     html = response.get_data(as_text=True)
     assert 'value="-5"' in html
     assert "Thợ hàn đặc biệt" in html
-    assert "Enter an amount in đồng using digits, e.g. 1.500.000.000." in html
+    assert "The amount cannot be negative." in html
     response = post_form(
         client,
         return_url(firm),
@@ -167,7 +195,7 @@ def test_curator_sees_response_rate_and_reopens_a_return(client, seeded_app):
     page = client.get(f"/curation/reports/{YEAR}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert f"(1 of {published_count()} firms)" in html
+    assert f"(1 of {answering_count()} firms that can answer)" in html
     assert 'data-state="submitted">1<' in html
 
     returned = stored_return(firm)
@@ -213,6 +241,44 @@ def test_response_rate_by_group_and_ward_count_submitted_returns(client, seeded_
     assert ward_rows == expected
     assert sum(row.submitted for row in progress.by_group) >= 1
     assert all(row.submitted <= row.firms for row in progress.by_group)
+
+
+def test_response_rate_counts_only_firms_that_can_answer_and_lists_the_others(client, seeded_app):
+    from app.backoffice.returns import Obstacle, year_progress
+
+    answering, unconfirmed, deactivated, answered_anyway = published_firms(4)
+    only_members(
+        (answering, BUSINESS, True, True),
+        (unconfirmed, "chua-xac-nhan@example.vn", False, True),
+        (deactivated, "da-nghi@example.vn", True, False),
+        (answered_anyway, "nop-roi@example.vn", False, True),
+    )
+    open_year(client)
+    # An unconfirmed member may still answer: a firm that did counts among those that can.
+    as_user(client, "nop-roi@example.vn")
+    url = return_url(answered_anyway)
+    assert post_form(client, url, url, return_form()).status_code == 302
+
+    as_user(client, CURATOR)
+    html = client.get(f"/curation/reports/{YEAR}").get_data(as_text=True)
+    total = published_count()
+    assert "(1 of 2 firms that can answer)" in html
+    assert f"{total - 2} of the {total} firms asked cannot answer" in html
+    assert f'href="/curation/firms/{unconfirmed.id}"' in html
+    assert "No member has confirmed an e-mail address" in html
+    assert "No account yet: invite the firm to claim its listing." in html
+    with seeded_app.test_request_context("/?lang=en"):
+        progress = year_progress(user(CURATOR), YEAR)
+    totals = progress.total
+    assert (totals.firms, totals.can_answer, totals.submitted, totals.rate) == (total, 2, 1, 50.0)
+    assert sum(row.can_answer for row in progress.by_ward) == 2
+    assert sum(row.cannot_answer for row in progress.by_ward) == total - 2
+    obstacles = {item.yearly_return.firm_id: item.obstacle for item in progress.to_do}
+    assert len(obstacles) == total - 2
+    assert answering.id not in obstacles and answered_anyway.id not in obstacles
+    assert obstacles.pop(unconfirmed.id) == Obstacle.UNCONFIRMED
+    assert obstacles.pop(deactivated.id) == Obstacle.DEACTIVATED
+    assert set(obstacles.values()) == {Obstacle.NO_ACCOUNT}
 
 
 def test_xss_in_an_occupation_is_escaped_everywhere(client):
@@ -364,3 +430,37 @@ def test_an_older_years_return_keeps_its_year_and_leaves_the_listing_as_it_is(cl
         counted = {row[1]: row[2] for row in rows[:-1]}
         assert counted[SIZE_VI[expected]] == 1, year
         assert sum(counted.values()) == 1
+
+
+def test_remind_counts_firms_messages_and_people_and_reports_firms_it_could_not_remind(
+    client, runner, seeded_app
+):
+    first, second, unconfirmed, done = published_firms(4)
+    only_members(
+        (first, "an@example.vn", True, True),
+        (first, "binh@example.vn", True, True),
+        (second, "an@example.vn", True, True),
+        (unconfirmed, "chua-xac-nhan@example.vn", False, True),
+        (done, BUSINESS, True, True),
+    )
+    open_year(client, deadline=date.today() + timedelta(days=5))
+    as_user(client, BUSINESS)
+    post_form(client, return_url(done), return_url(done), return_form())
+    before = len(mails(seeded_app))
+
+    result = runner.invoke(args=["reports", "remind"])
+    assert result.exit_code == 0, result.output
+    assert f"Reminded 2 firms for {YEAR}: 3 messages to 2 people." in result.output
+    assert f"Could not remind {published_count() - 3} firms" in result.output
+    assert unconfirmed.tax_code in result.output
+    sent = mails(seeded_app)[before:]
+    assert sorted(m["To"] for m in sent) == ["an@example.vn", "an@example.vn", "binh@example.vn"]
+    # Firms nobody could be mailed for are not marked as reminded ...
+    assert set(db.session.scalars(sa.select(ReminderLog.firm_id))) == {first.id, second.id}
+
+    # ... so once a member confirms the address, the next run reminds that firm.
+    user("chua-xac-nhan@example.vn").email_verified_at = utcnow()
+    db.session.commit()
+    again = runner.invoke(args=["reports", "remind"])
+    assert f"Reminded 1 firm for {YEAR}: 1 message to 1 person." in again.output
+    assert [m["To"] for m in mails(seeded_app)[before + 3 :]] == ["chua-xac-nhan@example.vn"]

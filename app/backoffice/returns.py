@@ -45,7 +45,9 @@ REASON_MAX = 4000
 OCCUPATION_MAX = 200
 FIRST_YEAR = 2020
 MONEY_FIELDS = ("revenue_vnd", "capital_vnd", "env_output_vnd", "exports_vnd", "rnd_vnd")
-REQUIRED_ON_SUBMIT = ("revenue_vnd", "insured_employees", "capital_vnd")
+# The Decree 80 size inputs: required to submit, copied to the firm's listing on submitting,
+# and offered from the listing on a return not yet started.
+SIZE_FIGURES = ("revenue_vnd", "insured_employees", "capital_vnd")
 MAX_PEOPLE = 1_000_000
 
 
@@ -390,6 +392,15 @@ def get_return(actor: User | None, firm_id: int, year: int) -> YearlyReturn:
     return yearly_return
 
 
+def figures_from_listing(yearly_return: YearlyReturn) -> dict[str, int]:
+    """The firm's current size figures, to start a return not yet started from (the member
+    checks them: they may be older than the reporting year)."""
+    if yearly_return.state != ReturnState.NOT_STARTED:
+        return {}
+    firm = yearly_return.firm
+    return {name: getattr(firm, name) for name in SIZE_FIGURES if getattr(firm, name) is not None}
+
+
 def can_edit_return(yearly_return: YearlyReturn) -> bool:
     return yearly_return.state != ReturnState.SUBMITTED and not yearly_return.reporting_year.closed
 
@@ -440,7 +451,7 @@ def save_return(
         errors["certifications"] = [_("Keep this under %(max)s characters.", max=REASON_MAX)]
     needs = _clean_needs(data.get("workforce", []), errors)
     if submit:
-        for name in REQUIRED_ON_SUBMIT:
+        for name in SIZE_FIGURES:
             if values.get(name) is None:
                 errors.setdefault(name, []).append(_("Required to submit the return."))
     if errors:

@@ -188,7 +188,11 @@ def report_print(year: int):
 def yearly_return(firm_id: int, year: int):
     current = returns.get_return(current_user, firm_id, year)
     editable = returns.can_edit_return(current)
+    from_listing = returns.figures_from_listing(current)
     form = ReturnForm(obj=current if request.method == "GET" else None)
+    if request.method == "GET":
+        for name, value in from_listing.items():
+            form[name].data = value
     if request.method == "POST" and not editable:
         flash(_("This return can no longer be changed."), "error")
         return redirect(url_for("backoffice.yearly_return", firm_id=firm_id, year=year))
@@ -215,6 +219,7 @@ def yearly_return(firm_id: int, year: int):
             yearly_return=current,
             firm=current.firm,
             editable=editable,
+            from_listing=from_listing,
         ),
         status,
     )

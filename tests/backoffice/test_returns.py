@@ -172,6 +172,44 @@ def test_invalid_return_keeps_what_was_typed(client):
     assert stored_return(firm).state == ReturnState.NOT_STARTED
 
 
+def test_a_return_not_started_offers_the_listing_figures_to_check(client):
+    firm = business_firm(BUSINESS)
+    firm.revenue_vnd, firm.insured_employees, firm.capital_vnd = 38_000_000_000, 46, None
+    db.session.commit()
+    open_year(client)
+    as_user(client, BUSINESS)
+    html = client.get(return_url(firm)).get_data(as_text=True)
+    assert 'name="revenue_vnd" type="text" value="38.000.000.000"' in html
+    assert 'name="insured_employees" type="number" value="46"' in html
+    assert 'name="capital_vnd" type="text" value=""' in html
+    hint = f"From your listing: please check it is the figure for {YEAR}."
+    assert html.count(hint) == 2
+
+    # Once the member has saved the return, it shows what they saved, without the hint.
+    form = return_form(revenue_vnd="38,5 tỷ", capital_vnd="", action="save")
+    post_form(client, return_url(firm), return_url(firm), form)
+    assert stored_return(firm).revenue_vnd == 38_500_000_000
+    html = client.get(return_url(firm)).get_data(as_text=True)
+    assert 'name="revenue_vnd" type="text" value="38.500.000.000"' in html
+    assert 'name="capital_vnd" type="text" value=""' in html
+    assert hint not in html
+
+
+def test_amounts_in_a_return_may_be_typed_in_ty_and_trieu(client):
+    firm = business_firm(BUSINESS)
+    open_year(client)
+    as_user(client, BUSINESS)
+    form = return_form(revenue_vnd="38 tỷ", capital_vnd="1,2 tỷ đồng", rnd_vnd="500tr")
+    assert post_form(client, return_url(firm), return_url(firm), form).status_code == 302
+    returned = stored_return(firm)
+    assert (returned.revenue_vnd, returned.capital_vnd, returned.rnd_vnd) == (
+        38_000_000_000,
+        1_200_000_000,
+        500_000_000,
+    )
+    assert returned.firm.revenue_vnd == 38_000_000_000
+
+
 def test_submitting_needs_the_size_figures_but_a_draft_does_not(client):
     firm = business_firm(BUSINESS)
     open_year(client)

@@ -31,7 +31,7 @@ def integer(value: str) -> int | None:
 
 
 def amount(value: str) -> int | None:
-    """A sum in VND: digits, optionally grouped with dots, commas or spaces (1.500.000.000)."""
+    """A sum in VND, read as every form reads it (1.500.000.000 · 38,5 tỷ · 500 triệu)."""
     try:
         return parse_amount(value)
     except ValueError as error:

@@ -232,7 +232,7 @@ def lenient_amount(raw: str) -> int | None:
 
 
 class MoneyField(StringField):
-    """An amount in đồng typed with or without thousands separators (1.500.000.000)."""
+    """An amount in đồng, read by parse_amount (1.500.000.000 · 38,5 tỷ · 500tr)."""
 
     def process_formdata(self, valuelist):
         self.raw = (valuelist[0] if valuelist else "").strip()

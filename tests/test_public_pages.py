@@ -7,9 +7,19 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from babel.messages.pofile import read_po
+from markupsafe import escape
 
 from app.extensions import db
-from app.models import CatalogueItem, Firm, FirmStatus, Incubator, Programme, Zone
+from app.models import (
+    CatalogueItem,
+    Firm,
+    FirmCatalogueLink,
+    FirmStatus,
+    Incubator,
+    LinkRelation,
+    Programme,
+    Zone,
+)
 
 PO_FILE = Path(__file__).resolve().parent.parent / "app/translations/vi/LC_MESSAGES/messages.po"
 
@@ -184,3 +194,17 @@ def test_sample_records_carry_a_visible_mark(client):
     incubator = db.session.scalar(sa.select(Incubator))
     page = client.get(f"/incubators/{incubator.slug}?lang=vi").get_data(as_text=True)
     assert "dữ liệu mẫu" in page.lower()
+
+
+def test_a_catalogue_page_shows_who_needs_the_item_as_well_as_who_supplies_it(client):
+    link = db.session.scalars(
+        sa.select(FirmCatalogueLink)
+        .join(Firm)
+        .where(
+            FirmCatalogueLink.relation == LinkRelation.NEEDS, Firm.status == FirmStatus.PUBLISHED
+        )
+    ).first()
+    assert link is not None, "the seed has published firms with needs"
+    html = client.get(f"/catalogue/{link.item.code}?lang=en").get_data(as_text=True)
+    needs = html.split("Firms that need this", 1)[1].split("Programmes targeting this", 1)[0]
+    assert escape(link.firm.display_name) in needs

@@ -1,9 +1,11 @@
-"""Public catalogue pages: the tree, and one node with its suppliers and programmes."""
+"""Public catalogue pages: the tree, and one node with the firms that supply it, the firms that
+need it, and the programmes that target it."""
 
 from flask import Blueprint, render_template
 
 from app.catalogue.service import catalogue_tree, get_item
-from app.firms.service import published_firms_offering
+from app.firms.service import published_firms_linked
+from app.models import LinkRelation
 from app.programmes.service import programmes_targeting
 
 bp = Blueprint("catalogue", __name__)
@@ -22,6 +24,7 @@ def detail(code: str):
         "catalogue/detail.html",
         item=item,
         tree=tree,
-        firms=published_firms_offering(tree.subtree_ids(item)),
+        firms=published_firms_linked(tree.subtree_ids(item), LinkRelation.OFFERS),
+        buyers=published_firms_linked(tree.subtree_ids(item), LinkRelation.NEEDS),
         programmes=programmes_targeting(item, tree),
     )

@@ -127,12 +127,11 @@ class FirmFilters:
         )
 
 
-def _offers_any(item_ids: set[int]) -> sa.ColumnElement[bool]:
+def _linked_to_any(
+    item_ids: set[int], relation: LinkRelation = LinkRelation.OFFERS
+) -> sa.ColumnElement[bool]:
     return Firm.catalogue_links.any(
-        sa.and_(
-            FirmCatalogueLink.relation == LinkRelation.OFFERS,
-            FirmCatalogueLink.item_id.in_(item_ids),
-        )
+        sa.and_(FirmCatalogueLink.relation == relation, FirmCatalogueLink.item_id.in_(item_ids))
     )
 
 
@@ -154,7 +153,7 @@ def directory_query(filters: FirmFilters) -> sa.Select:
     if filters.groups:
         tree = catalogue_tree()
         item_ids = set().union(*(tree.subtree_ids(tree.by_code[c]) for c in filters.groups))
-        query = query.where(_offers_any(item_ids))
+        query = query.where(_linked_to_any(item_ids))
     if filters.ward:
         query = query.where(Firm.ward_code == filters.ward)
     if filters.size:
@@ -224,12 +223,14 @@ def count_published_firms() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Firm).where(PUBLISHED))
 
 
-def published_firms_offering(item_ids: set[int], limit: int = 50) -> list[Firm]:
-    """Published firms that supply any of the given catalogue items."""
+def published_firms_linked(
+    item_ids: set[int], relation: LinkRelation, limit: int = 50
+) -> list[Firm]:
+    """Published firms that supply (OFFERS) or need (NEEDS) any of the given catalogue items."""
     return list(
         db.session.scalars(
             sa.select(Firm)
-            .where(PUBLISHED, _offers_any(item_ids))
+            .where(PUBLISHED, _linked_to_any(item_ids, relation))
             .options(*_card_loading())
             .order_by(Firm.legal_name)
             .limit(limit)

@@ -405,10 +405,20 @@ def can_edit_return(yearly_return: YearlyReturn) -> bool:
     return yearly_return.state != ReturnState.SUBMITTED and not yearly_return.reporting_year.closed
 
 
+def occupation_name(text: str) -> str:
+    """One spelling per occupation, so the yearly tables count "kỹ sư  môi trường" and "KỸ SƯ
+    MÔI TRƯỜNG" with "Kỹ sư môi trường": NFC, single spaces, a capital first letter (a name
+    typed all in capitals becomes sentence case; abbreviations inside, like XLNT, are kept)."""
+    name = " ".join(nfc(text).split())
+    if name.isupper():
+        name = name.lower()
+    return name[:1].upper() + name[1:]
+
+
 def _clean_needs(rows: list[dict], errors: dict) -> list[WorkforceNeed]:
     needs = []
     for index, row in enumerate(rows):
-        occupation = " ".join(nfc(row.get("occupation") or "").split())
+        occupation = occupation_name(row.get("occupation") or "")
         number, level = row.get("number_needed"), row.get("level")
         if not occupation and not number:
             continue

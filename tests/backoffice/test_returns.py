@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from app.backoffice.report import SIZE_VI
+from app.backoffice.returns import occupation_name
 from app.domain.firm_size import size_class
 from app.extensions import db
 from app.models import (
@@ -502,3 +503,15 @@ def test_remind_counts_firms_messages_and_people_and_reports_firms_it_could_not_
     again = runner.invoke(args=["reports", "remind"])
     assert f"Reminded 1 firm for {YEAR}: 1 message to 1 person." in again.output
     assert [m["To"] for m in mails(seeded_app)[before + 3 :]] == ["chua-xac-nhan@example.vn"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["kỹ sư môi trường", "Kỹ  sư   môi trường ", "KỸ SƯ MÔI TRƯỜNG", "Kỹ sư môi trường"],
+)
+def test_one_occupation_is_counted_as_one_however_it_was_typed(typed):
+    assert occupation_name(typed) == "Kỹ sư môi trường"
+
+
+def test_occupations_keep_their_abbreviations():
+    assert occupation_name("vận hành trạm XLNT") == "Vận hành trạm XLNT"

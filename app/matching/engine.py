@@ -231,8 +231,10 @@ def _geography(firm: FirmProfile, programme: ProgrammeProfile) -> Reason:
     if programme.scope == "national":
         return Reason("national", MET)  # open to firms anywhere in Vietnam
     if programme.scope == "zones":
+        # A listing that names no zone is not in one of the programme's zones (its reason
+        # says to add the zone if the firm is in one).
         if firm.zone_id is None:
-            return Reason("zones", UNKNOWN, {"field": "zone"})
+            return Reason("zones", NOT_MET, {"none": True})
         return Reason("zones", MET if firm.zone_id in programme.zones else NOT_MET)
     if firm.ward_code is None:
         return Reason("place", UNKNOWN, {"field": "ward"})

@@ -246,6 +246,7 @@ def programme_profiles(
             programme_zone.c.programme_id.in_(ids)
         ),
     )
+    within = _zones_within(session)
     return [
         ProgrammeProfile(
             id=p.id,
@@ -256,7 +257,7 @@ def programme_profiles(
             sizes=frozenset(p.eligible_size_classes or ()),
             scope=str(p.geographic_scope),
             wards=frozenset(int(w) for w in p.eligible_ward_codes or ()),
-            zones=frozenset(zones[p.id]),
+            zones=frozenset(z for listed in zones[p.id] for z in within.get(listed, {listed})),
             min_age=p.min_firm_age_years,
             max_age=p.max_firm_age_years,
             targets=frozenset(targets[p.id]),
@@ -267,6 +268,29 @@ def programme_profiles(
         )
         for p in rows
     ]
+
+
+def _zones_within(session: Session) -> dict[int, set[int]]:
+    """Each zone with every zone inside it (an industrial park inside an economic zone): a
+    programme for the economic zone is for the firms in its parks too."""
+    children: dict[int | None, list[int]] = {}
+    for zone_id, parent_id in session.execute(sa.select(Zone.id, Zone.parent_id)):
+        children.setdefault(parent_id, []).append(zone_id)
+    within: dict[int, set[int]] = {}
+
+    def collect(zone_id: int, seen: set[int]) -> set[int]:
+        if zone_id in within:
+            return within[zone_id]
+        found = {zone_id}
+        for child in children.get(zone_id, ()):
+            if child not in seen:  # the zone rules refuse loops; stay safe on old data
+                found |= collect(child, seen | {child})
+        within[zone_id] = found
+        return found
+
+    for zone_id in children.get(None, ()):
+        collect(zone_id, {zone_id})
+    return within
 
 
 def zone_profiles(session: Session, catalogue: Catalogue, zone_ids=None) -> list[ZoneProfile]:

@@ -68,6 +68,11 @@ def reason_text(reason: Reason, group_names: dict[str, str] | None = None) -> st
         "zones": lambda: (
             _("Your zone or cluster is covered.")
             if state == "met"
+            else _(
+                "Only for firms in some zones and clusters; your listing names none (add it if "
+                "your firm is in one)."
+            )
+            if p.get("none")
             else _("Only for firms in some zones and clusters; yours is not one of them.")
         ),
         "age": lambda: (

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.matching import engine
 from app.matching.profiles import Catalogue, FirmProfile, ProgrammeProfile, ZoneProfile
 from app.matching.service import match_firm
-from app.models import Firm, FirmStatus, GeographicScope, Programme
+from app.models import Firm, FirmStatus, GeographicScope, Programme, Zone
 
 TODAY = date(2026, 11, 28)
 # Two groups: NT (items 11, 12, 13) and KT (items 21, 22).
@@ -127,7 +127,7 @@ def test_missing_profile_data_is_unknown_and_names_the_field():
         ("wards", {"ward_code": 21172}, engine.NOT_MET),
         ("zones", {"zone_id": 7}, engine.MET),
         ("zones", {"zone_id": 8}, engine.NOT_MET),
-        ("zones", {}, engine.UNKNOWN),
+        ("zones", {}, engine.NOT_MET),  # the listing names no zone
         # National programmes (VEPF, Vietnam Value, national khuyến công) are open anywhere.
         ("national", {"ward_code": 20275}, engine.MET),
         ("national", {"ward_code": None}, engine.MET),
@@ -191,3 +191,17 @@ def test_a_firm_outside_the_province_is_told_the_truth_about_national_programmes
         elif scopes[match.id] == GeographicScope.PROVINCE:
             assert geography["province"] == engine.NOT_MET, match.name
             assert match.section != engine.ELIGIBLE
+
+
+def test_a_programme_for_an_economic_zone_covers_the_parks_inside_it(seeded_app):
+    kkt = db.session.scalar(sa.select(Zone).where(Zone.slug == "kkt-dung-quat"))
+    park = db.session.scalars(sa.select(Zone).where(Zone.parent_id == kkt.id)).first()
+    record = db.session.scalars(sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED)).first()
+    record.zone_id = park.id
+    programme_record = db.session.scalar(
+        sa.select(Programme).where(Programme.geographic_scope == GeographicScope.ZONES)
+    )
+    programme_record.zones = [kkt]
+    db.session.commit()
+    [match] = [m for m in match_firm(record.id)["programme"] if m.id == programme_record.id]
+    assert {r.code: r.state for r in match.reasons}["zones"] == engine.MET

@@ -42,7 +42,7 @@ class Problems:
     def refuse(self) -> None:
         """Raise one ValidationError with every problem found, if any was."""
         if self.errors:
-            raise ValidationError(_("Please correct the marked fields."), errors=self.errors)
+            raise ValidationError(_("Please correct the fields marked below."), errors=self.errors)
 
     def web_address(self, field: str, url: str | None) -> None:
         if url and not url.startswith(("https://", "http://")):
@@ -51,6 +51,13 @@ class Problems:
     def ward(self, field: str, code: int | None) -> None:
         if code is not None and not is_ward(code):
             self.add(field, _("Choose a ward or commune from the list."))
+
+    def amount_range(self, low_field: str, low: int | None, high_field: str, high: int | None):
+        """A range of amounts in đồng (either end may be open): not negative, low ≤ high."""
+        if any(value is not None and value < 0 for value in (low, high)):
+            self.add(low_field, _("Amounts cannot be negative."))
+        elif low is not None and high is not None and low > high:
+            self.add(high_field, _("The upper amount must not be below the lower one."))
 
     def records(self, field: str, model, ids, message: str) -> list:
         """The `model` records with these ids; a problem (`message`) if any does not exist."""

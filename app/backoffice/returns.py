@@ -38,6 +38,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.parsing import MAX_AMOUNT_VND
+from app.rules import Problems
 from app.transaction import transactional, unit_of_work
 from app.urls import public_url
 
@@ -126,17 +127,17 @@ def open_reporting_year(
     """Open the year, create a not-started return for every published firm, e-mail members."""
     authorize(actor, "reporting.run")
     today = today or date.today()
-    errors: dict[str, list[str]] = {}
+    problems = Problems()
     if year is None or not FIRST_YEAR <= year <= today.year:
-        errors["year"] = [
-            _("Choose a year between %(first)s and %(last)s.", first=FIRST_YEAR, last=today.year)
-        ]
+        problems.add(
+            "year",
+            _("Choose a year between %(first)s and %(last)s.", first=FIRST_YEAR, last=today.year),
+        )
     elif db.session.scalar(sa.select(ReportingYear.id).where(ReportingYear.year == year)):
-        errors["year"] = [_("This year is already open for reporting.")]
+        problems.add("year", _("This year is already open for reporting."))
     if deadline is None or deadline <= today:
-        errors["deadline"] = [_("Choose a deadline after today.")]
-    if errors:
-        raise ValidationError(_("Please correct the fields marked below."), errors=errors)
+        problems.add("deadline", _("Choose a deadline after today."))
+    problems.refuse()
     reporting_year = ReportingYear(year=year, deadline=deadline, opened_by_id=actor.id)
     db.session.add(reporting_year)
     firms = db.session.scalars(
@@ -415,22 +416,23 @@ def occupation_name(text: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _clean_needs(rows: list[dict], errors: dict) -> list[WorkforceNeed]:
+def _clean_needs(rows: list[dict], problems: Problems) -> list[WorkforceNeed]:
     needs = []
     for index, row in enumerate(rows):
         occupation = occupation_name(row.get("occupation") or "")
         number, level = row.get("number_needed"), row.get("level")
         if not occupation and not number:
             continue
-        problems = []
+        found = []
         if not occupation or len(occupation) > OCCUPATION_MAX:
-            problems.append(_("Name the occupation or skill (up to 200 characters)."))
+            found.append(_("Name the occupation or skill (up to 200 characters)."))
         if level not in {lv.value for lv in WorkforceLevel}:
-            problems.append(_("Choose a level."))
+            found.append(_("Choose a level."))
         if not isinstance(number, int) or not 0 < number <= MAX_PEOPLE:
-            problems.append(_("Give the number of people needed (at least 1)."))
-        if problems:
-            errors[f"workforce_needs-{index}-occupation"] = problems
+            found.append(_("Give the number of people needed (at least 1)."))
+        for message in found:
+            problems.add(f"workforce_needs-{index}-occupation", message)
+        if found:
             continue
         needs.append(WorkforceNeed(occupation=occupation, level=level, number_needed=number))
     return needs
@@ -448,24 +450,23 @@ def save_return(
         raise Conflict(_("This reporting year is closed."))
     if yearly_return.state == ReturnState.SUBMITTED:
         raise Conflict(_("This return was already submitted. Ask Sở Công Thương to re-open it."))
-    errors: dict[str, list[str]] = {}
+    problems = Problems()
     values = {}
     for name in (*MONEY_FIELDS, "insured_employees"):
         value = data.get(name)
         limit = MAX_PEOPLE if name == "insured_employees" else MAX_AMOUNT_VND
         if value is not None and not 0 <= value <= limit:
-            errors[name] = [_("Enter a number between 0 and %(max)s.", max=limit)]
+            problems.add(name, _("Enter a number between 0 and %(max)s.", max=limit))
         values[name] = value
     certifications = nfc(data.get("certifications") or "").strip()
     if len(certifications) > REASON_MAX:
-        errors["certifications"] = [_("Keep this under %(max)s characters.", max=REASON_MAX)]
-    needs = _clean_needs(data.get("workforce", []), errors)
+        problems.add("certifications", _("Keep this under %(max)s characters.", max=REASON_MAX))
+    needs = _clean_needs(data.get("workforce", []), problems)
     if submit:
         for name in SIZE_FIGURES:
             if values.get(name) is None:
-                errors.setdefault(name, []).append(_("Required to submit the return."))
-    if errors:
-        raise ValidationError(_("Please correct the fields marked below."), errors=errors)
+                problems.add(name, _("Required to submit the return."))
+    problems.refuse()
 
     if yearly_return not in db.session:
         db.session.add(yearly_return)

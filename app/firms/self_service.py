@@ -17,7 +17,6 @@ from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.authorization import authorize
-from app.domain.places import is_ward
 from app.domain.tax_code import TaxCodeError, normalize_tax_code
 from app.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.extensions import db
@@ -36,6 +35,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.rules import Problems
 from app.slugs import unique_slug
 from app.transaction import flush, transactional
 from app.urls import public_url
@@ -96,14 +96,17 @@ def current_content(firm: Firm) -> dict:
 
 
 def _validate_rules(data: dict) -> None:
-    errors = {}
-    if not data.get("ward_code") or not is_ward(data["ward_code"]):
-        errors["ward_code"] = _("Choose a ward or commune from the list.")
-    low, high = data.get("investment_min_vnd"), data.get("investment_max_vnd")
-    if low is not None and high is not None and low > high:
-        errors["investment_max_vnd"] = _("The upper amount must not be below the lower one.")
-    if errors:
-        raise ValidationError(_("Please correct the marked fields."), errors)
+    problems = Problems()
+    if not data.get("ward_code"):
+        problems.add("ward_code", _("Choose a ward or commune from the list."))
+    problems.ward("ward_code", data.get("ward_code"))
+    problems.amount_range(
+        "investment_min_vnd",
+        data.get("investment_min_vnd"),
+        "investment_max_vnd",
+        data.get("investment_max_vnd"),
+    )
+    problems.refuse()
 
 
 @transactional

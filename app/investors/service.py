@@ -26,9 +26,10 @@ from app.models import (
     Shortlist,
     ShortlistEntry,
     User,
-    Zone,
 )
 from app.models.base import utcnow
+from app.places.service import public_zones
+from app.rules import Problems
 from app.transaction import flush, transactional
 
 # What one investor may keep: every list is exported and every saved search may be mailed daily,
@@ -71,7 +72,7 @@ def _profile_data(profile: InvestorProfile) -> dict:
 
 
 def _validate_profile(data: dict) -> dict:
-    errors = {}
+    problems = Problems()
     clean = {
         "organisation": _clean(data.get("organisation"), 200),
         "investor_type": data.get("investor_type"),
@@ -84,26 +85,22 @@ def _validate_profile(data: dict) -> dict:
         "description": _clean(data.get("description"), 2000) or None,
     }
     if not clean["organisation"]:
-        errors["organisation"] = _("Enter the name of your organisation.")
+        problems.add("organisation", _("Enter the name of your organisation."))
     if clean["investor_type"] not in {t.value for t in InvestorType}:
-        errors["investor_type"] = _("Choose what kind of investor you are.")
-    low, high = clean["ticket_min_vnd"], clean["ticket_max_vnd"]
-    if any(v is not None and v < 0 for v in (low, high)):
-        errors["ticket_min_vnd"] = _("Amounts cannot be negative.")
-    elif low is not None and high is not None and low > high:
-        errors["ticket_max_vnd"] = _("The upper amount must not be below the lower one.")
+        problems.add("investor_type", _("Choose what kind of investor you are."))
+    problems.amount_range(
+        "ticket_min_vnd", clean["ticket_min_vnd"], "ticket_max_vnd", clean["ticket_max_vnd"]
+    )
     groups = {g.code for g in catalogue_tree().groups}
     if not set(clean["groups"]) <= groups:
-        errors["groups"] = _("Choose catalogue groups from the list.")
+        problems.add("groups", _("Choose catalogue groups from the list."))
     if not set(clean["investment_types"]) <= {t.value for t in InvestmentType}:
-        errors["investment_types"] = _("Choose kinds of investment from the list.")
+        problems.add("investment_types", _("Choose kinds of investment from the list."))
     if not all(is_ward(w) for w in clean["wards"]):
-        errors["wards"] = _("Choose wards and communes from the list.")
-    public_zones = set(db.session.scalars(sa.select(Zone.id).where(Zone.public())))
-    if not set(clean["zones"]) <= public_zones:
-        errors["zones"] = _("Choose zones and clusters from the list.")
-    if errors:
-        raise ValidationError(_("Please correct the fields marked below."), errors)
+        problems.add("wards", _("Choose wards and communes from the list."))
+    if not set(clean["zones"]) <= {zone.id for zone in public_zones()}:
+        problems.add("zones", _("Choose zones and clusters from the list."))
+    problems.refuse()
     return clean
 
 

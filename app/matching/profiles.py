@@ -273,23 +273,14 @@ def programme_profiles(
 def _zones_within(session: Session) -> dict[int, set[int]]:
     """Each zone with every zone inside it (an industrial park inside an economic zone): a
     programme for the economic zone is for the firms in its parks too."""
-    children: dict[int | None, list[int]] = {}
-    for zone_id, parent_id in session.execute(sa.select(Zone.id, Zone.parent_id)):
-        children.setdefault(parent_id, []).append(zone_id)
-    within: dict[int, set[int]] = {}
-
-    def collect(zone_id: int, seen: set[int]) -> set[int]:
-        if zone_id in within:
-            return within[zone_id]
-        found = {zone_id}
-        for child in children.get(zone_id, ()):
-            if child not in seen:  # the zone rules refuse loops; stay safe on old data
-                found |= collect(child, seen | {child})
-        within[zone_id] = found
-        return found
-
-    for zone_id in children.get(None, ()):
-        collect(zone_id, {zone_id})
+    parents = dict(session.execute(sa.select(Zone.id, Zone.parent_id)).all())
+    within = {zone_id: {zone_id} for zone_id in parents}
+    for zone_id in parents:
+        ancestor, seen = parents[zone_id], {zone_id}
+        while ancestor is not None and ancestor not in seen:  # the zone rules refuse loops
+            within[ancestor].add(zone_id)
+            seen.add(ancestor)
+            ancestor = parents.get(ancestor)
     return within
 
 

@@ -2,6 +2,7 @@
 
 import click
 
+from app.backoffice.returns import send_reminders
 from app.backoffice.views import bp
 
 bp.cli.help = "The yearly data update of firms (Plan 68/KH-UBND)."
@@ -21,7 +22,6 @@ def remind_command(days: int) -> None:
     Safe to run from cron as often as you like: each firm is reminded once per year and
     --days round, so `--days 14` daily and `--days 3` daily send two reminders in all.
     """
-    from app.backoffice.returns import send_reminders
 
     report = send_reminders(days=days)
     if not report.years:

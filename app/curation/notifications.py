@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from app.curation.checks import CHECK_LABELS
 from app.extensions import db
+from app.firms.permissions import REVIEWING_AGENCY
 from app.mail import render_message, send_after_commit
 from app.models import Agency, Firm, FirmClaim, FirmRevision, Role, User
 from app.urls import public_url
@@ -66,7 +67,6 @@ def listing_submitted(firm: Firm, reviewers: list[User]) -> None:
 
 def reviewers() -> list[User]:
     """Active Sở Công Thương curators and administrators."""
-    from app.firms.permissions import REVIEWING_AGENCY
 
     return list(
         db.session.scalars(

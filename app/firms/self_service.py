@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.authorization import authorize
+from app.curation.notifications import notify_reviewers_of_submission
 from app.domain.tax_code import TaxCodeError, normalize_tax_code
 from app.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.extensions import db
@@ -164,7 +165,7 @@ def update_firm(actor: User, firm: Firm, data: dict, version: int) -> FirmRevisi
         flush()
         changed_before, changed_after = audit.changed_fields(before, data)
         audit.record(actor, "revision.propose", "firm", firm.id, changed_before, changed_after)
-        _notify_reviewers(firm)
+        notify_reviewers_of_submission(firm)
         return revision
     _claim(firm, version)
     content.apply(firm, data)
@@ -201,7 +202,7 @@ def submit_firm(actor: User, firm: Firm, version: int) -> None:
     firm.status = FirmStatus.SUBMITTED
     firm.submitted_at = utcnow()
     audit.record(actor, "firm.submit", "firm", firm.id, after={"status": "submitted"})
-    _notify_reviewers(firm)
+    notify_reviewers_of_submission(firm)
 
 
 def claimable_firm(firm_id: int) -> Firm:
@@ -232,7 +233,7 @@ def claim_firm(actor: User, firm_id: int, evidence: str) -> FirmClaim:
     db.session.add(claim)
     flush()
     audit.record(actor, "claim.create", "firm", firm.id, after={"claim": claim.id}, reason=evidence)
-    _notify_reviewers(firm)
+    notify_reviewers_of_submission(firm)
     return claim
 
 
@@ -328,9 +329,3 @@ def _claim(firm: Firm, version: int | None, public: bool = True) -> None:
         )
     )
     content.claim(firm, version, stale, public)
-
-
-def _notify_reviewers(firm: Firm) -> None:
-    from app.curation.notifications import notify_reviewers_of_submission
-
-    notify_reviewers_of_submission(firm)

@@ -2,7 +2,9 @@
 
 import click
 
+from app.investors.alerts import send_due_alerts
 from app.investors.views import bp
+from app.urls import use_site_url
 
 bp.cli.help = "Saved-search e-mail alerts for investors."
 
@@ -15,8 +17,6 @@ bp.cli.help = "Saved-search e-mail alerts for investors."
 )
 def send_command(base_url: str | None) -> None:
     """Send every alert that is due; safe to run again (nothing is sent twice)."""
-    from app.investors.alerts import send_due_alerts
-    from app.urls import use_site_url
 
     if base_url:
         try:

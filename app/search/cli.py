@@ -8,7 +8,17 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.search.registry import public_keys
+from app.search.sync import (
+    DrainBusy,
+    drain_outbox,
+    index_differences,
+    pending_changes,
+    rebuild_index,
+    stale_documents,
+)
 from app.search.views import bp
+from search_index import IndexLocked
 
 bp.cli.help = "Keep the search index true to the database."
 
@@ -16,7 +26,6 @@ bp.cli.help = "Keep the search index true to the database."
 @bp.cli.command("sync")
 def sync_command() -> None:
     """Apply pending outbox rows (changes not yet in the index)."""
-    from app.search.sync import drain_outbox
 
     report = drain_outbox(current_app._get_current_object(), lock_timeout=30.0)
     click.echo(f"Indexed {report.upserted}, removed {report.deleted}, waiting {report.remaining}.")
@@ -25,8 +34,6 @@ def sync_command() -> None:
 @bp.cli.command("rebuild")
 def rebuild_command() -> None:
     """Build a fresh index from the database, swap it in, then apply edits made meanwhile."""
-    from app.search.registry import public_keys
-    from app.search.sync import rebuild_index
 
     with Session(db.engine) as session:
         total = len(public_keys(session))
@@ -44,8 +51,6 @@ def rebuild_command() -> None:
 def check_command(content: bool) -> None:
     """Report ids that differ between the database and the index, and with --content
     documents whose indexed content is stale (exit 1 if any)."""
-    from app.search.registry import public_keys
-    from app.search.sync import index_differences, pending_changes, stale_documents
 
     app = current_app._get_current_object()
     missing, extra = index_differences(app)
@@ -82,8 +87,6 @@ def check_command(content: bool) -> None:
 @click.option("--once", is_flag=True, help="Drain once and exit.")
 def worker_command(interval: float, once: bool) -> None:
     """Drain the outbox continuously (production, with SEARCH_SYNC=worker)."""
-    from app.search.sync import DrainBusy, drain_outbox
-    from search_index import IndexLocked
 
     app = current_app._get_current_object()
     while True:

@@ -97,10 +97,6 @@ def get_reporting_year(year: int) -> ReportingYear:
     return reporting_year
 
 
-def is_open(reporting_year: ReportingYear) -> bool:
-    return not reporting_year.closed
-
-
 def open_years() -> list[ReportingYear]:
     """Reporting years waiting for returns (shown to businesses on their listing page)."""
     return list(

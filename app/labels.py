@@ -7,6 +7,7 @@ from app.models import (
     AlertFrequency,
     CatalogueKind,
     CatalogueLevel,
+    Criterion,
     FirmStatus,
     GeographicScope,
     InterestStatus,
@@ -23,6 +24,11 @@ from app.models import (
 )
 
 LABELS = {
+    Criterion.SCOPE: _l("Where the firm is"),
+    Criterion.ENTERPRISE_TYPES: _l("Type of firm"),
+    Criterion.SIZES: _l("Firm size"),
+    Criterion.DOMAINS: _l("Target domains and items"),
+    Criterion.AGE: _l("Firm age"),
     SizeClass.MICRO: _l("Micro"),
     SizeClass.SMALL: _l("Small"),
     SizeClass.MEDIUM: _l("Medium"),

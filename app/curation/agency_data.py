@@ -17,6 +17,7 @@ from app import audit
 from app.authorization import authorize
 from app.curation.permissions import is_admin
 from app.curation.review import clean_reason
+from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SizeClass
 from app.domain.places import is_ward
 from app.errors import NotFound, ValidationError
@@ -24,6 +25,7 @@ from app.extensions import db
 from app.models import (
     Agency,
     CatalogueItem,
+    Criterion,
     GeographicScope,
     Programme,
     SupportType,
@@ -47,11 +49,13 @@ PROGRAMME_FIELDS = (
     "description_vi",
     "description_en",
     "support_types",
+    "eligible_enterprise_types",
     "eligible_size_classes",
     "geographic_scope",
     "eligible_ward_codes",
     "min_firm_age_years",
     "max_firm_age_years",
+    "preferred_criteria",
     "other_conditions_vi",
     "other_conditions_en",
     "max_amount_vnd",
@@ -78,6 +82,15 @@ ZONE_FIELDS = (
     "latitude",
     "longitude",
     "contact",
+)
+
+
+LIST_FIELDS = (
+    "support_types",
+    "eligible_enterprise_types",
+    "eligible_size_classes",
+    "eligible_ward_codes",
+    "preferred_criteria",
 )
 
 
@@ -108,7 +121,7 @@ def check_programme(data: dict, programme: Programme | None = None) -> dict:
     target_item_ids. Returns the cleaned data for `apply`; raises ValidationError."""
     problems = Problems()
     cleaned = cleaned_text(data, PROGRAMME_FIELDS)
-    for name in ("support_types", "eligible_size_classes", "eligible_ward_codes"):
+    for name in LIST_FIELDS:
         cleaned[name] = list(cleaned[name] or [])
     cleaned["geographic_scope"] = cleaned["geographic_scope"] or GeographicScope.PROVINCE
     cleaned["rolling"] = bool(cleaned["rolling"])
@@ -118,6 +131,10 @@ def check_programme(data: dict, programme: Programme | None = None) -> dict:
         problems.add("support_types", _("Choose support types from the list."))
     if not set(cleaned["eligible_size_classes"]) <= {s.value for s in SizeClass}:
         problems.add("eligible_size_classes", _("Choose size classes from the list."))
+    if not set(cleaned["eligible_enterprise_types"]) <= {t.value for t in EnterpriseType}:
+        problems.add("eligible_enterprise_types", _("Choose types of firm from the list."))
+    if not set(cleaned["preferred_criteria"]) <= {c.value for c in Criterion}:
+        problems.add("preferred_criteria", _("Choose criteria from the list."))
     scope = cleaned["geographic_scope"]
     if scope not in {s.value for s in GeographicScope}:
         problems.add("geographic_scope", _("Choose a geographic scope."))

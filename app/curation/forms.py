@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from app.catalogue.service import CatalogueTree
 from app.curation.checks import CHECK_LABELS
+from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SizeClass
 from app.forms import (
     Form,
@@ -30,7 +31,7 @@ from app.forms import (
 )
 from app.i18n import localized
 from app.labels import label
-from app.models import GeographicScope, SupportType, ZoneKind, ZoneStatus
+from app.models import Criterion, GeographicScope, SupportType, ZoneKind, ZoneStatus
 from app.parsing import FloatField, HiddenIntegerField, IntegerField, MoneyField, optional_id
 
 
@@ -71,6 +72,9 @@ class ProgrammeForm(RecordForm):
     description_vi = TextAreaField(_l("Description (Vietnamese)"))
     description_en = TextAreaField(_l("Description (English)"))
     support_types = MultiCheckboxField(_l("Support types"))
+    eligible_enterprise_types = MultiCheckboxField(
+        _l("Eligible types of firm (none: any; size classes imply enterprises)")
+    )
     eligible_size_classes = MultiCheckboxField(_l("Eligible size classes (none: any size)"))
     geographic_scope = RadioField(_l("Geographic scope"), default=GeographicScope.PROVINCE.value)
     eligible_ward_codes = SelectMultipleField(_l("Eligible wards and communes"), coerce=int)
@@ -79,6 +83,7 @@ class ProgrammeForm(RecordForm):
     max_firm_age_years = IntegerField(_l("Maximum firm age (years)"), validators=[Optional()])
     other_conditions_vi = TextAreaField(_l("Other conditions (Vietnamese)"))
     other_conditions_en = TextAreaField(_l("Other conditions (English)"))
+    preferred_criteria = MultiCheckboxField(_l("Preferences, not requirements"))
     target_item_ids = SelectMultipleField(_l("Target catalogue groups and items"), coerce=int)
     max_amount_vnd = MoneyField(_l("Maximum amount (VND)"))
     cofinancing_pct = IntegerField(_l("Co-financing (%)"), validators=[Optional()])
@@ -92,7 +97,11 @@ class ProgrammeForm(RecordForm):
 
     def set_choices(self, tree: CatalogueTree, zones, agencies) -> None:
         self.support_types.choices = [SelectChoice(s.value, label(s)) for s in SupportType]
+        self.eligible_enterprise_types.choices = [
+            SelectChoice(t.value, label(t)) for t in EnterpriseType
+        ]
         self.eligible_size_classes.choices = [SelectChoice(s.value, label(s)) for s in SizeClass]
+        self.preferred_criteria.choices = [SelectChoice(c.value, label(c)) for c in Criterion]
         self.geographic_scope.choices = [SelectChoice(s.value, label(s)) for s in GeographicScope]
         self.eligible_ward_codes.choices = ward_choices()
         self.zone_ids.choices = [SelectChoice(z.id, localized(z, "name")) for z in zones]

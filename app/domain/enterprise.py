@@ -37,6 +37,8 @@ ENTERPRISES = frozenset(
     }
 )
 DEPENDENT_UNITS = frozenset({EnterpriseType.BRANCH, EnterpriseType.REPRESENTATIVE_OFFICE})
+# Units with a Decree 80 size class: enterprises, and dependent units through their parent.
+SIZED = ENTERPRISES | DEPENDENT_UNITS
 
 
 def is_enterprise(kind: EnterpriseType | str | None) -> bool:
@@ -46,6 +48,11 @@ def is_enterprise(kind: EnterpriseType | str | None) -> bool:
 
 def is_dependent_unit(kind: EnterpriseType | str | None) -> bool:
     return kind is not None and EnterpriseType(kind) in DEPENDENT_UNITS
+
+
+def has_size_class(kind: EnterpriseType | str | None) -> bool:
+    """Whether SME size classes apply to this kind of unit (unknown kind: assume they do)."""
+    return kind is None or EnterpriseType(kind) in SIZED
 
 
 def tax_code_fits(kind: EnterpriseType | str | None, stored_code: str) -> bool:

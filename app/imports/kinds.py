@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from app import audit
 from app.curation import agency_data
 from app.curation.agency_data import PROGRAMME_FIELDS, ZONE_FIELDS
+from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SectorGroup, SizeClass
 from app.errors import ValidationError
 from app.extensions import db
@@ -30,6 +31,7 @@ from app.models import (
     CatalogueItem,
     CatalogueKind,
     CatalogueLevel,
+    Criterion,
     Firm,
     FirmCatalogueLink,
     FirmIndustryCode,
@@ -401,7 +403,9 @@ class ProgrammeImport(_Publishable):
         _text("description_vi"),
         _text("description_en"),
         Column("support_types", cells.choices(SupportType), "grant; consulting"),
+        Column("eligible_enterprise_types", cells.choices(EnterpriseType), "joint_stock"),
         Column("eligible_size_classes", cells.choices(SizeClass), "micro; small"),
+        Column("preferred_criteria", cells.choices(Criterion), "domains"),
         Column("max_amount_vnd", cells.amount, "500.000.000"),
         Column("cofinancing_pct", cells.integer, "50"),
         Column("opens_on", cells.date_value, "01/01/2026"),

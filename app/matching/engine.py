@@ -5,19 +5,24 @@ The algorithm, deterministic and the same in every direction:
 1. **Rules.** Each candidate is checked against the structured rules that apply to the pair;
    every rule gives a reason marked *met*, *not met* or *unknown* (unknown when the firm's
    profile lacks the data; the reason says which field to add):
-   - programmes: firm size class, target catalogue groups/items, geographic scope (national,
-     province, wards, zones), firm age bounds, and status (open, upcoming, closed);
+   - programmes: status (open, upcoming, closed) and the criteria its curator set, each
+     *required* or *preferred*: type of firm (SME size classes imply enterprises and their
+     branches), size class, target catalogue groups/items (met by what the firm supplies or
+     what it needs), geographic scope (national, province, wards, zones), firm age bounds;
    - zones/clusters: status (planned zones are not open yet), priority domains, location,
      and a central wastewater plant when the firm's domain produces wastewater;
    - incubators: the startup-age limit and the focus domains;
    - investors: seeking investment, investment type, ticket size, domains, location.
-   A candidate with any *not met* eligibility rule is **ineligible**; closed programmes and
-   planned zones go to their own **closed** section. Nothing is dropped: every candidate is in
-   exactly one of the sections eligible / ineligible / closed.
-2. **Score** (0–100) = 50 × catalogue fit + 35 × text relevance + 15 × location fit, where
-   - catalogue fit = min(1, (3 × shared items + 1 × items sharing only a group) / 6): an exact
-     item counts three times a group-level match, and two exact items saturate the score;
-     a candidate with no catalogue targets gets a neutral 0.3;
+   A candidate with any *not met* required rule is **ineligible**; a preference not met only
+   lowers the score. Closed programmes and planned zones go to their own **closed** section.
+   Nothing is dropped: every candidate is in exactly one of the sections eligible / ineligible
+   / closed.
+2. **Score** (0–100) = (50 × catalogue fit + 35 × text relevance + 15 × location fit) × 0.75
+   for each preference not met, where
+   - catalogue fit = 0.6 for one covered item, + 0.2 for each further one, at most 1; an item
+     is covered when the candidate targets it or a group or kind above it (so a programme for
+     a whole group fits as well as one naming the item); items only sharing a group with a
+     target count 0.2 each, at most 0.4; a candidate with no catalogue targets gets 0.3;
    - text relevance = the candidate's score for an OR query of the other side's profile
      phrases (catalogue item names, VSIC names, titles), run through the search index with
      the same Vietnamese analysis as the search page, divided by the best score in the run;
@@ -32,6 +37,7 @@ from datetime import date
 
 from flask import current_app
 
+from app.domain.enterprise import SIZED, has_size_class
 from app.domain.places import QUANG_NGAI, ward_province
 from app.matching.profiles import (
     Catalogue,
@@ -40,12 +46,14 @@ from app.matching.profiles import (
     ProgrammeProfile,
     ZoneProfile,
 )
+from app.models.programme import Criterion
 from app.search.engine import search_backend
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 INFO = "info"  # not a criterion: something that moved the score (text relevance)
 ELIGIBLE, INELIGIBLE, CLOSED = "eligible", "ineligible", "closed"
 SECTIONS = (ELIGIBLE, INELIGIBLE, CLOSED)
+PREFERENCE_PENALTY = 0.75
 # Domains whose firms usually discharge wastewater and need a zone with a central plant.
 WASTEWATER_GROUPS = frozenset({"NT", "CTR", "CTNH", "TC", "NL"})
 MAX_TEXT_TERMS = 40
@@ -56,7 +64,14 @@ class Reason:
     code: str
     state: str
     params: dict = field(default_factory=dict)
-    rule: bool = True  # an eligibility rule (a "not met" makes the candidate ineligible)
+    rule: bool = True  # a required rule (a "not met" makes the candidate ineligible)
+
+    @property
+    def mark(self) -> str:
+        """How the reason is shown: a preference not met is not a ✗ (it does not exclude)."""
+        if self.state == NOT_MET and not self.rule:
+            return "unmet_preference"
+        return self.state
 
 
 @dataclass
@@ -102,25 +117,30 @@ def text_scores(terms: Iterable[str], *kinds: str) -> dict[str, dict[int, float]
 
 
 def catalogue_fit(
-    firm_items: frozenset[int],
+    offers: frozenset[int],
     targets: frozenset[int],
     target_groups: frozenset[str],
     catalogue: Catalogue,
+    needs: frozenset[int] = frozenset(),
 ) -> tuple[float, Reason]:
-    """Exact items count three times a group-only match (see the module docstring)."""
+    """How well what the firm supplies (and, for programmes, what it needs) fits the targets;
+    see the module docstring for the weights."""
     if not targets:
         return 0.3, Reason("domains_any", MET, rule=False)
-    if not firm_items:
+    if not offers and not needs:
         return 0.0, Reason("domains", UNKNOWN, {"field": "offers"})
-    exact = firm_items & targets
-    group_only = {i for i in firm_items - exact if catalogue.group_of.get(i) in target_groups}
-    fit = min(1.0, (3 * len(exact) + len(group_only)) / 6)
-    if exact:
-        names = [catalogue.names[i] for i in sorted(exact)]
-        return fit, Reason("domains_items", MET, {"items": names})
-    if group_only:
-        groups = sorted({catalogue.group_of[i] for i in group_only})
-        return fit, Reason("domains_groups", MET, {"groups": groups})
+    supplied, needed = catalogue.covered(offers, targets), catalogue.covered(needs, targets)
+    if supplied or needed:
+        fit = min(1.0, 0.6 + 0.2 * (len(supplied) + len(needed) - 1))
+        params = {
+            "items": [catalogue.names[i] for i in supplied],
+            "needs": [catalogue.names[i] for i in needed],
+        }
+        return fit, Reason("domains_items", MET, params)
+    related = [i for i in offers | needs if catalogue.group_of.get(i) in target_groups]
+    if related:
+        groups = sorted({catalogue.group_of[i] for i in related})
+        return min(0.4, 0.2 * len(related)), Reason("domains_groups", MET, {"groups": groups})
     return 0.0, Reason("domains", NOT_MET, {"groups": sorted(target_groups)})
 
 
@@ -143,8 +163,11 @@ def _text_reason(text: float) -> list[Reason]:
     return [Reason("text", INFO, {"percent": round(100 * text)}, rule=False)]
 
 
-def _score(catalogue_part: float, text_part: float, location_part: float) -> float:
-    return round(50 * catalogue_part + 35 * text_part + 15 * location_part, 1)
+def _score(
+    catalogue_part: float, text_part: float, location_part: float, unmet_preferences: int = 0
+) -> float:
+    score = 50 * catalogue_part + 35 * text_part + 15 * location_part
+    return round(score * PREFERENCE_PENALTY**unmet_preferences, 1)
 
 
 def _section(reasons: list[Reason], closed: bool) -> str:
@@ -168,63 +191,92 @@ def evaluate_programme(
     text: float,
     today: date,
 ) -> Match:
-    reasons: list[Reason] = []
-    status = programme.status(today)
-    if status == "open":
-        state = "rolling" if programme.rolling or not programme.closes_on else "open"
-        reasons.append(Reason(f"status_{state}", MET, {"date": programme.closes_on}))
-    elif status == "forecast":
-        reasons.append(Reason("status_forecast", MET, {"date": programme.opens_on}))
-    else:
-        reasons.append(Reason("status_closed", NOT_MET, {"date": programme.closes_on}))
+    reasons: list[Reason] = [_status(programme, today)]
 
-    if not programme.sizes:
-        reasons.append(Reason("size_any", MET, rule=False))
-    elif firm.size_class is None:
-        reasons.append(Reason("size", UNKNOWN, {"field": "size"}))
-    else:
-        state = MET if firm.size_class in programme.sizes else NOT_MET
-        reasons.append(
-            Reason("size", state, {"size": firm.size_class, "sizes": sorted(programme.sizes)})
-        )
+    def criterion(name: Criterion, reason: Reason | None) -> None:
+        """A criterion's reason, as a requirement or (when the curator said so) a preference."""
+        if reason is None:
+            return
+        if name in programme.preferred and reason.rule:
+            reason = Reason(reason.code, reason.state, {**reason.params, "preferred": True}, False)
+        reasons.append(reason)
 
+    criterion(Criterion.ENTERPRISE_TYPES, _enterprise_type(firm, programme))
+    criterion(Criterion.SIZES, _size(firm, programme))
     fit, domain_reason = catalogue_fit(
-        firm.offers, programme.targets, programme.target_groups, catalogue
+        firm.offers, programme.targets, programme.target_groups, catalogue, firm.needs
     )
-    reasons.append(domain_reason)
-
+    criterion(Criterion.DOMAINS, domain_reason)
     geography = _geography(firm, programme)
-    reasons.append(geography)
-
-    age = firm.age(today)
-    if programme.min_age is not None or programme.max_age is not None:
-        if age is None:
-            reasons.append(Reason("age", UNKNOWN, {"field": "founded_year"}))
-        else:
-            ok = (programme.min_age is None or age >= programme.min_age) and (
-                programme.max_age is None or age <= programme.max_age
-            )
-            reasons.append(
-                Reason(
-                    "age",
-                    MET if ok else NOT_MET,
-                    {"age": age, "min": programme.min_age, "max": programme.max_age},
-                )
-            )
+    criterion(Criterion.SCOPE, geography)
+    criterion(Criterion.AGE, _age(firm, programme, today))
     reasons.extend(_text_reason(text))
 
     if geography.state != MET:
         location = 0.0
     else:
         location = 1.0 if programme.scope in ("wards", "zones") else 0.5
+    # Preferences not met lower the score (a domain one already did, through a fit of 0).
+    unmet = sum(
+        1
+        for r in reasons
+        if r.params.get("preferred") and r.state == NOT_MET and r is not domain_reason
+    )
     return Match(
         kind="programme",
         id=programme.id,
         name=programme.title,
-        score=_score(fit, text, location),
-        section=_section(reasons, closed=status == "closed"),
+        score=_score(fit, text, location, unmet),
+        section=_section(reasons, closed=programme.status(today) == "closed"),
         reasons=reasons,
     )
+
+
+def _status(programme: ProgrammeProfile, today: date) -> Reason:
+    status = programme.status(today)
+    if status == "open":
+        state = "rolling" if programme.rolling or not programme.closes_on else "open"
+        return Reason(f"status_{state}", MET, {"date": programme.closes_on})
+    if status == "forecast":
+        return Reason("status_forecast", MET, {"date": programme.opens_on})
+    return Reason("status_closed", NOT_MET, {"date": programme.closes_on})
+
+
+def _enterprise_type(firm: FirmProfile, programme: ProgrammeProfile) -> Reason | None:
+    """The types the programme lists; SME size classes without a list admit the units that
+    have a size class (enterprises, and branches through their parent)."""
+    allowed = programme.types or (SIZED if programme.sizes else frozenset())
+    if not allowed:
+        return None
+    if firm.enterprise_type is None:
+        return Reason("enterprise_type", UNKNOWN, {"field": "enterprise_type"})
+    state = MET if firm.enterprise_type in allowed else NOT_MET
+    params = {"type": firm.enterprise_type, "types": sorted(allowed), "sme": not programme.types}
+    return Reason("enterprise_type", state, params)
+
+
+def _size(firm: FirmProfile, programme: ProgrammeProfile) -> Reason | None:
+    if not programme.sizes:
+        return Reason("size_any", MET, rule=False)
+    if not has_size_class(firm.enterprise_type):
+        return None  # the type of firm decides (a household business has no size class)
+    if firm.size_class is None:
+        return Reason("size", UNKNOWN, {"field": "size"})
+    state = MET if firm.size_class in programme.sizes else NOT_MET
+    return Reason("size", state, {"size": firm.size_class, "sizes": sorted(programme.sizes)})
+
+
+def _age(firm: FirmProfile, programme: ProgrammeProfile, today: date) -> Reason | None:
+    if programme.min_age is None and programme.max_age is None:
+        return None
+    age = firm.age(today)
+    if age is None:
+        return Reason("age", UNKNOWN, {"field": "founded_year"})
+    ok = (programme.min_age is None or age >= programme.min_age) and (
+        programme.max_age is None or age <= programme.max_age
+    )
+    params = {"age": age, "min": programme.min_age, "max": programme.max_age}
+    return Reason("age", MET if ok else NOT_MET, params)
 
 
 def _geography(firm: FirmProfile, programme: ProgrammeProfile) -> Reason:
@@ -300,6 +352,56 @@ def evaluate_incubator(
         name=incubator.name,
         score=_score(fit, text, location_fit(firm, incubator.ward_code)),
         section=_section(reasons, closed=False),
+        reasons=reasons,
+    )
+
+
+# Firm × firm: who supplies what a firm needs ---------------------------------------------------
+
+
+def evaluate_trade(
+    buyer: FirmProfile,
+    supplier: FirmProfile,
+    catalogue: Catalogue,
+    text: float,
+    candidate: FirmProfile,
+) -> Match | None:
+    """How well `supplier` can supply what `buyer` needs, named after `candidate` (the
+    supplier in a buyer's list of suppliers, the buyer in a supplier's list of buyers); None
+    when they have nothing in common. A need is met by an offer of the item or of anything
+    below it (a need for "monitoring equipment" is met by a maker of dust monitors).
+
+    Score = 50 × (0.6 + 0.4 × share of the needs met) + 35 × text + 15 × location. A firm
+    that only works in the same group as a need (fit 0.2 per shared group, at most 0.4) is
+    scored at 40 %, so it always ranks below one that supplies a need (at least 30)."""
+    if buyer.id == supplier.id or not buyer.needs or not supplier.offers:
+        return None
+    offered = catalogue.nodes(supplier.offers)
+    met = sorted(buyer.needs & offered)
+    scale = 1.0
+    if met:
+        fit = 0.6 + 0.4 * len(met) / len(buyer.needs)
+        reasons = [Reason("supplies", MET, {"items": [catalogue.names[i] for i in met]})]
+    else:
+        shared = catalogue.groups(buyer.needs) & catalogue.groups(supplier.offers)
+        if not shared:
+            return None
+        fit, scale = min(0.4, 0.2 * len(shared)), 0.4
+        reasons = [Reason("supplies_groups", MET, {"groups": sorted(shared)})]
+    location = location_fit(buyer, supplier.ward_code, supplier.zone_id)
+    if location == 1.0:
+        reasons.append(Reason("near", MET, rule=False))
+    elif location == 0.5:
+        reasons.append(Reason("same_province", MET, rule=False))
+    if candidate.verified:
+        reasons.append(Reason("verified", MET, rule=False))
+    reasons.extend(_text_reason(text))
+    return Match(
+        kind="firm",
+        id=candidate.id,
+        name=candidate.name,
+        score=round(_score(fit, text, location) * scale, 1),
+        section=ELIGIBLE,
         reasons=reasons,
     )
 

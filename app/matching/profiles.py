@@ -5,7 +5,7 @@ thousand firms costs a handful of queries and no object loading.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -29,11 +29,13 @@ from app.models.programme import programme_catalogue_item, programme_zone
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Item id → group code, and names for text queries and reasons."""
+    """Item id → group code, its ancestors, and names for text queries and reasons."""
 
     group_of: dict[int, str]
     names: dict[int, str]
     levels: dict[int, str]
+    # Each node with every node above it (itself included): a target group covers its items.
+    lineage: dict[int, frozenset[int]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> "Catalogue":
@@ -48,21 +50,31 @@ class Catalogue:
         ).all()
         parent = {r.id: r.parent_id for r in rows}
         code = {r.id: r.code for r in rows}
-        group_of = {}
+        group_of, lineage = {}, {}
         for item_id in parent:
-            node = item_id
-            while parent.get(node) is not None:
-                node = parent[node]
-            group_of[item_id] = code[node]
+            chain = [item_id]
+            while parent.get(chain[-1]) is not None and parent[chain[-1]] not in chain:
+                chain.append(parent[chain[-1]])
+            group_of[item_id] = code[chain[-1]]
+            lineage[item_id] = frozenset(chain)
         return cls(
             group_of=group_of,
             names={r.id: r.name_vi for r in rows},
             levels={r.id: str(r.level) for r in rows},
+            lineage=lineage,
         )
 
     def groups(self, item_ids) -> frozenset[str]:
         """The groups of these items (a group node is its own group)."""
         return frozenset(self.group_of[i] for i in item_ids if i in self.group_of)
+
+    def covered(self, item_ids, targets: frozenset[int]) -> list[int]:
+        """The items that a target covers: the item itself or a node above it."""
+        return sorted(i for i in item_ids if not targets.isdisjoint(self.lineage.get(i, (i,))))
+
+    def nodes(self, item_ids) -> frozenset[int]:
+        """These items and every node above them."""
+        return frozenset().union(*(self.lineage.get(i, frozenset({i})) for i in item_ids))
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,7 @@ class FirmProfile:
     founded_year: int | None
     offers: frozenset[int]
     needs: frozenset[int]
+    enterprise_type: str | None = None
     seeking_investment: bool = False
     investment_types: tuple[str, ...] = ()
     investment_min: int | None = None
@@ -94,6 +107,8 @@ class ProgrammeProfile:
     closes_on: date | None
     rolling: bool
     sizes: frozenset[str]
+    types: frozenset[str]
+    preferred: frozenset[str]
     scope: str
     wards: frozenset[int]
     zones: frozenset[int]
@@ -158,6 +173,7 @@ def firm_profiles(
             Firm.legal_name,
             Firm.trade_name,
             Firm.size_class,
+            Firm.enterprise_type,
             Firm.ward_code,
             Firm.zone_id,
             Firm.founded_year,
@@ -191,6 +207,7 @@ def firm_profiles(
             id=r.id,
             name=r.trade_name or r.legal_name,
             size_class=str(r.size_class) if r.size_class else None,
+            enterprise_type=str(r.enterprise_type) if r.enterprise_type else None,
             ward_code=r.ward_code,
             zone_id=r.zone_id,
             founded_year=r.founded_year,
@@ -225,6 +242,8 @@ def programme_profiles(
             Programme.closes_on,
             Programme.rolling,
             Programme.eligible_size_classes,
+            Programme.eligible_enterprise_types,
+            Programme.preferred_criteria,
             Programme.geographic_scope,
             Programme.eligible_ward_codes,
             Programme.min_firm_age_years,
@@ -255,6 +274,8 @@ def programme_profiles(
             closes_on=p.closes_on,
             rolling=p.rolling,
             sizes=frozenset(p.eligible_size_classes or ()),
+            types=frozenset(p.eligible_enterprise_types or ()),
+            preferred=frozenset(p.preferred_criteria or ()),
             scope=str(p.geographic_scope),
             wards=frozenset(int(w) for w in p.eligible_ward_codes or ()),
             zones=frozenset(z for listed in zones[p.id] for z in within.get(listed, {listed})),

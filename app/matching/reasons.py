@@ -9,6 +9,9 @@ from app.matching.engine import Reason
 # Which profile field to complete, for "unknown" reasons.
 MISSING_FIELD = {
     "size": lambda: _("add your sector, insured employees and revenue or capital"),
+    "enterprise_type": lambda: _(
+        "add your type of firm (company, cooperative, household business, branch …)"
+    ),
     "offers": lambda: _("add what your firm supplies from the catalogue"),
     "founded_year": lambda: _("add the year your firm was founded"),
     "ward": lambda: _("add your ward or commune"),
@@ -24,9 +27,23 @@ def _group_names(codes, names: dict[str, str]) -> str:
     return ", ".join(names.get(code, code) for code in codes)
 
 
+def _items(p: dict) -> str:
+    parts = []
+    if p.get("items"):
+        parts.append(_("You supply what it targets: %(items)s.", items=", ".join(p["items"])))
+    if p.get("needs"):
+        parts.append(_("It supports what you need: %(items)s.", items=", ".join(p["needs"])))
+    return " ".join(parts)
+
+
 def reason_text(reason: Reason, group_names: dict[str, str] | None = None) -> str:
-    """One line saying what was checked and how it came out."""
-    p, names, state = reason.params, group_names or {}, reason.state
+    """One line saying what was checked and how it came out (a preference says so)."""
+    text = _reason_text(reason, group_names or {})
+    return _("Preference: %(text)s", text=text) if reason.params.get("preferred") else text
+
+
+def _reason_text(reason: Reason, names: dict[str, str]) -> str:
+    p, state = reason.params, reason.state
     if state == "unknown" and p.get("field") in MISSING_FIELD:
         return _("Cannot check yet: %(what)s.", what=missing_field_text(p["field"]))
     texts = {
@@ -35,6 +52,20 @@ def reason_text(reason: Reason, group_names: dict[str, str] | None = None) -> st
         "status_forecast": lambda: _("Opens on %(date)s.", date=format_day(p.get("date"))),
         "status_closed": lambda: _("Closed on %(date)s.", date=format_day(p.get("date"))),
         "size_any": lambda: _("Open to firms of every size."),
+        "enterprise_type": lambda: (
+            _("Your type of firm (%(type)s) is eligible.", type=label(p.get("type")))
+            if state == "met"
+            else _(
+                "SME support is for enterprises and their branches; a %(type)s is not one.",
+                type=label(p.get("type")),
+            )
+            if p.get("sme")
+            else _(
+                "For %(types)s; yours is %(type)s.",
+                types=", ".join(label(t) for t in p.get("types", [])),
+                type=label(p.get("type")),
+            )
+        ),
         "size": lambda: (
             _("Your size (%(size)s) is eligible.", size=label(p.get("size")))
             if state == "met"
@@ -45,9 +76,7 @@ def reason_text(reason: Reason, group_names: dict[str, str] | None = None) -> st
             )
         ),
         "domains_any": lambda: _("Open to every environmental domain."),
-        "domains_items": lambda: _(
-            "You supply what it targets: %(items)s.", items=", ".join(p.get("items", []))
-        ),
+        "domains_items": lambda: _items(p),
         "domains_groups": lambda: _(
             "Same domain: %(groups)s.", groups=_group_names(p.get("groups", []), names)
         ),
@@ -129,6 +158,13 @@ def reason_text(reason: Reason, group_names: dict[str, str] | None = None) -> st
             _("In a place you follow.") if state == "met" else _("Outside the places you follow.")
         ),
         "verified": lambda: _("Verified by Sở Công Thương."),
+        "supplies": lambda: _("Supplies what is needed: %(items)s.", items=", ".join(p["items"])),
+        "supplies_groups": lambda: _(
+            "Same domain as what is needed: %(groups)s.",
+            groups=_group_names(p.get("groups", []), names),
+        ),
+        "near": lambda: _("In the same ward, commune or zone."),
+        "same_province": lambda: _("In the same province."),
     }
     text = texts.get(reason.code)
     return text() if text else reason.code

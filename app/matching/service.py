@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
+from app.generation import current_generation
 from app.matching import engine
 from app.matching.profiles import (
     Catalogue,
@@ -19,91 +20,117 @@ from app.matching.profiles import (
     programme_profiles,
     zone_profiles,
 )
-from app.search.engine import search_backend
 
 
 def firm_profile(firm_id: int, catalogue: Catalogue) -> FirmProfile:
     return firm_profiles(db.session, catalogue, {firm_id})[0]
 
 
-def _candidates(catalogue: Catalogue) -> dict[str, list]:
-    """Public programmes, zones and incubators as profiles, cached per search-index generation:
-    every change to them (or to the catalogue) is written through the index (see search/outbox),
-    so a new generation is exactly when the cache may be stale."""
-    cache = current_app.extensions.setdefault("matching_candidates", {})
-    generation = search_backend(current_app).generation()
+def _profiles() -> dict:
+    """The catalogue and the profiles of published firms and of public programmes, zones and
+    incubators, built once per data generation (`app.generation`: every committed change to
+    directory data moves it), so they are rebuilt exactly when they may be stale; between
+    generations matching loads nothing but the firm it is asked about."""
+    cache = current_app.extensions.setdefault("matching_profiles", {})
+    generation = current_generation()
     if cache.get("generation") != generation:
         cache.clear()
-        cache["generation"] = generation
-        cache["profiles"] = {
-            "programme": programme_profiles(db.session, catalogue),
-            "zone": zone_profiles(db.session, catalogue),
-            "incubator": incubator_profiles(db.session, catalogue),
-        }
-    return cache["profiles"]
+        catalogue = Catalogue.load(db.session)
+        cache.update(
+            catalogue=catalogue,
+            firm=firm_profiles(db.session, catalogue),
+            programme=programme_profiles(db.session, catalogue),
+            zone=zone_profiles(db.session, catalogue),
+            incubator=incubator_profiles(db.session, catalogue),
+            generation=generation,
+        )
+    return cache
 
 
 def match_firm(firm_id: int, today: date | None = None) -> dict[str, list[engine.Match]]:
-    """Programmes, zones/clusters and incubators for one firm, each list ranked."""
+    """Programmes, zones/clusters, incubators, suppliers of what the firm needs and buyers of
+    what it supplies, for one firm (in any state: its owner sees its matches before
+    publication), each list ranked."""
     today = today or date.today()
-    catalogue = Catalogue.load(db.session)
+    profiles = _profiles()
+    catalogue = profiles["catalogue"]
     firm = firm_profile(firm_id, catalogue)
-    candidates = _candidates(catalogue)
     text = engine.text_scores(firm.text_terms, "programme", "zone", "incubator")
     programme_text, zone_text, incubator_text = (text["programme"], text["zone"], text["incubator"])
     return {
         "programme": engine.ranked(
             [
                 engine.evaluate_programme(firm, p, catalogue, programme_text.get(p.id, 0.0), today)
-                for p in candidates["programme"]
+                for p in profiles["programme"]
             ]
         ),
         "zone": engine.ranked(
             [
                 engine.evaluate_zone(firm, z, catalogue, zone_text.get(z.id, 0.0))
-                for z in candidates["zone"]
+                for z in profiles["zone"]
             ]
         ),
         "incubator": engine.ranked(
             [
                 engine.evaluate_incubator(firm, i, catalogue, incubator_text.get(i.id, 0.0), today)
-                for i in candidates["incubator"]
+                for i in profiles["incubator"]
             ]
         ),
+        "supplier": _trade(firm, profiles, firm.needs, lambda other: (firm, other)),
+        "buyer": _trade(firm, profiles, firm.offers, lambda other: (other, firm)),
     }
+
+
+def _trade(firm: FirmProfile, profiles: dict, items, roles) -> list[engine.Match]:
+    """Published firms that supply what `firm` needs, or need what it supplies (`roles` puts
+    each other firm in the buyer's or the supplier's place)."""
+    catalogue = profiles["catalogue"]
+    if not items:
+        return []
+    text = engine.text_scores([catalogue.names[i] for i in sorted(items)], "firm")["firm"]
+    matches = []
+    for other in profiles["firm"]:
+        buyer, supplier = roles(other)
+        match = engine.evaluate_trade(buyer, supplier, catalogue, text.get(other.id, 0.0), other)
+        if match is not None:
+            matches.append(match)
+    return engine.ranked(matches)
 
 
 def match_programme(programme_id: int, today: date | None = None) -> list[engine.Match]:
     """Published firms for one programme, ranked (its eligibility seen from each firm)."""
     today = today or date.today()
-    catalogue = Catalogue.load(db.session)
+    profiles = _profiles()
+    catalogue = profiles["catalogue"]
     programme = programme_profiles(db.session, catalogue, {programme_id})[0]
     text = engine.text_scores(programme.text_terms, "firm")["firm"]
     matches = []
-    for firm in firm_profiles(db.session, catalogue):
+    for firm in profiles["firm"]:
         match = engine.evaluate_programme(firm, programme, catalogue, text.get(firm.id, 0.0), today)
         matches.append(_as_firm(match, firm))
     return engine.ranked(matches)
 
 
 def match_zone(zone_id: int) -> list[engine.Match]:
-    catalogue = Catalogue.load(db.session)
+    profiles = _profiles()
+    catalogue = profiles["catalogue"]
     zone = zone_profiles(db.session, catalogue, {zone_id})[0]
     text = engine.text_scores(zone.text_terms, "firm")["firm"]
     matches = [
         _as_firm(engine.evaluate_zone(firm, zone, catalogue, text.get(firm.id, 0.0)), firm)
-        for firm in firm_profiles(db.session, catalogue)
+        for firm in profiles["firm"]
     ]
     return engine.ranked(matches)
 
 
 def match_investor(interests: engine.InvestorInterests) -> list[engine.Match]:
-    catalogue = Catalogue.load(db.session)
+    profiles = _profiles()
+    catalogue = profiles["catalogue"]
     text = engine.text_scores(interests.text_terms, "firm")["firm"]
     return engine.ranked(
         [
             engine.evaluate_for_investor(firm, interests, catalogue, text.get(firm.id, 0.0))
-            for firm in firm_profiles(db.session, catalogue)
+            for firm in profiles["firm"]
         ]
     )
 

@@ -14,7 +14,8 @@ from app.models import Firm, Incubator, InterestStatus, Programme, Zone
 
 bp = Blueprint("matching", __name__)
 
-TARGETS = {"programme": Programme, "zone": Zone, "incubator": Incubator}
+TARGETS = {"programme": Programme, "zone": Zone, "incubator": Incubator}  # interest targets
+TABS = {**TARGETS, "supplier": Firm, "buyer": Firm}
 FIRMS_SHOWN = 100
 
 
@@ -29,7 +30,7 @@ def _group_names() -> dict[str, str]:
 def for_firm(firm_id: int):
     firm = self_service.get_my_firm(current_user, firm_id)
     tab = request.args.get("tab", "programme")
-    if tab not in TARGETS:
+    if tab not in TABS:
         tab = "programme"
     results = service.match_firm(firm.id)
     return render_template(
@@ -37,7 +38,8 @@ def for_firm(firm_id: int):
         firm=firm,
         tab=tab,
         results=results,
-        records=service.records_of(TARGETS[tab], results[tab]),
+        records=service.records_of(TABS[tab], results[tab]),
+        interest_kinds=TARGETS,
         registered=interests.registered_targets(firm),
         group_names=_group_names(),
         form=InterestForm(),

@@ -32,7 +32,13 @@ from app.models.investor import (
     ShortlistEntry,
 )
 from app.models.place import Incubator, Zone, ZoneKind, ZoneStatus
-from app.models.programme import GeographicScope, Programme, ProgrammeStatus, SupportType
+from app.models.programme import (
+    Criterion,
+    GeographicScope,
+    Programme,
+    ProgrammeStatus,
+    SupportType,
+)
 from app.models.reporting import (
     ReminderLog,
     ReportingYear,
@@ -62,6 +68,7 @@ __all__ = [
     "FirmMember",
     "FirmRevision",
     "FirmStatus",
+    "Criterion",
     "GeographicScope",
     "Incubator",
     "Interest",

@@ -7,6 +7,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SectorGroup, SizeClass, size_class
 from app.domain.tax_code import format_tax_code
 from app.extensions import db
@@ -57,6 +58,9 @@ class Firm(VersionMixin, TimestampMixin, db.Model):
     capital_vnd: Mapped[int | None] = mapped_column(sa.BigInteger)
     size_year: Mapped[int | None]
     # Derived from the inputs above on every flush (see _recompute_size); stored for filtering.
+    enterprise_type: Mapped[EnterpriseType | None] = mapped_column(
+        enum_type(EnterpriseType, "enterprise_type")
+    )
     size_class: Mapped[SizeClass | None] = mapped_column(
         enum_type(SizeClass, "size_class"), index=True
     )

@@ -32,6 +32,16 @@ class GeographicScope(StrEnum):
     ZONES = "zones"
 
 
+class Criterion(StrEnum):
+    """An eligibility criterion a programme's curator marks as required or preferred."""
+
+    SCOPE = "scope"  # national / province / listed wards / listed zones
+    ENTERPRISE_TYPES = "enterprise_types"
+    SIZES = "sizes"
+    DOMAINS = "domains"  # target catalogue groups and items
+    AGE = "age"
+
+
 class ProgrammeStatus(StrEnum):
     FORECAST = "forecast"
     OPEN = "open"
@@ -68,7 +78,9 @@ class Programme(VersionMixin, PublicationMixin, TimestampMixin, db.Model):
     description_en: Mapped[str | None] = mapped_column(sa.Text)
     support_types: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
 
-    # Eligibility; an empty list means "no restriction".
+    # Eligibility; an empty list means "no restriction". Every criterion is required unless
+    # listed in `preferred_criteria`, which only move a firm's score.
+    eligible_enterprise_types: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     eligible_size_classes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     geographic_scope: Mapped[GeographicScope] = mapped_column(
         enum_type(GeographicScope, "geographic_scope"), default=GeographicScope.PROVINCE
@@ -76,6 +88,7 @@ class Programme(VersionMixin, PublicationMixin, TimestampMixin, db.Model):
     eligible_ward_codes: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
     min_firm_age_years: Mapped[int | None]
     max_firm_age_years: Mapped[int | None]
+    preferred_criteria: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     other_conditions_vi: Mapped[str | None] = mapped_column(sa.Text)
     other_conditions_en: Mapped[str | None] = mapped_column(sa.Text)
 

@@ -28,3 +28,10 @@ def test_a_dependent_unit_has_a_13_digit_code_and_only_it_does():
 def test_parent_code_of_a_branch():
     assert parent_tax_code("0314409058002") == "0314409058"
     assert parent_tax_code("0314409058") is None
+
+
+def test_size_classes_apply_to_enterprises_and_through_them_to_their_branches():
+    from app.domain.enterprise import has_size_class
+
+    assert has_size_class("joint_stock") and has_size_class("branch") and has_size_class(None)
+    assert not has_size_class("household") and not has_size_class("cooperative")

@@ -25,6 +25,12 @@ CATALOGUE = Catalogue(
         22: "Cyclone",
     },
     levels={1: "group", 2: "group", 11: "item", 12: "item", 13: "item", 21: "item", 22: "item"},
+    lineage={
+        1: frozenset({1}),
+        2: frozenset({2}),
+        **{item: frozenset({item, 1}) for item in (11, 12, 13)},
+        **{item: frozenset({item, 2}) for item in (21, 22)},
+    },
 )
 
 
@@ -51,6 +57,8 @@ def programme(**changes) -> ProgrammeProfile:
         closes_on=date(2027, 6, 30),
         rolling=False,
         sizes=frozenset(),
+        types=frozenset(),
+        preferred=frozenset(),
         scope="province",
         wards=frozenset(),
         zones=frozenset(),
@@ -114,7 +122,7 @@ def test_missing_profile_data_is_unknown_and_names_the_field():
         programme(sizes=frozenset({"small"}), min_age=2, targets=frozenset({11})),
     )
     unknown = {r.params.get("field") for r in match.reasons if r.state == engine.UNKNOWN}
-    assert unknown == {"size", "founded_year", "offers"}
+    assert unknown == {"enterprise_type", "size", "founded_year", "offers"}
     assert match.section == engine.ELIGIBLE  # unknown is not "not met"
 
 
@@ -205,3 +213,94 @@ def test_a_programme_for_an_economic_zone_covers_the_parks_inside_it(seeded_app)
     db.session.commit()
     [match] = [m for m in match_firm(record.id)["programme"] if m.id == programme_record.id]
     assert {r.code: r.state for r in match.reasons}["zones"] == engine.MET
+
+
+# Enterprise types, required and preferred criteria, needs (issue 12, items 3, 5, 6, 7) ----------
+
+
+def test_sme_support_is_for_enterprises_and_branches_never_household_businesses():
+    sme = programme(sizes=frozenset({"micro", "small", "medium"}))
+    household = evaluate(firm(enterprise_type="household", size_class=None), sme)
+    company = evaluate(firm(enterprise_type="joint_stock", size_class="small"), sme)
+    big_parent = evaluate(firm(enterprise_type="branch", size_class="large"), sme)
+    assert household.section == engine.INELIGIBLE
+    assert ("enterprise_type", engine.NOT_MET) in {(r.code, r.state) for r in household.reasons}
+    assert "size" not in {r.code for r in household.reasons}  # it has no size class to check
+    assert company.section == engine.ELIGIBLE
+    assert big_parent.section == engine.INELIGIBLE  # a branch takes its parent's size
+
+
+def test_a_programme_that_lists_household_businesses_admits_them_whatever_the_size_rule():
+    rural = programme(
+        sizes=frozenset({"micro", "small"}), types=frozenset({"joint_stock", "household"})
+    )
+    household = evaluate(firm(enterprise_type="household", size_class=None), rural)
+    cooperative = evaluate(firm(enterprise_type="cooperative", size_class=None), rural)
+    assert household.section == engine.ELIGIBLE
+    assert cooperative.section == engine.INELIGIBLE
+
+
+def test_a_preferred_criterion_only_lowers_the_score():
+    required = evaluate(firm(offers=frozenset({21})), programme(targets=frozenset({1})))
+    preferred = evaluate(
+        firm(offers=frozenset({21})),
+        programme(targets=frozenset({1}), preferred=frozenset({"domains"})),
+    )
+    assert required.section == engine.INELIGIBLE
+    assert preferred.section == engine.ELIGIBLE
+    [domain] = [r for r in preferred.reasons if r.code == "domains"]
+    assert domain.mark == "unmet_preference" and domain.params["preferred"]
+
+    young = programme(max_age=3)
+    young_preferred = programme(max_age=3, preferred=frozenset({"age"}))
+    old = firm(founded_year=2000)
+    assert evaluate(old, young).section == engine.INELIGIBLE
+    assert evaluate(old, young_preferred).section == engine.ELIGIBLE
+    assert (
+        evaluate(old, young_preferred).score
+        < evaluate(firm(founded_year=2025), young_preferred).score
+    )
+
+
+def test_a_programme_for_a_whole_group_fits_as_well_as_one_naming_the_item():
+    item = evaluate(firm(offers=frozenset({11})), programme(id=1, targets=frozenset({11})))
+    group = evaluate(firm(offers=frozenset({11})), programme(id=2, targets=frozenset({1})))
+    assert item.score == group.score
+    assert {r.code for r in group.reasons} >= {"domains_items"}
+
+
+def test_a_programme_that_funds_what_the_firm_needs_is_met():
+    needing = firm(offers=frozenset({21}), needs=frozenset({12}))
+    match = evaluate(needing, programme(targets=frozenset({1})))
+    assert match.section == engine.ELIGIBLE
+    [domain] = [r for r in match.reasons if r.code == "domains_items"]
+    assert domain.params["needs"] == ["MBBR"] and domain.params["items"] == []
+
+
+def test_an_incubator_focus_not_shared_is_a_preference_not_a_cross():
+    incubator = engine.IncubatorProfile(
+        id=1,
+        name="Incubator",
+        ward_code=None,
+        max_startup_age=None,
+        focus=frozenset({2}),
+        focus_groups=frozenset({"KT"}),
+    )
+    match = engine.evaluate_incubator(firm(), incubator, CATALOGUE, 0.0, TODAY)
+    assert match.section == engine.ELIGIBLE
+    assert {r.mark for r in match.reasons} >= {"unmet_preference"}
+    assert "not_met" not in {r.mark for r in match.reasons}
+
+
+def test_suppliers_are_the_firms_that_offer_what_a_firm_needs():
+    buyer = firm(id=1, offers=frozenset(), needs=frozenset({1, 21}))
+    exact = firm(id=2, name="Exact", offers=frozenset({11, 21}))
+    related = firm(id=3, name="Related", offers=frozenset({22}))
+    unrelated = firm(id=4, name="Other", offers=frozenset())
+    matches = [
+        engine.evaluate_trade(buyer, supplier, CATALOGUE, 0.0, supplier)
+        for supplier in (exact, related, unrelated, buyer)
+    ]
+    assert matches[2] is None and matches[3] is None  # nothing to offer; the buyer itself
+    assert [m.id for m in engine.ranked(matches[:2])] == [2, 3]
+    assert matches[0].reasons[0].params["items"] == ["Xử lý nước thải", "Lọc bụi"]

@@ -1,0 +1,46 @@
+"""programme criteria: enterprise types, and which criteria are preferences
+
+Revision ID: 0016
+Revises: 0011
+Create Date: 2026-12-02 13:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0016'
+down_revision = '0011'
+branch_labels = None
+depends_on = None
+
+
+# TEMPORARY until 0012 (enterprise types) is merged: the firm's column.
+ENTERPRISE_TYPE = sa.Enum(
+    'private_enterprise', 'llc_one_member', 'llc_multi_member', 'joint_stock', 'partnership',
+    'cooperative', 'household', 'branch', 'representative_office', 'public_service_unit',
+    'other_organisation', name='enterprise_type', native_enum=False, create_constraint=True,
+    length=32,
+)
+
+
+def upgrade():
+    with op.batch_alter_table('firm', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('enterprise_type', ENTERPRISE_TYPE, nullable=True))
+    # Existing programmes keep their meaning: every criterion required, any enterprise type.
+    with op.batch_alter_table('programme', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('eligible_enterprise_types', sa.JSON(), nullable=False, server_default='[]')
+        )
+        batch_op.add_column(
+            sa.Column('preferred_criteria', sa.JSON(), nullable=False, server_default='[]')
+        )
+
+
+def downgrade():
+    with op.batch_alter_table('programme', schema=None) as batch_op:
+        batch_op.drop_column('preferred_criteria')
+        batch_op.drop_column('eligible_enterprise_types')
+    with op.batch_alter_table('firm', schema=None) as batch_op:
+        batch_op.drop_column('enterprise_type')

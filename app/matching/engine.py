@@ -44,6 +44,7 @@ from app.matching.profiles import (
     FirmProfile,
     IncubatorProfile,
     ProgrammeProfile,
+    Targets,
     ZoneProfile,
 )
 from app.models.programme import Criterion
@@ -59,7 +60,9 @@ WASTEWATER_GROUPS = frozenset({"NT", "CTR", "CTNH", "TC", "NL"})
 MAX_TEXT_TERMS = 40
 
 
-@dataclass(frozen=True)
+# Plain slotted classes: a programme against 10,000 firms makes some 60,000 reasons, and a
+# frozen dataclass's checked __init__ would double their cost. Treat them as values anyway.
+@dataclass(slots=True)
 class Reason:
     code: str
     state: str
@@ -74,7 +77,7 @@ class Reason:
         return self.state
 
 
-@dataclass
+@dataclass(slots=True)
 class Match:
     kind: str
     id: int
@@ -118,30 +121,29 @@ def text_scores(terms: Iterable[str], *kinds: str) -> dict[str, dict[int, float]
 
 def catalogue_fit(
     offers: frozenset[int],
-    targets: frozenset[int],
-    target_groups: frozenset[str],
+    targets: Targets,
     catalogue: Catalogue,
     needs: frozenset[int] = frozenset(),
 ) -> tuple[float, Reason]:
     """How well what the firm supplies (and, for programmes, what it needs) fits the targets;
     see the module docstring for the weights."""
-    if not targets:
+    if not targets.items:
         return 0.3, Reason("domains_any", MET, rule=False)
     if not offers and not needs:
         return 0.0, Reason("domains", UNKNOWN, {"field": "offers"})
-    supplied, needed = catalogue.covered(offers, targets), catalogue.covered(needs, targets)
+    supplied, needed = offers & targets.covered, needs & targets.covered
     if supplied or needed:
         fit = min(1.0, 0.6 + 0.2 * (len(supplied) + len(needed) - 1))
         params = {
-            "items": [catalogue.names[i] for i in supplied],
-            "needs": [catalogue.names[i] for i in needed],
+            "items": [catalogue.names[i] for i in sorted(supplied)],
+            "needs": [catalogue.names[i] for i in sorted(needed)],
         }
         return fit, Reason("domains_items", MET, params)
-    related = [i for i in offers | needs if catalogue.group_of.get(i) in target_groups]
+    related = (offers | needs) & targets.related
     if related:
         groups = sorted({catalogue.group_of[i] for i in related})
         return min(0.4, 0.2 * len(related)), Reason("domains_groups", MET, {"groups": groups})
-    return 0.0, Reason("domains", NOT_MET, {"groups": sorted(target_groups)})
+    return 0.0, Reason("domains", NOT_MET, {"groups": sorted(targets.groups)})
 
 
 def location_fit(firm: FirmProfile, ward: int | None, zone_id: int | None = None) -> float:
@@ -191,37 +193,30 @@ def evaluate_programme(
     text: float,
     today: date,
 ) -> Match:
-    reasons: list[Reason] = [_status(programme, today)]
-
-    def criterion(name: Criterion, reason: Reason | None) -> None:
-        """A criterion's reason, as a requirement or (when the curator said so) a preference."""
-        if reason is None:
-            return
-        if name in programme.preferred and reason.rule:
-            reason = Reason(reason.code, reason.state, {**reason.params, "preferred": True}, False)
-        reasons.append(reason)
-
-    criterion(Criterion.ENTERPRISE_TYPES, _enterprise_type(firm, programme))
-    criterion(Criterion.SIZES, _size(firm, programme))
-    fit, domain_reason = catalogue_fit(
-        firm.offers, programme.targets, programme.target_groups, catalogue, firm.needs
-    )
-    criterion(Criterion.DOMAINS, domain_reason)
+    fit, domain_reason = catalogue_fit(firm.offers, programme.targets, catalogue, firm.needs)
     geography = _geography(firm, programme)
-    criterion(Criterion.SCOPE, geography)
-    criterion(Criterion.AGE, _age(firm, programme, today))
+    criteria = (
+        (Criterion.ENTERPRISE_TYPES, _enterprise_type(firm, programme)),
+        (Criterion.SIZES, _size(firm, programme)),
+        (Criterion.DOMAINS, domain_reason),
+        (Criterion.SCOPE, geography),
+        (Criterion.AGE, _age(firm, programme, today)),
+    )
+    reasons = [_status(programme, today)]
+    unmet = 0  # preferences not met (a domain one already lowered the fit to 0)
+    for name, reason in criteria:
+        if reason is None:
+            continue
+        if reason.rule and name in programme.preferred:
+            reason = Reason(reason.code, reason.state, {**reason.params, "preferred": True}, False)
+            unmet += reason.state == NOT_MET and name != Criterion.DOMAINS
+        reasons.append(reason)
     reasons.extend(_text_reason(text))
 
     if geography.state != MET:
         location = 0.0
     else:
         location = 1.0 if programme.scope in ("wards", "zones") else 0.5
-    # Preferences not met lower the score (a domain one already did, through a fit of 0).
-    unmet = sum(
-        1
-        for r in reasons
-        if r.params.get("preferred") and r.state == NOT_MET and r is not domain_reason
-    )
     return Match(
         kind="programme",
         id=programme.id,
@@ -303,9 +298,7 @@ def evaluate_zone(firm: FirmProfile, zone: ZoneProfile, catalogue: Catalogue, te
     reasons: list[Reason] = []
     planned = zone.status == "planned"
     reasons.append(Reason(f"zone_{zone.status}", NOT_MET if planned else MET))
-    fit, domain_reason = catalogue_fit(
-        firm.offers, zone.priorities, zone.priority_groups, catalogue
-    )
+    fit, domain_reason = catalogue_fit(firm.offers, zone.priorities, catalogue)
     reasons.append(Reason(domain_reason.code, domain_reason.state, domain_reason.params, False))
     if firm.zone_id == zone.id:
         reasons.append(Reason("located_here", MET, rule=False))
@@ -341,9 +334,7 @@ def evaluate_incubator(
     else:
         state = MET if age <= incubator.max_startup_age else NOT_MET
         reasons.append(Reason("startup_age", state, {"age": age, "max": incubator.max_startup_age}))
-    fit, domain_reason = catalogue_fit(
-        firm.offers, incubator.focus, incubator.focus_groups, catalogue
-    )
+    fit, domain_reason = catalogue_fit(firm.offers, incubator.focus, catalogue)
     reasons.append(Reason(domain_reason.code, domain_reason.state, domain_reason.params, False))
     reasons.extend(_text_reason(text))
     return Match(

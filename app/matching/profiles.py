@@ -68,13 +68,33 @@ class Catalogue:
         """The groups of these items (a group node is its own group)."""
         return frozenset(self.group_of[i] for i in item_ids if i in self.group_of)
 
-    def covered(self, item_ids, targets: frozenset[int]) -> list[int]:
-        """The items that a target covers: the item itself or a node above it."""
-        return sorted(i for i in item_ids if not targets.isdisjoint(self.lineage.get(i, (i,))))
+    def targets(self, item_ids) -> "Targets":
+        """A candidate's targets, expanded once so that matching is a few set intersections."""
+        items = frozenset(item_ids)
+        groups = self.groups(items)
+        return Targets(
+            items=items,
+            groups=groups,
+            covered=frozenset(i for i, line in self.lineage.items() if not items.isdisjoint(line))
+            | items,
+            related=frozenset(i for i, group in self.group_of.items() if group in groups),
+        )
 
     def nodes(self, item_ids) -> frozenset[int]:
         """These items and every node above them."""
         return frozenset().union(*(self.lineage.get(i, frozenset({i})) for i in item_ids))
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The catalogue groups and items a candidate targets, with the items each covers (itself
+    and everything below it: a target group covers its items) and the items of the same
+    groups (a weaker, "same domain" match)."""
+
+    items: frozenset[int] = frozenset()
+    groups: frozenset[str] = frozenset()
+    covered: frozenset[int] = frozenset()
+    related: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -114,8 +134,7 @@ class ProgrammeProfile:
     zones: frozenset[int]
     min_age: int | None
     max_age: int | None
-    targets: frozenset[int]
-    target_groups: frozenset[str] = frozenset()
+    targets: Targets
     text_terms: tuple[str, ...] = ()
 
     def status(self, today: date) -> str:
@@ -133,8 +152,7 @@ class ZoneProfile:
     status: str
     ward_code: int | None
     wastewater_capacity: int | None
-    priorities: frozenset[int]
-    priority_groups: frozenset[str] = frozenset()
+    priorities: Targets
     text_terms: tuple[str, ...] = ()
 
 
@@ -144,8 +162,7 @@ class IncubatorProfile:
     name: str
     ward_code: int | None
     max_startup_age: int | None
-    focus: frozenset[int]
-    focus_groups: frozenset[str] = frozenset()
+    focus: Targets
     text_terms: tuple[str, ...] = ()
 
 
@@ -281,8 +298,7 @@ def programme_profiles(
             zones=frozenset(z for listed in zones[p.id] for z in within.get(listed, {listed})),
             min_age=p.min_firm_age_years,
             max_age=p.max_firm_age_years,
-            targets=frozenset(targets[p.id]),
-            target_groups=catalogue.groups(targets[p.id]),
+            targets=catalogue.targets(targets[p.id]),
             text_terms=_phrases(p.title_vi, *(catalogue.names.get(i) for i in targets[p.id]))
             if programme_ids is not None
             else (),
@@ -327,8 +343,7 @@ def zone_profiles(session: Session, catalogue: Catalogue, zone_ids=None) -> list
             status=str(z.status),
             ward_code=z.ward_code,
             wastewater_capacity=z.wastewater_capacity_m3_day,
-            priorities=frozenset(priorities[z.id]),
-            priority_groups=catalogue.groups(priorities[z.id]),
+            priorities=catalogue.targets(priorities[z.id]),
             text_terms=_phrases(z.name_vi, *(catalogue.names.get(i) for i in priorities[z.id]))
             if zone_ids is not None
             else (),
@@ -353,8 +368,7 @@ def incubator_profiles(session: Session, catalogue: Catalogue) -> list[Incubator
             name=i.name_vi,
             ward_code=i.ward_code,
             max_startup_age=i.max_startup_age_years,
-            focus=frozenset(focus[i.id]),
-            focus_groups=catalogue.groups(focus[i.id]),
+            focus=catalogue.targets(focus[i.id]),
             text_terms=_phrases(i.name_vi, *(catalogue.names.get(x) for x in focus[i.id])),
         )
         for i in rows

@@ -4,6 +4,8 @@ See `engine.py` for the algorithm. These functions load profiles, compute text r
 per call through the search index, and return ranked `Match` lists (all sections included).
 """
 
+import functools
+import gc
 from datetime import date
 
 import sqlalchemy as sa
@@ -20,6 +22,25 @@ from app.matching.profiles import (
     programme_profiles,
     zone_profiles,
 )
+
+
+def _without_cycle_collection(function):
+    """Run a matching call with the cycle collector paused. A call makes tens of thousands of
+    small results (none in a reference cycle, so nothing waits for the collector); with it on,
+    they trigger full collections that walk every cached profile — two thirds of the time at
+    10,000 firms. Memory is still freed as usual, by reference counting."""
+
+    @functools.wraps(function)
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
 
 
 def firm_profile(firm_id: int, catalogue: Catalogue) -> FirmProfile:
@@ -47,6 +68,7 @@ def _profiles() -> dict:
     return cache
 
 
+@_without_cycle_collection
 def match_firm(firm_id: int, today: date | None = None) -> dict[str, list[engine.Match]]:
     """Programmes, zones/clusters, incubators, suppliers of what the firm needs and buyers of
     what it supplies, for one firm (in any state: its owner sees its matches before
@@ -55,7 +77,7 @@ def match_firm(firm_id: int, today: date | None = None) -> dict[str, list[engine
     profiles = _profiles()
     catalogue = profiles["catalogue"]
     firm = firm_profile(firm_id, catalogue)
-    text = engine.text_scores(firm.text_terms, "programme", "zone", "incubator")
+    text = engine.text_scores(firm.text_terms, "programme", "zone", "incubator", "firm")
     programme_text, zone_text, incubator_text = (text["programme"], text["zone"], text["incubator"])
     return {
         "programme": engine.ranked(
@@ -76,18 +98,18 @@ def match_firm(firm_id: int, today: date | None = None) -> dict[str, list[engine
                 for i in profiles["incubator"]
             ]
         ),
-        "supplier": _trade(firm, profiles, firm.needs, lambda other: (firm, other)),
-        "buyer": _trade(firm, profiles, firm.offers, lambda other: (other, firm)),
+        "supplier": _trade(firm, profiles, text["firm"], firm.needs, lambda o: (firm, o)),
+        "buyer": _trade(firm, profiles, text["firm"], firm.offers, lambda o: (o, firm)),
     }
 
 
-def _trade(firm: FirmProfile, profiles: dict, items, roles) -> list[engine.Match]:
+def _trade(firm: FirmProfile, profiles: dict, text, items, roles) -> list[engine.Match]:
     """Published firms that supply what `firm` needs, or need what it supplies (`roles` puts
-    each other firm in the buyer's or the supplier's place)."""
+    each other firm in the buyer's or the supplier's place); `text` is each firm's relevance
+    to the firm's profile."""
     catalogue = profiles["catalogue"]
     if not items:
         return []
-    text = engine.text_scores([catalogue.names[i] for i in sorted(items)], "firm")["firm"]
     matches = []
     for other in profiles["firm"]:
         buyer, supplier = roles(other)
@@ -97,6 +119,7 @@ def _trade(firm: FirmProfile, profiles: dict, items, roles) -> list[engine.Match
     return engine.ranked(matches)
 
 
+@_without_cycle_collection
 def match_programme(programme_id: int, today: date | None = None) -> list[engine.Match]:
     """Published firms for one programme, ranked (its eligibility seen from each firm)."""
     today = today or date.today()
@@ -111,6 +134,7 @@ def match_programme(programme_id: int, today: date | None = None) -> list[engine
     return engine.ranked(matches)
 
 
+@_without_cycle_collection
 def match_zone(zone_id: int) -> list[engine.Match]:
     profiles = _profiles()
     catalogue = profiles["catalogue"]
@@ -123,6 +147,7 @@ def match_zone(zone_id: int) -> list[engine.Match]:
     return engine.ranked(matches)
 
 
+@_without_cycle_collection
 def match_investor(interests: engine.InvestorInterests) -> list[engine.Match]:
     profiles = _profiles()
     catalogue = profiles["catalogue"]
@@ -137,14 +162,8 @@ def match_investor(interests: engine.InvestorInterests) -> list[engine.Match]:
 
 def _as_firm(match: engine.Match, firm: FirmProfile) -> engine.Match:
     """The same evaluation, named after the firm (for lists of firms)."""
-    return engine.Match(
-        kind="firm",
-        id=firm.id,
-        name=firm.name,
-        score=match.score,
-        section=match.section,
-        reasons=match.reasons,
-    )
+    match.kind, match.id, match.name = "firm", firm.id, firm.name
+    return match
 
 
 def records_of(model, matches: list[engine.Match]) -> dict[int, object]:

@@ -67,7 +67,7 @@ def programme(**changes) -> ProgrammeProfile:
         targets=frozenset(),
     )
     values.update(changes)
-    values["target_groups"] = CATALOGUE.groups(values["targets"])
+    values["targets"] = CATALOGUE.targets(values["targets"])
     return ProgrammeProfile(**values)
 
 
@@ -174,8 +174,7 @@ def test_planned_zone_is_apart_and_wastewater_plant_is_checked():
         status="planned",
         ward_code=None,
         wastewater_capacity=None,
-        priorities=frozenset({1}),
-        priority_groups=frozenset({"NT"}),
+        priorities=CATALOGUE.targets({1}),
     )
     match = engine.evaluate_zone(firm(), zone, CATALOGUE, 0.0)
     assert match.section == engine.CLOSED
@@ -283,8 +282,7 @@ def test_an_incubator_focus_not_shared_is_a_preference_not_a_cross():
         name="Incubator",
         ward_code=None,
         max_startup_age=None,
-        focus=frozenset({2}),
-        focus_groups=frozenset({"KT"}),
+        focus=CATALOGUE.targets({2}),
     )
     match = engine.evaluate_incubator(firm(), incubator, CATALOGUE, 0.0, TODAY)
     assert match.section == engine.ELIGIBLE

@@ -27,6 +27,20 @@ def test_business_sees_three_tabs_with_reasons(client):
         assert "reason-met" in html
 
 
+def test_suppliers_and_buyers_tabs_link_to_published_firms_without_an_interest_form(client):
+    owner = user("business@demo.cnmt.vn")
+    login_as(client, owner)
+    firm = owned_firm(owner)
+    listed = []
+    for tab in ("supplier", "buyer"):
+        html = client.get(f"/my/firms/{firm.id}/matches?tab={tab}&lang=en").get_data(as_text=True)
+        assert 'aria-current="page"' in html and "Register interest" not in html
+        listed += re.findall(r'<h3><a href="/firms/([^"]+)"', html)
+    assert listed
+    for slug in listed:
+        assert client.get(f"/firms/{slug}").status_code == 200
+
+
 def test_another_business_cannot_see_the_matches(client):
     firm = owned_firm(user("business@demo.cnmt.vn"))
     stranger = make_user("x@example.vn")

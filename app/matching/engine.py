@@ -146,8 +146,9 @@ def catalogue_fit(
     return 0.0, Reason("domains", NOT_MET, {"groups": sorted(targets.groups)})
 
 
-def location_fit(firm: FirmProfile, ward: int | None, zone_id: int | None = None) -> float:
-    if zone_id is not None and firm.zone_id == zone_id:
+def location_fit(firm: FirmProfile, ward: int | None, zones: frozenset[int] = frozenset()) -> float:
+    """1 in the same zone (or a zone inside it) or ward, 0.5 in the same province, else 0."""
+    if firm.zone_id is not None and firm.zone_id in zones:
         return 1.0
     if ward is not None and firm.ward_code == ward:
         return 1.0
@@ -300,7 +301,8 @@ def evaluate_zone(firm: FirmProfile, zone: ZoneProfile, catalogue: Catalogue, te
     reasons.append(Reason(f"zone_{zone.status}", NOT_MET if planned else MET))
     fit, domain_reason = catalogue_fit(firm.offers, zone.priorities, catalogue)
     reasons.append(Reason(domain_reason.code, domain_reason.state, domain_reason.params, False))
-    if firm.zone_id == zone.id:
+    within = zone.within or frozenset({zone.id})
+    if firm.zone_id is not None and firm.zone_id in within:
         reasons.append(Reason("located_here", MET, rule=False))
     elif firm.ward_code is not None and firm.ward_code == zone.ward_code:
         reasons.append(Reason("same_ward", MET, rule=False))
@@ -316,7 +318,7 @@ def evaluate_zone(firm: FirmProfile, zone: ZoneProfile, catalogue: Catalogue, te
         kind="zone",
         id=zone.id,
         name=zone.name,
-        score=_score(fit, text, location_fit(firm, zone.ward_code, zone.id)),
+        score=_score(fit, text, location_fit(firm, zone.ward_code, within)),
         section=_section(reasons, closed=planned),
         reasons=reasons,
     )
@@ -379,7 +381,7 @@ def evaluate_trade(
             return None
         fit, scale = min(0.4, 0.2 * len(shared)), 0.4
         reasons = [Reason("supplies_groups", MET, {"groups": sorted(shared)})]
-    location = location_fit(buyer, supplier.ward_code, supplier.zone_id)
+    location = location_fit(buyer, supplier.ward_code, frozenset({supplier.zone_id}))
     if location == 1.0:
         reasons.append(Reason("near", MET, rule=False))
     elif location == 0.5:

@@ -25,6 +25,7 @@ from app.models import (
 )
 from app.models.place import incubator_catalogue_item, zone_catalogue_item
 from app.models.programme import programme_catalogue_item, programme_zone
+from app.places.service import zones_within
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class ZoneProfile:
     ward_code: int | None
     wastewater_capacity: int | None
     priorities: Targets
+    within: frozenset[int] = frozenset()  # the zone and the zones inside it
     text_terms: tuple[str, ...] = ()
 
 
@@ -282,7 +284,7 @@ def programme_profiles(
             programme_zone.c.programme_id.in_(ids)
         ),
     )
-    within = _zones_within(session)
+    within = zones_within(session)
     return [
         ProgrammeProfile(
             id=p.id,
@@ -307,20 +309,6 @@ def programme_profiles(
     ]
 
 
-def _zones_within(session: Session) -> dict[int, set[int]]:
-    """Each zone with every zone inside it (an industrial park inside an economic zone): a
-    programme for the economic zone is for the firms in its parks too."""
-    parents = dict(session.execute(sa.select(Zone.id, Zone.parent_id)).all())
-    within = {zone_id: {zone_id} for zone_id in parents}
-    for zone_id in parents:
-        ancestor, seen = parents[zone_id], {zone_id}
-        while ancestor is not None and ancestor not in seen:  # the zone rules refuse loops
-            within[ancestor].add(zone_id)
-            seen.add(ancestor)
-            ancestor = parents.get(ancestor)
-    return within
-
-
 def zone_profiles(session: Session, catalogue: Catalogue, zone_ids=None) -> list[ZoneProfile]:
     where = [Zone.public()] if zone_ids is None else [Zone.id.in_(zone_ids)]
     rows = session.execute(
@@ -330,6 +318,7 @@ def zone_profiles(session: Session, catalogue: Catalogue, zone_ids=None) -> list
         .where(*where)
         .order_by(Zone.id)
     ).all()
+    within = zones_within(session)
     priorities = _links(
         session,
         sa.select(zone_catalogue_item.c.zone_id, zone_catalogue_item.c.item_id).where(
@@ -344,6 +333,7 @@ def zone_profiles(session: Session, catalogue: Catalogue, zone_ids=None) -> list
             ward_code=z.ward_code,
             wastewater_capacity=z.wastewater_capacity_m3_day,
             priorities=catalogue.targets(priorities[z.id]),
+            within=frozenset(within.get(z.id, {z.id})),
             text_terms=_phrases(z.name_vi, *(catalogue.names.get(i) for i in priorities[z.id]))
             if zone_ids is not None
             else (),

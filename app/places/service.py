@@ -1,7 +1,7 @@
 """Reading zones, clusters and incubators for the public."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from app.errors import NotFound
 from app.extensions import db
@@ -61,11 +61,31 @@ def get_zone(slug: str) -> Zone:
     return zone
 
 
+def zones_within(session: Session | None = None) -> dict[int, set[int]]:
+    """Each zone with every zone inside it (an industrial park inside an economic zone): a
+    programme for the economic zone is for the firms in its parks too, and they are the
+    economic zone's firms."""
+    session = session or db.session
+    parents = dict(session.execute(sa.select(Zone.id, Zone.parent_id)).all())
+    within = {zone_id: {zone_id} for zone_id in parents}
+    for zone_id in parents:
+        ancestor, seen = parents[zone_id], {zone_id}
+        while ancestor is not None and ancestor not in seen:  # the zone rules refuse loops
+            within[ancestor].add(zone_id)
+            seen.add(ancestor)
+            ancestor = parents.get(ancestor)
+    return within
+
+
 def published_firms_in_zone(zone: Zone) -> list[Firm]:
+    """The zone's published firms, those in the zones inside it included."""
     return list(
         db.session.scalars(
             sa.select(Firm)
-            .where(Firm.status == FirmStatus.PUBLISHED, Firm.zone_id == zone.id)
+            .where(
+                Firm.status == FirmStatus.PUBLISHED,
+                Firm.zone_id.in_(zones_within().get(zone.id, {zone.id})),
+            )
             .order_by(Firm.legal_name)
         )
     )

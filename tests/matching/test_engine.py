@@ -302,3 +302,16 @@ def test_suppliers_are_the_firms_that_offer_what_a_firm_needs():
     assert matches[2] is None and matches[3] is None  # nothing to offer; the buyer itself
     assert [m.id for m in engine.ranked(matches[:2])] == [2, 3]
     assert matches[0].reasons[0].params["items"] == ["Xử lý nước thải", "Lọc bụi"]
+
+
+def test_a_firm_in_a_park_is_located_in_the_economic_zone_around_it(seeded_app):
+    from app.places.service import published_firms_in_zone
+
+    kkt = db.session.scalar(sa.select(Zone).where(Zone.slug == "kkt-dung-quat"))
+    park = db.session.scalars(sa.select(Zone).where(Zone.parent_id == kkt.id)).first()
+    record = db.session.scalars(sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED)).first()
+    record.zone_id = park.id
+    db.session.commit()
+    assert record in published_firms_in_zone(kkt)
+    [match] = [m for m in match_firm(record.id)["zone"] if m.id == kkt.id]
+    assert "located_here" in {r.code for r in match.reasons}

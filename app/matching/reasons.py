@@ -27,12 +27,23 @@ def _group_names(codes, names: dict[str, str]) -> str:
     return ", ".join(names.get(code, code) for code in codes)
 
 
+SHOWN_ITEMS = 3
+
+
+def _names(names: list[str]) -> str:
+    """The first few names, and how many more (a reason stays one readable line)."""
+    shown = ", ".join(names[:SHOWN_ITEMS])
+    if len(names) > SHOWN_ITEMS:
+        return _("%(names)s and %(count)s more", names=shown, count=len(names) - SHOWN_ITEMS)
+    return shown
+
+
 def _items(p: dict) -> str:
     parts = []
     if p.get("items"):
-        parts.append(_("You supply what it targets: %(items)s.", items=", ".join(p["items"])))
+        parts.append(_("You supply what it targets: %(items)s.", items=_names(p["items"])))
     if p.get("needs"):
-        parts.append(_("It supports what you need: %(items)s.", items=", ".join(p["needs"])))
+        parts.append(_("It supports what you need: %(items)s.", items=_names(p["needs"])))
     return " ".join(parts)
 
 
@@ -158,7 +169,7 @@ def _reason_text(reason: Reason, names: dict[str, str]) -> str:
             _("In a place you follow.") if state == "met" else _("Outside the places you follow.")
         ),
         "verified": lambda: _("Verified by Sở Công Thương."),
-        "supplies": lambda: _("Supplies what is needed: %(items)s.", items=", ".join(p["items"])),
+        "supplies": lambda: _("Supplies what is needed: %(items)s.", items=_names(p["items"])),
         "supplies_groups": lambda: _(
             "Same domain as what is needed: %(groups)s.",
             groups=_group_names(p.get("groups", []), names),

@@ -15,6 +15,13 @@ class Agency(VersionMixin, db.Model):
     website: Mapped[str | None] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
+    # The heading and signature of the documents it issues (Decree 30/2020/NĐ-CP, Appendix I).
+    superior_name: Mapped[str | None] = mapped_column(sa.String(200))
+    abbreviation: Mapped[str | None] = mapped_column(sa.String(20))
+    place_name: Mapped[str | None] = mapped_column(sa.String(100))
+    signer_position: Mapped[str | None] = mapped_column(sa.String(200))
+    signer_name: Mapped[str | None] = mapped_column(sa.String(200))
+    recipients: Mapped[str | None] = mapped_column(sa.Text)  # one per line
 
     def __repr__(self) -> str:
         return f"<Agency {self.code}>"

@@ -38,6 +38,9 @@ class ReportingYear(VersionMixin, db.Model):
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     opened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     closed: Mapped[bool] = mapped_column(default=False)
+    closed_at: Mapped[datetime | None]
+    # The yearly report (tables and scope counts) as computed when the year was closed.
+    frozen_report: Mapped[dict | None] = mapped_column(sa.JSON)
 
     opened_by: Mapped[User | None] = relationship()
 

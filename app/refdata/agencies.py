@@ -15,7 +15,16 @@ from app.refdata.service import get_managed
 from app.rules import Aggregate, Problems, cleaned_text, write
 from app.transaction import transactional
 
-FIELDS = ("code", "name_vi", "name_en", "website", "email", "phone")
+# The letterhead fields head and sign the documents the agency issues (Decree 30/2020/NĐ-CP).
+LETTERHEAD_LIMITS = {
+    "superior_name": 200,
+    "abbreviation": 20,
+    "place_name": 100,
+    "signer_position": 200,
+    "signer_name": 200,
+    "recipients": 2000,
+}
+FIELDS = ("code", "name_vi", "name_en", "website", "email", "phone", *LETTERHEAD_LIMITS)
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -45,6 +54,9 @@ def check(data: dict, agency: Agency | None = None) -> dict:
     if cleaned["email"] and not EMAIL_PATTERN.match(cleaned["email"]):
         problems.add("email", _("Enter a valid email address."))
     problems.web_address("website", cleaned["website"])
+    for name, limit in LETTERHEAD_LIMITS.items():
+        if cleaned[name] and len(cleaned[name]) > limit:
+            problems.add(name, _("Keep this under %(max)s characters.", max=limit))
     problems.refuse()
     return cleaned
 

@@ -196,3 +196,50 @@ def test_reviewers_see_the_reference_data_links(client):
 
     for url in PAGES[::2]:
         assert f'href="{url}"' in html
+
+
+def test_curator_sets_the_letterhead_the_yearly_report_prints(client):
+    as_user(client, CURATOR)
+    sct = db.session.scalar(sa.select(Agency).where(Agency.code == "SCT"))
+    edit_url = f"/curation/refdata/agencies/{sct.id}"
+    html = client.get(edit_url).get_data(as_text=True)
+    version = html.split('name="version" type="hidden" value="')[1].split('"')[0]
+    letterhead = {
+        "superior_name": "UBND TỈNH QUẢNG NGÃI",
+        "abbreviation": "SCT",
+        "place_name": "Quảng Ngãi",
+        "signer_position": "KT. GIÁM ĐỐC\r\nPHÓ GIÁM ĐỐC",
+        "signer_name": "Trần Văn Ký",
+        "recipients": "UBND tỉnh;\r\nLưu: VT.",
+    }
+
+    response = post_form(
+        client,
+        edit_url,
+        edit_url,
+        {"code": "SCT", "name_vi": sct.name_vi, "version": version, **letterhead},
+    )
+
+    assert response.status_code == 302
+    assert refreshed(sct).signer_name == "Trần Văn Ký"
+    [update] = events("agency.update")
+    assert update.after["signer_name"] == "Trần Văn Ký"
+
+
+def test_too_long_letterhead_is_refused_and_keeps_the_input(client):
+    as_user(client, ADMIN)
+    sct = db.session.scalar(sa.select(Agency).where(Agency.code == "SCT"))
+    edit_url = f"/curation/refdata/agencies/{sct.id}"
+    html = client.get(edit_url).get_data(as_text=True)
+    version = html.split('name="version" type="hidden" value="')[1].split('"')[0]
+
+    response = post_form(
+        client,
+        edit_url,
+        edit_url,
+        {"code": "SCT", "name_vi": sct.name_vi, "version": version, "abbreviation": "X" * 21},
+    )
+
+    assert response.status_code == 400
+    assert "X" * 21 in response.get_data(as_text=True)
+    assert refreshed(sct).abbreviation == "SCT"

@@ -18,6 +18,7 @@ from app import audit
 from app.authorization import authorize
 from app.backoffice.statistics import firm_group_pairs
 from app.catalogue.service import catalogue_tree
+from app.domain.occupations import occupation_name
 from app.domain.places import ward_name
 from app.domain.text import nfc
 from app.errors import Conflict, NotFound, ValidationError
@@ -160,17 +161,6 @@ def open_reporting_year(
             deadline=deadline,
             link=_return_link(firm, year),
         )
-    return reporting_year
-
-
-@transactional
-def close_reporting_year(actor: User | None, year: int) -> ReportingYear:
-    authorize(actor, "reporting.run")
-    reporting_year = get_reporting_year(year)
-    if reporting_year.closed:
-        raise Conflict(_("This reporting year is already closed."))
-    reporting_year.closed = True
-    audit.record(actor, "reporting_year.closed", "reporting_year", reporting_year.id)
     return reporting_year
 
 
@@ -400,16 +390,6 @@ def figures_from_listing(yearly_return: YearlyReturn) -> dict[str, int]:
 
 def can_edit_return(yearly_return: YearlyReturn) -> bool:
     return yearly_return.state != ReturnState.SUBMITTED and not yearly_return.reporting_year.closed
-
-
-def occupation_name(text: str) -> str:
-    """One spelling per occupation, so the yearly tables count "kỹ sư  môi trường" and "KỸ SƯ
-    MÔI TRƯỜNG" with "Kỹ sư môi trường": NFC, single spaces, a capital first letter (a name
-    typed all in capitals becomes sentence case; abbreviations inside, like XLNT, are kept)."""
-    name = " ".join(nfc(text).split())
-    if name.isupper():
-        name = name.lower()
-    return name[:1].upper() + name[1:]
 
 
 def _clean_needs(rows: list[dict], problems: Problems) -> list[WorkforceNeed]:

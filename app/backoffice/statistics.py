@@ -5,9 +5,10 @@ table, the CSV download and the yearly report. Public figures describe published
 curator figures (interest, workforce needs) need `can_review_firms`.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -17,6 +18,7 @@ from sqlalchemy.orm import aliased
 from app.authorization import authorize
 from app.backoffice.charts import Bar
 from app.domain.firm_size import SizeClass
+from app.domain.occupations import occupation_key, usual_spellings
 from app.domain.places import ward_name
 from app.errors import NotFound
 from app.extensions import db
@@ -183,14 +185,21 @@ def firms_by_year() -> Figure:
     return Figure("firms-by-year", _("Firms published each year"), _("Year"), rows)
 
 
-def programmes_by_support_type() -> Figure:
+def _programmes_public(on: date | None) -> sa.ColumnElement[bool]:
+    """Public programmes; with `on`, only those published by the end of that day."""
+    if on is None:
+        return Programme.public()
+    return sa.and_(Programme.public(), Programme.published_at < on + timedelta(days=1))
+
+
+def programmes_by_support_type(on: date | None = None) -> Figure:
     # support_types is a JSON list; matching the quoted value in its text is portable SQL.
     as_text = sa.cast(Programme.support_types, sa.Text)
     columns = [
         sa.func.sum(sa.case((as_text.like(f'%"{kind.value}"%'), 1), else_=0)).label(kind.value)
         for kind in SupportType
     ]
-    counts = db.session.execute(sa.select(*columns).where(Programme.public())).one()
+    counts = db.session.execute(sa.select(*columns).where(_programmes_public(on))).one()
     rows = [
         Bar(label(kind), int(count or 0)) for kind, count in zip(SupportType, counts, strict=True)
     ]
@@ -224,10 +233,11 @@ def programme_status_sql(today: date) -> sa.ColumnElement[str]:
 
 
 def programmes_by_status(today: date | None = None) -> Figure:
+    """Programmes published by `today` (default: all) by their status on that day."""
     status = programme_status_sql(today or date.today())
     counts = dict(
         db.session.execute(
-            sa.select(status, sa.func.count()).where(Programme.public()).group_by(status)
+            sa.select(status, sa.func.count()).where(_programmes_public(today)).group_by(status)
         ).all()
     )
     shown = (ProgrammeStatus.OPEN, ProgrammeStatus.FORECAST, ProgrammeStatus.CLOSED)
@@ -235,10 +245,12 @@ def programmes_by_status(today: date | None = None) -> Figure:
     return Figure("programmes-by-status", _("Published programmes by status"), _("Status"), rows)
 
 
-def interests_by_status() -> Figure:
+def interests_by_status(year: int | None = None) -> Figure:
+    """Interest registrations (with `year`: those registered in that year) by status."""
+    registered = sa.extract("year", Interest.created_at) == year if year is not None else sa.true()
     counts = dict(
         db.session.execute(
-            sa.select(Interest.status, sa.func.count()).group_by(Interest.status)
+            sa.select(Interest.status, sa.func.count()).where(registered).group_by(Interest.status)
         ).all()
     )
     rows = [Bar(label(s), counts.get(s, 0)) for s in InterestStatus]
@@ -290,18 +302,23 @@ def _submitted_needs(year: int | None) -> sa.Select:
 
 def workforce_by_skill(year: int | None = None) -> Figure:
     year = year or latest_reporting_year()
-    total = sa.func.sum(WorkforceNeed.number_needed)
     result = db.session.execute(
         _submitted_needs(year)
-        .add_columns(WorkforceNeed.occupation, total)
+        .add_columns(
+            WorkforceNeed.occupation, sa.func.count(), sa.func.sum(WorkforceNeed.number_needed)
+        )
         .group_by(WorkforceNeed.occupation)
-        .order_by(total.desc(), WorkforceNeed.occupation)
     ).all()
+    usual = usual_spellings((occupation, times) for occupation, times, _people in result)
+    people: Counter[str] = Counter()
+    for occupation, _times, number in result:
+        people[usual[occupation_key(occupation)]] += int(number)
+    rows = sorted(people.items(), key=lambda pair: (-pair[1], pair[0]))
     return Figure(
         "workforce-by-skill",
         _("Workforce needs by occupation or skill (%(year)s)", year=year or "—"),
         _("Occupation or skill"),
-        [Bar(occupation, int(count)) for occupation, count in result],
+        [Bar(occupation, count) for occupation, count in rows],
         note=_("People needed, from submitted yearly returns."),
     )
 

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from app.backoffice import statistics
 from app.backoffice.charts import Bar, bar_chart
@@ -196,3 +197,21 @@ def test_dashboard_needs_a_login(client):
     response = client.get("/curation/dashboard")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_workforce_needs_count_spellings_of_one_occupation_as_one(directory):
+    from app.extensions import db
+    from app.models import WorkforceNeed
+
+    need = db.session.scalar(
+        sa.select(WorkforceNeed).where(WorkforceNeed.occupation == "Vận hành lò đốt")
+    )
+    need.yearly_return.workforce_needs.append(
+        WorkforceNeed(occupation="VAN HANH  lo dot", level="worker", number_needed=2)
+    )
+    db.session.commit()
+
+    assert rows(statistics.workforce_by_skill(2025)) == {
+        "Vận hành lò đốt": 9,
+        "Kỹ sư môi trường": 3,
+    }

@@ -15,12 +15,19 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.backoffice import export_cache, exports, report, returns, statistics
+from app.backoffice import export_cache, exports, occupations, report, returns, statistics
 from app.backoffice.charts import bar_chart
-from app.backoffice.forms import ConfirmForm, OpenYearForm, ReasonForm, ReturnForm
+from app.backoffice.forms import (
+    ConfirmForm,
+    MergeOccupationsForm,
+    OpenYearForm,
+    ReasonForm,
+    ReturnForm,
+)
 from app.errors import Conflict, ValidationError, render_error
 from app.forms import bind_errors
 from app.security import DOWNLOAD_LIMIT, limiter
@@ -140,7 +147,7 @@ def close_year(year: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            returns.close_reporting_year(current_user, year)
+            report.close_reporting_year(current_user, year)
         except Conflict as error:
             flash(error.message, "error")
         else:
@@ -177,7 +184,29 @@ def report_xlsx(year: int):
 @login_required
 def report_print(year: int):
     yearly = report.build_report(current_user, year)
-    return render_template("backoffice/report_print.html", report=yearly)
+    with force_locale("vi"):  # an official document: Vietnamese, and its numbers 1.234.567
+        return render_template(
+            "backoffice/report_print.html", report=yearly, vietnamese_date=report.vietnamese_date
+        )
+
+
+@bp.route("/curation/reports/occupations", methods=["GET", "POST"])
+@login_required
+def merge_occupations():
+    listed = occupations.list_occupations(current_user)
+    form = MergeOccupationsForm(occupations=listed)
+    if form.validate_on_submit():
+        try:
+            changed = occupations.merge_occupations(
+                current_user, form.source.data, form.target.data
+            )
+        except ValidationError as error:
+            bind_errors(form, error)
+        else:
+            flash(_("Occupations merged: %(count)s needs renamed.", count=changed), "success")
+            return redirect(url_for("backoffice.merge_occupations"))
+    status = 400 if form.errors else 200
+    return render_template("backoffice/occupations.html", occupations=listed, form=form), status
 
 
 # Yearly data update: businesses ---------------------------------------------------------------

@@ -87,6 +87,7 @@ MATRIX = {
     "reporting.run": {"": REVIEWERS},
     "statistics.see_private": {"": REVIEWERS},
     "return.fill": {"own firm": MEMBERS, "other firm": HIDDEN},
+    "workforce.merge_occupations": {"": REVIEWERS},
     "refdata.manage": {"": REVIEWERS},
     "import.run": {"": REVIEWERS},
     "interest.list": {"": AGENCY_STAFF},

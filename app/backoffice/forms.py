@@ -35,6 +35,16 @@ class ConfirmForm(Form):
     """An action without fields: only the CSRF token."""
 
 
+class MergeOccupationsForm(Form):
+    source = SelectField(_l("Merge the occupation"), validators=[InputRequired()])
+    target = SelectField(_l("into"), validators=[InputRequired()])
+
+    def __init__(self, *args, occupations, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "—")] + [(o.key, o.name) for o in occupations]
+        self.source.choices = self.target.choices = choices
+
+
 class WorkforceRowForm(Form):
     class Meta:
         csrf = False

@@ -11,3 +11,5 @@ register("reporting.run", can_review_firms)
 register("statistics.see_private", can_review_firms)
 # Anybody but the firm's members learns nothing of its returns (not found).
 register("return.fill", is_member, on=Firm, conceal=True)
+# Merge two spellings of one occupation in the workforce needs of every year's returns.
+register("workforce.merge_occupations", can_review_firms)

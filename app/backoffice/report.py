@@ -198,9 +198,7 @@ def _load_answers(reporting_year: ReportingYear) -> list[Answer]:
         groups_of[firm_id].add(group_id)
     return [
         Answer(
-            # ENTERPRISE TYPE: once firms have one, pass it here as a second argument,
-            # `r.firm.enterprise_type` (issue 12); until then a firm's type is not known.
-            scope=report_scope(r.firm.ward_code),
+            scope=report_scope(r.firm.ward_code, r.firm.enterprise_type),
             ward_code=r.firm.ward_code,
             zone=r.firm.zone.name_vi if r.firm.zone else None,
             group_ids=groups_of[r.firm_id],

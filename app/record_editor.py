@@ -13,6 +13,7 @@ from flask_login import current_user
 from app.authorization import authorize
 from app.errors import Conflict, ValidationError
 from app.forms import bind_errors
+from app.transaction import version_of
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class RecordEditor:
         record = self.get(current_user, record_id)
         form = self.form(record)
         if request.method == "GET":
-            form.version.data = record.version
+            form.version.data = version_of(record)
         if form.validate_on_submit():
             try:
                 self.update(current_user, record_id, form.service_data(), form.version.data)
@@ -54,7 +55,7 @@ class RecordEditor:
                 flash(error.message, "error")
                 record = self.get(current_user, record_id)
                 # The curator now knows about the other save: saving again replaces it.
-                form.version.data = record.version
+                form.version.data = version_of(record)
                 return self._render(form, record, 409)
             flash(_("Saved."), "success")
             return redirect(url_for(self.endpoint, record_id=record_id))

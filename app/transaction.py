@@ -130,7 +130,7 @@ def flush(duplicate: ValidationError | None = None, stale: Conflict | None = Non
 def claim(record, seen_version: int | None, stale: Conflict | None = None) -> None:
     """Take `record` for this write if the form was filled in from its current version.
 
-    Every editable aggregate has an integer `version` column (SQLAlchemy's `version_id_col`).
+    Every editable aggregate has an integer version column (SQLAlchemy's `version_id_col`).
     The version the editor saw is compared with the record's, then the version goes up at once
     with `UPDATE … WHERE version = <seen>`, before anything else of the record is written: of
     two edits made from the same version the second is refused, whether it read the record
@@ -139,10 +139,21 @@ def claim(record, seen_version: int | None, stale: Conflict | None = None) -> No
     action can say more than the general one.
     """
     stale = stale or _stale_edit()
-    if seen_version is None or record.version != seen_version:
+    if seen_version is None or version_of(record) != seen_version:
         raise stale
-    record.version = seen_version + 1
+    setattr(record, _version_key(record), seen_version + 1)
     flush(stale=stale)
+
+
+def version_of(record) -> int:
+    """The record's integer version (its mapper's `version_id_col`: `version` on most
+    aggregates, `row_version` where `version` means something else)."""
+    return getattr(record, _version_key(record))
+
+
+def _version_key(record) -> str:
+    mapper = sa.inspect(record).mapper
+    return mapper.get_property_by_column(mapper.version_id_col).key
 
 
 def _stale_edit() -> Conflict:

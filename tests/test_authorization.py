@@ -89,6 +89,7 @@ MATRIX = {
     "return.fill": {"own firm": MEMBERS, "other firm": HIDDEN},
     "workforce.merge_occupations": {"": REVIEWERS},
     "refdata.manage": {"": REVIEWERS},
+    "industry_code.manage": {"": REVIEWERS},
     "import.run": {"": REVIEWERS},
     "interest.list": {"": AGENCY_STAFF},
     "interest.follow_up": {

@@ -1,5 +1,5 @@
-"""Reference-data forms: catalogue entries (edit, move, re-code, merge, delete), incubators and
-agencies. The forms check the shape of the input; the service enforces the rules."""
+"""Reference-data forms: catalogue entries (edit, move, re-code, merge, delete), incubators,
+agencies and VSIC codes. The forms check the shape of the input; the service enforces the rules."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -150,3 +150,31 @@ class AgencyForm(RecordForm):
     signer_position = TextAreaField(_l("Signer's position"), validators=[Length(max=200)])
     signer_name = StringField(_l("Signer's name"), validators=[Length(max=200)])
     recipients = TextAreaField(_l("Recipients (one per line)"), validators=[Length(max=2000)])
+
+
+class IndustryCodeForm(RecordForm):
+    """`version` is the row version the form was filled in from (see RecordForm), so the VSIC
+    version travels as `vsic_version` and reaches the service as `version`."""
+
+    code = StringField(_l("Code"), validators=[InputRequired(), Length(max=20)])
+    vsic_version = SelectField(
+        _l("VSIC version"),
+        choices=[
+            SelectChoice("2025", _l("VSIC 2025 (Decision 36/2025/QĐ-TTg, from 15/11/2025)")),
+            SelectChoice("2018", _l("VSIC 2018 (Decision 27/2018/QĐ-TTg)")),
+        ],
+    )
+    name_vi = StringField(_l("Name (Vietnamese)"), validators=[InputRequired(), Length(max=300)])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=300)])
+
+    @classmethod
+    def of(cls, data: dict | None) -> "IndustryCodeForm":
+        """The form filled in from a code's data (`industry_codes.data_of`), or a blank one."""
+        if data is None:
+            return cls()
+        return cls(data={**data, "vsic_version": data["version"], "version": None})
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        data["version"] = data.pop("vsic_version")
+        return data

@@ -1,7 +1,7 @@
 """Managing reference data, what its actions share: who may do it, finding a record to manage,
 and the history of each record. The actions live by aggregate: `catalogue.py` (the catalogue
-tree), `incubators.py` and `agencies.py`; each checks the permission, then the data (`check`,
-every rule once), then writes it (`apply`) and audits, in one unit of work.
+tree), `incubators.py`, `agencies.py` and `industry_codes.py`; each checks the permission, then
+the data (`check`, every rule once), then writes it (`apply`) and audits, in one unit of work.
 
 Edits carry the version of the record the curator saw; a stale one is a Conflict
 (`app.transaction.claim`).
@@ -11,9 +11,14 @@ from app import audit
 from app.authorization import authorize
 from app.errors import NotFound
 from app.extensions import db
-from app.models import Agency, CatalogueItem, Incubator, User
+from app.models import Agency, CatalogueItem, Incubator, IndustryCode, User
 
-HISTORY_KINDS = {"catalogue_item": CatalogueItem, "incubator": Incubator, "agency": Agency}
+HISTORY_KINDS = {
+    "catalogue_item": CatalogueItem,
+    "incubator": Incubator,
+    "agency": Agency,
+    "industry_code": IndustryCode,
+}
 
 
 def get_managed(model, actor: User | None, record_id: int):

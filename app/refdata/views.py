@@ -1,5 +1,5 @@
 """Reference-data pages for curators: the catalogue tree and its entries, incubators, agencies,
-and the history of each. Views parse, call one service, and render."""
+VSIC industry codes, and the history of each. Views parse, call one service, and render."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,16 +15,19 @@ from app.record_editor import RecordEditor
 from app.refdata import agencies as agency_service
 from app.refdata import catalogue as catalogue_service
 from app.refdata import incubators as incubator_service
+from app.refdata import industry_codes as industry_code_service
 from app.refdata import service
 from app.refdata.forms import (
     AgencyForm,
     CatalogueItemForm,
     DeleteForm,
     IncubatorForm,
+    IndustryCodeForm,
     MergeForm,
     MoveForm,
     RecodeForm,
 )
+from app.transaction import version_of
 
 bp = Blueprint("refdata", __name__, url_prefix="/curation/refdata")
 
@@ -240,16 +243,81 @@ def edit_agency(record_id: int):
     return AGENCIES.edit(record_id)
 
 
+# VSIC industry codes ---------------------------------------------------------------------------
+
+INDUSTRY_CODES = RecordEditor(
+    template="refdata/industry_code_form.html",
+    endpoint="refdata.edit_industry_code",
+    form=lambda record: IndustryCodeForm.of(
+        industry_code_service.data_of(record) if record else None
+    ),
+    get=industry_code_service.get_industry_code,
+    create=industry_code_service.create_industry_code,
+    update=industry_code_service.update_industry_code,
+    create_action="industry_code.manage",
+)
+
+
+@bp.get("/industry-codes")
+@login_required
+def industry_codes():
+    query = request.args.get("q", "")[:200]
+    version = request.args.get("version", "")
+    records = industry_code_service.list_industry_codes(current_user, query, version)
+    return render_template(
+        "refdata/industry_codes.html",
+        records=records,
+        query=query,
+        version=version,
+        versions=industry_code_service.VERSIONS,
+    )
+
+
+@bp.route("/industry-codes/new", methods=["GET", "POST"])
+@login_required
+def new_industry_code():
+    return INDUSTRY_CODES.new()
+
+
+@bp.route("/industry-codes/<int:record_id>", methods=["GET", "POST"])
+@login_required
+def edit_industry_code(record_id: int):
+    return INDUSTRY_CODES.edit(record_id)
+
+
+@bp.post("/industry-codes/<int:record_id>/delete")
+@login_required
+def delete_industry_code(record_id: int):
+    record = industry_code_service.get_industry_code(current_user, record_id)
+    form = DeleteForm()
+    try:
+        if not form.validate_on_submit():
+            raise ValidationError(_("The form has expired. Please try again."))
+        industry_code_service.delete_industry_code(current_user, record_id, form.version.data)
+    except (ValidationError, Conflict) as error:
+        flash(error.message, "error")
+        edit_form = IndustryCodeForm.of(industry_code_service.data_of(record))
+        edit_form.version.data = version_of(record)
+        status = 409 if isinstance(error, Conflict) else 400
+        html = render_template("refdata/industry_code_form.html", form=edit_form, record=record)
+        return html, status
+    flash(_("Deleted."), "success")
+    return redirect(url_for("refdata.industry_codes"))
+
+
 # History --------------------------------------------------------------------------------------
 
 BACK_LINKS = {
     "catalogue_item": ("refdata.edit_item", "item_id"),
     "incubator": ("refdata.edit_incubator", "record_id"),
     "agency": ("refdata.edit_agency", "record_id"),
+    "industry_code": ("refdata.edit_industry_code", "record_id"),
 }
 
 
-@bp.get("/history/<any(catalogue_item, incubator, agency):entity_kind>/<int:entity_id>")
+@bp.get(
+    "/history/<any(catalogue_item, incubator, agency, industry_code):entity_kind>/<int:entity_id>"
+)
 @login_required
 def history(entity_kind: str, entity_id: int):
     record, events = service.record_history(current_user, entity_kind, entity_id)

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.catalogue.documents import in_changed_groups, showing
 from app.catalogue.service import CatalogueTree
+from app.domain.old_places import old_places_of_ward
 from app.domain.places import ward_name
 from app.models import (
     CatalogueItem,
@@ -58,6 +59,8 @@ def firm_document(firm: Firm, tree: CatalogueTree) -> dict:
         *(code.code for code in vsic),
         *(cert.name for cert in firm.certifications),
         ward_name(firm.ward_code),
+        # People still search by the commune and district of before 1/7/2025.
+        *(f"{old.ward} {old.district}" for old in old_places_of_ward(firm.ward_code)),
         firm.zone.name_vi if firm.zone else "",
     ]
     english = [

@@ -1,8 +1,10 @@
-"""Public pages for zones, clusters and incubators."""
+"""Public pages for zones, clusters and incubators, and the address helpers: the wards of a
+province, and the wards of today an old (pre-2025) address became."""
 
 from flask import Blueprint, jsonify, render_template, request
 
-from app.domain.places import wards_of_province
+from app.domain.old_places import find_old_places, new_wards_of
+from app.domain.places import province_name_of_ward, ward_name, wards_of_province
 from app.parsing import parse_int
 from app.places.service import (
     get_incubator,
@@ -41,3 +43,13 @@ def wards():
     """Wards and communes of a province, for the address form's script."""
     province = parse_int(request.args.get("province", ""))
     return jsonify(wards=list(wards_of_province(province)) if province is not None else [])
+
+
+@bp.get("/places/old-address")
+def old_address():
+    """Find today's ward from an old address ("Tịnh Phong, Sơn Tịnh"): a plain GET form, so it
+    works without scripts and keeps what was typed."""
+    query = request.args.get("q", "")[:200].strip()
+    places = find_old_places(query) if query else []
+    wards = [(code, ward_name(code), province_name_of_ward(code)) for code in new_wards_of(places)]
+    return render_template("places/old_address.html", query=query, places=places, wards=wards)

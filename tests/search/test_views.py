@@ -155,3 +155,19 @@ def test_a_site_whose_index_was_never_built_answers_searches_with_no_results(app
     client = app.test_client()
     for url in ("/search?q=nuoc+thai", "/search?q=xử lý&sort=newest", "/search/suggest?q=xu"):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["Sơn Tịnh", "Tịnh Bắc Sơn Tịnh", "tinh bac, son tinh"])
+def test_an_old_commune_or_district_finds_firms_in_the_ward_it_became(seeded_app, query):
+    """Vạn An is in Ba Gia (made in 2025 of Tịnh Bắc, Tịnh Hiệp, Tịnh Trà of Sơn Tịnh district);
+    nothing in its own text says Sơn Tịnh."""
+    van_an = db.session.scalar(sa.select(Firm).where(Firm.legal_name.contains("Vạn An")))
+    kon_tum = db.session.scalars(  # Phường Kon Tum, in old Kon Tum province
+        sa.select(Firm.id).where(Firm.status == FirmStatus.PUBLISHED, Firm.ward_code == 23293)
+    ).all()
+
+    result = search_backend(seeded_app).search(query, kinds=["firm"], per_page=100)
+
+    found = {hit.id for hit in result.hits}
+    assert van_an.ward_code == 21205 and van_an.id in found
+    assert kon_tum and not found & set(kon_tum)

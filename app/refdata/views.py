@@ -289,10 +289,8 @@ def edit_industry_code(record_id: int):
 @login_required
 def delete_industry_code(record_id: int):
     record = industry_code_service.get_industry_code(current_user, record_id)
-    form = DeleteForm()
+    form = DeleteForm()  # its CSRF token is checked for every POST (CSRFProtect)
     try:
-        if not form.validate_on_submit():
-            raise ValidationError(_("The form has expired. Please try again."))
         industry_code_service.delete_industry_code(current_user, record_id, form.version.data)
     except (ValidationError, Conflict) as error:
         flash(error.message, "error")

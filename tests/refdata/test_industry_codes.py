@@ -260,3 +260,16 @@ def test_reviewers_find_the_screen_among_the_reference_data_links(client):
     html = client.get("/curation/refdata/catalogue").get_data(as_text=True)
 
     assert f'href="{LIST}"' in html
+
+
+@pytest.mark.parametrize("version", ["0", "abc", ""])
+def test_a_delete_from_a_stale_page_is_refused_as_a_conflict(client, version):
+    as_user(client, CURATOR)
+    record = unused_code()
+    url = f"/curation/refdata/industry-codes/{record.id}"
+
+    response = post_form(client, url, f"{url}/delete", {"version": version})
+
+    assert response.status_code == 409
+    assert "Someone else saved this record after you opened it." in response.get_data(as_text=True)
+    assert refreshed(record) is not None

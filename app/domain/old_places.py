@@ -8,8 +8,9 @@ sapnhap.bando.com.vn. We read the same data its `convert_address()` uses (the ol
 `admin_units_legacy`, the mapping of `converter_2025.json`) once, without its address parser, which
 may call an online geocoder. An old commune split between several new wards maps to all of them,
 the one the package names as taking most of it first. New wards are named and coded by
-vietnam-provinces, the app's source for divisions; for Quảng Ngãi (old Quảng Ngãi and Kon Tum,
-province code 51) the package's 96 ward codes are the same as vietnam-provinces'.
+vietnam-provinces, the app's source for divisions: a new ward it does not know is left out (114
+of the package's 3,321 nationwide; none of Quảng Ngãi's, whose 96 codes — old Quảng Ngãi and Kon
+Tum, province code 51 — are the same in both).
 """
 
 import re

@@ -78,7 +78,12 @@ def ward_centroid(code: int | None) -> tuple[float, float] | None:
 def distance_km(ward_a: int | None, ward_b: int | None) -> float | None:
     """Great-circle (haversine) distance between two wards' points in km; None if either has
     none."""
-    a, b = ward_centroid(ward_a), ward_centroid(ward_b)
+    return haversine_km(ward_centroid(ward_a), ward_centroid(ward_b))
+
+
+def haversine_km(a: tuple[float, float] | None, b: tuple[float, float] | None) -> float | None:
+    """Great-circle distance between two (latitude, longitude) points in km; None if either
+    is missing."""
     if a is None or b is None:
         return None
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))

@@ -26,7 +26,11 @@ The algorithm, deterministic and the same in every direction:
    - text relevance = the candidate's score for an OR query of the other side's profile
      phrases (catalogue item names, VSIC names, titles), run through the search index with
      the same Vietnamese analysis as the search page, divided by the best score in the run;
-   - location fit = 1 for the same ward or zone, 0.5 for the same province, else 0.
+   - location fit = 1 for the same ward or zone (a park inside a zone counts as the zone);
+     for zones, when both the firm's ward and the zone have a position, 1 − distance / 100 km
+     (nothing beyond 100 km, and the reasons say how far); otherwise 0.5 for the same
+     province, else 0. Positions: the zone's own coordinates, else its ward's point; a
+     firm's ward's point (`app.domain.places.ward_centroid`).
 3. **Order**: section, then score (highest first), then name, then id — so ties break the
    same way on every run.
 """
@@ -38,7 +42,7 @@ from datetime import date
 from flask import current_app
 
 from app.domain.enterprise import SIZED, has_size_class
-from app.domain.places import QUANG_NGAI, ward_province
+from app.domain.places import QUANG_NGAI, haversine_km, ward_province
 from app.matching.profiles import (
     Catalogue,
     FirmProfile,
@@ -55,6 +59,7 @@ INFO = "info"  # not a criterion: something that moved the score (text relevance
 ELIGIBLE, INELIGIBLE, CLOSED = "eligible", "ineligible", "closed"
 SECTIONS = (ELIGIBLE, INELIGIBLE, CLOSED)
 PREFERENCE_PENALTY = 0.75
+ZONE_REACH_KM = 100  # a zone this far from the firm, or farther, gets no location fit
 # Domains whose firms usually discharge wastewater and need a zone with a central plant.
 WASTEWATER_GROUPS = frozenset({"NT", "CTR", "CTNH", "TC", "NL"})
 MAX_TEXT_TERMS = 40
@@ -302,10 +307,15 @@ def evaluate_zone(firm: FirmProfile, zone: ZoneProfile, catalogue: Catalogue, te
     fit, domain_reason = catalogue_fit(firm.offers, zone.priorities, catalogue)
     reasons.append(Reason(domain_reason.code, domain_reason.state, domain_reason.params, False))
     within = zone.within or frozenset({zone.id})
+    km = haversine_km(firm.point, zone.point)
+    location = location_fit(firm, zone.ward_code, within)
     if firm.zone_id is not None and firm.zone_id in within:
         reasons.append(Reason("located_here", MET, rule=False))
     elif firm.ward_code is not None and firm.ward_code == zone.ward_code:
         reasons.append(Reason("same_ward", MET, rule=False))
+    elif km is not None:
+        location = max(0.0, 1 - km / ZONE_REACH_KM)
+        reasons.append(Reason("distance", INFO, {"km": round(km)}, rule=False))
     if catalogue.groups(firm.offers | firm.needs) & WASTEWATER_GROUPS:
         if zone.wastewater_capacity:
             reasons.append(
@@ -318,7 +328,7 @@ def evaluate_zone(firm: FirmProfile, zone: ZoneProfile, catalogue: Catalogue, te
         kind="zone",
         id=zone.id,
         name=zone.name,
-        score=_score(fit, text, location_fit(firm, zone.ward_code, within)),
+        score=_score(fit, text, location),
         section=_section(reasons, closed=planned),
         reasons=reasons,
     )

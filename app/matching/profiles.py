@@ -11,6 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.domain.places import ward_centroid
 from app.models import (
     CatalogueItem,
     Firm,
@@ -109,6 +110,7 @@ class FirmProfile:
     offers: frozenset[int]
     needs: frozenset[int]
     enterprise_type: str | None = None
+    point: tuple[float, float] | None = None  # the ward's representative point (lat, lon)
     seeking_investment: bool = False
     investment_types: tuple[str, ...] = ()
     investment_min: int | None = None
@@ -155,6 +157,7 @@ class ZoneProfile:
     wastewater_capacity: int | None
     priorities: Targets
     within: frozenset[int] = frozenset()  # the zone and the zones inside it
+    point: tuple[float, float] | None = None  # its own coordinates, else its ward's point
     text_terms: tuple[str, ...] = ()
 
 
@@ -227,6 +230,7 @@ def firm_profiles(
             name=r.trade_name or r.legal_name,
             size_class=str(r.size_class) if r.size_class else None,
             enterprise_type=str(r.enterprise_type) if r.enterprise_type else None,
+            point=ward_centroid(r.ward_code),
             ward_code=r.ward_code,
             zone_id=r.zone_id,
             founded_year=r.founded_year,
@@ -313,7 +317,13 @@ def zone_profiles(session: Session, catalogue: Catalogue, zone_ids=None) -> list
     where = [Zone.public()] if zone_ids is None else [Zone.id.in_(zone_ids)]
     rows = session.execute(
         sa.select(
-            Zone.id, Zone.name_vi, Zone.status, Zone.ward_code, Zone.wastewater_capacity_m3_day
+            Zone.id,
+            Zone.name_vi,
+            Zone.status,
+            Zone.ward_code,
+            Zone.wastewater_capacity_m3_day,
+            Zone.latitude,
+            Zone.longitude,
         )
         .where(*where)
         .order_by(Zone.id)
@@ -334,6 +344,9 @@ def zone_profiles(session: Session, catalogue: Catalogue, zone_ids=None) -> list
             wastewater_capacity=z.wastewater_capacity_m3_day,
             priorities=catalogue.targets(priorities[z.id]),
             within=frozenset(within.get(z.id, {z.id})),
+            point=(z.latitude, z.longitude)
+            if z.latitude is not None and z.longitude is not None
+            else ward_centroid(z.ward_code),
             text_terms=_phrases(z.name_vi, *(catalogue.names.get(i) for i in priorities[z.id]))
             if zone_ids is not None
             else (),

@@ -129,6 +129,7 @@ def _reason_text(reason: Reason, names: dict[str, str]) -> str:
         "zone_planned": lambda: _("Planned: not open to investors yet."),
         "located_here": lambda: _("Your firm is located here."),
         "same_ward": lambda: _("In your ward or commune."),
+        "distance": lambda: _("About %(km)s km from your ward or commune.", km=p.get("km")),
         "wastewater_plant": lambda: (
             _(
                 "Central wastewater plant: %(capacity)s m³/day.",

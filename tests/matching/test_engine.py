@@ -315,3 +315,34 @@ def test_a_firm_in_a_park_is_located_in_the_economic_zone_around_it(seeded_app):
     assert record in published_firms_in_zone(kkt)
     [match] = [m for m in match_firm(record.id)["zone"] if m.id == kkt.id]
     assert "located_here" in {r.code for r in match.reasons}
+
+
+def test_a_far_zone_ranks_below_a_near_one_with_the_same_domains():
+    """Issue 12, item 8: a border zone about 136 km away is not a Mộ Đức firm's #3 zone."""
+    from app.domain.places import ward_centroid
+
+    mo_duc = ward_centroid(21400)  # Xã Mộ Đức
+    assert mo_duc is not None
+    near = ZoneProfile(
+        id=1,
+        name="Near",
+        status="operating",
+        ward_code=None,
+        wastewater_capacity=None,
+        priorities=CATALOGUE.targets({1}),
+        point=(mo_duc[0] + 0.1, mo_duc[1]),
+    )
+    far = ZoneProfile(
+        id=2,
+        name="Far",
+        status="operating",
+        ward_code=None,
+        wastewater_capacity=None,
+        priorities=CATALOGUE.targets({1}),
+        point=(14.73, 107.63),  # near Bờ Y
+    )
+    here = firm(point=mo_duc)
+    near_match = engine.evaluate_zone(here, near, CATALOGUE, 0.0)
+    far_match = engine.evaluate_zone(here, far, CATALOGUE, 0.0)
+    assert near_match.score > far_match.score
+    assert [r.params["km"] for r in far_match.reasons if r.code == "distance"][0] > 100

@@ -96,6 +96,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.matching.reasons import missing_field_text, reason_text, score_band
     from app.navigation import main_nav
     from app.pagination import browsable_pages, result_window, window_message
+    from app.sample_notice import mark_sample_data, shows_sample_data
     from app.urls import public_url
 
     helpers = {
@@ -117,6 +118,8 @@ def _register_template_helpers(app: Flask) -> None:
         window_message=window_message,
         result_window=result_window,
         public_url=public_url,
+        mark_sample_data=mark_sample_data,
+        shows_sample_data=shows_sample_data,
     )
 
 

@@ -12,13 +12,16 @@ from flask import flash
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectMultipleField
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.domain.places import wards_of_province
 from app.errors import DomainError
 from app.i18n import localized
+from app.labels import label
+from app.models import Provenance
 from app.parsing import parse_int
 
 if TYPE_CHECKING:
@@ -118,6 +121,25 @@ class RecordForm(Form):
             for name, field in self._fields.items()
             if name not in ("csrf_token", "version")
         }
+
+
+class ProvenanceFields:
+    """Where a record's figures come from, on the edit forms of programmes, zones and
+    incubators (the rules: `app.rules.check_provenance`). "Verified" is offered only to keep a
+    verified record so: the "mark verified" action, not the form, makes one."""
+
+    provenance = SelectField(_l("Where the figures come from"), default=Provenance.SAMPLE.value)
+    source_document = StringField(
+        _l("Source document (number and symbol)"), validators=[Length(max=200)]
+    )
+    source_date = DateField(_l("Date of the source document"), validators=[Optional()])
+    source_url = StringField(_l("Link to the source document"), validators=[Length(max=300)])
+
+    def set_provenance_choices(self, record) -> None:
+        kinds = [Provenance.SAMPLE, Provenance.PUBLIC_SOURCE]
+        if record is not None and record.provenance == Provenance.VERIFIED:
+            kinds.append(Provenance.VERIFIED)
+        self.provenance.choices = [SelectChoice(kind.value, label(kind)) for kind in kinds]
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -1,10 +1,12 @@
 """The write path of an aggregate (a kind of record with its own rules), and what the
 aggregates share on it: input cleaned the same way everywhere, the problems found collected per
 field and refused at once as one ValidationError, the rules on fields that several aggregates
-have, writing checked data into a record, and the audited create and edit actions."""
+have (web addresses, wards, amounts, the provenance of figures), writing checked data into a
+record, and the audited create and edit actions."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +17,7 @@ from app.domain.places import is_ward
 from app.domain.text import nfc
 from app.errors import ValidationError
 from app.extensions import db
-from app.models import User
+from app.models import Provenance, User
 from app.transaction import claim, flush
 
 
@@ -68,6 +70,49 @@ class Problems:
         if len(found) != len(wanted):
             self.add(field, message)
         return found
+
+
+PROVENANCE_FIELDS = ("provenance", "source_document", "source_date", "source_url")
+
+
+def check_provenance(cleaned: dict, record, figures: tuple[str, ...], problems: Problems):
+    """Where a record's figures come from (PROVENANCE_FIELDS in `cleaned`, which this completes).
+
+    Curators choose "sample" or "public source" (which names its document and date); only
+    `mark_verified` makes a record verified. A verification covers the figures and the source
+    the agency saw: when one of `figures` or the source changes, the record is no longer
+    verified. It goes back to "public source", not "sample": a verified record always names its
+    source (`mark_verified` requires one), and the new figure is the curator's reading of that
+    source (which they can correct in the same form) until the agency verifies it again."""
+    kind = cleaned["provenance"] or Provenance.SAMPLE
+    was_verified = record is not None and record.provenance == Provenance.VERIFIED
+    if kind not in {p.value for p in Provenance}:
+        problems.add("provenance", _("Choose where the figures come from."))
+    elif kind == Provenance.VERIFIED and not was_verified:
+        problems.add("provenance", _("Only the “mark verified” action marks figures verified."))
+    elif kind != Provenance.SAMPLE:
+        if not cleaned["source_document"]:
+            problems.add("source_document", _("Enter the number and symbol of the document."))
+        if not cleaned["source_date"]:
+            problems.add("source_date", _("Enter the date of the document."))
+    problems.web_address("source_url", cleaned["source_url"])
+    seen = (*figures, "source_document", "source_date", "source_url")
+    if kind == Provenance.VERIFIED and any(cleaned[n] != getattr(record, n) for n in seen):
+        kind = Provenance.PUBLIC_SOURCE
+    cleaned["provenance"] = kind
+    if kind != Provenance.VERIFIED:
+        cleaned.update(verified_by_agency=None, verified_on=None)
+
+
+def mark_verified(actor: User, record) -> None:
+    """The actor's agency vouches, today, for the record's figures as they stand."""
+    if record.provenance == Provenance.SAMPLE:
+        message = _("Sample data cannot be verified: record the source document first.")
+        raise ValidationError(message, errors={"provenance": [message]})
+    record.provenance = Provenance.VERIFIED
+    record.verified_by_agency = actor.agency
+    record.verified_on = date.today()
+    flush()
 
 
 def write(record, cleaned: dict, duplicate: ValidationError | None = None):

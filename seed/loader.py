@@ -249,7 +249,6 @@ class _Loader:
                 where = f"incubators.yaml {record['slug']}"
                 data = {name: record.get(name) for name in incubators.FIELDS}
                 data.update(
-                    is_sample=True,
                     focus_item_ids=[
                         self.item(code, where).id for code in record.get("focus_groups", [])
                     ],

@@ -76,6 +76,10 @@ MATRIX = {
     # Programmes are drafts (someone else's is not found), zones public (forbidden).
     "programme.manage": {"own programme": OWN_AGENCY, "other programme": ADMIN_HIDDEN},
     "zone.manage": {"own zone": OWN_AGENCY, "other zone": ADMIN_ONLY},
+    # A verification records the verifier's agency: its own curators only (the admin has none).
+    "programme.verify": {"own programme": OWN_AGENCY, "other programme": NOBODY},
+    "zone.verify": {"own zone": OWN_AGENCY, "other zone": NOBODY},
+    "incubator.verify": {"incubator": "N N N N N N N N Y N N"},
     "investor.workspace": {"": INVESTORS},
     "shortlist.manage": {"own shortlist": INVESTORS_OWN, "other shortlist": HIDDEN},
     "saved_search.manage": {"own saved_search": INVESTORS_OWN, "other saved_search": HIDDEN},

@@ -198,9 +198,9 @@ def export_programmes(actor: User | None, args) -> ListExport:
         _("Closes"),
         _("Rolling"),
         _("Maximum amount (VND)"),
-        _("Co-financing (%)"),
+        _("Share of the cost the programme pays (%)"),
         _("Official page"),
-        _("Verified"),
+        _("Where the figures come from"),
     ]
     rows = [
         [
@@ -216,7 +216,7 @@ def export_programmes(actor: User | None, args) -> ListExport:
             p.max_amount_vnd,
             p.cofinancing_pct,
             p.official_url,
-            _yes_no(p.verified),
+            label(p.provenance),
         ]
         for p in programmes
     ]
@@ -243,7 +243,7 @@ def export_zones(actor: User | None, args) -> ListExport:
         _("Occupancy (%)"),
         _("Wastewater capacity (m³/day)"),
         _("Contact"),
-        _("Verified"),
+        _("Where the figures come from"),
     ]
     rows = [
         [
@@ -257,7 +257,7 @@ def export_zones(actor: User | None, args) -> ListExport:
             z.occupancy_pct,
             z.wastewater_capacity_m3_day,
             z.contact,
-            _yes_no(z.verified),
+            label(z.provenance),
         ]
         for z in zones
     ]
@@ -280,7 +280,7 @@ def export_incubators(actor: User | None, args) -> ListExport:
         _("Maximum age of a start-up (years)"),
         _("Contact"),
         _("Website"),
-        _("Sample data"),
+        _("Where the figures come from"),
     ]
     rows = [
         [
@@ -292,7 +292,7 @@ def export_incubators(actor: User | None, args) -> ListExport:
             i.max_startup_age_years,
             i.contact,
             i.website,
-            _yes_no(i.is_sample),
+            label(i.provenance),
         ]
         for i in incubators
     ]

@@ -1,5 +1,6 @@
 """Agencies' own reference data: support programmes and zones, created, edited, published,
-unpublished, archived and restored by the agency's curators (administrators manage all).
+unpublished, archived, restored and marked verified by the agency's curators (administrators
+manage all).
 
 `check_programme` and `check_zone` hold every rule of each (once), `apply` writes checked data
 and `change_state` publishes, unpublishes, archives or restores; the actions below, imports and
@@ -35,7 +36,15 @@ from app.models import (
     ZoneStatus,
 )
 from app.models.base import utcnow
-from app.rules import Aggregate, Problems, cleaned_text, write
+from app.rules import (
+    PROVENANCE_FIELDS,
+    Aggregate,
+    Problems,
+    check_provenance,
+    cleaned_text,
+    mark_verified,
+    write,
+)
 from app.slugs import unique_slug
 from app.transaction import flush, transactional
 
@@ -65,7 +74,10 @@ PROGRAMME_FIELDS = (
     "rolling",
     "contact",
     "official_url",
+    *PROVENANCE_FIELDS,
 )
+# What a verification vouches for (with the source): changing one of them unverifies the record.
+PROGRAMME_FIGURES = ("max_amount_vnd", "cofinancing_pct", "opens_on", "closes_on", "rolling")
 ZONE_FIELDS = (
     "name_vi",
     "name_en",
@@ -82,7 +94,9 @@ ZONE_FIELDS = (
     "latitude",
     "longitude",
     "contact",
+    *PROVENANCE_FIELDS,
 )
+ZONE_FIGURES = ("area_ha", "occupancy_pct", "wastewater_capacity_m3_day", "status")
 
 
 LIST_FIELDS = (
@@ -161,6 +175,7 @@ def check_programme(data: dict, programme: Programme | None = None) -> dict:
     if cleaned["rolling"] and closes:
         problems.add("closes_on", _("A rolling programme has no closing date."))
     problems.web_address("official_url", cleaned["official_url"])
+    check_provenance(cleaned, programme, PROGRAMME_FIGURES, problems)
     cleaned["agency"] = _agency(data.get("agency_id"), problems, required=True)
     cleaned["zones"] = problems.records(
         "zone_ids", Zone, data.get("zone_ids"), _("Choose zones from the list.")
@@ -201,6 +216,7 @@ def check_zone(data: dict, zone: Zone | None = None) -> dict:
         value = cleaned[name]
         if value is not None and (value < low or (high is not None and value > high)):
             problems.add(name, message)
+    check_provenance(cleaned, zone, ZONE_FIGURES, problems)
     cleaned["parent"] = parent
     cleaned["managing_agency"] = _agency(data.get("agency_id"), problems, required=False)
     cleaned["priority_items"] = _catalogue_items("priority_item_ids", data, problems)
@@ -256,9 +272,12 @@ TRANSITIONS = ("publish", "unpublish", "archive", "restore")
 
 
 def _state(data: dict, record: Programme | Zone, agency_attr: str) -> dict:
-    """What audit events show: the data, the agency under its column's name, publication."""
+    """What audit events show: the data, the agency under its column's name, publication and
+    who verified it when."""
     state = {name: audit.plain(value) for name, value in data.items() if name != "agency_id"}
     state[agency_attr] = getattr(record, agency_attr)
+    state["verified_by_agency_id"] = record.verified_by_agency_id
+    state["verified_on"] = audit.plain(record.verified_on)
     state["published_at"] = audit.plain(record.published_at)
     state["archived"] = record.archived
     return state
@@ -334,6 +353,15 @@ def _update(kind: _Kind, actor: User | None, record_id: int, data: dict, version
 
 
 @transactional
+def _verify(kind: _Kind, actor: User | None, record_id: int, version: int | None):
+    record = _get(kind, actor, record_id)
+    authorize(actor, f"{kind.aggregate.name}.verify", record)
+    return kind.aggregate.change(
+        actor, record, version, "verify", lambda: mark_verified(actor, record)
+    )
+
+
+@transactional
 def _transition(kind, actor, record_id, version, action: str, reason: str | None = None):
     record = _get(kind, actor, record_id)
     text = clean_reason(reason, required=action == "archive")
@@ -376,6 +404,11 @@ def change_programme_state(
     return _transition(PROGRAMME, actor, programme_id, version, action, reason)
 
 
+def verify_programme(actor: User | None, programme_id: int, version: int | None) -> Programme:
+    """The actor's agency vouches, today, for the programme's figures as they stand."""
+    return _verify(PROGRAMME, actor, programme_id, version)
+
+
 # Zones ----------------------------------------------------------------------------------------
 
 
@@ -407,3 +440,8 @@ def change_zone_state(
     if action not in TRANSITIONS:
         raise NotFound()
     return _transition(ZONE, actor, zone_id, version, action, reason)
+
+
+def verify_zone(actor: User | None, zone_id: int, version: int | None) -> Zone:
+    """The actor's agency vouches, today, for the zone's figures as they stand."""
+    return _verify(ZONE, actor, zone_id, version)

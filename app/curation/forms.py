@@ -24,6 +24,7 @@ from app.domain.firm_size import SizeClass
 from app.forms import (
     Form,
     MultiCheckboxField,
+    ProvenanceFields,
     RecordForm,
     VersionField,
     catalogue_choices,
@@ -61,7 +62,7 @@ class ClaimDecisionForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=4000)])
 
 
-class ProgrammeForm(RecordForm):
+class ProgrammeForm(RecordForm, ProvenanceFields):
     agency_id = SelectField(_l("Agency"), coerce=int, validators=[Optional()])
     title_vi = StringField(_l("Title (Vietnamese)"), validators=[InputRequired(), Length(max=300)])
     title_en = StringField(_l("Title (English)"), validators=[Length(max=300)])
@@ -86,7 +87,9 @@ class ProgrammeForm(RecordForm):
     preferred_criteria = MultiCheckboxField(_l("Preferences, not requirements"))
     target_item_ids = SelectMultipleField(_l("Target catalogue groups and items"), coerce=int)
     max_amount_vnd = MoneyField(_l("Maximum amount (VND)"))
-    cofinancing_pct = IntegerField(_l("Co-financing (%)"), validators=[Optional()])
+    cofinancing_pct = IntegerField(
+        _l("Share of the cost the programme pays (%)"), validators=[Optional()]
+    )
     opens_on = DateField(_l("Opens on"), validators=[Optional()])
     closes_on = DateField(_l("Closes on"), validators=[Optional()])
     rolling = BooleanField(_l("Rolling, no deadline"))
@@ -114,7 +117,7 @@ class ProgrammeForm(RecordForm):
             ]
 
 
-class ZoneForm(RecordForm):
+class ZoneForm(RecordForm, ProvenanceFields):
     agency_id = SelectField(_l("Managing agency"), coerce=int, validators=[Optional()])
     name_vi = StringField(_l("Name (Vietnamese)"), validators=[InputRequired(), Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])

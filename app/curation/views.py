@@ -374,6 +374,7 @@ def _record_form(form_class, data_of):
             form.set_choices(catalogue_tree(), zones, agencies, record)
         else:
             form.set_choices(catalogue_tree(), zones, agencies)
+        form.set_provenance_choices(record)
         return form
 
     return build
@@ -435,6 +436,20 @@ def _change_state(kind: str, record_id: int, action: str):
     return redirect(url_for(f"curation.edit_{kind}", record_id=record_id))
 
 
+VERIFICATIONS = {"programme": agency_data.verify_programme, "zone": agency_data.verify_zone}
+
+
+def _verify(kind: str, record_id: int):
+    form = VersionForm()
+    try:
+        VERIFICATIONS[kind](current_user, record_id, form.seen_version)
+    except (ValidationError, Conflict) as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Marked verified by your agency today."), "success")
+    return redirect(url_for(f"curation.edit_{kind}", record_id=record_id))
+
+
 @bp.get("/programmes")
 @login_required
 def programmes():
@@ -459,6 +474,12 @@ def programme_state(record_id: int, action: str):
     return _change_state("programme", record_id, action)
 
 
+@bp.post("/programmes/<int:record_id>/verify")
+@login_required
+def verify_programme(record_id: int):
+    return _verify("programme", record_id)
+
+
 @bp.get("/zones")
 @login_required
 def zones():
@@ -481,3 +502,9 @@ def edit_zone(record_id: int):
 @login_required
 def zone_state(record_id: int, action: str):
     return _change_state("zone", record_id, action)
+
+
+@bp.post("/zones/<int:record_id>/verify")
+@login_required
+def verify_zone(record_id: int):
+    return _verify("zone", record_id)

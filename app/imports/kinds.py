@@ -39,6 +39,7 @@ from app.models import (
     Incubator,
     IndustryCode,
     Programme,
+    Provenance,
     SupportType,
     Zone,
     ZoneKind,
@@ -201,6 +202,16 @@ def _ids(ctx: Context, ref: str, values: dict, column: str) -> list[int]:
 
 def _text(name: str, example: str = "", required: bool = False) -> Column:
     return Column(name, cells.text, example, required)
+
+
+# Where the figures come from (see app.rules.check_provenance); "verified" is refused on a record
+# that is not verified yet: only the curators' "mark verified" action makes one.
+PROVENANCE_COLUMNS = (
+    Column("provenance", cells.choice(Provenance), "public_source"),
+    _text("source_document", "Quyết định 1894/QĐ-TTg"),
+    Column("source_date", cells.date_value, "04/09/2025"),
+    _text("source_url"),
+)
 
 
 class _Publishable(ServiceImport):
@@ -413,6 +424,7 @@ class ProgrammeImport(_Publishable):
         Column("rolling", cells.yes_no, "no"),
         _text("contact"),
         _text("official_url", "https://sct.quangngai.gov.vn"),
+        *PROVENANCE_COLUMNS,
         Column("target_items", cells.codes, "NT; KT", refers_to=CATALOGUE),
         Column("published", cells.yes_no, "no"),
     )
@@ -468,6 +480,7 @@ class ZoneImport(_Publishable):
         Column("latitude", cells.decimal, "15.1"),
         Column("longitude", cells.decimal, "108.8"),
         _text("contact"),
+        *PROVENANCE_COLUMNS,
         Column("priority_items", cells.codes, "NT; TC", refers_to=CATALOGUE),
         Column("published", cells.yes_no, "no"),
     )
@@ -517,7 +530,7 @@ class IncubatorImport(ServiceImport):
         _text("contact"),
         _text("website", "https://example.vn"),
         Column("focus_items", cells.codes, "KT; QT", refers_to=CATALOGUE),
-        Column("is_sample", cells.yes_no, "no"),
+        *PROVENANCE_COLUMNS,
     )
     aggregate = incubators.INCUBATOR
 

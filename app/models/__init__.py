@@ -2,6 +2,7 @@
 
 from app.models.agency import Agency
 from app.models.audit import AuditEvent, DataGeneration, OutboxOperation, SearchOutbox
+from app.models.base import Provenance
 from app.models.catalogue import CatalogueItem, CatalogueKind, CatalogueLevel
 from app.models.firm import (
     Firm,
@@ -87,6 +88,7 @@ __all__ = [
     "Programme",
     "ReviewState",
     "ProgrammeStatus",
+    "Provenance",
     "ReminderLog",
     "ReportingYear",
     "ReturnState",

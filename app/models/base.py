@@ -1,10 +1,15 @@
-"""Shared column helpers for the models: UTC timestamps and string-backed enums."""
+"""Shared column helpers for the models: UTC timestamps, string-backed enums, versions,
+publication and the provenance of a record's figures."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+if TYPE_CHECKING:
+    from app.models.agency import Agency
 
 
 def utcnow() -> datetime:
@@ -59,3 +64,31 @@ class PublicationMixin:
     def public(cls) -> sa.ColumnElement[bool]:
         """SQL condition for records the public may see."""
         return sa.and_(cls.published_at.is_not(None), cls.archived.is_(False))
+
+
+class Provenance(StrEnum):
+    SAMPLE = "sample"  # demo data: not real figures
+    PUBLIC_SOURCE = "public_source"  # taken from a public document (source_*)
+    VERIFIED = "verified"  # confirmed by an agency on a date (verified_by_agency, verified_on)
+
+
+class ProvenanceMixin:
+    """Where a record's figures (amounts, rates, dates, areas, capacities) come from. The source
+    document, its date and link are typed by curators; the verifying agency and the day are set
+    only by the "mark verified" action, from the acting curator."""
+
+    provenance: Mapped[Provenance] = mapped_column(
+        enum_type(Provenance, "provenance"), default=Provenance.SAMPLE
+    )
+    source_document: Mapped[str | None] = mapped_column(sa.String(200))
+    source_date: Mapped[date | None]
+    source_url: Mapped[str | None] = mapped_column(sa.String(300))
+    verified_on: Mapped[date | None]
+
+    @declared_attr
+    def verified_by_agency_id(cls) -> Mapped[int | None]:
+        return mapped_column(sa.ForeignKey("agency.id"))
+
+    @declared_attr
+    def verified_by_agency(cls) -> Mapped["Agency | None"]:
+        return relationship("Agency", foreign_keys=f"{cls.__name__}.verified_by_agency_id")

@@ -8,7 +8,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.agency import Agency
-from app.models.base import PublicationMixin, TimestampMixin, VersionMixin, enum_type
+from app.models.base import (
+    ProvenanceMixin,
+    PublicationMixin,
+    TimestampMixin,
+    VersionMixin,
+    enum_type,
+)
 from app.models.catalogue import CatalogueItem
 
 
@@ -40,7 +46,7 @@ incubator_catalogue_item = sa.Table(
 )
 
 
-class Zone(VersionMixin, PublicationMixin, TimestampMixin, db.Model):
+class Zone(VersionMixin, PublicationMixin, ProvenanceMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
     name_vi: Mapped[str] = mapped_column(sa.String(200))
@@ -60,8 +66,6 @@ class Zone(VersionMixin, PublicationMixin, TimestampMixin, db.Model):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     contact: Mapped[str | None] = mapped_column(sa.String(300))
-    # Figures come from public sources and are unverified until a curator confirms them.
-    verified: Mapped[bool] = mapped_column(default=False)
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -72,13 +76,13 @@ class Zone(VersionMixin, PublicationMixin, TimestampMixin, db.Model):
 
     parent: Mapped["Zone | None"] = relationship(remote_side="Zone.id", back_populates="children")
     children: Mapped[list["Zone"]] = relationship(back_populates="parent", order_by="Zone.name_vi")
-    managing_agency: Mapped[Agency | None] = relationship()
+    managing_agency: Mapped[Agency | None] = relationship(foreign_keys=[managing_agency_id])
     priority_items: Mapped[list[CatalogueItem]] = relationship(
         secondary=zone_catalogue_item, order_by=CatalogueItem.code
     )
 
 
-class Incubator(VersionMixin, TimestampMixin, db.Model):
+class Incubator(VersionMixin, ProvenanceMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
     name_vi: Mapped[str] = mapped_column(sa.String(200))
@@ -93,7 +97,6 @@ class Incubator(VersionMixin, TimestampMixin, db.Model):
     capacity: Mapped[int | None]
     contact: Mapped[str | None] = mapped_column(sa.String(300))
     website: Mapped[str | None] = mapped_column(sa.String(200))
-    is_sample: Mapped[bool] = mapped_column(default=False)
 
     focus_items: Mapped[list[CatalogueItem]] = relationship(
         secondary=incubator_catalogue_item, order_by=CatalogueItem.code

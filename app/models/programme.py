@@ -8,7 +8,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.agency import Agency
-from app.models.base import PublicationMixin, TimestampMixin, VersionMixin, enum_type
+from app.models.base import (
+    ProvenanceMixin,
+    PublicationMixin,
+    TimestampMixin,
+    VersionMixin,
+    enum_type,
+)
 from app.models.catalogue import CatalogueItem
 
 
@@ -64,7 +70,7 @@ programme_zone = sa.Table(
 )
 
 
-class Programme(VersionMixin, PublicationMixin, TimestampMixin, db.Model):
+class Programme(VersionMixin, PublicationMixin, ProvenanceMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
@@ -93,13 +99,14 @@ class Programme(VersionMixin, PublicationMixin, TimestampMixin, db.Model):
     other_conditions_en: Mapped[str | None] = mapped_column(sa.Text)
 
     max_amount_vnd: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The share of the eligible cost the programme pays (its support rate, "tỷ lệ hỗ trợ"), up
+    # to max_amount_vnd; the firm pays the rest (its counterpart funds, "vốn đối ứng").
     cofinancing_pct: Mapped[int | None]
     opens_on: Mapped[date | None]
     closes_on: Mapped[date | None]
     rolling: Mapped[bool] = mapped_column(default=False)
     contact: Mapped[str | None] = mapped_column(sa.String(300))
     official_url: Mapped[str | None] = mapped_column(sa.String(300))
-    verified: Mapped[bool] = mapped_column(default=False)
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -112,7 +119,7 @@ class Programme(VersionMixin, PublicationMixin, TimestampMixin, db.Model):
         ),
     )
 
-    agency: Mapped[Agency] = relationship()
+    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
     target_items: Mapped[list[CatalogueItem]] = relationship(
         secondary=programme_catalogue_item, order_by=CatalogueItem.code
     )

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.catalogue.documents import item_list_dependencies
 from app.catalogue.service import CatalogueTree
 from app.domain.places import ward_name
-from app.models import Incubator, Zone
+from app.models import Incubator, Provenance, Zone
 from app.models.place import incubator_catalogue_item, zone_catalogue_item
 from app.search_dependencies import Dependency
 
@@ -58,6 +58,7 @@ def zone_documents(session: Session, ids: set[int], tree: CatalogueTree) -> dict
                 "status": str(zone.status),
                 "area_ha": zone.area_ha,
                 "ward": zone.ward_code,
+                "sample": zone.provenance == Provenance.SAMPLE,
             },
         }
         for zone in zones
@@ -95,7 +96,7 @@ def incubator_documents(session: Session, ids: set[int], tree: CatalogueTree) ->
             "stored": {
                 "slug": incubator.slug,
                 "host": incubator.host_organisation,
-                "sample": incubator.is_sample,
+                "sample": incubator.provenance == Provenance.SAMPLE,
             },
         }
         for incubator in incubators
@@ -115,6 +116,7 @@ ZONE_DEPENDENCIES = [
             "status",
             "ward_code",
             "area_ha",
+            "provenance",
             "description_vi",
             "description_en",
             "incentives_vi",
@@ -143,7 +145,7 @@ INCUBATOR_DEPENDENCIES = [
             "services_en",
             "description_vi",
             "description_en",
-            "is_sample",
+            "provenance",
             "updated_at",
             "focus_items",
         ),

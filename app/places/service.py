@@ -37,7 +37,7 @@ def zones_by_kind() -> dict[ZoneKind, list[Zone]]:
     zones = db.session.scalars(
         sa.select(Zone)
         .where(Zone.public())
-        .options(selectinload(Zone.parent))
+        .options(selectinload(Zone.parent), selectinload(Zone.verified_by_agency))
         .order_by(Zone.name_vi)
     ).all()
     grouped: dict[ZoneKind, list[Zone]] = {kind: [] for kind in ZONE_KIND_ORDER}
@@ -54,6 +54,7 @@ def get_zone(slug: str) -> Zone:
             selectinload(Zone.priority_items),
             selectinload(Zone.children),
             selectinload(Zone.managing_agency),
+            selectinload(Zone.verified_by_agency),
         )
     )
     if zone is None:
@@ -95,7 +96,9 @@ def list_incubators() -> list[Incubator]:
     return list(
         db.session.scalars(
             sa.select(Incubator)
-            .options(selectinload(Incubator.focus_items))
+            .options(
+                selectinload(Incubator.focus_items), selectinload(Incubator.verified_by_agency)
+            )
             .order_by(Incubator.name_vi)
         )
     )
@@ -105,7 +108,7 @@ def get_incubator(slug: str) -> Incubator:
     incubator = db.session.scalar(
         sa.select(Incubator)
         .where(Incubator.slug == slug)
-        .options(selectinload(Incubator.focus_items))
+        .options(selectinload(Incubator.focus_items), selectinload(Incubator.verified_by_agency))
     )
     if incubator is None:
         raise NotFound()

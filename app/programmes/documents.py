@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.catalogue.documents import item_list_dependencies
 from app.catalogue.service import CatalogueTree
-from app.models import Agency, Programme
+from app.models import Agency, Programme, Provenance
 from app.models.programme import programme_catalogue_item
 from app.search_dependencies import Dependency
 
@@ -74,6 +74,7 @@ def programme_document(programme: Programme, tree: CatalogueTree, today: date) -
             "agency": programme.agency.code,
             "support": list(programme.support_types or []),
             "sizes": list(programme.eligible_size_classes or []),
+            "sample": programme.provenance == Provenance.SAMPLE,
         },
     }
 
@@ -100,6 +101,7 @@ DEPENDENCIES = [
             "opens_on",
             "closes_on",
             "rolling",
+            "provenance",
             "updated_at",
             "target_items",
         ),

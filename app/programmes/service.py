@@ -16,6 +16,7 @@ def _with_details() -> list:
         selectinload(Programme.agency),
         selectinload(Programme.target_items),
         selectinload(Programme.zones),
+        selectinload(Programme.verified_by_agency),
     ]
 
 

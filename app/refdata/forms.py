@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.catalogue.service import CatalogueTree
-from app.forms import RecordForm, catalogue_choices, ward_choices
+from app.forms import ProvenanceFields, RecordForm, catalogue_choices, ward_choices
 from app.i18n import localized
 from app.labels import label
 from app.models import CatalogueItem, CatalogueKind, CatalogueLevel
@@ -111,7 +111,7 @@ class DeleteForm(RecordForm):
     """Deleting an unused entry: carries the version the curator saw."""
 
 
-class IncubatorForm(RecordForm):
+class IncubatorForm(RecordForm, ProvenanceFields):
     name_vi = StringField(_l("Name (Vietnamese)"), validators=[InputRequired(), Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
     host_organisation = StringField(
@@ -128,13 +128,13 @@ class IncubatorForm(RecordForm):
     capacity = IntegerField(_l("Capacity (start-ups)"), validators=[Optional()])
     contact = StringField(_l("Contact"), validators=[Length(max=300)])
     website = StringField(_l("Website"), validators=[Length(max=200)])
-    is_sample = BooleanField(_l("Sample data (not an operating incubator)"))
     focus_item_ids = SelectMultipleField(_l("Focus groups and entries"), coerce=int)
 
-    def __init__(self, *args, tree: CatalogueTree, **kwargs):
+    def __init__(self, *args, tree: CatalogueTree, record=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.ward_code.choices = [SelectChoice("", "—"), *ward_choices()]
         self.focus_item_ids.choices = catalogue_choices(tree)
+        self.set_provenance_choices(record)
 
 
 class AgencyForm(RecordForm):

@@ -1,16 +1,25 @@
 """Incubators: the rules one meets (`check`), how it is written (`apply`), and the curators'
-actions on them. Imports and the seed loader write incubators through the same `check` and
-`apply`."""
+actions on them (create, edit, mark verified). Imports and the seed loader write incubators
+through the same `check` and `apply`."""
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from app import audit
 from app.authorization import authorize
 from app.extensions import db
 from app.models import CatalogueItem, Incubator, User
 from app.refdata.service import get_managed
-from app.rules import Aggregate, Problems, cleaned_text, write
+from app.rules import (
+    PROVENANCE_FIELDS,
+    Aggregate,
+    Problems,
+    check_provenance,
+    cleaned_text,
+    mark_verified,
+    write,
+)
 from app.slugs import unique_slug
 from app.transaction import transactional
 
@@ -27,8 +36,10 @@ FIELDS = (
     "capacity",
     "contact",
     "website",
-    "is_sample",
+    *PROVENANCE_FIELDS,
 )
+# What a verification vouches for (with the source): changing one of them unverifies the record.
+FIGURES = ("capacity", "max_startup_age_years")
 
 
 def data_of(incubator: Incubator) -> dict:
@@ -43,7 +54,6 @@ def check(data: dict, incubator: Incubator | None = None) -> dict:
     data for `apply`; raises ValidationError."""
     problems = Problems()
     cleaned = cleaned_text(data, FIELDS)
-    cleaned["is_sample"] = bool(cleaned["is_sample"])
     if not cleaned["name_vi"]:
         problems.add("name_vi", _("Enter the name in Vietnamese."))
     if not cleaned["host_organisation"]:
@@ -55,6 +65,7 @@ def check(data: dict, incubator: Incubator | None = None) -> dict:
     if cleaned["capacity"] is not None and cleaned["capacity"] < 0:
         problems.add("capacity", _("The capacity cannot be negative."))
     problems.web_address("website", cleaned["website"])
+    check_provenance(cleaned, incubator, FIGURES, problems)
     cleaned["focus_items"] = problems.records(
         "focus_item_ids",
         CatalogueItem,
@@ -70,7 +81,15 @@ def apply(incubator: Incubator, cleaned: dict) -> Incubator:
     return write(incubator, cleaned)
 
 
-INCUBATOR = Aggregate("incubator", data_of, check, apply)
+def state(incubator: Incubator) -> dict:
+    """What audit events show: the data, and who verified it when."""
+    found = {name: audit.plain(value) for name, value in data_of(incubator).items()}
+    found["verified_by_agency_id"] = incubator.verified_by_agency_id
+    found["verified_on"] = audit.plain(incubator.verified_on)
+    return found
+
+
+INCUBATOR = Aggregate("incubator", data_of, check, apply, state)
 
 
 def list_incubators(actor: User | None) -> list[Incubator]:
@@ -103,3 +122,13 @@ def update_incubator(
 ) -> Incubator:
     """Fields `data` leaves out keep their value."""
     return INCUBATOR.edit(actor, get_incubator(actor, incubator_id), data, version)
+
+
+@transactional
+def verify_incubator(actor: User | None, incubator_id: int, version: int | None) -> Incubator:
+    """The actor's agency vouches, today, for the incubator's figures as they stand."""
+    incubator = get_incubator(actor, incubator_id)
+    authorize(actor, "incubator.verify", incubator)
+    return INCUBATOR.change(
+        actor, incubator, version, "verify", lambda: mark_verified(actor, incubator)
+    )

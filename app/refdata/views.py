@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from app.authorization import authorize
 from app.catalogue.service import CatalogueTree
 from app.errors import Conflict, ValidationError
-from app.forms import bind_errors
+from app.forms import RecordForm, bind_errors
 from app.i18n import localized
 from app.parsing import parse_id
 from app.record_editor import RecordEditor
@@ -187,7 +187,9 @@ INCUBATORS = RecordEditor(
     template="refdata/incubator_form.html",
     endpoint="refdata.edit_incubator",
     form=lambda record: IncubatorForm(
-        tree=CatalogueTree.load(), data=incubator_service.data_of(record) if record else None
+        tree=CatalogueTree.load(),
+        record=record,
+        data=incubator_service.data_of(record) if record else None,
     ),
     get=incubator_service.get_incubator,
     create=incubator_service.create_incubator,
@@ -222,6 +224,19 @@ def new_incubator():
 @login_required
 def edit_incubator(record_id: int):
     return INCUBATORS.edit(record_id)
+
+
+@bp.post("/incubators/<int:record_id>/verify")
+@login_required
+def verify_incubator(record_id: int):
+    form = RecordForm()
+    try:
+        incubator_service.verify_incubator(current_user, record_id, form.version.data)
+    except (ValidationError, Conflict) as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Marked verified by your agency today."), "success")
+    return redirect(url_for("refdata.edit_incubator", record_id=record_id))
 
 
 @bp.get("/agencies")

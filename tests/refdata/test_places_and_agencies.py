@@ -1,5 +1,7 @@
 """Incubators and agencies: create and edit with audit, concurrent edits, who may do it."""
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
@@ -48,13 +50,16 @@ def test_curator_creates_and_edits_an_incubator_with_focus_groups_and_audit(clie
             "capacity": "8",
             "website": "https://example.vn",
             "focus_item_ids": [str(group.id)],
-            "is_sample": "y",
+            "provenance": "public_source",
+            "source_document": "Quyết định 36/QĐ-UBND",
+            "source_date": "2020-01-07",
         },
     )
 
     assert created.status_code == 302
     incubator = db.session.scalar(sa.select(Incubator).where(Incubator.name_vi == XSS))
-    assert [item.code for item in incubator.focus_items] == ["KT"] and incubator.is_sample
+    assert [item.code for item in incubator.focus_items] == ["KT"]
+    assert (incubator.provenance, incubator.source_date) == ("public_source", date(2020, 1, 7))
     edit_url = f"/curation/refdata/incubators/{incubator.id}"
     edited = post_form(
         client,
@@ -64,12 +69,14 @@ def test_curator_creates_and_edits_an_incubator_with_focus_groups_and_audit(clie
             "name_vi": "Vườn ươm mới",
             "host_organisation": "Trường Đại học Phạm Văn Đồng",
             "capacity": "10",
+            "provenance": "sample",
             "version": incubator.version,
         },
     )
     assert edited.status_code == 302
     incubator = refreshed(incubator)
-    assert incubator.capacity == 10 and incubator.focus_items == [] and not incubator.is_sample
+    assert incubator.capacity == 10 and incubator.focus_items == []
+    assert incubator.provenance == "sample"
     [update] = events("incubator.update")
     assert update.actor_id == curator.id and update.after["capacity"] == 10
     assert len(events("incubator.create")) == 1

@@ -16,6 +16,7 @@ from app.models import (
     FirmStatus,
     Incubator,
     Programme,
+    Provenance,
     Role,
     User,
     Zone,
@@ -36,7 +37,7 @@ def test_seed_holds_the_promised_reference_and_sample_data(seeded_app):
     assert _count(CatalogueItem, CatalogueItem.verified.is_(True)) == 0
     assert _count(Programme) >= 10
     assert _count(Programme, Programme.basis_document.is_(None)) == 0
-    assert _count(Incubator, Incubator.is_sample.is_(True)) >= 3
+    assert _count(Incubator, Incubator.provenance == Provenance.SAMPLE) >= 3
     assert _count(Zone) >= 20
     assert _count(Agency) >= 6
     published = db.session.scalars(sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED)).all()

@@ -208,3 +208,84 @@ def test_a_catalogue_page_shows_who_needs_the_item_as_well_as_who_supplies_it(cl
     html = client.get(f"/catalogue/{link.item.code}?lang=en").get_data(as_text=True)
     needs = html.split("Firms that need this", 1)[1].split("Programmes targeting this", 1)[0]
     assert escape(link.firm.display_name) in needs
+
+
+def _programme_with(**provenance) -> Programme:
+    programme = db.session.scalar(
+        sa.select(Programme).where(Programme.cofinancing_pct == 30).order_by(Programme.id)
+    )
+    for name, value in provenance.items():
+        setattr(programme, name, value)
+    db.session.commit()
+    return programme
+
+
+def test_a_sample_programme_says_its_figures_are_not_real_and_the_page_says_it_shows_demo_data(
+    client,
+):
+    programme = _programme_with()
+    assert programme.provenance == "sample"
+
+    for url in (f"/programmes/{programme.slug}", "/programmes"):
+        text = visible_text(client.get(f"{url}?lang=en").get_data(as_text=True))
+        assert "Sample data — not real figures" in text
+        assert "This page shows demo data." in text
+
+
+def test_a_programme_from_a_public_source_names_the_document_its_date_and_link(client):
+    programme = _programme_with(
+        provenance="public_source",
+        source_document="Quyết định 22/QĐ-BKHCN",
+        source_date=date(2024, 1, 11),
+        source_url="https://most.gov.vn/vb/22",
+    )
+
+    html = client.get(f"/programmes/{programme.slug}?lang=en").get_data(as_text=True)
+
+    assert "Source: Quyết định 22/QĐ-BKHCN, 11/01/2024" in visible_text(html)
+    assert 'href="https://most.gov.vn/vb/22"' in html
+    assert "Sample data — not real figures" not in html
+
+
+def test_a_verified_programme_names_the_agency_and_the_day(client):
+    programme = _programme_with(
+        provenance="verified",
+        source_document="Quyết định 22/QĐ-BKHCN",
+        source_date=date(2024, 1, 11),
+        verified_on=date(2026, 11, 30),
+    )
+    programme.verified_by_agency = programme.agency
+    db.session.commit()
+
+    text = visible_text(client.get(f"/programmes/{programme.slug}?lang=vi").get_data(as_text=True))
+
+    assert f"Đã được {programme.agency.name_vi} xác minh ngày 30/11/2026" in text
+
+
+def test_zone_and_incubator_pages_say_where_their_figures_come_from(client):
+    zone = db.session.scalar(sa.select(Zone).where(Zone.area_ha.is_not(None)))
+    incubator = db.session.scalar(sa.select(Incubator).where(Incubator.capacity.is_not(None)))
+
+    for url in (f"/zones/{zone.slug}", "/zones", f"/incubators/{incubator.slug}", "/incubators"):
+        text = visible_text(client.get(f"{url}?lang=en").get_data(as_text=True))
+        assert "Sample data — not real figures" in text, url
+        assert "This page shows demo data." in text, url
+
+
+def test_the_cost_share_says_who_pays_what(client):
+    programme = _programme_with()
+
+    text = visible_text(client.get(f"/programmes/{programme.slug}?lang=vi").get_data(as_text=True))
+
+    assert "chương trình hỗ trợ tối đa 30 %, doanh nghiệp đối ứng ít nhất 70 %" in text
+    assert "Tỷ lệ vốn đối ứng 30 %" not in text
+
+
+def test_the_footer_explains_the_three_kinds_of_figures_honestly(client):
+    text = visible_text(client.get("/?lang=vi").get_data(as_text=True))
+
+    # Unverified figures are not all "taken from public sources": sample values are invented.
+    assert "lấy từ nguồn công khai và đang chờ" not in text
+    assert "Dữ liệu mẫu — ví dụ giả định để minh họa; số liệu không có thật." in text
+    assert "Nguồn — do biên tập viên lấy từ văn bản công khai được nêu" in text
+    assert "Đã xác minh — được cơ quan nêu tên xác nhận vào ngày ghi kèm" in text

@@ -51,6 +51,37 @@ def test_seed_holds_the_promised_reference_and_sample_data(seeded_app):
     assert {u.role for u in db.session.scalars(sa.select(User))} == set(Role)
 
 
+def test_every_seeded_programme_zone_and_incubator_is_sample_data(seeded_app):
+    for model in (Programme, Zone, Incubator):
+        assert _count(model, model.provenance != Provenance.SAMPLE) == 0, model
+
+
+def test_vietnam_value_has_no_round_in_an_odd_year(seeded_app):
+    # Vietnam Value (Thương hiệu quốc gia) selects products in even years only.
+    programme = db.session.scalar(
+        sa.select(Programme).where(Programme.basis_document.contains("33/2019/TT-BCT"))
+    )
+    texts = (programme.title_vi, programme.title_en, programme.description_vi)
+    assert not any("2027" in text for text in texts)
+    assert {programme.opens_on.year, programme.closes_on.year} == {2026}
+
+
+def test_investment_law_61_2020_is_never_cited_as_current(seeded_app):
+    # Reported replaced by a 2025 Investment Law from 01/03/2026: cited only as "to verify".
+    texts = [
+        text
+        for model, fields in (
+            (Programme, ("basis_document", "description_vi", "description_en")),
+            (Zone, ("incentives_vi", "incentives_en")),
+        )
+        for record in db.session.scalars(sa.select(model))
+        for text in (getattr(record, name) for name in fields)
+        if text and "61/2020" in text
+    ]
+    assert texts
+    assert all("xác minh" in text or "verif" in text for text in texts)
+
+
 def test_seeded_firms_have_valid_tax_codes_and_wards(seeded_app):
     for firm in db.session.scalars(sa.select(Firm)):
         assert mst.is_valid(firm.tax_code) or (len(firm.tax_code) == 12 and firm.tax_code.isdigit())

@@ -106,7 +106,6 @@ def add_candidates(rng: random.Random, programmes: int, zones: int, incubators: 
                 host_organisation="Trường đại học",
                 max_startup_age_years=rng.choice([None, 5]),
                 focus_items=rng.sample(groups, 2),
-                is_sample=True,
             )
         )
     db.session.commit()

@@ -128,7 +128,7 @@ class ProvenanceFields:
     incubators (the rules: `app.rules.check_provenance`). "Verified" is offered only to keep a
     verified record so: the "mark verified" action, not the form, makes one."""
 
-    provenance = SelectField(_l("Where the figures come from"), default=Provenance.SAMPLE.value)
+    provenance = SelectField(_l("Kind"), default=Provenance.SAMPLE.value)
     source_document = StringField(
         _l("Source document (number and symbol)"), validators=[Length(max=200)]
     )

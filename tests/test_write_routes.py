@@ -7,6 +7,8 @@ A new POST route is tried too: it passes only if it refuses, or if it is listed 
 write that kind of account may make.
 """
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 from flask_sqlalchemy.session import Session
@@ -14,15 +16,19 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.models import (
+    Agency,
     CatalogueItem,
     CatalogueLevel,
     Firm,
     FirmMember,
     FirmStatus,
+    Incubator,
     MemberRole,
+    Programme,
     ReturnState,
     Role,
     YearlyReturn,
+    Zone,
 )
 from app.models.base import utcnow
 from tests.conftest import login_as, make_user
@@ -81,6 +87,18 @@ def _pages_with_every_form() -> dict[str, list[str]]:
     item = db.session.scalars(
         sa.select(CatalogueItem).where(CatalogueItem.level == CatalogueLevel.ITEM)
     ).first()
+    # "Mark verified" shows on records with a public source, to their agency's curators.
+    sct = db.session.scalar(sa.select(Agency).where(Agency.code == "SCT"))
+    sourced = [
+        db.session.scalar(sa.select(Programme).where(Programme.agency_id == sct.id)),
+        db.session.scalars(sa.select(Zone)).first(),
+        db.session.scalars(sa.select(Incubator)).first(),
+    ]
+    programme, zone, incubator = sourced
+    zone.managing_agency_id = sct.id
+    for record in sourced:
+        record.provenance, record.source_document = "public_source", "Quyết định 1/QĐ-UBND"
+        record.source_date = date(2025, 1, 2)
     db.session.commit()
     return {
         "business": [
@@ -94,6 +112,9 @@ def _pages_with_every_form() -> dict[str, list[str]]:
             f"/curation/firms/{unverified.id}",
             f"/curation/reports/{yearly_return.reporting_year.year}",
             f"/curation/refdata/catalogue/{item.id}",
+            f"/curation/programmes/{programme.id}/edit",
+            f"/curation/zones/{zone.id}/edit",
+            f"/curation/refdata/incubators/{incubator.id}",
         ],
         "investor": [],
         "admin": [],

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SectorGroup, SizeClass
 from app.models import (
     AlertFrequency,
@@ -34,6 +35,17 @@ LABELS = {
     SizeClass.SMALL: _l("Small"),
     SizeClass.MEDIUM: _l("Medium"),
     SizeClass.LARGE: _l("Large"),
+    EnterpriseType.PRIVATE_ENTERPRISE: _l("Private enterprise"),
+    EnterpriseType.LLC_ONE_MEMBER: _l("One-member limited liability company"),
+    EnterpriseType.LLC_MULTI_MEMBER: _l("Limited liability company with two or more members"),
+    EnterpriseType.JOINT_STOCK: _l("Joint-stock company"),
+    EnterpriseType.PARTNERSHIP: _l("Partnership"),
+    EnterpriseType.COOPERATIVE: _l("Cooperative"),
+    EnterpriseType.HOUSEHOLD: _l("Household business"),
+    EnterpriseType.BRANCH: _l("Branch"),
+    EnterpriseType.REPRESENTATIVE_OFFICE: _l("Representative office"),
+    EnterpriseType.PUBLIC_SERVICE_UNIT: _l("Public service unit"),
+    EnterpriseType.OTHER_ORGANISATION: _l("Other organisation (institute, school, association)"),
     SectorGroup.AGRI_INDUSTRY: _l("Agriculture, industry and construction"),
     SectorGroup.TRADE_SERVICES: _l("Trade and services"),
     CatalogueLevel.GROUP: _l("domain group"),

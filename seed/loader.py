@@ -23,6 +23,7 @@ from app.domain.tax_code import normalize_tax_code
 from app.domain.text import nfc
 from app.errors import ValidationError
 from app.extensions import db
+from app.firms import data as firm_data
 from app.firms.data import SCALAR_FIELDS
 from app.models import (
     Agency,
@@ -302,6 +303,7 @@ class _Loader:
 
     def build_firm(self, record: dict, tax_code: str, slugs: set[str]) -> Firm:
         where = f"firm {tax_code}"
+        _checked(where, lambda data: firm_data.problems(data, tax_code, new=True).refuse(), record)
         status = FirmStatus(record.get("status", "published"))
         published = status == FirmStatus.PUBLISHED
         firm = Firm(

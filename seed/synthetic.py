@@ -16,12 +16,13 @@ from seed.loader import SeedReport, add_firms
 
 SEED_DIR = Path(__file__).resolve().parent
 
+# The legal form in the name, and the kind of unit it is.
 PREFIXES = [
-    "Công ty TNHH",
-    "Công ty Cổ phần",
-    "Công ty TNHH MTV",
-    "Hợp tác xã",
-    "Doanh nghiệp tư nhân",
+    ("Công ty TNHH", "llc_multi_member"),
+    ("Công ty Cổ phần", "joint_stock"),
+    ("Công ty TNHH MTV", "llc_one_member"),
+    ("Hợp tác xã", "cooperative"),
+    ("Doanh nghiệp tư nhân", "private_enterprise"),
 ]
 THEMES = [
     ("Môi trường", "xử lý nước thải và khí thải cho nhà máy"),
@@ -104,12 +105,13 @@ def synthetic_firm_records(count: int, random_seed: int) -> list[dict]:
         revenue = rng.choice([2, 8, 40, 90, 180, 250, 600]) * 10**9
         offers = rng.sample(items, k=rng.randint(1, 4))
         seeking = rng.random() < 0.33
+        tax_code = _tax_code(rng, taken)
+        prefix, kind = rng.choice(PREFIXES)
         records.append(
             {
-                "tax_code": _tax_code(rng, taken),
-                "legal_name": (
-                    f"{rng.choice(PREFIXES)} {theme} {name} {place} (mẫu tổng hợp {number})"
-                ),
+                "tax_code": tax_code,
+                "legal_name": f"{prefix} {theme} {name} {place} (mẫu tổng hợp {number})",
+                "enterprise_type": kind,
                 "founded_year": rng.randint(1995, 2025),
                 "sector_group": rng.choice(["agri_industry", "agri_industry", "trade_services"]),
                 "insured_employees": employees,

@@ -20,6 +20,7 @@ FIELD_LABELS = {
     "trade_name": _l("Trade name"),
     "name_en": _l("English name"),
     "founded_year": _l("Year founded"),
+    "enterprise_type": _l("Type of unit"),
     "sector_group": _l("Sector"),
     "insured_employees": _l("Insured employees"),
     "revenue_vnd": _l("Revenue"),
@@ -103,7 +104,7 @@ class _Describer:
         if name == "zone_id":
             zone = self.zones.get(value)
             return [localized(zone, "name") if zone else f"#{value}"]
-        if name == "sector_group":
+        if name in ("enterprise_type", "sector_group"):
             return [label(value)]
         if name == "investment_types":
             return [label(v) for v in value]

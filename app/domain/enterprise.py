@@ -51,8 +51,9 @@ def is_dependent_unit(kind: EnterpriseType | str | None) -> bool:
 
 
 def has_size_class(kind: EnterpriseType | str | None) -> bool:
-    """Whether SME size classes apply to this kind of unit (unknown kind: assume they do)."""
-    return kind is None or EnterpriseType(kind) in SIZED
+    """Whether a Decree 80 size class applies: an enterprise's own, or a dependent unit's
+    parent's. Household businesses, cooperatives and other organisations have none."""
+    return kind is not None and EnterpriseType(kind) in SIZED
 
 
 def tax_code_fits(kind: EnterpriseType | str | None, stored_code: str) -> bool:

@@ -1,10 +1,13 @@
 """Firm size class under Decree 80/2021/NĐ-CP, Article 5.
 
 A firm is in a tier when its insured employees are at most L and (revenue at most R or total
-capital at most C); the smallest tier that fits wins, and above medium the firm is large.
+capital at most C); the smallest tier that fits wins, and above medium the firm is large. The
+classes exist for enterprises only (Law 04/2017/QH14): see `classify`.
 """
 
 from enum import StrEnum
+
+from app.domain.enterprise import EnterpriseType, has_size_class, is_dependent_unit
 
 BILLION = 1_000_000_000
 
@@ -60,3 +63,28 @@ def size_class(
         if any(value is None for value, _limit in figures):
             return None  # the blank figure decides whether the firm is in this tier
     return SizeClass.LARGE
+
+
+def classify(
+    kind: EnterpriseType | str | None,
+    sector: SectorGroup | str | None,
+    employees: int | None,
+    revenue: int | None,
+    capital: int | None,
+    parent: SizeClass | str | None = None,
+) -> SizeClass | None:
+    """The size class of a unit of this kind, from its figures (see `size_class`).
+
+    - An enterprise is classed by its figures.
+    - A branch or representative office has no class of its own: it takes its parent
+      enterprise's class (`parent`, when the parent is listed), otherwise the class of the
+      figures, which are then the parent's.
+    - A household business, cooperative, public service unit or other organisation is not an
+      enterprise: it has no size class (None, not micro).
+    - A unit of unknown kind (listed before kinds were recorded) is classed by its figures.
+    """
+    if is_dependent_unit(kind) and parent is not None:
+        return SizeClass(parent)
+    if kind is not None and not has_size_class(kind):
+        return None
+    return size_class(sector, employees, revenue, capital)

@@ -5,8 +5,10 @@ curators, and applied to the firm on approval, so every path edits a listing the
 """
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from app import transaction
+from app.domain.enterprise import EnterpriseType, is_dependent_unit, tax_code_fits
 from app.errors import Conflict
 from app.extensions import db
 from app.models import (
@@ -19,12 +21,14 @@ from app.models import (
     LinkRelation,
 )
 from app.models.base import utcnow
+from app.rules import Problems
 
 SCALAR_FIELDS = (
     "legal_name",
     "trade_name",
     "name_en",
     "founded_year",
+    "enterprise_type",
     "sector_group",
     "insured_employees",
     "revenue_vnd",
@@ -68,6 +72,45 @@ def snapshot(firm: Firm) -> dict:
         {"name": c.name, "issuer": c.issuer or "", "year": c.year} for c in firm.certifications
     ]
     return data
+
+
+def problems(data: dict, tax_code: str, new: bool = False) -> Problems:
+    """The problems of a listing's content under the firm's tax code, on every path that
+    writes it (the business's form, a curator's import); a new listing must say its kind."""
+    found = Problems()
+    kind = data.get("enterprise_type")
+    if kind is None:
+        if new:
+            found.add("enterprise_type", _("Choose what kind of unit the firm is."))
+    elif kind not in {k.value for k in EnterpriseType}:
+        found.add("enterprise_type", _("Choose a kind of unit from the list."))
+    elif not tax_code_fits(kind, tax_code):
+        found.add("enterprise_type", _misfit(kind, tax_code))
+    found.ward("ward_code", data.get("ward_code"))
+    found.amount_range(
+        "investment_min_vnd",
+        data.get("investment_min_vnd"),
+        "investment_max_vnd",
+        data.get("investment_max_vnd"),
+    )
+    return found
+
+
+def _misfit(kind: str, tax_code: str) -> str:
+    if len(tax_code) == 13:
+        return _(
+            "A 13-digit tax code belongs to a branch or representative office: choose that "
+            "kind, or enter the enterprise's own 10-digit code."
+        )
+    if is_dependent_unit(kind):
+        return _(
+            "A branch or representative office has a 13-digit tax code: its enterprise's 10 "
+            "digits and 3 of its own (0123456789-001)."
+        )
+    return _(
+        "A 12-digit tax code is a personal ID, the tax code of a household business only: "
+        "choose household business, or enter the 10-digit code of the enterprise."
+    )
 
 
 def claim(firm: Firm, seen_version: int | None, stale: Conflict, public: bool = True) -> None:

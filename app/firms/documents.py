@@ -19,6 +19,7 @@ from app.models import (
     LinkRelation,
     Zone,
 )
+from app.models.firm import dependent_units_of
 from app.search_dependencies import UNKNOWN, Dependency, Flush
 
 KIND = "firm"
@@ -139,6 +140,14 @@ DEPENDENCIES = [
             "is_sample",
         ),
         lambda flush, firm: [firm.id],
+    ),
+    # A listed enterprise's size class is its branches' (app.models.firm).
+    Dependency(
+        Firm,
+        ("size_class", "status"),
+        lambda flush, firm: flush.ids(
+            sa.select(Firm.id).where(dependent_units_of(firm.tax_code), PUBLIC)
+        ),
     ),
     # Sorted by publication, or by the last edit if it has none; shown as verified or not.
     Dependency(Firm, ("updated_at",), _unless_published),

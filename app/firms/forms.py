@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 
+from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SectorGroup
 from app.domain.places import wards_of_province
 from app.domain.text import nfc
@@ -28,7 +29,7 @@ from app.models import InvestmentType
 from app.parsing import HiddenIntegerField, IntegerField, MoneyField, parse_id, parse_int
 
 QUANG_NGAI = 51
-CONVERTED_FIELDS = {"sector_group", "ward_code", "zone_id", "investment_types"}
+CONVERTED_FIELDS = {"enterprise_type", "sector_group", "ward_code", "zone_id", "investment_types"}
 
 
 def _year(text: str) -> int | None:
@@ -55,6 +56,10 @@ class FirmForm(Form):
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=300)])
     founded_year = IntegerField(
         _l("Year founded"), validators=[Optional(), NumberRange(min=1900, max=date.today().year)]
+    )
+    enterprise_type = SelectField(
+        _l("Type of unit"),
+        validators=[InputRequired(_l("Choose what kind of unit the firm is."))],
     )
     sector_group = SelectField(_l("Sector (Decree 80/2021)"), validators=[Optional()])
     insured_employees = IntegerField(
@@ -109,6 +114,7 @@ class FirmForm(Form):
         self.primary_industry_code.choices = [("", "—")] + [
             (str(c.id), f"{c.code} {localized(c, 'name')}") for c in industry_codes
         ]
+        self.enterprise_type.choices = [("", "—")] + [(k.value, label(k)) for k in EnterpriseType]
         self.sector_group.choices = [("", "—")] + [(s.value, label(s)) for s in SectorGroup]
         self.investment_types.choices = [(t.value, label(t)) for t in InvestmentType]
         self.zone_id.choices = [("", "—")] + [(str(z.id), localized(z, "name")) for z in zones]
@@ -167,6 +173,7 @@ class FirmForm(Form):
             "trade_name": self.trade_name.data or None,
             "name_en": self.name_en.data or None,
             "founded_year": self.founded_year.data,
+            "enterprise_type": self.enterprise_type.data or None,
             "sector_group": self.sector_group.data or None,
             "insured_employees": self.insured_employees.data,
             "revenue_vnd": self.revenue_vnd.data,
@@ -206,6 +213,7 @@ class FirmForm(Form):
         for name in SCALAR_FIELDS:
             if name not in CONVERTED_FIELDS:
                 getattr(self, name).data = data.get(name)
+        self.enterprise_type.data = data.get("enterprise_type") or ""
         self.sector_group.data = data.get("sector_group") or ""
         self.investment_types.data = data.get("investment_types") or []
         self.zone_id.data = str(data["zone_id"]) if data.get("zone_id") else ""

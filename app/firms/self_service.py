@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from app import audit
 from app.authorization import authorize
 from app.curation.notifications import notify_reviewers_of_submission
+from app.domain.enterprise import has_size_class
 from app.domain.tax_code import TaxCodeError, normalize_tax_code
 from app.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.extensions import db
@@ -36,7 +37,6 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.rules import Problems
 from app.slugs import unique_slug
 from app.transaction import flush, transactional
 from app.urls import public_url
@@ -96,17 +96,10 @@ def current_content(firm: Firm) -> dict:
     return revision.data if revision else content.snapshot(firm)
 
 
-def _validate_rules(data: dict) -> None:
-    problems = Problems()
+def _validate_rules(data: dict, tax_code: str, new: bool = False) -> None:
+    problems = content.problems(data, tax_code, new)
     if not data.get("ward_code"):
         problems.add("ward_code", _("Choose a ward or commune from the list."))
-    problems.ward("ward_code", data.get("ward_code"))
-    problems.amount_range(
-        "investment_min_vnd",
-        data.get("investment_min_vnd"),
-        "investment_max_vnd",
-        data.get("investment_max_vnd"),
-    )
     problems.refuse()
 
 
@@ -127,7 +120,7 @@ def create_firm(actor: User, raw_tax_code: str, data: dict) -> Firm:
             "is yours, you find it under My firms; otherwise please contact Sở Công Thương."
         )
         raise ValidationError(message, {"tax_code": message})
-    _validate_rules(data)
+    _validate_rules(data, tax_code, new=True)
     firm = Firm(
         tax_code=tax_code,
         slug=unique_slug(Firm, data.get("trade_name") or data["legal_name"]),
@@ -148,7 +141,7 @@ def update_firm(actor: User, firm: Firm, data: dict, version: int) -> FirmRevisi
     authorize(actor, "firm.edit", firm)
     if firm.status not in EDITABLE_STATES:
         raise Forbidden(_("This listing cannot be edited in its current state."))
-    _validate_rules(data)
+    _validate_rules(data, firm.tax_code)
     before = content.snapshot(firm)
     if firm.status == FirmStatus.PUBLISHED:
         # The pending revision is part of the listing's version: a form opened before this
@@ -183,7 +176,9 @@ def submission_problems(firm: Firm) -> list[str]:
         problems.append(_("Choose at least one item your firm supplies from the catalogue."))
     if not firm.ward_code:
         problems.append(_("Choose the ward or commune where the firm is."))
-    if firm.size_class is None:
+    if firm.enterprise_type is None:
+        problems.append(_("Choose what kind of unit the firm is."))
+    elif firm.size_class is None and has_size_class(firm.enterprise_type):
         problems.append(
             _("Add the sector, insured employees and revenue or capital to work out the size.")
         )

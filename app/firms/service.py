@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.catalogue.service import catalogue_tree
-from app.domain.firm_size import SizeClass
+from app.domain.enterprise import EnterpriseType, is_dependent_unit
+from app.domain.firm_size import SectorGroup, SizeClass, classify
 from app.domain.places import is_ward
 from app.domain.text import nfc
 from app.errors import NotFound
@@ -29,6 +30,7 @@ from app.models import (
     LinkRelation,
     Zone,
 )
+from app.models.firm import listed_parent_size
 from app.parsing import lenient_amount, parse_int
 
 PUBLISHED = Firm.status == FirmStatus.PUBLISHED
@@ -259,3 +261,18 @@ def current_industry_codes() -> list[IndustryCode]:
             .order_by(IndustryCode.code)
         )
     )
+
+
+def size_of(
+    kind: EnterpriseType | None,
+    tax_code: str | None,
+    sector: SectorGroup | None,
+    employees: int | None,
+    revenue: int | None,
+    capital: int | None,
+) -> SizeClass | None:
+    """The size class a listing with these figures gets (as app.models.firm works it out)."""
+    parent = None
+    if is_dependent_unit(kind) and tax_code:
+        parent = db.session.scalar(listed_parent_size(tax_code))
+    return classify(kind, sector, employees, revenue, capital, parent)

@@ -18,8 +18,10 @@ from flask_login import current_user, login_required
 from app.authorization import authorize
 from app.backoffice.returns import open_years
 from app.catalogue.service import catalogue_tree
-from app.domain.firm_size import SectorGroup, SizeClass, size_class
+from app.domain.enterprise import EnterpriseType
+from app.domain.firm_size import SectorGroup, SizeClass
 from app.domain.places import ward_province, wards_of_province
+from app.domain.tax_code import TaxCodeError, normalize_tax_code
 from app.errors import Conflict, ValidationError
 from app.firms import self_service
 from app.firms.forms import ClaimForm, FirmForm, InviteForm, LogoForm, RemoveMemberForm, SubmitForm
@@ -28,6 +30,7 @@ from app.firms.service import (
     current_industry_codes,
     get_published_firm,
     list_published_firms,
+    size_of,
 )
 from app.forms import bind_errors
 from app.labels import label
@@ -279,10 +282,22 @@ def size_preview():
     def number(name: str) -> int | None:
         return lenient_amount(request.args.get(name, ""))
 
-    sector = request.args.get("sector") or None
-    if sector not in {s.value for s in SectorGroup}:
-        sector = None
-    result = size_class(sector, number("employees"), number("revenue"), number("capital"))
+    def choice(name: str, options) -> str | None:
+        value = request.args.get(name)
+        return value if value in {option.value for option in options} else None
+
+    try:
+        tax_code = normalize_tax_code(request.args.get("tax_code", ""))
+    except TaxCodeError:
+        tax_code = None
+    result = size_of(
+        choice("kind", EnterpriseType),
+        tax_code,
+        choice("sector", SectorGroup),
+        number("employees"),
+        number("revenue"),
+        number("capital"),
+    )
     return jsonify(
         size_class=str(result) if result else None, label=label(result) if result else ""
     )

@@ -285,6 +285,7 @@ class FirmImport(ImportKind):
         _text("legal_name", "Công ty TNHH Môi trường Ví Dụ", required=True),
         _text("trade_name", "Môi trường Ví Dụ"),
         _text("name_en", "Example Environment Co., Ltd."),
+        Column("enterprise_type", cells.choice(EnterpriseType), "llc_multi_member"),
         Column("sector_group", cells.choice(SectorGroup), "agri_industry"),
         Column("insured_employees", cells.integer, "45", low=0),
         Column("revenue_vnd", cells.amount, "38.000.000.000"),
@@ -359,11 +360,14 @@ class FirmImport(ImportKind):
 
     def write(self, firm, values: dict, ctx: Context) -> Firm:
         wanted = self.desired(values)
+        content = {name: values[name] for name in self.scalars if name in values}
+        # The listing's own rules (the kind must fit the tax code), as its editor checks them.
+        known = {"enterprise_type": firm.enterprise_type} if firm is not None else {}
+        firm_data.problems({**known, **content}, values["tax_code"]).refuse()
         if firm is None:
             name = values.get("trade_name") or values["legal_name"]
             firm = Firm(tax_code=values["tax_code"], slug=unique_slug(Firm, name))
             db.session.add(firm)
-        content = {name: values[name] for name in self.scalars if name in values}
         if "zone" in values:
             content["zone_id"] = ctx.zones[values["zone"]].id if values["zone"] else None
         if "offers" in wanted:

@@ -259,7 +259,7 @@ def _enterprise_type(firm: FirmProfile, programme: ProgrammeProfile) -> Reason |
 def _size(firm: FirmProfile, programme: ProgrammeProfile) -> Reason | None:
     if not programme.sizes:
         return Reason("size_any", MET, rule=False)
-    if not has_size_class(firm.enterprise_type):
+    if firm.enterprise_type is not None and not has_size_class(firm.enterprise_type):
         return None  # the type of firm decides (a household business has no size class)
     if firm.size_class is None:
         return Reason("size", UNKNOWN, {"field": "size"})

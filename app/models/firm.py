@@ -7,8 +7,14 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.domain.enterprise import EnterpriseType
-from app.domain.firm_size import SectorGroup, SizeClass, size_class
+from app.domain.enterprise import (
+    DEPENDENT_UNITS,
+    EnterpriseType,
+    is_dependent_unit,
+    is_enterprise,
+    parent_tax_code,
+)
+from app.domain.firm_size import SectorGroup, SizeClass, classify
 from app.domain.tax_code import format_tax_code
 from app.extensions import db
 from app.models.base import TimestampMixin, VersionMixin, enum_type, utcnow
@@ -51,16 +57,18 @@ class Firm(VersionMixin, TimestampMixin, db.Model):
     trade_name: Mapped[str | None] = mapped_column(sa.String(200))
     name_en: Mapped[str | None] = mapped_column(sa.String(300))
     founded_year: Mapped[int | None]
+    # Unknown (None) only for listings made before the kind was recorded.
+    enterprise_type: Mapped[EnterpriseType | None] = mapped_column(
+        enum_type(EnterpriseType, "enterprise_type")
+    )
 
     sector_group: Mapped[SectorGroup | None] = mapped_column(enum_type(SectorGroup, "sector_group"))
     insured_employees: Mapped[int | None]
     revenue_vnd: Mapped[int | None] = mapped_column(sa.BigInteger)
     capital_vnd: Mapped[int | None] = mapped_column(sa.BigInteger)
     size_year: Mapped[int | None]
-    # Derived from the inputs above on every flush (see _recompute_size); stored for filtering.
-    enterprise_type: Mapped[EnterpriseType | None] = mapped_column(
-        enum_type(EnterpriseType, "enterprise_type")
-    )
+    # Derived from the kind and the inputs above on every flush (see _recompute_size); stored
+    # for filtering. A branch's figures are its parent enterprise's.
     size_class: Mapped[SizeClass | None] = mapped_column(
         enum_type(SizeClass, "size_class"), index=True
     )
@@ -133,6 +141,17 @@ class Firm(VersionMixin, TimestampMixin, db.Model):
         return format_tax_code(self.tax_code)
 
     @property
+    def is_enterprise(self) -> bool:
+        """An enterprise under the Law on Enterprises (not a household, branch, cooperative …)."""
+        return is_enterprise(self.enterprise_type)
+
+    @property
+    def parent_tax_code(self) -> str | None:
+        """A branch's or representative office's enterprise's code, written as people do."""
+        code = parent_tax_code(self.tax_code)
+        return format_tax_code(code) if code and is_dependent_unit(self.enterprise_type) else None
+
+    @property
     def is_public(self) -> bool:
         return self.status == FirmStatus.PUBLISHED
 
@@ -158,8 +177,54 @@ class Firm(VersionMixin, TimestampMixin, db.Model):
 @sa.event.listens_for(Firm, "before_insert")
 @sa.event.listens_for(Firm, "before_update")
 def _recompute_size(mapper, connection, firm: Firm) -> None:
-    firm.size_class = size_class(
-        firm.sector_group, firm.insured_employees, firm.revenue_vnd, firm.capital_vnd
+    parent = None
+    if is_dependent_unit(firm.enterprise_type):
+        parent = connection.scalar(listed_parent_size(firm.tax_code))
+    firm.size_class = classify(
+        firm.enterprise_type,
+        firm.sector_group,
+        firm.insured_employees,
+        firm.revenue_vnd,
+        firm.capital_vnd,
+        parent,
+    )
+
+
+@sa.event.listens_for(Firm, "after_insert")
+@sa.event.listens_for(Firm, "after_update")
+def _pass_size_to_dependent_units(mapper, connection, firm: Firm) -> None:
+    """A listed enterprise's class is its branches' and representative offices' class (their
+    search documents follow: see app.firms.documents)."""
+    if firm.status != FirmStatus.PUBLISHED or firm.size_class is None or len(firm.tax_code) != 10:
+        return
+    attributes = sa.inspect(firm).attrs  # changed by this flush (a new firm's: all set)
+    if not any(attributes[name].history.has_changes() for name in ("size_class", "status")):
+        return
+    table = Firm.__table__
+    connection.execute(
+        table.update()
+        .where(
+            dependent_units_of(firm.tax_code, table.c),
+            table.c.size_class.is_distinct_from(firm.size_class),
+        )
+        # Derived data: neither the unit's version nor its "updated" time changes.
+        .values(size_class=firm.size_class, updated_at=table.c.updated_at)
+    )
+
+
+def listed_parent_size(tax_code: str) -> sa.Select:
+    """The size class of the listed (published) enterprise of the dependent unit `tax_code`."""
+    return sa.select(Firm.size_class).where(
+        Firm.tax_code == parent_tax_code(tax_code), Firm.status == FirmStatus.PUBLISHED
+    )
+
+
+def dependent_units_of(tax_code: str, columns=Firm) -> sa.ColumnElement[bool]:
+    """SQL condition for the branches and representative offices of the enterprise `tax_code`."""
+    # A range of the unique tax-code index: the codes are digits only.
+    return sa.and_(
+        columns.tax_code.between(tax_code + "000", tax_code + "999"),
+        columns.enterprise_type.in_(sorted(DEPENDENT_UNITS)),
     )
 
 
@@ -194,11 +259,7 @@ class FirmCatalogueLink(db.Model):
 
 
 class IndustryCode(db.Model):
-    """A VSIC code with the version of the system it belongs to (2018 or 2025).
-
-    `version` names the system, so the integer that guards concurrent edits (see
-    `VersionMixin`) is `row_version` here.
-    """
+    """A VSIC code with the version of the system it belongs to (2018 or 2025)."""
 
     __tablename__ = "industry_code"
     __table_args__ = (sa.UniqueConstraint("code", "version"),)
@@ -208,9 +269,6 @@ class IndustryCode(db.Model):
     version: Mapped[str] = mapped_column(sa.String(4))
     name_vi: Mapped[str] = mapped_column(sa.String(300))
     name_en: Mapped[str | None] = mapped_column(sa.String(300))
-    row_version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": row_version}
 
 
 class FirmIndustryCode(db.Model):

@@ -54,6 +54,7 @@ def form_data(client, url: str, **overrides) -> dict:
         "csrf_token": csrf_token(client, url),
         "tax_code": "4300378569",
         "legal_name": "Công ty TNHH Môi trường Thử Nghiệm",
+        "enterprise_type": "llc_multi_member",
         "province": "51",
         "ward_code": "21211",
         "sector_group": "agri_industry",

@@ -8,7 +8,7 @@
   var preview = document.querySelector("[data-size-preview]");
   if (preview) {
     var output = preview.querySelector("[data-size-output]");
-    var inputs = preview.querySelectorAll("[data-size]");
+    var inputs = document.querySelectorAll("[data-size]");  // the kind and tax code too
     var timer = null;
     var update = function () {
       var params = new URLSearchParams();

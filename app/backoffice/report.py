@@ -29,7 +29,7 @@ from app.authorization import authorize
 from app.backoffice import statistics
 from app.backoffice.returns import get_reporting_year, returns_by_state
 from app.domain.enterprise import EnterpriseType, is_enterprise
-from app.domain.firm_size import SizeClass, size_class
+from app.domain.firm_size import SizeClass, classify
 from app.domain.occupations import occupation_key, usual_spellings
 from app.domain.places import QUANG_NGAI, ward_name, ward_province
 from app.errors import Conflict
@@ -202,7 +202,13 @@ def _load_answers(reporting_year: ReportingYear) -> list[Answer]:
             ward_code=r.firm.ward_code,
             zone=r.firm.zone.name_vi if r.firm.zone else None,
             group_ids=groups_of[r.firm_id],
-            size=size_class(r.firm.sector_group, r.insured_employees, r.revenue_vnd, r.capital_vnd),
+            size=classify(
+                r.firm.enterprise_type,
+                r.firm.sector_group,
+                r.insured_employees,
+                r.revenue_vnd,
+                r.capital_vnd,
+            ),
             employees=r.insured_employees or 0,
             capital=r.capital_vnd or 0,
             revenue=r.revenue_vnd or 0,

@@ -60,5 +60,7 @@ def upgrade():
 
 
 def downgrade():
+    # Size classes stay as they are; the next write of each firm recomputes its own.
     with op.batch_alter_table('firm', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_firm_enterprise_type'), type_='check')
         batch_op.drop_column('enterprise_type')

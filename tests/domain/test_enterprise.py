@@ -1,5 +1,6 @@
 from app.domain.enterprise import (
     EnterpriseType,
+    has_size_class,
     is_dependent_unit,
     is_enterprise,
     parent_tax_code,
@@ -30,8 +31,7 @@ def test_parent_code_of_a_branch():
     assert parent_tax_code("0314409058") is None
 
 
-def test_size_classes_apply_to_enterprises_and_through_them_to_their_branches():
-    from app.domain.enterprise import has_size_class
-
-    assert has_size_class("joint_stock") and has_size_class("branch") and has_size_class(None)
-    assert not has_size_class("household") and not has_size_class("cooperative")
+def test_only_enterprises_and_their_dependent_units_have_a_size_class():
+    assert has_size_class("private_enterprise") and has_size_class("branch")
+    for kind in ("household", "cooperative", "public_service_unit", "other_organisation", None):
+        assert not has_size_class(kind)

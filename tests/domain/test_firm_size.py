@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.firm_size import BILLION, SectorGroup, SizeClass, size_class
+from app.domain.firm_size import BILLION, SectorGroup, SizeClass, classify, size_class
 
 INDUSTRY = SectorGroup.AGRI_INDUSTRY
 SERVICES = SectorGroup.TRADE_SERVICES
@@ -123,3 +123,28 @@ def test_a_class_from_partial_figures_is_the_class_of_every_completion(
         assert len(completions) > 1
     else:
         assert completions == {found}
+
+
+# Enterprise types (Law 04/2017/QH14: size classes are for enterprises) ---------------------------
+
+
+@pytest.mark.parametrize(
+    "kind", ["household", "cooperative", "public_service_unit", "other_organisation"]
+)
+def test_a_unit_that_is_no_enterprise_has_no_size_class_not_micro(kind):
+    assert classify(kind, INDUSTRY, 6, 1 * B, 1 * B) is None
+
+
+def test_a_branch_takes_its_listed_parents_class_whatever_its_own_figures():
+    assert classify("branch", INDUSTRY, 70, 45 * B, 15 * B, parent=SizeClass.LARGE) == "large"
+    assert classify("representative_office", SERVICES, 3, None, None, parent="medium") == "medium"
+
+
+def test_a_branch_of_an_unlisted_parent_is_classed_by_the_parents_figures_it_gives():
+    assert classify("branch", INDUSTRY, 160, 230 * B, 120 * B) == SizeClass.LARGE
+
+
+def test_an_enterprise_and_a_unit_of_unknown_kind_are_classed_by_their_figures():
+    assert classify("joint_stock", INDUSTRY, 6, 1 * B, 1 * B) == SizeClass.MICRO
+    assert classify("llc_one_member", INDUSTRY, 6, 1 * B, 1 * B, parent="large") == "micro"
+    assert classify(None, INDUSTRY, 6, 1 * B, 1 * B) == size_class(INDUSTRY, 6, 1 * B, 1 * B)

@@ -170,3 +170,25 @@ def test_incubators_are_created_and_updated_by_slug(client):
     assert count(Incubator) == incubators + 1
     assert incubator.capacity == 9
     assert [item.code for item in incubator.focus_items] == ["KT", "QT"]
+
+
+def test_an_imported_branch_of_a_large_listed_enterprise_is_large(client):
+    login_curator(client)
+    content = csv_file(
+        ["tax_code", "legal_name", "enterprise_type", "sector_group", "insured_employees"],
+        [
+            ["4398384686-009", "Chi nhánh Sơn Tịnh", "branch", "agri_industry", "9"],
+            ["001203004567", "Hộ kinh doanh Ve chai", "household", "agri_industry", "3"],
+        ],
+    )
+
+    upload(client, "firms", content, apply=True)
+
+    assert (firm("4398384686009").enterprise_type, firm("4398384686009").size_class) == (
+        "branch",
+        "large",
+    )
+    assert (firm("001203004567").enterprise_type, firm("001203004567").size_class) == (
+        "household",
+        None,
+    )

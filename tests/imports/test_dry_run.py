@@ -101,3 +101,34 @@ def test_unknown_and_missing_columns_are_reported_on_the_heading_line(client):
     html = upload(client, "firms", content).get_data(as_text=True)
 
     assert problems(html) == {(1, "colour"), (1, "legal_name")}
+
+
+def test_a_kind_of_unit_that_does_not_fit_the_tax_code_is_a_problem_on_its_column(client):
+    login_curator(client)
+    content = csv_file(
+        ["tax_code", "legal_name", "enterprise_type"],
+        [
+            ["0100233488", "Công ty A", "joint_stock"],  # line 2: fine
+            ["0100233488-001", "Chi nhánh A", "joint_stock"],  # 3: 13 digits are a branch's
+            ["4300378569", "Công ty B", "representative_office"],  # 4: 10 digits are not
+            ["001203004567", "Hộ kinh doanh C", "llc_one_member"],  # 5: a personal ID
+            ["051078004213", "Gạch Ba Tơ", "cooperative"],  # 6: the seed's household
+            ["4398384686-009", "Chi nhánh D", "branch"],  # 7: fine
+            ["4300378569-002", "Chi nhánh E", "chi nhánh"],  # 8: not one of the values
+        ],
+    )
+    firms = count(Firm)
+
+    html = upload(client, "firms", content).get_data(as_text=True)
+
+    assert problems(html) == {
+        (3, "enterprise_type"),
+        (4, "enterprise_type"),
+        (5, "enterprise_type"),
+        (6, "enterprise_type"),
+        (8, "enterprise_type"),
+    }
+    assert "A 13-digit tax code belongs to a branch or representative office" in html
+    assert "A branch or representative office has a 13-digit tax code" in html
+    assert "A 12-digit tax code is a personal ID" in html
+    assert count(Firm) == firms

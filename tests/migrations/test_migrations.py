@@ -78,3 +78,47 @@ def test_existing_programmes_zones_and_incubators_become_sample_data_and_come_ba
             assert connection.execute(sa.text("SELECT verified FROM zone")).scalar() == 0
             assert connection.execute(sa.text("SELECT is_sample FROM incubator")).scalar() == 1
         db.engine.dispose()
+
+
+def test_enterprise_types_are_read_from_the_form_of_the_tax_code(tmp_path):
+    app = make_app(tmp_path, tmp_path / "migrated.sqlite3")
+    with app.app_context():
+        flask_migrate.upgrade(revision="0011")
+        firms = [
+            # tax code, status, size class
+            ("4398384686", "published", "large"),
+            ("4398384686002", "published", "small"),
+            ("0498751188001", "published", "small"),  # its enterprise is not listed
+            ("051078004213", "published", "micro"),
+            ("4398388232", "draft", "micro"),
+        ]
+        with db.engine.begin() as connection:
+            for number, (tax_code, status, size) in enumerate(firms):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO firm (slug, tax_code, legal_name, size_class, status,"
+                        " is_sample, show_contact, seeking_investment, investment_types,"
+                        " version, created_at, updated_at)"
+                        " VALUES (:slug, :tax_code, 'Tên', :size, :status, 0, 0, 0, '[]', 1,"
+                        " '2026-01-01', '2026-01-01')"
+                    ),
+                    {"slug": f"f{number}", "tax_code": tax_code, "size": size, "status": status},
+                )
+
+        flask_migrate.upgrade(revision="0012")
+
+        with db.engine.connect() as connection:
+            found = connection.execute(
+                sa.text("SELECT tax_code, enterprise_type, size_class FROM firm ORDER BY id")
+            ).all()
+        assert found == [
+            ("4398384686", None, "large"),
+            ("4398384686002", "branch", "large"),  # its listed enterprise's class
+            ("0498751188001", "branch", "small"),
+            ("051078004213", "household", None),  # not an enterprise: no size class
+            ("4398388232", None, "micro"),
+        ]
+        flask_migrate.downgrade(revision="0011")
+        columns = {column["name"] for column in sa.inspect(db.engine).get_columns("firm")}
+        assert "enterprise_type" not in columns
+        db.engine.dispose()

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz, process
 
+from app.domain.enterprise import has_size_class
 from app.domain.tax_code import TaxCodeError, normalize_tax_code
 from app.domain.text import fold
 from app.extensions import db
@@ -63,7 +64,9 @@ def run_checks(firm: Firm) -> list[CheckResult]:
         tax_code = CheckResult("tax_code_valid", True)
     except TaxCodeError as error:
         tax_code = CheckResult("tax_code_valid", False, str(error))
-    size_given = (
+    # A household business or cooperative has no size class to work out.
+    needs_size = firm.enterprise_type is None or has_size_class(firm.enterprise_type)
+    size_given = not needs_size or (
         firm.sector_group is not None
         and firm.insured_employees is not None
         and (firm.revenue_vnd is not None or firm.capital_vnd is not None)

@@ -68,3 +68,17 @@ def test_missing_fields_and_offerings_fail_their_checks(seeded_app):
     assert not checks["size_inputs"].passed
     assert not checks["offerings"].passed
     assert checks["legal_name"].passed and checks["tax_code_valid"].passed
+
+
+def test_a_household_business_needs_no_size_figures_but_an_enterprise_does(seeded_app):
+    firm = submitted_firm()
+    firm.insured_employees = firm.revenue_vnd = firm.capital_vnd = None
+    firm.tax_code, firm.enterprise_type = "001203004567", "household"
+    db.session.commit()
+
+    with seeded_app.test_request_context():
+        household = results(firm)["size_inputs"].passed
+        firm.tax_code, firm.enterprise_type = "4300378569", "joint_stock"
+        enterprise = results(firm)["size_inputs"].passed
+
+    assert household and not enterprise

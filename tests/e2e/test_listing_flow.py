@@ -48,6 +48,7 @@ def test_register_submit_and_approve(live_server, page, seeded_app):
     page.goto(live_server + "/my/firms/new?lang=en")
     page.get_by_label("Tax code").fill("4300378569")
     page.get_by_label("Registered name").fill(FIRM)
+    page.get_by_label("Type of unit").select_option("llc_multi_member")
     page.get_by_label("Sector (Decree 80/2021)").select_option("agri_industry")
     page.get_by_label("Employees with social insurance (yearly average)").fill("12")
     page.get_by_label("Revenue (đồng)").fill("4.000.000.000")

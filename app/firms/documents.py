@@ -116,6 +116,12 @@ def _when_verification_flips(flush: Flush, firm: Firm) -> list[int]:
     return [firm.id] if flips else []
 
 
+def _dependent_units(flush: Flush, firm: Firm) -> set[int]:
+    if firm.status != FirmStatus.PUBLISHED:
+        return set()  # its branches keep the class they had
+    return flush.ids(sa.select(Firm.id).where(dependent_units_of(firm.tax_code), PUBLIC))
+
+
 LINKED = sa.select(Firm.id).join(FirmCatalogueLink).where(PUBLIC)
 OFFERING = LINKED.where(FirmCatalogueLink.relation == LinkRelation.OFFERS)
 
@@ -141,14 +147,8 @@ DEPENDENCIES = [
         ),
         lambda flush, firm: [firm.id],
     ),
-    # A listed enterprise's size class is its branches' (app.models.firm).
-    Dependency(
-        Firm,
-        ("size_class", "status"),
-        lambda flush, firm: flush.ids(
-            sa.select(Firm.id).where(dependent_units_of(firm.tax_code), PUBLIC)
-        ),
-    ),
+    # A listed enterprise's size class is its branches' (app.models.firm passes it on).
+    Dependency(Firm, ("size_class", "status"), _dependent_units),
     # Sorted by publication, or by the last edit if it has none; shown as verified or not.
     Dependency(Firm, ("updated_at",), _unless_published),
     Dependency(Firm, ("verified_at",), _when_verification_flips),

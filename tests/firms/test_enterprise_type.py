@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Firm, FirmRevision, FirmStatus, User
+from app.search.sync import stale_documents
 from tests.conftest import login_as
 from tests.curation.helpers import BUSINESS, CURATOR, as_user
 from tests.firms.test_self_service import create_listing, form_data, new_business
@@ -57,13 +58,13 @@ def test_a_branch_of_a_large_listed_enterprise_is_large_not_small(client, owner)
     assert branch.size_class == "large"
 
 
-def test_a_branch_follows_its_parent_when_the_parents_figures_change(client, owner):
-    branch = create_listing(client, tax_code=LARGE_PARENT + "-007", enterprise_type="branch")
+def test_a_branch_follows_its_parent_when_the_parents_figures_change(client, seeded_app):
     parent = firm(LARGE_PARENT)
     parent.insured_employees, parent.revenue_vnd, parent.capital_vnd = 30, 20 * 10**9, None
     db.session.commit()
 
-    assert firm(LARGE_PARENT).size_class == firm(branch.tax_code).size_class == "small"
+    assert firm(LARGE_PARENT).size_class == firm(BRANCHES[1]).size_class == "small"
+    assert stale_documents(seeded_app) == set()  # the branch's search document follows too
 
 
 def test_a_branch_of_an_unlisted_enterprise_is_classed_by_the_figures_given(client, owner):

@@ -16,18 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-# TEMPORARY until 0012 (enterprise types) is merged: the firm's column.
-ENTERPRISE_TYPE = sa.Enum(
-    'private_enterprise', 'llc_one_member', 'llc_multi_member', 'joint_stock', 'partnership',
-    'cooperative', 'household', 'branch', 'representative_office', 'public_service_unit',
-    'other_organisation', name='enterprise_type', native_enum=False, create_constraint=True,
-    length=32,
-)
-
-
 def upgrade():
-    with op.batch_alter_table('firm', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('enterprise_type', ENTERPRISE_TYPE, nullable=True))
     # Existing programmes keep their meaning: every criterion required, any enterprise type.
     with op.batch_alter_table('programme', schema=None) as batch_op:
         batch_op.add_column(
@@ -42,5 +31,3 @@ def downgrade():
     with op.batch_alter_table('programme', schema=None) as batch_op:
         batch_op.drop_column('preferred_criteria')
         batch_op.drop_column('eligible_enterprise_types')
-    with op.batch_alter_table('firm', schema=None) as batch_op:
-        batch_op.drop_column('enterprise_type')

@@ -259,7 +259,11 @@ class FirmCatalogueLink(db.Model):
 
 
 class IndustryCode(db.Model):
-    """A VSIC code with the version of the system it belongs to (2018 or 2025)."""
+    """A VSIC code with the version of the system it belongs to (2018 or 2025).
+
+    `version` names the system, so the integer that guards concurrent edits (see
+    `VersionMixin`) is `row_version` here.
+    """
 
     __tablename__ = "industry_code"
     __table_args__ = (sa.UniqueConstraint("code", "version"),)
@@ -269,6 +273,9 @@ class IndustryCode(db.Model):
     version: Mapped[str] = mapped_column(sa.String(4))
     name_vi: Mapped[str] = mapped_column(sa.String(300))
     name_en: Mapped[str | None] = mapped_column(sa.String(300))
+    row_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": row_version}
 
 
 class FirmIndustryCode(db.Model):

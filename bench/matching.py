@@ -14,9 +14,10 @@ visitor but the first sees.
 """
 
 import argparse
-import gc
+import json
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -117,6 +118,38 @@ def memory_mb() -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
+def configured(folder: str):
+    config = Config()
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder}/bench.sqlite3"
+    config.SEARCH_INDEX_DIR = f"{folder}/search_index"
+    config.SEARCH_SYNC = "worker"  # build the index once per size
+    config.MAIL_FILE_DIR = f"{folder}/mail"
+    return create_app(config)
+
+
+def measure(folder: str, runs: int) -> dict:
+    """Timings and memory of a fresh process serving matching, as a web worker would: the
+    process that built the data is not measured (building it costs far more memory)."""
+    app = configured(folder)
+    with app.app_context(), app.test_request_context():
+        firm_id = db.session.scalar(db.select(Firm.id).order_by(Firm.id.desc()))
+        programme_id = db.session.scalar(db.select(Programme.id).order_by(Programme.id))
+        counts = {k: len(v) for k, v in service.match_firm(firm_id).items()}
+        firms = len(service.match_programme(programme_id))
+        firm_times = timed(lambda: service.match_firm(firm_id), runs)
+        programme_times = timed(lambda: service.match_programme(programme_id), max(5, runs // 2))
+        resident, peak = memory_mb()
+        app.extensions["search_backend"].close()
+    return {
+        "counts": counts,
+        "firms": firms,
+        "firm": firm_times,
+        "programme": programme_times,
+        "resident": resident,
+        "peak": peak,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,20000")
@@ -124,65 +157,58 @@ def main() -> None:
     parser.add_argument("--zones", type=int, default=300)
     parser.add_argument("--incubators", type=int, default=100)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--measure", metavar="FOLDER", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.runs)))
+        return
     sizes = [int(n) for n in args.sizes.split(",")]
+    rows = []
     with tempfile.TemporaryDirectory() as folder:
-        config = Config()
-        config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder}/bench.sqlite3"
-        config.SEARCH_INDEX_DIR = f"{folder}/search_index"
-        config.SEARCH_SYNC = "worker"  # build the index once per size
-        config.MAIL_FILE_DIR = f"{folder}/mail"
-        app = create_app(config)
-        rows = []
+        app = configured(folder)
         with app.app_context():
             db.create_all()
             load_seed_data(ROOT / "seed")
             add_candidates(random.Random(7), args.programmes, args.zones, args.incubators)
-            programme_id = db.session.scalar(db.select(Programme.id).order_by(Programme.id))
             for size in sizes:
                 start = time.perf_counter()
                 add_synthetic_firms(size, random_seed=7)
                 indexed = rebuild_index(app)
                 db.session.remove()
-                gc.collect()
-                setup = time.perf_counter() - start
-                firm_id = db.session.scalar(db.select(Firm.id).order_by(Firm.id.desc()))
-                with app.test_request_context():
-                    counts = {k: len(v) for k, v in service.match_firm(firm_id).items()}
-                    firms = len(service.match_programme(programme_id))
-                    firm_times = timed(lambda f=firm_id: service.match_firm(f), args.runs)
-                    programme_times = timed(
-                        lambda: service.match_programme(programme_id), max(5, args.runs // 2)
-                    )
-                rows.append((size, firms, counts, firm_times, programme_times, memory_mb()))
-                print(f"{size} firms: setup {setup:.1f} s, {indexed} documents indexed")
+                took = time.perf_counter() - start
+                print(f"{size} firms: setup {took:.1f} s, {indexed} documents")
+                worker = subprocess.run(
+                    [sys.executable, __file__, "--measure", folder, "--runs", str(args.runs)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                rows.append((size, json.loads(worker.stdout.strip().splitlines()[-1])))
             app.extensions["search_backend"].close()
-        print()
-        print("| firms | case | median ms | p95 ms | growth vs previous size | target |")
-        print("|---|---|---|---|---|---|")
-        previous = None
-        for size, firms, counts, firm_times, programme_times, _memory in rows:
-            growth = ["", ""]
-            if previous:
-                ratio = size / previous[0]
-                growth = [
-                    f"{now[0] / before[0]:.1f}× for {ratio:.0f}× firms"
-                    for now, before in ((firm_times, previous[3]), (programme_times, previous[4]))
-                ]
-            print(
-                f"| {size} | one firm ({counts}) | {firm_times[0]:.1f} | {firm_times[1]:.1f} "
-                f"| {growth[0]} | ≤ 30 ms |"
-            )
-            print(
-                f"| {size} | one programme × {firms} firms | {programme_times[0]:.1f} "
-                f"| {programme_times[1]:.1f} | {growth[1]} | ≤ 300 ms at 10,000; linear |"
-            )
-            previous = (size, firms, counts, firm_times, programme_times)
-        print()
-        print("| firms | resident MB after matching | peak MB so far (setup included) |")
-        print("|---|---|---|")
-        for size, *_rest, (resident, peak) in rows:
-            print(f"| {size} | {resident:.0f} | {peak:.0f} |")
+    print()
+    print("| firms | case | median ms | p95 ms | growth vs previous size | target |")
+    print("|---|---|---|---|---|---|")
+    previous = None
+    for size, row in rows:
+        growth = {"firm": "", "programme": ""}
+        if previous:
+            for case in growth:
+                ratio = row[case][0] / previous[1][case][0]
+                growth[case] = f"{ratio:.1f}× for {size / previous[0]:.0f}× firms"
+        print(
+            f"| {size} | one firm ({row['counts']}) | {row['firm'][0]:.1f} | {row['firm'][1]:.1f} "
+            f"| {growth['firm']} | ≤ 30 ms |"
+        )
+        print(
+            f"| {size} | one programme × {row['firms']} firms | {row['programme'][0]:.1f} "
+            f"| {row['programme'][1]:.1f} | {growth['programme']} | ≤ 300 ms at 10,000; linear |"
+        )
+        previous = (size, row)
+    print()
+    print("| firms | worker resident MB after the runs | worker peak MB | target |")
+    print("|---|---|---|---|")
+    for size, row in rows:
+        print(f"| {size} | {row['resident']:.0f} | {row['peak']:.0f} | ≤ 250 MB at 10,000 |")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ The algorithm, deterministic and the same in every direction:
    - zones/clusters: status (planned zones are not open yet), priority domains, location,
      and a central wastewater plant when the firm's domain produces wastewater;
    - incubators: the startup-age limit and the focus domains;
-   - investors: seeking investment, investment type, ticket size, domains, location.
+   - investors: seeking investment, investment type, ticket size, domains, location;
+   - firms as suppliers of what a firm needs, or buyers of what it supplies: listed only when
+     an offer meets a need (or works in the same group); see `evaluate_trade`.
    A candidate with any *not met* required rule is **ineligible**; a preference not met only
    lowers the score. Closed programmes and planned zones go to their own **closed** section.
    Nothing is dropped: every candidate is in exactly one of the sections eligible / ineligible
@@ -363,24 +365,20 @@ def evaluate_incubator(
 
 
 def evaluate_trade(
-    buyer: FirmProfile,
-    supplier: FirmProfile,
-    catalogue: Catalogue,
-    text: float,
-    candidate: FirmProfile,
+    buyer: FirmProfile, supplier: FirmProfile, catalogue: Catalogue, candidate: FirmProfile
 ) -> Match | None:
     """How well `supplier` can supply what `buyer` needs, named after `candidate` (the
     supplier in a buyer's list of suppliers, the buyer in a supplier's list of buyers); None
     when they have nothing in common. A need is met by an offer of the item or of anything
     below it (a need for "monitoring equipment" is met by a maker of dust monitors).
 
-    Score = 50 × (0.6 + 0.4 × share of the needs met) + 35 × text + 15 × location. A firm
-    that only works in the same group as a need (fit 0.2 per shared group, at most 0.4) is
-    scored at 40 %, so it always ranks below one that supplies a need (at least 30)."""
+    Score = 80 × (0.6 + 0.4 × share of the needs met) + 20 × location fit: what is supplied
+    decides, nearness breaks ties (text relevance is left out: the catalogue says exactly what
+    is traded). A firm that only works in the same group as a need (fit 0.2 per shared group,
+    at most 0.4) is scored at 40 %, so it always ranks below one that supplies a need."""
     if buyer.id == supplier.id or not buyer.needs or not supplier.offers:
         return None
-    offered = catalogue.nodes(supplier.offers)
-    met = sorted(buyer.needs & offered)
+    met = sorted(buyer.needs & catalogue.nodes(supplier.offers))
     scale = 1.0
     if met:
         fit = 0.6 + 0.4 * len(met) / len(buyer.needs)
@@ -398,12 +396,11 @@ def evaluate_trade(
         reasons.append(Reason("same_province", MET, rule=False))
     if candidate.verified:
         reasons.append(Reason("verified", MET, rule=False))
-    reasons.extend(_text_reason(text))
     return Match(
         kind="firm",
         id=candidate.id,
         name=candidate.name,
-        score=round(_score(fit, text, location) * scale, 1),
+        score=round((80 * fit + 20 * location) * scale, 1),
         section=ELIGIBLE,
         reasons=reasons,
     )

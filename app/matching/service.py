@@ -6,6 +6,7 @@ per call through the search index, and return ranked `Match` lists (all sections
 
 import functools
 import gc
+from collections import defaultdict
 from datetime import date
 
 import sqlalchemy as sa
@@ -65,7 +66,21 @@ def _profiles() -> dict:
             incubator=incubator_profiles(db.session, catalogue),
             generation=generation,
         )
+        cache.update(_trade_index(cache["firm"], catalogue))
     return cache
+
+
+def _trade_index(firms: list[FirmProfile], catalogue: Catalogue) -> dict:
+    """Who offers and who needs each catalogue node and group, so that a firm's suppliers and
+    buyers are found without walking every firm: an offer is filed under its item and every
+    node above it (a need for a whole kind is met by any item of it), a need under its item."""
+    offered, needed = defaultdict(set), defaultdict(set)
+    for firm in firms:
+        for key in catalogue.nodes(firm.offers) | catalogue.groups(firm.offers):
+            offered[key].add(firm.id)
+        for key in firm.needs | catalogue.groups(firm.needs):
+            needed[key].add(firm.id)
+    return {"by_id": {firm.id: firm for firm in firms}, "offered": offered, "needed": needed}
 
 
 @_without_cycle_collection
@@ -77,7 +92,7 @@ def match_firm(firm_id: int, today: date | None = None) -> dict[str, list[engine
     profiles = _profiles()
     catalogue = profiles["catalogue"]
     firm = firm_profile(firm_id, catalogue)
-    text = engine.text_scores(firm.text_terms, "programme", "zone", "incubator", "firm")
+    text = engine.text_scores(firm.text_terms, "programme", "zone", "incubator")
     programme_text, zone_text, incubator_text = (text["programme"], text["zone"], text["incubator"])
     return {
         "programme": engine.ranked(
@@ -98,22 +113,30 @@ def match_firm(firm_id: int, today: date | None = None) -> dict[str, list[engine
                 for i in profiles["incubator"]
             ]
         ),
-        "supplier": _trade(firm, profiles, text["firm"], firm.needs, lambda o: (firm, o)),
-        "buyer": _trade(firm, profiles, text["firm"], firm.offers, lambda o: (o, firm)),
+        "supplier": _trade(
+            profiles,
+            profiles["offered"],
+            firm.needs | catalogue.groups(firm.needs),
+            lambda other: (firm, other),
+        ),
+        "buyer": _trade(
+            profiles,
+            profiles["needed"],
+            catalogue.nodes(firm.offers) | catalogue.groups(firm.offers),
+            lambda other: (other, firm),
+        ),
     }
 
 
-def _trade(firm: FirmProfile, profiles: dict, text, items, roles) -> list[engine.Match]:
-    """Published firms that supply what `firm` needs, or need what it supplies (`roles` puts
-    each other firm in the buyer's or the supplier's place); `text` is each firm's relevance
-    to the firm's profile."""
-    catalogue = profiles["catalogue"]
-    if not items:
-        return []
+def _trade(profiles: dict, index: dict, keys, roles) -> list[engine.Match]:
+    """The published firms filed in `index` under any of `keys` (see `_trade_index`), each
+    evaluated with `roles` putting it in the supplier's or the buyer's place."""
+    candidates = set().union(*(index.get(key, ()) for key in keys))
     matches = []
-    for other in profiles["firm"]:
+    for other_id in sorted(candidates):
+        other = profiles["by_id"][other_id]
         buyer, supplier = roles(other)
-        match = engine.evaluate_trade(buyer, supplier, catalogue, text.get(other.id, 0.0), other)
+        match = engine.evaluate_trade(buyer, supplier, profiles["catalogue"], other)
         if match is not None:
             matches.append(match)
     return engine.ranked(matches)

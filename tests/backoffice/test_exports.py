@@ -41,6 +41,14 @@ def test_firm_export_applies_the_directory_filters(client):
     )
 
 
+def test_firm_export_says_each_firms_type(client):
+    rows = read_csv(client.get("/exports/firms.csv?lang=en"))
+    column = rows[0].index("Type of firm")
+    types = {row[0]: row[column] for row in rows[1:]}
+    assert types["051078004213"] == "Household business"
+    assert types["0498751188-001"] == "Branch"
+
+
 def test_firm_export_by_size_lists_only_that_size(client):
     rows = read_csv(client.get("/exports/firms.csv?size=small&lang=en"))
     expected = set(

@@ -296,7 +296,7 @@ def test_suppliers_are_the_firms_that_offer_what_a_firm_needs():
     related = firm(id=3, name="Related", offers=frozenset({22}))
     unrelated = firm(id=4, name="Other", offers=frozenset())
     matches = [
-        engine.evaluate_trade(buyer, supplier, CATALOGUE, 0.0, supplier)
+        engine.evaluate_trade(buyer, supplier, CATALOGUE, supplier)
         for supplier in (exact, related, unrelated, buyer)
     ]
     assert matches[2] is None and matches[3] is None  # nothing to offer; the buyer itself

@@ -117,3 +117,12 @@ def test_only_eligible_candidates_carry_a_fit_label_and_relevance_is_no_criterio
             if "resembles your profile" in item[1]:
                 assert item[0] == "info"
     assert seen_ineligible > 0
+
+
+def test_firm_cards_among_matches_show_no_empty_source_line(client):
+    owner = user("business@demo.cnmt.vn")
+    login_as(client, owner)
+    firm = owned_firm(owner)
+    html = client.get(f"/my/firms/{firm.id}/matches?tab=supplier&lang=en").get_data(as_text=True)
+    assert "provenance-source" not in html and "Source: ," not in html
+    assert "Sample data" in html  # the demo suppliers say they are samples

@@ -141,10 +141,7 @@ def catalogue_fit(
     supplied, needed = offers & targets.covered, needs & targets.covered
     if supplied or needed:
         fit = min(1.0, 0.6 + 0.2 * (len(supplied) + len(needed) - 1))
-        params = {
-            "items": [catalogue.names[i] for i in sorted(supplied)],
-            "needs": [catalogue.names[i] for i in sorted(needed)],
-        }
+        params = {"items": catalogue.names_of(supplied), "needs": catalogue.names_of(needed)}
         return fit, Reason("domains_items", MET, params)
     related = (offers | needs) & targets.related
     if related:
@@ -183,7 +180,10 @@ def _score(
 def _section(reasons: list[Reason], closed: bool) -> str:
     if closed:
         return CLOSED
-    return INELIGIBLE if any(r.rule and r.state == NOT_MET for r in reasons) else ELIGIBLE
+    for reason in reasons:
+        if reason.rule and reason.state == NOT_MET:
+            return INELIGIBLE
+    return ELIGIBLE
 
 
 def ranked(matches: list[Match]) -> list[Match]:
@@ -378,11 +378,11 @@ def evaluate_trade(
     at most 0.4) is scored at 40 %, so it always ranks below one that supplies a need."""
     if buyer.id == supplier.id or not buyer.needs or not supplier.offers:
         return None
-    met = sorted(buyer.needs & catalogue.nodes(supplier.offers))
+    met = buyer.needs & catalogue.nodes(supplier.offers)
     scale = 1.0
     if met:
         fit = 0.6 + 0.4 * len(met) / len(buyer.needs)
-        reasons = [Reason("supplies", MET, {"items": [catalogue.names[i] for i in met]})]
+        reasons = [Reason("supplies", MET, {"items": catalogue.names_of(met)})]
     else:
         shared = catalogue.groups(buyer.needs) & catalogue.groups(supplier.offers)
         if not shared:

@@ -38,6 +38,7 @@ class Catalogue:
     levels: dict[int, str]
     # Each node with every node above it (itself included): a target group covers its items.
     lineage: dict[int, frozenset[int]] = field(default_factory=dict)
+    _named: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, session: Session) -> "Catalogue":
@@ -69,6 +70,14 @@ class Catalogue:
     def groups(self, item_ids) -> frozenset[str]:
         """The groups of these items (a group node is its own group)."""
         return frozenset(self.group_of[i] for i in item_ids if i in self.group_of)
+
+    def names_of(self, item_ids: frozenset[int]) -> tuple[str, ...]:
+        """The items' names in id order, remembered: matching one firm asks for the same few
+        sets of names once per candidate."""
+        named = self._named.get(item_ids)
+        if named is None:
+            named = self._named[item_ids] = tuple(self.names[i] for i in sorted(item_ids))
+        return named
 
     def targets(self, item_ids) -> "Targets":
         """A candidate's targets, expanded once so that matching is a few set intersections."""

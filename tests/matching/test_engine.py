@@ -273,7 +273,7 @@ def test_a_programme_that_funds_what_the_firm_needs_is_met():
     match = evaluate(needing, programme(targets=frozenset({1})))
     assert match.section == engine.ELIGIBLE
     [domain] = [r for r in match.reasons if r.code == "domains_items"]
-    assert domain.params["needs"] == ["MBBR"] and domain.params["items"] == []
+    assert domain.params["needs"] == ("MBBR",) and domain.params["items"] == ()
 
 
 def test_an_incubator_focus_not_shared_is_a_preference_not_a_cross():
@@ -301,7 +301,7 @@ def test_suppliers_are_the_firms_that_offer_what_a_firm_needs():
     ]
     assert matches[2] is None and matches[3] is None  # nothing to offer; the buyer itself
     assert [m.id for m in engine.ranked(matches[:2])] == [2, 3]
-    assert matches[0].reasons[0].params["items"] == ["Xử lý nước thải", "Lọc bụi"]
+    assert matches[0].reasons[0].params["items"] == ("Xử lý nước thải", "Lọc bụi")
 
 
 def test_a_firm_in_a_park_is_located_in_the_economic_zone_around_it(seeded_app):

@@ -1,9 +1,10 @@
 """Home page with live counts and entry points for each kind of visitor."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 
 from app.catalogue.service import count_catalogue_items
 from app.firms.service import count_published_firms
+from app.main.health import health
 from app.places.service import count_incubators, count_public_zones
 from app.programmes.service import count_open_programmes
 
@@ -20,3 +21,13 @@ def home():
         "incubators": count_incubators(),
     }
     return render_template("main/home.html", counts=counts)
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 when this worker can serve, else 503; the JSON body says what failed."""
+    healthy, report = health(current_app)
+    response = jsonify(report)
+    response.status_code = 200 if healthy else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -82,7 +82,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cnmt.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A connection dropped by the database server (restart, idle timeout) is replaced before
+    # use instead of failing the request that draws it from the pool.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search_index"))
     # "inline": the web process drains the outbox after each commit (embedded default);

@@ -8,7 +8,7 @@ import flask_sqlalchemy.session
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app import i18n, parsing, security
+from app import i18n, logs, parsing, security
 from app.errors import register_error_handlers
 from app.extensions import babel, csrf, db, login_manager, migrate
 from config import Config
@@ -52,6 +52,7 @@ def create_app(config: object | None = None) -> Flask:
     )
     i18n.init_app(app)
     security.init_app(app)
+    logs.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"

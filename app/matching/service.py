@@ -76,11 +76,21 @@ def _trade_index(firms: list[FirmProfile], catalogue: Catalogue) -> dict:
     node above it (a need for a whole kind is met by any item of it), a need under its item."""
     offered, needed = defaultdict(set), defaultdict(set)
     for firm in firms:
-        for key in catalogue.nodes(firm.offers) | catalogue.groups(firm.offers):
+        for key in _offer_keys(catalogue, firm.offers):
             offered[key].add(firm.id)
-        for key in firm.needs | catalogue.groups(firm.needs):
+        for key in _need_keys(catalogue, firm.needs):
             needed[key].add(firm.id)
     return {"by_id": {firm.id: firm for firm in firms}, "offered": offered, "needed": needed}
+
+
+def _offer_keys(catalogue: Catalogue, offers) -> frozenset:
+    """What an offer is filed under and looked up by: its items, the nodes above, its groups."""
+    return catalogue.nodes(offers) | catalogue.groups(offers)
+
+
+def _need_keys(catalogue: Catalogue, needs) -> frozenset:
+    """What a need is filed under and looked up by: its items and its groups."""
+    return frozenset(needs) | catalogue.groups(needs)
 
 
 @_without_cycle_collection
@@ -91,7 +101,8 @@ def match_firm(firm_id: int, today: date | None = None) -> dict[str, list[engine
     today = today or date.today()
     profiles = _profiles()
     catalogue = profiles["catalogue"]
-    firm = firm_profile(firm_id, catalogue)
+    # A published firm's profile is already built; a draft's is loaded for its owner.
+    firm = profiles["by_id"].get(firm_id) or firm_profile(firm_id, catalogue)
     text = engine.text_scores(firm.text_terms, "programme", "zone", "incubator")
     programme_text, zone_text, incubator_text = (text["programme"], text["zone"], text["incubator"])
     return {
@@ -116,13 +127,13 @@ def match_firm(firm_id: int, today: date | None = None) -> dict[str, list[engine
         "supplier": _trade(
             profiles,
             profiles["offered"],
-            firm.needs | catalogue.groups(firm.needs),
+            _need_keys(catalogue, firm.needs),
             lambda other: (firm, other),
         ),
         "buyer": _trade(
             profiles,
             profiles["needed"],
-            catalogue.nodes(firm.offers) | catalogue.groups(firm.offers),
+            _offer_keys(catalogue, firm.offers),
             lambda other: (other, firm),
         ),
     }

@@ -9,7 +9,7 @@ INSTANCE_DIR ?= instance
 PO := app/translations/vi/LC_MESSAGES/messages.po
 MO := $(PO:.po=.mo)
 
-.PHONY: run test setup db seed search-index lint format translations-extract translations-update clean
+.PHONY: run test test-postgres setup db seed search-index lint format translations-extract translations-update clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ run: setup
 
 test: $(VENV)/.dev $(MO)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The same suite on a throw-away PostgreSQL server (Debian's postgresql package; see
+# tests/with-postgres): each test on a database of its own.
+test-postgres: $(VENV)/.dev $(MO)
+	tests/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

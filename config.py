@@ -117,8 +117,9 @@ class Config:
     RESULT_WINDOW = int(os.environ.get("RESULT_WINDOW", "1000"))
     # How many reverse proxies in front of the app append to X-Forwarded-For (0: none trusted).
     TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-    # Where Flask-Limiter keeps its counters: memory:// is per process; share them between
-    # workers with e.g. redis://… or memcached://… (the driver must be installed).
+    # Where Flask-Limiter keeps its counters: memory:// is per process (the embedded default,
+    # one process); database:// is a table in DATABASE_URL, shared by every worker and server
+    # (production's default); redis://… or memcached://… work with their driver installed.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -146,6 +147,8 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    # Several workers: the limits must be counted where all of them see the counts.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database://")
 
     def __init__(self) -> None:
         # Never the instance file: every worker and host must sign with the same, managed key.

@@ -6,6 +6,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import ratelimit  # registers the database:// storage with `limits`
+
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 # Downloads that read whole lists (10,000 firms cost seconds of CPU), per client address.
 DOWNLOAD_LIMIT = "10 per minute;60 per hour"
@@ -31,6 +33,8 @@ def init_app(app: Flask) -> None:
         # anything before them is whatever the client sent, so it is never trusted.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(f"{ratelimit.SCHEME}://"):
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {"url": app.config["SQLALCHEMY_DATABASE_URI"]}
     # Retry-After on every 429, so well-behaved clients know when to come back.
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)

@@ -203,9 +203,33 @@ def _discard_callbacks(session: Session, previous_transaction) -> None:
         session.info.pop(CALLBACKS, None)
 
 
+def _refuse_overlong_text(session: Session, flush_context, instances) -> None:
+    """Text longer than its column's length is refused, field by field, before it is written:
+    PostgreSQL would fail the statement (a 500), SQLite would keep it whole. Every write path
+    (forms, imports, the CLI) goes through a flush, so this one check covers them all."""
+    errors: dict[str, list[str]] = {}
+    for record in (*session.new, *session.dirty):
+        mapper = sa.inspect(record).mapper
+        for attribute in mapper.column_attrs:
+            column = attribute.columns[0]
+            limit = getattr(column.type, "length", None)
+            value = getattr(record, attribute.key, None)
+            if limit and isinstance(value, str) and len(value) > limit:
+                errors.setdefault(attribute.key, []).append(
+                    _(
+                        "At most %(limit)d characters (this has %(count)d).",
+                        limit=limit,
+                        count=len(value),
+                    )
+                )
+    if errors:
+        raise ValidationError(_("Some text is too long. Nothing was saved."), errors)
+
+
 def register_transaction_events(session_class: type[Session]) -> None:
     """Listen on the app's session class (idempotent: many apps share the class in tests)."""
     for name, listener in (
+        ("before_flush", _refuse_overlong_text),
         ("after_commit", _run_callbacks),
         ("after_soft_rollback", _discard_callbacks),
     ):

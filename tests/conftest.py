@@ -1,9 +1,17 @@
-"""Shared fixtures: an app per test on its own SQLite file, and a seeded copy made once."""
+"""Shared fixtures: an app per test on a database of its own, and a seeded copy made once.
+
+The suite runs on SQLite (a file per test) unless TEST_DATABASE_URL names a PostgreSQL database
+(`make test-postgres`): then each test gets a database of its own on that server, cloned from a
+template made once per run (`CREATE DATABASE … TEMPLATE`, about 0.1 s), and dropped after it.
+"""
 
 import contextvars
+import itertools
+import os
 import re
 import shutil
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import flask_sqlalchemy.session
@@ -11,6 +19,8 @@ import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm
 from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from app import create_app
 from app.extensions import db
@@ -21,6 +31,69 @@ from config import TestConfig
 from seed.loader import load_seed_data
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
+SERVER_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = SERVER_URL.startswith("postgresql")
+
+
+class Databases:
+    """Databases for tests: `new()` an empty one, `new(template=url)` a copy of another (whose
+    connections must be closed). URLs in, URLs out; on SQLite the URL names a file in `folder`."""
+
+    _numbers = itertools.count(1)
+
+    def __init__(self):
+        if ON_POSTGRES:
+            self.server = make_url(SERVER_URL)
+            self.admin = sa.create_engine(
+                self.server.set(database="postgres"),
+                isolation_level="AUTOCOMMIT",
+                poolclass=NullPool,
+            )
+
+    def new(self, folder: Path, template: str | None = None, name: str = "test") -> str:
+        if not ON_POSTGRES:
+            path = folder / f"{name}.sqlite3"
+            if template:
+                shutil.copyfile(make_url(template).database, path)
+            return f"sqlite:///{path}"
+        database = f"{self.server.database}_{os.getpid()}_{next(self._numbers)}"
+        source = make_url(template).database if template else "template0"
+        self._run(f'CREATE DATABASE "{database}" TEMPLATE "{source}"')
+        return self.server.set(database=database).render_as_string(hide_password=False)
+
+    def drop(self, url: str) -> None:
+        if ON_POSTGRES:
+            self._run(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+    def reset(self, url: str, template: str) -> None:
+        """Make the database at `url` a fresh copy of `template` again."""
+        if ON_POSTGRES:
+            name = make_url(url).database
+            self.drop(url)
+            self._run(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template).database}"')
+        else:
+            shutil.copyfile(make_url(template).database, make_url(url).database)
+
+    def _run(self, statement: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(sa.text(statement))
+
+
+DATABASES = Databases()
+
+
+@pytest.fixture
+def new_database(tmp_path):
+    """Make empty databases (or copies of `template`) for this test; dropped at its end."""
+    made: list[str] = []
+
+    def new(template: str | None = None) -> str:
+        made.append(DATABASES.new(tmp_path, template, name=f"db{len(made)}"))
+        return made[-1]
+
+    yield new
+    for url in made:
+        DATABASES.drop(url)
 
 
 class IsolatedClient(FlaskClient):
@@ -33,10 +106,11 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
-def make_app(tmp_path: Path, database: Path, **settings):
-    """An app on `database`, with files under `tmp_path`; `settings` override the config."""
+def make_app(tmp_path: Path, database: str, **settings):
+    """An app on the database at URL `database`, with files under `tmp_path`; `settings`
+    override the config."""
     config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
+    config.SQLALCHEMY_DATABASE_URI = database
     config.SEARCH_INDEX_DIR = str(tmp_path / "search_index")
     config.MAIL_FILE_DIR = str(tmp_path / "mail")
     config.LOGO_DIR = str(tmp_path / "logos")
@@ -55,44 +129,63 @@ def _close_search(app) -> None:
         backend.close()
 
 
-@pytest.fixture(scope="session")
-def seeded_database(tmp_path_factory) -> Path:
-    """A database file with the schema and all seed data, built once per test session."""
-    folder = tmp_path_factory.mktemp("seeded")
-    database = folder / "seeded.sqlite3"
+def _template(folder: Path, build) -> str:
+    """A database made once per run by `build()` (in an app context), to copy for each test."""
+    database = DATABASES.new(folder, name="template")
     app = make_app(folder, database)
     with app.app_context():
         db.create_all()
-        load_seed_data(SEED_DIR)
+        build()
         db.engine.dispose()
     _close_search(app)
     return database
 
 
+@pytest.fixture(scope="session")
+def schema_database(tmp_path_factory):
+    """A database with the schema and nothing in it."""
+    database = _template(tmp_path_factory.mktemp("schema"), lambda: None)
+    yield database
+    DATABASES.drop(database)
+
+
+@dataclass(frozen=True)
+class Seeded:
+    database: str  # its URL
+    index: Path  # its search index folder
+
+
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory) -> Seeded:
+    """A database with the schema and all seed data, and its search index."""
+    folder = tmp_path_factory.mktemp("seeded")
+    database = _template(folder, lambda: load_seed_data(SEED_DIR))
+    yield Seeded(database, folder / "search_index")
+    DATABASES.drop(database)
+
+
+@contextmanager
+def _running(app):
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    _close_search(app)
+
+
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, new_database, schema_database):
     """An app with an empty schema."""
-    app = make_app(tmp_path, tmp_path / "test.sqlite3")
-    with app.app_context():
-        db.create_all()
+    with _running(make_app(tmp_path, new_database(schema_database))) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
-    _close_search(app)
 
 
 @pytest.fixture
-def seeded_app(tmp_path, seeded_database):
-    """An app on a private copy of the seeded database."""
-    database = tmp_path / "test.sqlite3"
-    shutil.copyfile(seeded_database, database)
-    shutil.copytree(seeded_database.parent / "search_index", tmp_path / "search_index")
-    app = make_app(tmp_path, database)
-    with app.app_context():
+def seeded_app(tmp_path, new_database, seeded_database):
+    """An app on a private copy of the seeded database and its search index."""
+    shutil.copytree(seeded_database.index, tmp_path / "search_index")
+    with _running(make_app(tmp_path, new_database(seeded_database.database))) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
-    _close_search(app)
 
 
 @pytest.fixture

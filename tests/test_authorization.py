@@ -28,7 +28,7 @@ from app.models import (
     ZoneStatus,
 )
 from app.models.base import utcnow
-from tests.conftest import make_app
+from tests.conftest import DATABASES, make_app
 
 # The columns of every row, in this order.
 ROLES = (
@@ -127,12 +127,14 @@ CASES = [
 def world(tmp_path_factory):
     """One account per role and their records, and the records of others."""
     folder = tmp_path_factory.mktemp("authorization")
-    app = make_app(folder, folder / "test.sqlite3")
+    database = DATABASES.new(folder)
+    app = make_app(folder, database)
     with app.test_request_context():  # refusals are worded in the request's language
         db.create_all()
         yield _build_world()
         db.session.remove()
         db.engine.dispose()
+    DATABASES.drop(database)
 
 
 def _build_world() -> dict:

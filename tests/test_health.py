@@ -1,6 +1,8 @@
 """/healthz: 200 with the index generation and the outbox backlog when the worker can serve,
 503 with what failed when it cannot."""
 
+import pytest
+
 from app.extensions import db
 from app.models import SearchOutbox
 from app.models.base import utcnow
@@ -21,10 +23,15 @@ def test_a_healthy_worker_reports_its_index_and_backlog(client, seeded_app):
     assert client.get("/healthz").get_json()["outbox_backlog"] == 1
 
 
-def test_a_worker_whose_database_is_down_answers_503(tmp_path):
-    folder = tmp_path / "not-a-database"
-    folder.mkdir()  # SQLite cannot open a folder: every query fails as if the server were gone
-    app = make_app(tmp_path, folder)
+@pytest.mark.parametrize("server", ["sqlite", "postgresql"])
+def test_a_worker_whose_database_is_down_answers_503(tmp_path, server):
+    if server == "sqlite":
+        folder = tmp_path / "not-a-database"
+        folder.mkdir()  # SQLite cannot open a folder: every query fails as with a server gone
+        database = f"sqlite:///{folder}"
+    else:  # nothing listens on port 1: the connection is refused, as when the server is down
+        database = "postgresql+psycopg://cnmt@127.0.0.1:1/cnmt"
+    app = make_app(tmp_path, database)
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     body = response.get_json()

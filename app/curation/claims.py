@@ -42,9 +42,13 @@ def get_claim_for_review(actor: User, claim_id: int) -> FirmClaim:
 
 
 def _claim_for_update(claim_id: int) -> FirmClaim:
-    claim = db.session.get(FirmClaim, claim_id)
+    """The pending claim, its row and its firm's locked until the decision commits: of two
+    curators deciding at once (or on two claims for one firm) the second waits, then sees the
+    first decision and is refused."""
+    claim = db.session.get(FirmClaim, claim_id, with_for_update=True)
     if claim is None:
         raise NotFound()
+    db.session.get(Firm, claim.firm_id, with_for_update=True)
     if claim.state != ReviewState.PENDING:
         raise Conflict(
             _("This claim was already decided (%(state)s).", state=state_label(claim.state))

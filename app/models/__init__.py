@@ -48,7 +48,7 @@ from app.models.reporting import (
     WorkforceNeed,
     YearlyReturn,
 )
-from app.models.throttle import LoginThrottle
+from app.models.throttle import LoginThrottle, RateLimitCounter
 from app.models.user import Role, User
 
 __all__ = [
@@ -83,6 +83,7 @@ __all__ = [
     "InvestorType",
     "LinkRelation",
     "LoginThrottle",
+    "RateLimitCounter",
     "MemberRole",
     "OutboxOperation",
     "Programme",

@@ -21,3 +21,15 @@ class LoginThrottle(db.Model):
     failures: Mapped[int]
     last_failure_at: Mapped[datetime] = mapped_column(index=True)
     blocked_until: Mapped[datetime | None]
+
+
+class RateLimitCounter(db.Model):
+    """One fixed-window counter of the rate limiter (see `app.ratelimit`): requests counted in
+    the database, so that every worker process and every server counts against the same limit.
+    `expires_at` is a Unix time; an expired row is restarted by the next request."""
+
+    __tablename__ = "rate_limit_counter"
+
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    hits: Mapped[int]
+    expires_at: Mapped[float] = mapped_column(sa.Float, index=True)

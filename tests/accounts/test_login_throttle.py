@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from flask_babel import force_locale, ngettext
 
 from app.accounts import throttle
 from app.extensions import db
-from app.models import LoginThrottle
+from app.models import AuditEvent, LoginThrottle
 from app.models.base import utcnow
 from tests.conftest import csrf_token, make_app
 
@@ -135,35 +136,40 @@ def test_counters_are_forgotten_an_hour_after_the_last_failure(seeded_app):
 
 FAILING_WORKER = textwrap.dedent(
     """
-    import sys
+    import sys, time
     from pathlib import Path
 
     from tests.conftest import csrf_token, make_app
 
-    database, folder, address, email = sys.argv[1:]
-    client = make_app(Path(folder), Path(database)).test_client()
-    for _ in range(2):
-        data = {"email": email, "password": "wrong", "csrf_token": csrf_token(client, "/login")}
-        response = client.post("/login", data=data, environ_base={"REMOTE_ADDR": address})
-        assert response.status_code == 200, response.status_code
+    database, folder, address, email, go = sys.argv[1:]
+    client = make_app(Path(folder), database).test_client()
+    data = {"email": email, "password": "wrong", "csrf_token": csrf_token(client, "/login")}
+    while not Path(go).exists():  # all four post at the same moment
+        time.sleep(0.01)
+    response = client.post("/login", data=data, environ_base={"REMOTE_ADDR": address})
+    assert response.status_code == 200, response.status_code
     """
 )
 
 
-def test_worker_processes_share_the_counters(seeded_app, tmp_path):
-    database = seeded_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+def test_four_worker_processes_failing_at_once_share_one_throttle(seeded_app, tmp_path):
+    database = seeded_app.config["SQLALCHEMY_DATABASE_URI"]
     script = tmp_path / "failing_worker.py"
     script.write_text(FAILING_WORKER)
+    go = tmp_path / "go"
     db.session.remove()
     workers = [
         subprocess.Popen(
-            [sys.executable, str(script), database, str(tmp_path / f"w{n}"), ATTACKER, EMAIL],
+            [sys.executable, str(script), database, str(tmp_path / f"w{n}"), ATTACKER, EMAIL]
+            + [str(go)],
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
-        for n in range(2)
+        for n in range(4)
     ]
-    assert [worker.wait(timeout=120) for worker in workers] == [0, 0]
+    time.sleep(1)  # a head start for each worker to build its app; correctness never waits on it
+    go.touch()
+    assert [worker.wait(timeout=120) for worker in workers] == [0, 0, 0, 0]
     client = seeded_app.test_client()
     fail(client, 1)  # the fifth failure, counted with the four made by the other processes
 
@@ -177,10 +183,18 @@ def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(seeded_app):
     response = log_in_from(client, "10.0.0.2", PASSWORD, headers={"X-Forwarded-For": OWNER})
 
     assert response.status_code == 429
+    assert failures_audited_from() == {"10.0.0.2"}
+
+
+def failures_audited_from() -> set[str]:
+    db.session.expire_all()
+    return set(
+        db.session.scalars(sa.select(AuditEvent.ip).where(AuditEvent.action == "user.login_failed"))
+    )
 
 
 def test_forwarded_for_names_the_source_behind_a_trusted_proxy(seeded_app, tmp_path):
-    database = Path(seeded_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    database = seeded_app.config["SQLALCHEMY_DATABASE_URI"]
     behind_proxy = make_app(tmp_path / "proxied", database, TRUSTED_PROXY_COUNT=1)
     client = behind_proxy.test_client()
     fail(client, 5, address="10.0.0.2", headers={"X-Forwarded-For": ATTACKER})
@@ -197,3 +211,4 @@ def test_forwarded_for_names_the_source_behind_a_trusted_proxy(seeded_app, tmp_p
 
     assert owner.status_code == 302
     assert spoofed.status_code == 429
+    assert failures_audited_from() == {ATTACKER}

@@ -42,3 +42,30 @@ def test_control_characters_in_cells_are_dropped(client):
 
     firm = db.session.scalar(sa.select(Firm).where(Firm.tax_code == "0100233488"))
     assert firm.legal_name == "Công ty Lọc Nước"
+
+
+def test_text_longer_than_its_column_is_a_cell_error_and_writes_nothing(client):
+    login_curator(client)
+    limit = Firm.__table__.c.legal_name.type.length
+    content = csv_file(
+        HEADERS,
+        [
+            ["0100233488", "Công ty A", "", "", "draft"],
+            ["4300378569", "Công ty " + "Lọc " * limit, "", "", "draft"],
+        ],
+    )
+
+    dry_run = upload(client, "firms", content)
+    applied = upload(client, "firms", content, apply=True)
+
+    assert dry_run.status_code == applied.status_code == 422
+    assert problems(dry_run.get_data(as_text=True)) == {(3, "legal_name")}
+    assert f"{limit}" in dry_run.get_data(as_text=True)
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Firm)
+            .where(Firm.tax_code.in_(["0100233488", "4300378569"]))
+        )
+        == 0
+    )

@@ -9,8 +9,8 @@ from app.extensions import db
 from tests.conftest import make_app
 
 
-def test_upgrade_yields_the_models_schema_and_downgrade_removes_it(tmp_path):
-    app = make_app(tmp_path, tmp_path / "migrated.sqlite3")
+def test_upgrade_yields_the_models_schema_and_downgrade_removes_it(tmp_path, new_database):
+    app = make_app(tmp_path, new_database())
     with app.app_context():
         flask_migrate.upgrade()
         with db.engine.connect() as connection:
@@ -22,8 +22,8 @@ def test_upgrade_yields_the_models_schema_and_downgrade_removes_it(tmp_path):
         db.engine.dispose()
 
 
-def test_records_saved_before_versions_start_at_version_one(tmp_path):
-    app = make_app(tmp_path, tmp_path / "migrated.sqlite3")
+def test_records_saved_before_versions_start_at_version_one(tmp_path, new_database):
+    app = make_app(tmp_path, new_database())
     with app.app_context():
         flask_migrate.upgrade(revision="0009")
         with db.engine.begin() as connection:
@@ -43,8 +43,10 @@ def test_records_saved_before_versions_start_at_version_one(tmp_path):
         db.engine.dispose()
 
 
-def test_existing_programmes_zones_and_incubators_become_sample_data_and_come_back(tmp_path):
-    app = make_app(tmp_path, tmp_path / "migrated.sqlite3")
+def test_existing_programmes_zones_and_incubators_become_sample_data_and_come_back(
+    tmp_path, new_database
+):
+    app = make_app(tmp_path, new_database())
     with app.app_context():
         flask_migrate.upgrade(revision="0011")
         with db.engine.begin() as connection:
@@ -53,13 +55,13 @@ def test_existing_programmes_zones_and_incubators_become_sample_data_and_come_ba
                 "INSERT INTO programme (slug, agency_id, title_vi, support_types,"
                 " eligible_size_classes, geographic_scope, eligible_ward_codes, rolling,"
                 " verified, archived, version, created_at, updated_at)"
-                " VALUES ('p', 1, 'P', '[]', '[]', 'province', '[]', 0, 1, 0, 1,"
+                " VALUES ('p', 1, 'P', '[]', '[]', 'province', '[]', false, true, false, 1,"
                 " '2026-01-01', '2026-01-01')",
                 "INSERT INTO zone (slug, name_vi, kind, status, verified, archived, version,"
-                " created_at, updated_at) VALUES ('z', 'Z', 'industrial_park', 'operating', 0,"
-                " 0, 1, '2026-01-01', '2026-01-01')",
+                " created_at, updated_at) VALUES ('z', 'Z', 'industrial_park', 'operating', false,"
+                " false, 1, '2026-01-01', '2026-01-01')",
                 "INSERT INTO incubator (slug, name_vi, host_organisation, is_sample, version,"
-                " created_at, updated_at) VALUES ('i', 'I', 'H', 1, 1, '2026-01-01',"
+                " created_at, updated_at) VALUES ('i', 'I', 'H', true, 1, '2026-01-01',"
                 " '2026-01-01')",
             ):
                 connection.execute(sa.text(statement))
@@ -80,8 +82,8 @@ def test_existing_programmes_zones_and_incubators_become_sample_data_and_come_ba
         db.engine.dispose()
 
 
-def test_enterprise_types_are_read_from_the_form_of_the_tax_code(tmp_path):
-    app = make_app(tmp_path, tmp_path / "migrated.sqlite3")
+def test_enterprise_types_are_read_from_the_form_of_the_tax_code(tmp_path, new_database):
+    app = make_app(tmp_path, new_database())
     with app.app_context():
         flask_migrate.upgrade(revision="0011")
         firms = [
@@ -99,8 +101,8 @@ def test_enterprise_types_are_read_from_the_form_of_the_tax_code(tmp_path):
                         "INSERT INTO firm (slug, tax_code, legal_name, size_class, status,"
                         " is_sample, show_contact, seeking_investment, investment_types,"
                         " version, created_at, updated_at)"
-                        " VALUES (:slug, :tax_code, 'Tên', :size, :status, 0, 0, 0, '[]', 1,"
-                        " '2026-01-01', '2026-01-01')"
+                        " VALUES (:slug, :tax_code, 'Tên', :size, :status, false, false, false,"
+                        " '[]', 1, '2026-01-01', '2026-01-01')"
                     ),
                     {"slug": f"f{number}", "tax_code": tax_code, "size": size, "status": status},
                 )

@@ -44,6 +44,7 @@ from app.models.programme import programme_catalogue_item
 from app.search.registry import SOURCES
 from app.search.sync import index_differences, stale_documents
 from search_index import document_digest, document_key
+from tests.conftest import DATABASES
 
 MODELS = {
     model.__name__: model
@@ -367,9 +368,8 @@ def test_changing_any_column_of_a_shown_row_queues_exactly_the_documents_it_chan
 
 
 @pytest.fixture
-def restore(seeded_app, seeded_database, tmp_path):
+def restore(seeded_app, seeded_database):
     """Put the test's database and index back as they were seeded."""
-    database = Path(seeded_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
     index = Path(seeded_app.config["SEARCH_INDEX_DIR"])
 
     def restore() -> None:
@@ -378,9 +378,9 @@ def restore(seeded_app, seeded_database, tmp_path):
         backend = seeded_app.extensions.pop("search_backend", None)
         if backend is not None:
             backend.close()
-        shutil.copyfile(seeded_database, database)
+        DATABASES.reset(seeded_app.config["SQLALCHEMY_DATABASE_URI"], seeded_database.database)
         shutil.rmtree(index)
-        shutil.copytree(seeded_database.parent / "search_index", index)
+        shutil.copytree(seeded_database.index, index)
 
     return restore
 

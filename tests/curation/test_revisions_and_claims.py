@@ -1,6 +1,8 @@
 """Changes to published listings (revisions) and ownership claims."""
 
 import re
+import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -22,7 +24,7 @@ from app.models import (
     ReviewState,
     User,
 )
-from tests.conftest import make_user
+from tests.conftest import ON_POSTGRES, make_user
 from tests.curation.helpers import (
     CURATOR,
     add_owner,
@@ -246,3 +248,63 @@ def test_rejected_claim_notifies_the_claimant_with_the_reason(seeded_app, client
     assert not firm.members
     [message] = mails_to(seeded_app, "giamdoc@example.vn")
     assert "Giấy tờ không khớp tên doanh nghiệp." in body(message)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="row locks: SQLite has one writer at a time")
+def test_two_claims_on_one_firm_approved_at_once_make_one_owner(client):
+    firm = unowned_published_firm()
+    first, second = make_claim(firm), make_claim_by(firm, "khac@example.vn")
+    as_user(client, CURATOR)
+    url = f"/curation/claims/{second.id}"
+    token_page = client.get(url)
+    assert token_page.status_code == 200
+    answers = []
+    with db.engine.connect() as other_curator:  # mid-way through approving the first claim
+        other_curator.execute(sa.select(Firm.id).where(Firm.id == firm.id).with_for_update())
+        other_curator.execute(
+            sa.insert(FirmMember).values(
+                firm_id=firm.id, user_id=first.user_id, role=MemberRole.OWNER
+            )
+        )
+        other_curator.execute(
+            sa.update(FirmClaim).where(FirmClaim.id == first.id).values(state=ReviewState.APPROVED)
+        )
+        approving = threading.Thread(
+            target=lambda: answers.append(post_form(client, url, f"{url}/approve"))
+        )
+        approving.start()
+        waited = 0.0
+        while approving.is_alive() and not waiting_for_a_lock(other_curator) and waited < 30:
+            time.sleep(0.05)
+            waited += 0.05
+        other_curator.commit()
+        approving.join(timeout=60)
+
+    assert answers[0].status_code == 409
+    assert "already has an owner" in answers[0].get_data(as_text=True)
+    owners = db.session.scalars(
+        sa.select(FirmMember.user_id).where(
+            FirmMember.firm_id == firm.id, FirmMember.role == MemberRole.OWNER
+        )
+    )
+    assert list(owners) == [first.user_id]
+    assert refreshed(second).state == ReviewState.PENDING
+
+
+def make_claim_by(firm: Firm, email: str) -> FirmClaim:
+    claim = FirmClaim(firm=firm, user=make_user(email), evidence="Quyết định bổ nhiệm số 7")
+    db.session.add(claim)
+    db.session.commit()
+    return claim
+
+
+def waiting_for_a_lock(connection) -> bool:
+    """Whether another session of this database is blocked on a row lock."""
+    return bool(
+        connection.execute(
+            sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
+    )

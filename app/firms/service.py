@@ -1,7 +1,10 @@
 """Reading the public firm directory: filters, pagination, one firm's page.
 
-Only published firms are ever returned here. The same filters serve the public directory and
-the investors' firm discovery (which adds its own sorting and a full-text query).
+Only published firms are ever returned here. The same filters serve the public directory, the
+exports and the investors' firm discovery (which adds its own sorting). The text filter asks the
+search index for the firms matching every word (as on the search page) and keeps at most
+MAX_TEXT_MATCHES of them; the other filters are applied in SQL to published firms, so a record
+the index still holds after it was unpublished never shows.
 """
 
 from collections.abc import Iterable
@@ -9,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
@@ -32,8 +36,11 @@ from app.models import (
 )
 from app.models.firm import listed_parent_size
 from app.parsing import lenient_amount, parse_int
+from app.search.engine import search_backend
 
 PUBLISHED = Firm.status == FirmStatus.PUBLISHED
+TEXT_PAGE = 100
+MAX_TEXT_MATCHES = 1000
 
 
 @dataclass
@@ -177,15 +184,24 @@ def directory_query(filters: FirmFilters) -> sa.Select:
             Firm.updated_at >= datetime.combine(filters.updated_since, datetime.min.time())
         )
     if filters.text:
-        pattern = f"%{filters.text}%"
-        query = query.where(
-            sa.or_(
-                Firm.legal_name.ilike(pattern),
-                Firm.trade_name.ilike(pattern),
-                Firm.name_en.ilike(pattern),
-            )
-        )
+        query = query.where(Firm.id.in_(text_ranks(filters.text)))
     return query
+
+
+def text_ranks(text: str) -> dict[int, int]:
+    """Firm id → rank (0 = most relevant) of the firms matching `text` in the search index, at
+    most MAX_TEXT_MATCHES: the same words, accents or none, in any case, match the same firms
+    on every database and on every list (directory, exports, discovery)."""
+    backend = search_backend(current_app)
+    ranks: dict[int, int] = {}
+    page = 1
+    while True:
+        result = backend.search(text, kinds=["firm"], page=page, per_page=TEXT_PAGE)
+        for hit in result.hits:
+            ranks.setdefault(hit.id, len(ranks))
+        if not result.hits or page * TEXT_PAGE >= min(result.total, MAX_TEXT_MATCHES):
+            return ranks
+        page += 1
 
 
 def _card_loading() -> list:

@@ -1,29 +1,19 @@
-"""Firm discovery for investors: the directory filters (app.firms.service.FirmFilters) in SQL,
-a full-text query through the search index, sorting, and the card or table view.
+"""Firm discovery for investors: the directory's filters and text match
+(app.firms.service), sorting (by relevance: the index's ranks), and the card or table view."""
 
-The text part asks the search index for the firms matching every word (as on the search page)
-and keeps at most MAX_TEXT_MATCHES of them, the most relevant first; the filters are then
-applied in SQL to published firms, so a record the index still holds after it was unpublished
-never shows.
-"""
-
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.firms.service import FirmFilters, directory_query
+from app.firms.service import FirmFilters, directory_query, text_ranks
 from app.models import Firm
-from app.search.engine import search_backend
 
 SORTS = ("relevance", "newest", "amount")
 VIEWS = ("cards", "table")
-TEXT_PAGE = 100
-MAX_TEXT_MATCHES = 1000
 # The query arguments a saved search keeps (paging and the view are not part of the query).
 QUERY_ARGS = (
     "q",
@@ -92,28 +82,11 @@ class DiscoveryPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _text_ranks(text: str) -> dict[int, int]:
-    """Firm id → rank (0 = most relevant) for the firms matching `text` in the search index."""
-    backend = search_backend(current_app)
-    ranks: dict[int, int] = {}
-    page = 1
-    while True:
-        result = backend.search(text, kinds=["firm"], page=page, per_page=TEXT_PAGE)
-        for hit in result.hits:
-            ranks.setdefault(hit.id, len(ranks))
-        if not result.hits or page * TEXT_PAGE >= min(result.total, MAX_TEXT_MATCHES):
-            return ranks
-        page += 1
-
-
 def matching_query(filters: FirmFilters) -> tuple[sa.Select, dict[int, int] | None]:
     """Published firms passing the filters; with a text, restricted to the index's matches
     (returned as ranks for sorting by relevance)."""
-    query = directory_query(replace(filters, text=""))
-    if not filters.text:
-        return query, None
-    ranks = _text_ranks(filters.text)
-    return query.where(Firm.id.in_(ranks)), ranks
+    query = directory_query(filters)
+    return query, text_ranks(filters.text) if filters.text else None
 
 
 def _card_loading() -> list:

@@ -1,6 +1,8 @@
 """The public firm directory: filters, ignored filter values, bounded queries."""
 
 import re
+import unicodedata
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -8,6 +10,7 @@ import sqlalchemy as sa
 from app.catalogue.service import CatalogueTree
 from app.extensions import db
 from app.models import Firm, FirmStatus, LinkRelation
+from search_index import fold
 
 
 def listed_slugs(client, query: str) -> set[str]:
@@ -79,6 +82,17 @@ def test_seeking_investment_filter(client):
 def test_filters_combine_with_and(client):
     both = listed_slugs(client, "group=NT&seeking=1")
     assert both == listed_slugs(client, "group=NT") & listed_slugs(client, "seeking=1")
+
+
+def test_text_finds_the_same_firms_with_or_without_accents_in_any_case(client):
+    firm = next(f for f in published() if "Đ" in f.legal_name.upper())
+    word = next(w for w in firm.legal_name.split() if "Đ" in w.upper())
+    typed = [word, word.upper(), fold(word), fold(word).upper(), unicodedata.normalize("NFD", word)]
+
+    found = [listed_slugs(client, f"q={quote(text)}") for text in typed]
+
+    assert firm.slug in found[0]
+    assert all(slugs == found[0] for slugs in found), typed
 
 
 def test_unknown_filter_values_are_ignored_with_a_visible_note(client):

@@ -46,6 +46,7 @@ from app.models import (
     ZoneKind,
     ZoneStatus,
 )
+from app.models.base import by_name
 from app.parsing import parse_int
 from app.tabular import Table, write_csv, write_xlsx
 
@@ -111,7 +112,7 @@ def _published_firm_pages(filters: FirmFilters) -> Iterator[list[Firm]]:
     query = (
         directory_query(filters)
         .options(selectinload(Firm.zone))
-        .order_by(Firm.legal_name, Firm.id)
+        .order_by(by_name(Firm.legal_name), Firm.id)
         .limit(FIRMS_PER_PAGE)
     )
     after = None
@@ -188,7 +189,7 @@ def export_programmes(actor: User | None, args) -> ListExport:
         )
     if args.get("agency"):
         query = query.where(Programme.agency.has(code=args["agency"]))
-    programmes = db.session.scalars(query.order_by(Programme.title_vi, Programme.id)).all()
+    programmes = db.session.scalars(query.order_by(by_name(Programme.title_vi), Programme.id)).all()
     headers = [
         _("Title"),
         _("English title"),
@@ -233,7 +234,7 @@ def export_zones(actor: User | None, args) -> ListExport:
         query = query.where(Zone.kind == args["kind"])
     if args.get("status") in {s.value for s in ZoneStatus}:
         query = query.where(Zone.status == args["status"])
-    zones = db.session.scalars(query.order_by(Zone.name_vi, Zone.id)).all()
+    zones = db.session.scalars(query.order_by(by_name(Zone.name_vi), Zone.id)).all()
     headers = [
         _("Name"),
         _("English name"),
@@ -272,7 +273,7 @@ def export_incubators(actor: User | None, args) -> ListExport:
     query = sa.select(Incubator)
     if (ward := parse_int(args.get("ward", ""))) is not None:
         query = query.where(Incubator.ward_code == ward)
-    incubators = db.session.scalars(query.order_by(Incubator.name_vi, Incubator.id)).all()
+    incubators = db.session.scalars(query.order_by(by_name(Incubator.name_vi), Incubator.id)).all()
     headers = [
         _("Name"),
         _("English name"),

@@ -37,7 +37,7 @@ from app.models import (
     WorkforceNeed,
     YearlyReturn,
 )
-from app.models.base import utcnow
+from app.models.base import by_name, utcnow
 from app.parsing import MAX_AMOUNT_VND
 from app.rules import Problems
 from app.transaction import transactional, unit_of_work
@@ -288,7 +288,7 @@ def year_progress(actor: User | None, year: int) -> YearProgress:
         .options(
             selectinload(YearlyReturn.firm).selectinload(Firm.members).selectinload(FirmMember.user)
         )
-        .order_by(Firm.legal_name, Firm.id)
+        .order_by(by_name(Firm.legal_name), Firm.id)
     ).all()
     cannot_answer = set(
         db.session.scalars(

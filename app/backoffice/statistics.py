@@ -45,6 +45,7 @@ from app.models import (
     YearlyReturn,
     Zone,
 )
+from app.models.base import by_name
 
 PUBLISHED = Firm.status == FirmStatus.PUBLISHED
 
@@ -139,7 +140,7 @@ def firms_by_zone() -> Figure:
         .outerjoin(Zone, Firm.zone_id == Zone.id)
         .where(PUBLISHED)
         .group_by(Zone.id)
-        .order_by(sa.func.count(Firm.id).desc(), Zone.name_vi)
+        .order_by(sa.func.count(Firm.id).desc(), by_name(Zone.name_vi))
     ).all()
     rows = [
         Bar(localized(zone, "name") if zone else _("Outside zones and clusters"), count)

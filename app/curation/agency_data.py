@@ -35,7 +35,7 @@ from app.models import (
     ZoneKind,
     ZoneStatus,
 )
-from app.models.base import utcnow
+from app.models.base import by_name, utcnow
 from app.rules import (
     PROVENANCE_FIELDS,
     Aggregate,
@@ -315,7 +315,7 @@ ZONE = _Kind(ZONES, Zone, "name_vi")
 def choices(actor: User) -> tuple[list[Zone], list[Agency] | None]:
     """What a programme or zone form offers: every zone (a parent, a programme's zones), and
     the agencies to choose from for an administrator (None: a curator's own agency)."""
-    zones = list(db.session.scalars(sa.select(Zone).order_by(Zone.name_vi)))
+    zones = list(db.session.scalars(sa.select(Zone).order_by(by_name(Zone.name_vi))))
     if not is_admin(actor):
         return zones, None
     return zones, list(db.session.scalars(sa.select(Agency).order_by(Agency.code)))
@@ -379,7 +379,7 @@ def list_programmes(actor: User | None) -> list[Programme]:
     query = sa.select(Programme).options(selectinload(Programme.agency))
     if not is_admin(actor):
         query = query.where(Programme.agency_id == actor.agency_id)
-    return list(db.session.scalars(query.order_by(Programme.archived, Programme.title_vi)))
+    return list(db.session.scalars(query.order_by(Programme.archived, by_name(Programme.title_vi))))
 
 
 def get_programme_for_edit(actor: User | None, programme_id: int) -> Programme:
@@ -418,7 +418,7 @@ def list_zones(actor: User | None) -> list[Zone]:
     query = sa.select(Zone).options(selectinload(Zone.managing_agency))
     if not is_admin(actor):
         query = query.where(Zone.managing_agency_id == actor.agency_id)
-    return list(db.session.scalars(query.order_by(Zone.archived, Zone.name_vi)))
+    return list(db.session.scalars(query.order_by(Zone.archived, by_name(Zone.name_vi))))
 
 
 def get_zone_for_edit(actor: User | None, zone_id: int) -> Zone:

@@ -34,6 +34,7 @@ from app.models import (
     LinkRelation,
     Zone,
 )
+from app.models.base import by_name
 from app.models.firm import listed_parent_size
 from app.parsing import lenient_amount, parse_int
 from app.search.engine import search_backend
@@ -250,7 +251,7 @@ def published_firms_linked(
             sa.select(Firm)
             .where(PUBLISHED, _linked_to_any(item_ids, relation))
             .options(*_card_loading())
-            .order_by(Firm.legal_name)
+            .order_by(by_name(Firm.legal_name))
             .limit(limit)
         )
     )

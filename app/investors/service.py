@@ -27,7 +27,7 @@ from app.models import (
     ShortlistEntry,
     User,
 )
-from app.models.base import utcnow
+from app.models.base import by_name, utcnow
 from app.places.service import public_zones
 from app.rules import Problems
 from app.transaction import flush, transactional
@@ -173,7 +173,7 @@ def my_shortlists(actor: User) -> list[Shortlist]:
             sa.select(Shortlist)
             .where(Shortlist.owner_id == actor.id)
             .options(selectinload(Shortlist.entries))
-            .order_by(Shortlist.name)
+            .order_by(by_name(Shortlist.name))
         )
     )
 
@@ -305,7 +305,7 @@ def my_saved_searches(actor: User) -> list[SavedSearch]:
         db.session.scalars(
             sa.select(SavedSearch)
             .where(SavedSearch.owner_id == actor.id)
-            .order_by(SavedSearch.name)
+            .order_by(by_name(SavedSearch.name))
         )
     )
 

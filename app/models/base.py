@@ -1,12 +1,15 @@
 """Shared column helpers for the models: UTC timestamps, string-backed enums, versions,
 publication and the provenance of a record's figures."""
 
+import sqlite3
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from app.domain.text import VIETNAMESE_COLLATION, vietnamese_sort_key
 
 if TYPE_CHECKING:
     from app.models.agency import Agency
@@ -15,6 +18,24 @@ if TYPE_CHECKING:
 def utcnow() -> datetime:
     """Naive UTC, stored the same way on SQLite and PostgreSQL."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def by_name(column) -> sa.ColumnElement:
+    """`column` in Vietnamese alphabetical order, the same on SQLite and PostgreSQL (whatever
+    the server's own locale): PostgreSQL's ICU collation, and on SQLite a collation of the same
+    name that sorts with the same key."""
+    return column.collate(VIETNAMESE_COLLATION)
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _vietnamese_collation_on_sqlite(dbapi_connection, connection_record) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_collation(VIETNAMESE_COLLATION, _compare_vietnamese)
+
+
+def _compare_vietnamese(left: str, right: str) -> int:
+    left_key, right_key = vietnamese_sort_key(left), vietnamese_sort_key(right)
+    return (left_key > right_key) - (left_key < right_key)
 
 
 def enum_type(enum: type[StrEnum], name: str) -> sa.Enum:

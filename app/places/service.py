@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Firm, FirmStatus, Incubator, Zone, ZoneKind
+from app.models.base import by_name
 
 ZONE_KIND_ORDER = [
     ZoneKind.ECONOMIC_ZONE,
@@ -17,7 +18,9 @@ ZONE_KIND_ORDER = [
 
 def public_zones() -> list[Zone]:
     """Published zones and clusters by name (filters and choices)."""
-    return list(db.session.scalars(sa.select(Zone).where(Zone.public()).order_by(Zone.name_vi)))
+    return list(
+        db.session.scalars(sa.select(Zone).where(Zone.public()).order_by(by_name(Zone.name_vi)))
+    )
 
 
 def zones_by_slug() -> dict[str, Zone]:
@@ -38,7 +41,7 @@ def zones_by_kind() -> dict[ZoneKind, list[Zone]]:
         sa.select(Zone)
         .where(Zone.public())
         .options(selectinload(Zone.parent), selectinload(Zone.verified_by_agency))
-        .order_by(Zone.name_vi)
+        .order_by(by_name(Zone.name_vi))
     ).all()
     grouped: dict[ZoneKind, list[Zone]] = {kind: [] for kind in ZONE_KIND_ORDER}
     for zone in zones:
@@ -87,7 +90,7 @@ def published_firms_in_zone(zone: Zone) -> list[Firm]:
                 Firm.status == FirmStatus.PUBLISHED,
                 Firm.zone_id.in_(zones_within().get(zone.id, {zone.id})),
             )
-            .order_by(Firm.legal_name)
+            .order_by(by_name(Firm.legal_name))
         )
     )
 
@@ -99,7 +102,7 @@ def list_incubators() -> list[Incubator]:
             .options(
                 selectinload(Incubator.focus_items), selectinload(Incubator.verified_by_agency)
             )
-            .order_by(Incubator.name_vi)
+            .order_by(by_name(Incubator.name_vi))
         )
     )
 

@@ -9,6 +9,7 @@ from app.catalogue.service import CatalogueTree
 from app.errors import NotFound
 from app.extensions import db
 from app.models import CatalogueItem, Programme, ProgrammeStatus
+from app.models.base import by_name
 
 
 def _with_details() -> list:
@@ -61,7 +62,7 @@ def programmes_targeting(item: CatalogueItem, tree: CatalogueTree) -> list[Progr
                 Programme.target_items.any(CatalogueItem.id.in_(related)),
             )
             .options(*_with_details())
-            .order_by(Programme.title_vi)
+            .order_by(by_name(Programme.title_vi))
         )
     )
 

@@ -10,6 +10,7 @@ from app import audit
 from app.authorization import authorize
 from app.extensions import db
 from app.models import CatalogueItem, Incubator, User
+from app.models.base import by_name
 from app.refdata.service import get_managed
 from app.rules import (
     PROVENANCE_FIELDS,
@@ -98,7 +99,7 @@ def list_incubators(actor: User | None) -> list[Incubator]:
         db.session.scalars(
             sa.select(Incubator)
             .options(selectinload(Incubator.focus_items))
-            .order_by(Incubator.name_vi)
+            .order_by(by_name(Incubator.name_vi))
         )
     )
 

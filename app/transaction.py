@@ -209,11 +209,10 @@ def _refuse_overlong_text(session: Session, flush_context, instances) -> None:
     (forms, imports, the CLI) goes through a flush, so this one check covers them all."""
     errors: dict[str, list[str]] = {}
     for record in (*session.new, *session.dirty):
-        mapper = sa.inspect(record).mapper
-        for attribute in mapper.column_attrs:
-            column = attribute.columns[0]
-            limit = getattr(column.type, "length", None)
-            value = getattr(record, attribute.key, None)
+        state = sa.inspect(record)
+        for attribute in state.mapper.column_attrs:
+            limit = getattr(attribute.columns[0].type, "length", None)
+            value = state.dict.get(attribute.key)  # what is loaded or set: never a query
             if limit and isinstance(value, str) and len(value) > limit:
                 errors.setdefault(attribute.key, []).append(
                     _(

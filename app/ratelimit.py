@@ -14,6 +14,7 @@ import time
 import sqlalchemy as sa
 from limits.storage import Storage
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.pool import NullPool
 
 from app.models import RateLimitCounter
 
@@ -29,7 +30,8 @@ class DatabaseStorage(Storage):
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
         """`options["url"]` is the database (security.init_app passes the app's own)."""
         super().__init__(uri, wrap_exceptions=wrap_exceptions)
-        self.engine = sa.create_engine(options["url"], pool_pre_ping=True)
+        # Rate-limited requests are few (downloads): a connection each, none kept open.
+        self.engine = sa.create_engine(options["url"], poolclass=NullPool)
         self.upsert = UPSERTS[self.engine.dialect.name]
         self.table = RateLimitCounter.__table__
 

@@ -120,7 +120,23 @@ def make_app(tmp_path: Path, database: str, **settings):
     app = create_app(config)
     app.test_client_class = IsolatedClient
     limiter.reset()  # counters live in memory for the whole session: each app starts at zero
+    APPS_MADE.append(app)
     return app
+
+
+APPS_MADE: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_connections():
+    """After each test, close the pooled connections of every app it made (a connection left
+    to the garbage collector is a ResourceWarning on PostgreSQL, failing a later test)."""
+    yield
+    while APPS_MADE:
+        app = APPS_MADE.pop()
+        with app.app_context():
+            db.engine.dispose()
+        _close_search(app)
 
 
 def _close_search(app) -> None:

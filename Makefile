@@ -1,4 +1,5 @@
 # The two commands: `make run` (set up and serve the site) and `make test` (set up and test).
+# `make serve`: the same site as in production (gunicorn workers + the search worker).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ INSTANCE_DIR ?= instance
 PO := app/translations/vi/LC_MESSAGES/messages.po
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-postgres setup db seed search-index lint format translations-extract translations-update clean
+.PHONY: run serve test test-postgres setup db seed search-index lint format translations-extract translations-update clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +44,11 @@ search-index: $(VENV)/.runtime
 
 run: setup
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# gunicorn with WEB_CONCURRENCY workers (default 2 × cores) and `flask search worker`, stopped
+# together on Ctrl-C (deploy/serve). DATABASE_URL, APP_CONFIG, … pass through.
+serve: setup
+	BIND=$${BIND:-$(HOST):$(PORT)} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} deploy/serve
 
 test: $(VENV)/.dev $(MO)
 	$(BIN)/pytest $(PYTEST_ARGS)

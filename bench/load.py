@@ -43,6 +43,7 @@ import random
 import re
 import shutil
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -52,6 +53,7 @@ from pathlib import Path
 
 from harness import (
     BARE,
+    ROOT,
     Browser,
     bench_env,
     edited,
@@ -320,50 +322,88 @@ def _group(filename: str) -> str:
     return next((name for marker, name in LIBRARIES if marker in filename), "other libraries")
 
 
+class SqlTimer:
+    """Statements run and the time spent in them (driver included), by statement text."""
+
+    def __init__(self):
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        self.on = False
+        self.count = 0
+        self.by_statement: dict[str, float] = defaultdict(float)
+        event.listen(Engine, "before_cursor_execute", self.before)
+        event.listen(Engine, "after_cursor_execute", self.after)
+
+    def before(self, conn, cursor, statement, parameters, context, executemany):
+        conn.info["bench_started"] = time.perf_counter()
+
+    def after(self, conn, cursor, statement, parameters, context, executemany):
+        if self.on:
+            self.count += 1
+            self.by_statement[statement] += time.perf_counter() - conn.info["bench_started"]
+
+
 def run_profile(args, env: dict) -> None:
     os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
     from harness import bench_app
 
     app = bench_app()
     client = app.test_client()
+    sql = SqlTimer()
     slugs = re.findall(r'href="/firms/([a-z0-9-]+)"', client.get("/firms").get_data(as_text=True))
     slugs = list(dict.fromkeys(s for s in slugs if s != "size-class"))[:FIRM_PAGES]
+    requests = args.profile_requests
     for label, paths in pages(slugs):
         for path in paths[:3]:
             client.get(path)  # warm: caches, first reads of the index
-        profiler = cProfile.Profile()
+        # Timed without the profiler first (its overhead inflates Python-heavy pages).
+        sql.on, sql.count, sql.by_statement = True, 0, defaultdict(float)
         started = time.perf_counter()
-        for turn in range(args.profile_requests):
-            path = paths[turn % len(paths)]
+        for turn in range(requests):
+            client.get(paths[turn % len(paths)]).close()
+        plain = (time.perf_counter() - started) / requests * 1000
+        sql.on = False
+        profiler = cProfile.Profile()
+        for turn in range(requests):
             profiler.enable()
-            response = client.get(path)
+            response = client.get(paths[turn % len(paths)])
             profiler.disable()
             response.close()
-        per_request = (time.perf_counter() - started) / args.profile_requests * 1000
         stats = pstats.Stats(profiler)
         own: dict[str, float] = defaultdict(float)
         total = 0.0
-        ours = []
+        ours, hottest = [], []
         for (filename, line, name), (_, calls, tottime, cumtime, _) in stats.stats.items():
             own[_group(filename)] += tottime
             total += tottime
+            short = filename.split("/h-serve/")[-1].split("/work/main/")[-1]
+            short = short.split("site-packages/")[-1]
+            hottest.append((tottime, f"{short}:{line} {name}"))
             if (
                 "site-packages" not in filename
                 and ("/app/" in filename or "/search_index/" in filename)
-                and cumtime / args.profile_requests > 0.0005
+                and cumtime / requests > 0.0005
             ):
-                short = filename.split("/h-serve/")[-1].split("/work/main/")[-1]
                 ours.append((cumtime, calls, f"{short}:{line} {name}"))
-        print(f"\n{label}: {per_request:.1f} ms per request in this process (profiled)")
+        sql_ms = sum(sql.by_statement.values()) / requests * 1000
+        print(
+            f"\n{label}: {plain:.1f} ms per request in one process without the profiler; "
+            f"SQL {sql.count / requests:.1f} statements, {sql_ms:.1f} ms"
+        )
+        for statement, seconds in sorted(sql.by_statement.items(), key=lambda kv: -kv[1])[:2]:
+            text = " ".join(statement.split())
+            print(f"  SQL {seconds / requests * 1000:6.1f} ms  {text[:150]}")
         shares = sorted(own.items(), key=lambda item: -item[1])
         print(
-            "  own time: " + ", ".join(f"{name} {t / total:.0%}" for name, t in shares[:7] if total)
+            "  own time (profiled): "
+            + ", ".join(f"{name} {t / total:.0%}" for name, t in shares[:7] if total)
         )
+        for tottime, where in sorted(hottest, reverse=True)[:4]:
+            print(f"  own {tottime / requests * 1000:6.1f} ms  {where}")
         for cumtime, calls, where in sorted(ours, reverse=True)[: args.profile_top]:
-            print(
-                f"  {cumtime / args.profile_requests * 1000:7.1f} ms  "
-                f"{calls / args.profile_requests:7.1f} calls  {where}"
-            )
+            print(f"  {cumtime / requests * 1000:7.1f} ms  {calls / requests:7.1f} calls  {where}")
 
 
 # Exports (issue 10, item 4) --------------------------------------------------------------------

@@ -112,6 +112,8 @@ class Firm(VersionMixin, TimestampMixin, db.Model):
             "OR investment_min_vnd <= investment_max_vnd",
             name="investment_range",
         ),
+        # The directory's pages: published firms, newest first (no sort of the whole table).
+        sa.Index("ix_firm_listing", "status", "published_at", "id"),
     )
 
     zone: Mapped["Zone | None"] = relationship()  # noqa: F821 (defined in app.models.place)

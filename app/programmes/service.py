@@ -68,4 +68,7 @@ def programmes_targeting(item: CatalogueItem, tree: CatalogueTree) -> list[Progr
 
 
 def count_open_programmes(today: date | None = None) -> int:
-    return len(programmes_by_status(today)[ProgrammeStatus.OPEN])
+    """How many public programmes are open (their dates only: no related records loaded)."""
+    today = today or date.today()
+    programmes = db.session.scalars(sa.select(Programme).where(Programme.public()))
+    return sum(programme.status_on(today) == ProgrammeStatus.OPEN for programme in programmes)

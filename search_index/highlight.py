@@ -4,10 +4,11 @@ import re
 import unicodedata
 from functools import lru_cache
 from html import escape
+from typing import Any
 
 from .analysis import fold_aligned
 
-__all__ = ["highlight"]
+__all__ = ["highlight", "hit_highlights"]
 
 _MAX_TERMS = 64
 
@@ -56,3 +57,15 @@ def highlight(text: str | None, terms: frozenset[str], max_chars: int | None = N
     if end < len(text):
         parts.append("…")
     return "".join(parts)
+
+
+def hit_highlights(fields: dict[str, Any], terms: frozenset[str]) -> dict[str, str]:
+    """A hit's highlights: its title always (marked where it matches), and snippets of the
+    other text `fields` (title_en, keywords, body, body_en) where they match."""
+    title = fields.get("title") or ""
+    highlights = {"title": highlight(title, terms) or escape(title)}
+    for field, size in (("title_en", None), ("keywords", 200), ("body", 240), ("body_en", 240)):
+        marked = highlight(fields.get(field), terms, size)
+        if marked:
+            highlights[field] = marked
+    return highlights

@@ -20,6 +20,8 @@ MAX_QUERY_CHARS = 512
 MAX_TERMS = 24
 # One-letter prefixes expand to much of the lexicon; they are matched as plain terms instead.
 MIN_PREFIX_LENGTH = 2
+# A prefix matches the documents of its first indexed completions (in code point order) only.
+MAX_PREFIX_EXPANSION = 64
 
 _ITEM_RE = re.compile(r"(?P<neg>(?<![^\s(])-)?(?P<word>[^\W_]+)(?P<star>\*)?")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})

@@ -12,20 +12,20 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from html import escape
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from . import whoosh_writing
 from .backend import SORTS, Hit, SearchBackend, SearchResult, as_list, split_key
-from .highlight import highlight
+from .highlight import hit_highlights
 from .query import parse_query
+from .spelling import SUGGEST_BELOW
 from .synonyms import Synonyms
 from .whoosh_postings import SegmentPostings, View
 from .whoosh_scoring import contributions, score
 from .whoosh_storage import IndexStore
-from .whoosh_suggestions import SUGGEST_BELOW, completions, did_you_mean, typed_words
+from .whoosh_suggestions import completions, did_you_mean, typed_words
 
 __all__ = ["WhooshBackend"]
 
@@ -264,16 +264,16 @@ class WhooshBackend(SearchBackend):
         stored = view.searcher.stored_fields(docnum)
         data = stored["data"]
         kind, entity_id = split_key(stored["key"])
-        highlights = {"title": highlight(data["t"], terms) or escape(data["t"] or "")}
-        for field, name, size in (
-            ("title_en", "te", None),
-            ("keywords", "k", 200),
-            ("body", "b", 240),
-            ("body_en", "be", 240),
-        ):
-            marked = highlight(data.get(name), terms, size)
-            if marked:
-                highlights[field] = marked
+        highlights = hit_highlights(
+            {
+                "title": data["t"],
+                "title_en": data.get("te"),
+                "keywords": data.get("k"),
+                "body": data.get("b"),
+                "body_en": data.get("be"),
+            },
+            terms,
+        )
         return Hit(kind, entity_id, round(score, 4), highlights, data["s"])
 
     def suggest(

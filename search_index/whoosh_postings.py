@@ -12,11 +12,10 @@ from itertools import pairwise
 from typing import Any
 
 from .backend import KINDS
-from .query import Alternative, Clause, ParsedQuery
+from .query import MAX_PREFIX_EXPANSION, Alternative, Clause, ParsedQuery
 from .whoosh_internals import deleted_docnums, read_postings, segment_id
 from .whoosh_schema import FACET_SEPARATOR
 
-MAX_PREFIX_EXPANSION = 64
 # Posting entries kept in memory per generation as dicts (~60 bytes each) and across
 # generations as raw per-segment arrays (8 bytes each).
 POSTING_CACHE_ENTRIES = 1_500_000

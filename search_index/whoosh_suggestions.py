@@ -7,10 +7,9 @@ from typing import Any
 from .analysis import fold, is_accented, tokens
 from .backend import split_key
 from .query import ParsedQuery, parse_query, rebuild_query
+from .spelling import SUGGEST_BELOW, best_correction
 from .synonyms import Synonyms
 from .whoosh_postings import View
-
-SUGGEST_BELOW = 3
 
 
 def typed_words(prefix: str) -> list[str]:
@@ -89,33 +88,7 @@ class Vocabulary:
 
     def correct(self, term: str) -> str | None:
         """The most frequent indexed syllable within a small edit distance of `term`."""
-        limit = 1 if len(term) <= 4 else 2
-        best: tuple[int, int, str] | None = None
-        for candidate, df in self._folded.get(term[:1], ()):
-            if candidate == term or abs(len(candidate) - len(term)) > limit:
-                continue
-            distance = edit_distance(term, candidate, limit)
-            if distance <= limit and (best is None or (distance, -df) < best[:2]):
-                best = (distance, -df, candidate)
-        return best[2] if best else None
+        return best_correction(term, self._folded.get(term[:1], ()))
 
     def display_form(self, folded: str) -> str:
         return self._display.get(folded, folded)
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment distance (transpositions count 1), capped at limit + 1."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                value = min(value, previous2[j - 2] + 1)
-            current[j] = value
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]

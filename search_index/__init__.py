@@ -1,4 +1,6 @@
-"""Flask-free Vietnamese full-text search: plain dicts in, plain data out (stdlib + Whoosh only).
+"""Flask-free Vietnamese full-text search: plain dicts in, plain data out. Two backends behind one
+interface: Whoosh (embedded, files in a folder) and PostgreSQL (tables in the application's
+database, through SQLAlchemy Core; imported only when asked for).
 
 Document contract — the application builds one dict per searchable record::
 
@@ -16,8 +18,10 @@ Document contract — the application builds one dict per searchable record::
 API::
 
     backend = WhooshBackend(path, synonyms=Synonyms.load("seed/search_synonyms.txt"), cache=True)
+    backend = PostgresBackend(engine_or_url, synonyms=…, cache=True)   # same interface
     backend.apply(upserts=[doc, ...], deletes=["firm:3", ("zone", 4)], lock_timeout=5.0)
-        # one writer commit; raises IndexLocked (nothing written) if the lock stays busy, and
+        # one commit (transaction); raises IndexLocked (nothing written) if the writer lock stays
+        # busy for lock_timeout seconds, and
         # ValueError (nothing written) for a malformed document (unknown kind, non-int id, ...)
     backend.search(query, kinds=None, filters={"ward": ["21211"]}, facets=["ward"],
                    sort="relevance" | "newest" | "closing", page=1, per_page=20) -> SearchResult
@@ -40,15 +44,27 @@ matches nothing. Facet counts are OR within a facet and AND across facets, and a
 counts ignore its own filter; `kind_counts` likewise ignore `kinds`. Results may come from a
 cache shared between callers: treat them as read-only.
 
-Index layout: `path/CURRENT` names the live index folder `path/ix-*`. rebuild() writes a new
+Both backends answer the same queries with the same documents (ranking may differ in ties and in
+scores); one contract test suite (tests/search_index/test_contract.py) holds them to this.
+
+Whoosh index layout: `path/CURRENT` names the live index folder `path/ix-*`. rebuild() writes a new
 folder beside it and replaces `CURRENT` with os.replace, so a reader opens either the old or the
 new complete index, never a half-built one. rebuild() holds the live index's writer lock while it
 builds, so concurrent apply() calls raise IndexLocked and their changes wait for the new index;
 the previous folder is removed by the next rebuild, never while readers may still use it.
 
-Each backend instance keeps one searcher, checked for a newer generation (or a swapped folder) on
-every call, and serialises its calls with a lock. It caches posting lists (per segment and per
-generation) and, unless `cache=False`, whole results keyed by (generation, arguments).
+PostgreSQL layout (see postgres_backend.py): tables `search_document` (pre-analysed tsvectors,
+facets, sort values, stored JSON, digest), `search_term` (syllables and their document
+frequencies, trigram-indexed for "did you mean") and `search_state` (the generation counter),
+created on first use; they are derived data, not part of the application's migrations.
+apply() and rebuild() are transactions that take the state row's lock first; rebuild() replaces
+every row in one transaction, so readers see the old or the new index, and apply() calls made
+meanwhile raise IndexLocked. Each search reads one snapshot (REPEATABLE READ).
+
+Each Whoosh backend instance keeps one searcher, checked for a newer generation (or a swapped
+folder) on every call, and serialises its calls with a lock. It caches posting lists (per segment
+and per generation). Both backends cache, unless `cache=False`, whole results keyed by
+(generation, arguments).
 """
 
 from .analysis import fold, normalize, tokens
@@ -64,10 +80,21 @@ from .backend import (
 from .synonyms import Synonyms
 from .whoosh_backend import WhooshBackend
 
+
+def __getattr__(name: str):
+    # The PostgreSQL backend needs SQLAlchemy: import it only for those who use it.
+    if name == "PostgresBackend":
+        from .postgres_backend import PostgresBackend
+
+        return PostgresBackend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "KINDS",
     "Hit",
     "IndexLocked",
+    "PostgresBackend",
     "SearchBackend",
     "SearchResult",
     "Synonyms",

@@ -1,5 +1,7 @@
-"""Fixtures for the search_index tests: document factory, synonyms, and backends on tmp_path."""
+"""Fixtures for the search_index tests: document factory, synonyms, and backends — every backend
+this run can reach (Whoosh on tmp_path always; PostgreSQL when TEST_DATABASE_URL names one)."""
 
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -8,6 +10,9 @@ import pytest
 from search_index import Synonyms, WhooshBackend
 
 SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "seed" / "search_synonyms.txt"
+DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Only the backends this run can reach: PostgreSQL joins when the suite runs against it.
+BACKENDS = ["whoosh"] + (["postgres"] if DATABASE_URL.startswith("postgresql") else [])
 
 
 def build_doc(
@@ -48,10 +53,47 @@ def make_doc():
 
 
 @pytest.fixture
-def backend(tmp_path, synonyms) -> WhooshBackend:
-    backend = WhooshBackend(tmp_path / "index", synonyms=synonyms)
-    yield backend
-    backend.close()
+def backend_factory(tmp_path, synonyms):
+    """open(name, **options): a backend of kind `name` on this test's own store (a folder, or the
+    database's search tables, emptied before and dropped after the test). Several backends
+    opened on one name share the store, as the workers of one site do."""
+
+    def open_backend(name: str, **options):
+        options.setdefault("synonyms", synonyms)
+        if name == "whoosh":
+            backend = WhooshBackend(tmp_path / "index", **options)
+        else:
+            from search_index import PostgresBackend
+
+            backend = PostgresBackend(DATABASE_URL, **options)
+            if not databases:
+                backend.drop_tables()  # left over by an interrupted run
+            databases.append(backend)
+        opened.append(backend)
+        return backend
+
+    opened, databases = [], []
+    yield open_backend
+    for backend in opened:
+        backend.close()
+    if databases:
+        databases[0].drop_tables()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_name(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def backend(backend_factory, backend_name):
+    """A fresh backend of each kind this run can reach."""
+    return backend_factory(backend_name)
+
+
+@pytest.fixture
+def whoosh_backend(backend_factory) -> WhooshBackend:
+    return backend_factory("whoosh")
 
 
 @pytest.fixture

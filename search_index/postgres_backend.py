@@ -1,0 +1,847 @@
+"""PostgreSQL implementation of the search backend, in the application's own database.
+
+Text is analysed in Python (analysis.py, the same syllables as Whoosh) and stored pre-analysed:
+`fold` is a tsvector of folded syllables with positions (weight A title, B title_en, C keywords,
+D body) for matching, phrases and ranking; `exact` holds the accented syllables; `title_words`
+the folded title syllables for completions. `search_term` keeps each indexed syllable's document
+frequency (for idf, prefix expansion and "did you mean" through pg_trgm), `search_state` the
+generation counter. The tables are derived data, created on first use, outside the migrations.
+
+Every write takes the `search_state` row lock first (apply() waits `lock_timeout` for it, then
+raises IndexLocked), so writes are serialised and a rebuild is one transaction that readers see
+whole or not at all.
+"""
+
+import json
+import math
+import secrets
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable
+from itertools import pairwise
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from .analysis import fold, is_accented, normalize, tokens
+from .backend import (
+    SORTS,
+    Hit,
+    IndexLocked,
+    SearchBackend,
+    SearchResult,
+    as_list,
+    document_digest,
+    key_of,
+)
+from .highlight import hit_highlights
+from .prepare import (
+    MAX_PART_TOKENS,
+    STORED_BODY_CHARS,
+    closes_ordinal,
+    facet_pairs,
+    text_field,
+    updated_timestamp,
+    valid_key,
+)
+from .query import MAX_PREFIX_EXPANSION, Alternative, ParsedQuery, parse_query, rebuild_query
+from .spelling import SUGGEST_BELOW, best_correction, max_distance
+from .synonyms import Synonyms
+
+__all__ = ["TABLES", "PostgresBackend"]
+
+MAX_PER_PAGE = 100
+# (document field, tsvector weight label).
+TEXT_PARTS = (("title", "A"), ("title_en", "B"), ("keywords", "C"), ("body", "D"), ("body_en", "D"))
+# How much a syllable counts in a name (A), an English name (B), keywords (C) and a description
+# (D): about as the Whoosh backend's saturated BM25F weights compare. ts_rank saturates repeated
+# syllables as BM25 does; TITLE_WEIGHTS count names only.
+LABEL_WEIGHTS = (("A", 1.0), ("B", 0.9), ("C", 0.85), ("D", 0.75))
+WEIGHTS = "'{0.75, 0.85, 0.9, 1.0}'::real[]"  # ts_rank's order: D, C, B, A
+TITLE_WEIGHTS = "'{0, 0, 1.0, 1.0}'::real[]"
+# Score multipliers, as in whoosh_scoring: a name match (on the Whoosh scale, half a matched
+# syllable), adjacent syllables (weighted by the best part holding them, not by repetitions),
+# accents as typed. ts_rank scores one syllable in a name 1/1.645: RANK_SCALE puts an adjacent
+# pair in a name on the same scale.
+TITLE_BOOST = 0.75
+BIGRAM_BOOST = 1.5
+EXACT_BOOST = 1.0
+RANK_SCALE = 1 / 1.64493
+# tsvector positions stop at 16383 and keep 256 per lexeme; parts are one position apart so that
+# a phrase never spans two parts.
+MAX_POSITION = 16383
+MAX_POSITIONS_PER_LEXEME = 256
+FACET_SEPARATOR = "\x1f"
+# Trigram similarity a syllable one or two edits away (same first letter) always reaches.
+TRIGRAM_THRESHOLD = 0.07
+# pg_advisory_xact_lock key taken while the tables are created.
+SCHEMA_LOCK = 0x5E_A2C4
+
+metadata = sa.MetaData()
+documents = sa.Table(
+    "search_document",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False, index=True),
+    sa.Column("entity_id", sa.BigInteger, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("title_en", sa.Text),
+    sa.Column("keywords", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("body_en", sa.Text),
+    sa.Column("stored", JSONB, nullable=False),
+    sa.Column("digest", sa.Text, nullable=False),
+    sa.Column("facets", ARRAY(sa.Text), nullable=False),
+    sa.Column("updated", sa.BigInteger, nullable=False),
+    sa.Column("closes", sa.BigInteger, nullable=False),
+    sa.Column("title_key", sa.Text, nullable=False),
+    sa.Column("fold", TSVECTOR, nullable=False),
+    sa.Column("exact", TSVECTOR, nullable=False),
+    sa.Column("title_words", TSVECTOR, nullable=False),
+    sa.Index("search_document_fold", "fold", postgresql_using="gin"),
+    sa.Index("search_document_title_words", "title_words", postgresql_using="gin"),
+    sa.Index("search_document_facets", "facets", postgresql_using="gin"),
+    sa.Index("search_document_updated", "updated"),
+)
+terms = sa.Table(
+    "search_term",
+    metadata,
+    # "f": a folded syllable; "e": an accented syllable as written (`folded` is its fold).
+    sa.Column("field", sa.String(1), primary_key=True),
+    sa.Column("term", sa.Text(collation="C"), primary_key=True),
+    sa.Column("folded", sa.Text(collation="C"), nullable=False),
+    sa.Column("df", sa.Integer, nullable=False),
+    sa.Index(
+        "search_term_trigrams",
+        "term",
+        postgresql_using="gin",
+        postgresql_ops={"term": "gin_trgm_ops"},
+        postgresql_where=sa.text("field = 'f'"),
+    ),
+    sa.Index("search_term_folded", "folded", postgresql_where=sa.text("field = 'e'")),
+)
+state = sa.Table(
+    "search_state",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token", sa.Text, nullable=False),
+    sa.Column("generation", sa.BigInteger, nullable=False),
+    sa.Column("documents", sa.BigInteger, nullable=False),
+)
+TABLES = tuple(metadata.tables)
+
+
+def _clean(text: str) -> str:
+    """`text` as PostgreSQL can store it: no NUL characters, no lone surrogates."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def _clean_json(value: Any) -> Any:
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, dict):
+        return {_clean(str(k)): _clean_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean_json(v) for v in value]
+    return value
+
+
+def _lexeme(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _tsvector(entries: dict[str, list[str]]) -> str:
+    """A tsvector literal from {lexeme: ["3A", "9D", …]} (an empty list: no positions)."""
+    return " ".join(
+        _lexeme(term) + (":" + ",".join(positions) if positions else "")
+        for term, positions in entries.items()
+    )
+
+
+def _facet(name: str, value: str) -> str:
+    return _clean(f"{name}{FACET_SEPARATOR}{value}")
+
+
+def prepare_row(doc: dict) -> dict[str, Any]:
+    """Validate a document dict and turn it into a `search_document` row (raises ValueError)."""
+    key = valid_key(doc)
+    fold_positions: dict[str, list[str]] = {}
+    exact_positions: dict[str, list[str]] = {}
+    title_words: dict[str, list[str]] = {}
+    position = 1
+    for name, label in TEXT_PARTS:
+        accented = tokens(text_field(doc, name))[:MAX_PART_TOKENS]
+        for token in accented:
+            folded = fold(token)
+            for target, term in ((fold_positions, folded), (exact_positions, token)):
+                if target is exact_positions and token.isascii():
+                    continue
+                positions = target.setdefault(term, [])
+                if position <= MAX_POSITION and len(positions) < MAX_POSITIONS_PER_LEXEME:
+                    positions.append(f"{position}{label}")
+            if name in ("title", "title_en"):
+                title_words[folded] = []
+            position += 1
+        position += 1
+    facets = sorted({_facet(name, value) for name, value in facet_pairs(doc)})
+    sort = doc.get("sort") or {}
+    title = text_field(doc, "title")
+    stored = doc.get("stored") or {}
+    try:
+        stored_json = json.dumps(_clean_json(stored), ensure_ascii=False)
+    except TypeError as error:
+        raise ValueError(f"document stored values must be JSON: {error}") from None
+    return {
+        "key": key,
+        "kind": doc["kind"],
+        "entity_id": doc["id"],
+        "title": _clean(title),
+        "title_en": _clean(doc["title_en"]) if doc.get("title_en") else None,
+        "keywords": _clean(text_field(doc, "keywords")),
+        "body": _clean(text_field(doc, "body")[:STORED_BODY_CHARS]),
+        "body_en": _clean(text_field(doc, "body_en")[:STORED_BODY_CHARS]) or None,
+        "stored": stored_json,
+        "digest": document_digest(doc),
+        "facets": facets,
+        "updated": updated_timestamp(sort.get("updated")),
+        "closes": closes_ordinal(sort.get("closes")),
+        "title_key": _clean(fold(normalize(title))),
+        "fold": _tsvector(fold_positions),
+        "exact": _tsvector(exact_positions),
+        "title_words": _tsvector(title_words),
+        # Not columns: the syllables whose document frequencies this document adds to.
+        "_terms": [("f", t) for t in fold_positions] + [("e", t) for t in exact_positions],
+    }
+
+
+def _idf(df: int, total: int) -> float:
+    return math.log(1.0 + (total - df + 0.5) / (df + 0.5))
+
+
+class _Compiled:
+    """A parsed query compiled to tsquery text, with what ranking needs to know of its terms."""
+
+    def __init__(self, parsed: ParsedQuery, expansions: dict[str, list[str]]):
+        self.parsed = parsed
+        self.expansions = expansions
+        self.clauses = [self._clause(c.alternatives) for c in parsed.clauses]
+        self.excluded = [self._clause(c.alternatives) for c in parsed.excluded]
+
+    def _alternative(self, alternative: Alternative) -> str | None:
+        syllables = alternative.syllables
+        if alternative.mode == "prefix":
+            found = self.expansions.get(syllables[0])
+            return "(" + " | ".join(map(_lexeme, found)) + ")" if found else None
+        joiner = " <-> " if alternative.mode == "phrase" else " & "
+        return "(" + joiner.join(map(_lexeme, syllables)) + ")"
+
+    def _clause(self, alternatives: tuple[Alternative, ...]) -> str | None:
+        parts = [p for p in map(self._alternative, alternatives) if p]
+        return "(" + " | ".join(parts) + ")" if parts else None
+
+    def all_of(self) -> str | None:
+        """Every clause and no excluded one; None when nothing can match."""
+        if not self.clauses or None in self.clauses:
+            return None
+        excluded = [f"!{c}" for c in self.excluded if c]
+        return " & ".join(self.clauses + excluded)
+
+    def any_of(self) -> str | None:
+        found = [c for c in self.clauses if c]
+        return " | ".join(found) if found else None
+
+
+class PostgresBackend(SearchBackend):
+    """Search in PostgreSQL tables beside the application's own (see the module docstring)."""
+
+    def __init__(
+        self,
+        engine_or_url: sa.Engine | str,
+        synonyms: Synonyms | None = None,
+        cache: bool = True,
+        cache_size: int = 256,
+    ):
+        self._owns_engine = isinstance(engine_or_url, str)
+        self.engine = (
+            sa.create_engine(engine_or_url, pool_pre_ping=True)
+            if self._owns_engine
+            else engine_or_url
+        )
+        if self.engine.dialect.name != "postgresql":
+            raise ValueError(
+                f"PostgresBackend needs a PostgreSQL database, not {self.engine.dialect.name}"
+            )
+        self.synonyms = synonyms or Synonyms()
+        self.cache_enabled = cache
+        self.cache_size = cache_size
+        self._results: OrderedDict[tuple, SearchResult] = OrderedDict()
+        self._lock = threading.Lock()
+        self._ready = False
+
+    # the tables
+
+    def _ensure_tables(self) -> None:
+        if self._ready:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(SCHEMA_LOCK)))
+            connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            metadata.create_all(connection, checkfirst=True)
+            # Looked up first: inserting would wait for a writer holding the row.
+            if connection.scalar(sa.select(state.c.id).where(state.c.id == 1)) is None:
+                connection.execute(
+                    pg_insert(state)
+                    .values(id=1, token=secrets.token_hex(4), generation=0, documents=0)
+                    .on_conflict_do_nothing()
+                )
+        self._ready = True
+
+    def close(self) -> None:
+        with self._lock:
+            self._results.clear()
+        self._ready = False
+        if self._owns_engine:
+            self.engine.dispose()
+
+    def drop_tables(self) -> None:
+        """Remove the index's tables (tests; the next call creates them again)."""
+        with self.engine.begin() as connection:
+            metadata.drop_all(connection, checkfirst=True)
+        self.close()
+
+    # writing
+
+    def _begin_write(self, connection: sa.Connection, lock_timeout: float) -> None:
+        """Take the write lock (the state row), waiting at most `lock_timeout` seconds."""
+        milliseconds = max(1, int(lock_timeout * 1000))
+        connection.execute(sa.text(f"SET LOCAL lock_timeout = {milliseconds}"))
+        try:
+            connection.execute(
+                sa.update(state).where(state.c.id == 1).values(generation=state.c.generation + 1)
+            )
+        except sa.exc.OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) == "55P03":  # lock_not_available
+                raise IndexLocked("search index is being written by another process") from None
+            raise
+        connection.execute(sa.text("SET LOCAL lock_timeout = 0"))
+
+    @staticmethod
+    def _insert(connection: sa.Connection, rows: list[dict]) -> None:
+        if rows:
+            connection.execute(
+                _INSERT, [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows]
+            )
+
+    @staticmethod
+    def _add_frequencies(connection: sa.Connection, delta: Counter) -> None:
+        changes = sorted((field, term, n) for (field, term), n in delta.items() if n)
+        for start in range(0, len(changes), 1000):
+            part = changes[start : start + 1000]
+            insert = pg_insert(terms).values(
+                [
+                    {"field": f, "term": t, "folded": fold(t) if f == "e" else t, "df": n}
+                    for f, t, n in part
+                ]
+            )
+            connection.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[terms.c.field, terms.c.term],
+                    set_={"df": terms.c.df + insert.excluded.df},
+                )
+            )
+        connection.execute(sa.delete(terms).where(terms.c.df <= 0))
+
+    def apply(
+        self,
+        upserts: list[dict],
+        deletes: Iterable[str | tuple[str, int]] = (),
+        lock_timeout: float = 5.0,
+    ) -> None:
+        delete_keys = {key_of(item) for item in deletes}
+        prepared = {}
+        for doc in upserts:
+            row = prepare_row(doc)
+            if row["key"] not in delete_keys:
+                prepared[row["key"]] = row  # the last of two upserts of one document wins
+        if not prepared and not delete_keys:
+            return
+        self._ensure_tables()
+        with self.engine.begin() as connection:
+            self._begin_write(connection, lock_timeout)
+            removed = connection.execute(
+                sa.delete(documents)
+                .where(documents.c.key.in_(sorted(delete_keys | prepared.keys())))
+                .returning(
+                    sa.func.tsvector_to_array(documents.c.fold),
+                    sa.func.tsvector_to_array(documents.c.exact),
+                )
+            ).all()
+            delta: Counter = Counter()
+            for folded, exact in removed:
+                delta.subtract(("f", t) for t in folded)
+                delta.subtract(("e", t) for t in exact)
+            rows = list(prepared.values())
+            for row in rows:
+                delta.update(row["_terms"])
+            self._insert(connection, rows)
+            self._add_frequencies(connection, delta)
+            connection.execute(
+                sa.update(state)
+                .where(state.c.id == 1)
+                .values(documents=state.c.documents + len(rows) - len(removed))
+            )
+
+    def rebuild(
+        self,
+        documents_: Iterable[dict],
+        progress: Callable[[int], None] | None = None,
+        lock_timeout: float = 60.0,
+    ) -> int:
+        """Replace every document in one transaction: readers see the old index until it
+        commits; concurrent apply() calls wait for it, then raise IndexLocked."""
+        self._ensure_tables()
+        seen: set[str] = set()
+        count = 0
+        frequencies: Counter = Counter()
+        with self.engine.begin() as connection:
+            self._begin_write(connection, lock_timeout)
+            connection.execute(sa.delete(documents))
+            connection.execute(sa.delete(terms))
+            batch: list[dict] = []
+            for doc in documents_:
+                row = prepare_row(doc)
+                if row["key"] in seen:
+                    raise ValueError(f"duplicate document key {row['key']!r} in rebuild")
+                seen.add(row["key"])
+                frequencies.update(row["_terms"])
+                batch.append(row)
+                count += 1
+                if len(batch) == 500:
+                    self._insert(connection, batch)
+                    batch = []
+                if progress and count % 500 == 0:
+                    progress(count)
+            self._insert(connection, batch)
+            self._add_frequencies(connection, frequencies)
+            connection.execute(sa.update(state).where(state.c.id == 1).values(documents=count))
+            if progress:
+                progress(count)
+        return count
+
+    # reading
+
+    def _read(self) -> sa.Connection:
+        """A connection reading one snapshot (every statement of a search sees the same index)."""
+        self._ensure_tables()
+        return self.engine.connect().execution_options(
+            isolation_level="REPEATABLE READ", postgresql_readonly=True
+        )
+
+    @staticmethod
+    def _state(connection: sa.Connection) -> tuple[str, int]:
+        token, generation, count = connection.execute(
+            sa.select(state.c.token, state.c.generation, state.c.documents).where(state.c.id == 1)
+        ).one()
+        return f"{token}:{generation}", count
+
+    def generation(self) -> str:
+        with self._read() as connection:
+            return self._state(connection)[0]
+
+    def doc_ids(self) -> set[str]:
+        with self._read() as connection:
+            return set(connection.scalars(sa.select(documents.c.key)))
+
+    def digests(self) -> dict[str, str | None]:
+        with self._read() as connection:
+            return dict(connection.execute(sa.select(documents.c.key, documents.c.digest)).all())
+
+    def _compile(self, connection: sa.Connection, parsed: ParsedQuery) -> _Compiled:
+        expansions = {}
+        for clause in parsed.clauses + parsed.excluded:
+            for alternative in clause.alternatives:
+                if alternative.mode == "prefix":
+                    start = alternative.syllables[0]
+                    expansions[start] = self._expand(connection, start)
+        return _Compiled(parsed, expansions)
+
+    @staticmethod
+    def _expand(connection: sa.Connection, start: str) -> list[str]:
+        """The first indexed folded syllables starting with `start`, in code point order."""
+        upper = start[:-1] + chr(ord(start[-1]) + 1)
+        return list(
+            connection.scalars(
+                sa.select(terms.c.term)
+                .where(terms.c.field == "f", terms.c.term >= start, terms.c.term < upper)
+                .order_by(terms.c.term)
+                .limit(MAX_PREFIX_EXPANSION)
+            )
+        )
+
+    @staticmethod
+    def _frequencies(connection: sa.Connection, wanted: set[tuple[str, str]]) -> dict:
+        if not wanted:
+            return {}
+        rows = connection.execute(
+            sa.select(terms.c.field, terms.c.term, terms.c.df).where(
+                sa.tuple_(terms.c.field, terms.c.term).in_(sorted(wanted))
+            )
+        ).all()
+        return {(field, term): df for field, term, df in rows}
+
+    def _score(self, connection: sa.Connection, compiled: _Compiled, total: int):
+        """A SQL expression for a document's relevance, with its bound parameters."""
+        parsed = compiled.parsed
+        syllables: dict[str, None] = {}
+        pairs: dict[tuple[str, str], None] = {}
+        prefixes = []
+        for clause in parsed.clauses:
+            for alternative in clause.alternatives:
+                if alternative.mode == "prefix":
+                    found = compiled.expansions.get(alternative.syllables[0])
+                    if found:
+                        prefixes.append(found)
+                    continue
+                syllables.update(dict.fromkeys(alternative.syllables))
+                if alternative.mode == "phrase":
+                    pairs.update(dict.fromkeys(pairwise(alternative.syllables)))
+        for bigram in parsed.bigrams:
+            first, _, second = bigram.partition("_")
+            pairs[(first, second)] = None
+        wanted = {("f", s) for s in syllables} | {("e", t) for t in parsed.exact_terms}
+        wanted |= {("f", t) for found in prefixes for t in found}
+        df = self._frequencies(connection, wanted)
+        total = max(total, 1)
+
+        def idf(field: str, term: str) -> float:
+            return _idf(df.get((field, term), 0), total)
+
+        parts, params = [], {}
+
+        def add(template: str, query: str, factor: float) -> None:
+            name = f"q{len(params)}"
+            params[name] = query
+            parts.append(
+                f"{factor!r}::float8 * " + template.replace("QUERY", f"CAST(:{name} AS tsquery)")
+            )
+
+        for syllable in syllables:
+            if df.get(("f", syllable)):
+                add(f"ts_rank({WEIGHTS}, fold, QUERY)", _lexeme(syllable), idf("f", syllable))
+                add(
+                    f"ts_rank({TITLE_WEIGHTS}, fold, QUERY)",
+                    _lexeme(syllable),
+                    TITLE_BOOST * idf("f", syllable),
+                )
+        for found in prefixes:
+            frequency = max(df.get(("f", t), 0) for t in found)
+            query = " | ".join(map(_lexeme, found))
+            add(f"ts_rank({WEIGHTS}, fold, QUERY)", query, _idf(frequency, total))
+        for first, second in pairs:
+            if df.get(("f", first)) and df.get(("f", second)):
+                factor = BIGRAM_BOOST * RANK_SCALE * max(idf("f", first), idf("f", second))
+                cases = []
+                for label, weight in LABEL_WEIGHTS:
+                    name = f"q{len(params)}"
+                    params[name] = f"{_lexeme(first)}:{label} <-> {_lexeme(second)}:{label}"
+                    cases.append(f"WHEN fold @@ CAST(:{name} AS tsquery) THEN {weight}")
+                parts.append(f"{factor!r}::float8 * (CASE {' '.join(cases)} ELSE 0.0 END)")
+        for term in parsed.exact_terms:
+            if df.get(("e", term)):
+                add(
+                    f"ts_rank({WEIGHTS}, exact, QUERY)",
+                    _lexeme(term),
+                    EXACT_BOOST * idf("e", term),
+                )
+        return (" + ".join(parts) if parts else "0.0::float8"), params
+
+    def relevance(self, query: str, kinds: Iterable[str] | None = None) -> dict[str, float]:
+        parsed = parse_query(query if isinstance(query, str) else "", self.synonyms)
+        with self._read() as connection:
+            _, total = self._state(connection)
+            compiled = self._compile(connection, parsed)
+            matching = compiled.any_of()
+            if matching is None:
+                return {}
+            score, params = self._score(connection, compiled, total)
+            where = ["fold @@ CAST(:match AS tsquery)"]
+            params["match"] = matching
+            if kinds is not None:
+                where.append("kind = ANY(:kinds)")
+                params["kinds"] = [_clean(str(k)) for k in as_list(kinds)]
+            rows = connection.execute(
+                sa.text(f"SELECT key, {score} FROM search_document WHERE {' AND '.join(where)}"),
+                params,
+            ).all()
+            return {key: round(value, 4) for key, value in rows}
+
+    def search(
+        self,
+        query: str,
+        kinds: Iterable[str] | None = None,
+        filters: dict[str, list[str]] | None = None,
+        facets: Iterable[str] | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 20,
+    ) -> SearchResult:
+        kinds_key = tuple(sorted(set(as_list(kinds)))) or None
+        filters_key = tuple(
+            sorted(
+                (str(name), tuple(sorted({str(v) for v in as_list(values)})))
+                for name, values in (filters or {}).items()
+                if values
+            )
+        )
+        facets_key = tuple(dict.fromkeys(str(f) for f in as_list(facets)))
+        sort = sort if sort in SORTS else "relevance"
+        page = max(1, int(page))
+        per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
+        query = query if isinstance(query, str) else ""
+        with self._read() as connection:
+            generation, total = self._state(connection)
+            key = (generation, query, kinds_key, filters_key, facets_key, sort, page, per_page)
+            if self.cache_enabled:
+                with self._lock:
+                    cached = self._results.get(key)
+                    if cached is not None:
+                        self._results.move_to_end(key)
+                        return cached
+            result = self._search(
+                connection, total, query, kinds_key, filters_key, facets_key, sort, page, per_page
+            )
+        if self.cache_enabled:
+            with self._lock:
+                self._results[key] = result
+                while len(self._results) > self.cache_size:
+                    self._results.popitem(last=False)
+        return result
+
+    def _search(
+        self, connection, total, query, kinds, filters, facets, sort, page, per_page
+    ) -> SearchResult:
+        parsed = parse_query(query, self.synonyms)
+        compiled = self._compile(connection, parsed)
+        matching = None if parsed.is_blank else compiled.all_of()
+        if matching is None and not parsed.is_blank:
+            return SearchResult(
+                total=0,
+                hits=[],
+                facet_counts={name: {} for name in facets},
+                kind_counts={},
+                page=page,
+                per_page=per_page,
+            )
+        params: dict[str, Any] = {}
+        match_sql = "TRUE"
+        if matching is not None:
+            match_sql = "fold @@ CAST(:match AS tsquery)"
+            params["match"] = matching
+        kind_sql = "TRUE"
+        if kinds is not None:
+            kind_sql = "kind = ANY(:kinds)"
+            params["kinds"] = [_clean(k) for k in kinds]
+        filter_sql = {}
+        for index, (name, values) in enumerate(filters):
+            params[f"f{index}"] = [_facet(name, v) for v in values]
+            filter_sql[name] = f"facets && CAST(:f{index} AS text[])"
+
+        def all_filters(skip: str | None = None) -> str:
+            return " AND ".join([sql for n, sql in filter_sql.items() if n != skip] or ["TRUE"])
+
+        # One pass over the matching documents: how many match, how many pass every filter,
+        # the kind counts (ignoring `kinds`) and the facet counts (each ignoring its own filter).
+        flags = ", ".join(f"({sql}) AS f{i}" for i, sql in enumerate(filter_sql.values()))
+        flag_of = {name: f"f{i}" for i, name in enumerate(filter_sql)}
+
+        def flags_except(skip: str | None = None) -> str:
+            return " AND ".join([f for n, f in flag_of.items() if n != skip] or ["TRUE"])
+
+        facet_conditions = []
+        for index, name in enumerate(facets):
+            params[f"p{index}"] = _facet(name, "")
+            facet_conditions.append(
+                f"(starts_with(value, :p{index}) AND k AND {flags_except(name)})"
+            )
+        statements = [
+            "SELECT 0 AS part, '' AS label, count(*) AS n FROM m",
+            f"SELECT 1, '', count(*) FROM m WHERE k AND {flags_except()}",
+            f"SELECT 2, kind, count(*) FROM m WHERE {flags_except()} GROUP BY kind",
+        ]
+        if facet_conditions:
+            statements.append(
+                "SELECT 3, value, count(*) FROM m CROSS JOIN LATERAL unnest(m.facets) AS value "
+                f"WHERE {' OR '.join(facet_conditions)} GROUP BY value"
+            )
+        counts = connection.execute(
+            sa.text(
+                f"WITH m AS MATERIALIZED (SELECT kind, facets, ({kind_sql}) AS k"
+                f"{', ' + flags if flags else ''} FROM search_document WHERE {match_sql}) "
+                + " UNION ALL ".join(statements)
+            ),
+            params,
+        ).all()
+        matched = final = 0
+        kind_counts: dict[str, int] = {}
+        facet_counts: dict[str, dict[str, int]] = {name: {} for name in facets}
+        for part, label, n in counts:
+            if part == 0:
+                matched = n
+            elif part == 1:
+                final = n
+            elif part == 2:
+                kind_counts[label] = n
+            else:
+                name, _, value = label.partition(FACET_SEPARATOR)
+                for facet in facets:
+                    if _clean(facet) == name:
+                        facet_counts[facet][value] = n
+        facet_counts = {
+            name: dict(sorted(c.items(), key=lambda item: (-item[1], item[0])))
+            for name, c in facet_counts.items()
+        }
+        kind_counts = {kind: kind_counts[kind] for kind in sorted(kind_counts)}
+
+        score_sql, score_params = "0.0::float8", {}
+        if sort == "newest" or (sort == "relevance" and parsed.is_blank):
+            order = "updated DESC, kind, entity_id"
+        elif sort == "closing":
+            order = "closes, kind, entity_id"
+        else:
+            score_sql, score_params = self._score(connection, compiled, total)
+            order = "score DESC, kind, entity_id"
+        hits = []
+        if final:
+            rows = connection.execute(
+                sa.text(
+                    "SELECT kind, entity_id, title, title_en, keywords, body, body_en, stored, "
+                    f"{score_sql} AS score FROM search_document "
+                    f"WHERE {match_sql} AND {kind_sql} AND {all_filters()} "
+                    f"ORDER BY {order} LIMIT :limit OFFSET :offset"
+                ),
+                {**params, **score_params, "limit": per_page, "offset": (page - 1) * per_page},
+            ).mappings()
+            terms_ = frozenset(parsed.highlight)
+            hits = [
+                Hit(
+                    row["kind"],
+                    row["entity_id"],
+                    round(row["score"], 4),
+                    hit_highlights(row, terms_),
+                    row["stored"],
+                )
+                for row in rows
+            ]
+        suggestion = None
+        if final < SUGGEST_BELOW and parsed.plain and len(parsed.plain) <= 6:
+            suggestion = self._did_you_mean(connection, parsed, matched)
+        return SearchResult(
+            total=final,
+            hits=hits,
+            facet_counts=facet_counts,
+            kind_counts=kind_counts,
+            suggestion=suggestion,
+            page=page,
+            per_page=per_page,
+        )
+
+    def _did_you_mean(self, connection, parsed: ParsedQuery, matched: int) -> str | None:
+        """The query with its rare syllables corrected, if that finds more than `matched`."""
+        accented = any(is_accented(typed) for typed, _ in parsed.plain)
+        df = self._frequencies(connection, {("f", folded) for _, folded in parsed.plain})
+        corrections = {}
+        for index, (_typed, folded) in enumerate(parsed.plain):
+            if df.get(("f", folded), 0) >= SUGGEST_BELOW:
+                continue
+            candidate = self._correct(connection, folded)
+            if candidate:
+                corrections[index] = self._display(connection, candidate) if accented else candidate
+        if not corrections:
+            return None
+        suggestion = rebuild_query(parsed, corrections)
+        compiled = self._compile(connection, parse_query(suggestion, self.synonyms))
+        matching = compiled.all_of()
+        if matching is None:
+            return None
+        found = connection.scalar(
+            sa.text("SELECT count(*) FROM search_document WHERE fold @@ CAST(:q AS tsquery)"),
+            {"q": matching},
+        )
+        return suggestion if found > matched else None
+
+    @staticmethod
+    def _correct(connection: sa.Connection, term: str) -> str | None:
+        """The most frequent indexed syllable a typo away from `term` (see spelling.py); the
+        trigram index narrows the candidates to those sharing a few trigrams."""
+        limit = max_distance(term)
+        connection.execute(sa.text(f"SET LOCAL pg_trgm.similarity_threshold = {TRIGRAM_THRESHOLD}"))
+        candidates = connection.execute(
+            sa.select(terms.c.term, terms.c.df)
+            .where(
+                terms.c.field == "f",
+                terms.c.term.op("%")(term),
+                sa.func.left(terms.c.term, 1) == term[:1],
+                sa.func.length(terms.c.term).between(len(term) - limit, len(term) + limit),
+            )
+            .order_by(terms.c.term)
+        ).all()
+        return best_correction(term, candidates)
+
+    @staticmethod
+    def _display(connection: sa.Connection, folded: str) -> str:
+        """The most frequent accented spelling of a folded syllable."""
+        spelling = connection.scalar(
+            sa.select(terms.c.term)
+            .where(terms.c.field == "e", terms.c.folded == folded)
+            .order_by(terms.c.df.desc(), terms.c.term)
+            .limit(1)
+        )
+        return spelling or folded
+
+    def suggest(
+        self, prefix: str, kinds: Iterable[str] | None = None, limit: int = 8
+    ) -> list[dict[str, Any]]:
+        words = [fold(t) for t in tokens(prefix[:200])][:8] if isinstance(prefix, str) else []
+        limit = min(limit, MAX_PER_PAGE)
+        if not words or limit <= 0:
+            return []
+        last_is_prefix = not prefix[-1:].isspace()
+        query = " & ".join(map(_lexeme, words))
+        if last_is_prefix:
+            query += ":*"
+        params = {"q": query, "typed": " ".join(words), "limit": limit}
+        kind_sql = "TRUE"
+        if kinds:
+            kind_sql = "kind = ANY(:kinds)"
+            params["kinds"] = [_clean(str(k)) for k in as_list(kinds)]
+        with self._read() as connection:
+            rows = connection.execute(
+                sa.text(
+                    "SELECT kind, entity_id, title, stored FROM search_document "
+                    f"WHERE title_words @@ CAST(:q AS tsquery) AND {kind_sql} "
+                    "ORDER BY NOT starts_with(title_key, :typed), octet_length(title_key), "
+                    "kind, entity_id LIMIT :limit"
+                ),
+                params,
+            ).all()
+        return [
+            {"kind": kind, "id": entity_id, "title": title, "stored": stored}
+            for kind, entity_id, title, stored in rows
+        ]
+
+
+_INSERT = sa.insert(documents).values(
+    {
+        **{c.name: sa.bindparam(c.name) for c in documents.columns},
+        "stored": sa.cast(sa.bindparam("stored", type_=sa.Text), JSONB),
+        "fold": sa.cast(sa.bindparam("fold", type_=sa.Text), TSVECTOR),
+        "exact": sa.cast(sa.bindparam("exact", type_=sa.Text), TSVECTOR),
+        "title_words": sa.cast(sa.bindparam("title_words", type_=sa.Text), TSVECTOR),
+    }
+)

@@ -1,7 +1,10 @@
-"""Search benchmark: our Whoosh backend vs plain Whoosh vs SQLite FTS5 on one synthetic corpus.
+"""Search benchmark: our Whoosh backend vs plain Whoosh vs SQLite FTS5 vs our PostgreSQL backend
+on one synthetic corpus.
 
 Run `.venv/bin/python bench/search.py [--docs 10000] [--rounds 3]`; see bench/README.md. Each
-engine runs in its own subprocess so peak memory is measured per engine. Prints a table.
+engine runs in its own subprocess so peak memory is measured per engine. Prints a table. The
+`postgres` engines need DATABASE_URL=postgresql+psycopg://… (they drop and rebuild the search
+tables there).
 """
 
 import argparse
@@ -415,6 +418,34 @@ class OurEngine:
         return result.total
 
 
+class PostgresEngine(OurEngine):
+    """search_index.PostgresBackend in the database at DATABASE_URL, its tables made afresh."""
+
+    def __init__(self, url: str, cache: bool):
+        from search_index import PostgresBackend
+
+        self.make = lambda: PostgresBackend(url, synonyms=self.synonyms, cache=cache)
+        self.synonyms = Synonyms.load(ROOT / "seed" / "search_synonyms.txt")
+        self.backend = self.make()
+        self.backend.drop_tables()
+
+    def reopen(self):
+        self.backend.close()
+        self.backend = self.make()
+
+    def size_mb(self) -> float:
+        import sqlalchemy as sa
+
+        from search_index.postgres_backend import TABLES
+
+        with self.backend.engine.connect() as connection:
+            total = sum(
+                connection.scalar(sa.text("SELECT pg_total_relation_size(:t)"), {"t": table})
+                for table in TABLES
+            )
+        return total / 2**20
+
+
 class FoldFilter(Filter):
     """Diacritic folding (đ→d included) for the plain-Whoosh folded field; module level so Whoosh
     can pickle the schema that uses it."""
@@ -647,34 +678,40 @@ def run_engine(name: str, docs: int, rounds: int) -> dict:
     queries = query_set()
     base_rss = peak_rss_mb()
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    engine = None
     try:
         if name == "plain":
             engine = PlainWhoosh(folder / "ix")
         elif name in ("fts5", "fts5-nofacets"):
             engine = Fts5(folder, facets=name == "fts5")
+        elif name in ("postgres", "postgres-cached"):
+            engine = PostgresEngine(os.environ["DATABASE_URL"], cache=name == "postgres-cached")
         else:
             engine = OurEngine(folder / "ix", cache=name == "ours-cached")
         started = time.perf_counter()
         engine.build(documents)
         build_s = time.perf_counter() - started
         engine.reopen()
-        report = {"engine": name, "build_s": build_s, "size_mb": folder_size_mb(folder)}
-        if name == "ours":
+        size = engine.size_mb() if hasattr(engine, "size_mb") else folder_size_mb(folder)
+        report = {"engine": name, "build_s": build_s, "size_mb": size}
+        if name in ("ours", "postgres"):
             report["cold"] = summary(timed_queries(engine, queries, 1))
         else:
             timed_queries(engine, queries, 1)
         report.update(summary(timed_queries(engine, queries, rounds)))
-        if name == "ours":
+        if name in ("ours", "postgres"):
             report["totals"] = {q["query"]: engine.search(q) for q in queries[:6]}
             report["edit_visible_ms"] = edit_visible(engine.backend, documents)
         report["peak_rss_mb"] = peak_rss_mb()
         report["rss_over_corpus_mb"] = peak_rss_mb() - base_rss
         return report
     finally:
+        if isinstance(engine, PostgresEngine):
+            engine.backend.drop_tables()
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def edit_visible(backend: WhooshBackend, documents: list[dict]) -> dict:
+def edit_visible(backend, documents: list[dict]) -> dict:
     """Time from apply() of one changed document until a search finds the change."""
     timings = []
     for attempt in range(5):
@@ -691,7 +728,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3, help="timed passes over the query set")
-    parser.add_argument("--engines", default="fts5,fts5-nofacets,ours,ours-cached,plain")
+    engines = "fts5,fts5-nofacets,ours,ours-cached,plain"
+    if os.environ.get("DATABASE_URL", "").startswith("postgresql"):
+        engines += ",postgres,postgres-cached"
+    parser.add_argument("--engines", default=engines)
     parser.add_argument("--save", help="also write the raw figures to this JSON file")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -733,6 +773,8 @@ def main() -> None:
         "ours-cached": "(b) ours, cache on",
         "plain": "(c) plain Whoosh",
         "fts5": "(d) SQLite FTS5",
+        "postgres": "(e) PostgreSQL, cache off",
+        "postgres-cached": "(f) PostgreSQL, cache on",
     }
     header = (
         f"{'engine':22} {'build s':>8} {'size MB':>8} {'median ms':>10} {'p95 ms':>8} "
@@ -776,6 +818,20 @@ def main() -> None:
                 f"faster, p95 {reports['plain']['p95_ms'] / ours['p95_ms']:.1f}x faster"
             )
         print("hits for first queries:", json.dumps(ours["totals"], ensure_ascii=False))
+    postgres = reports.get("postgres")
+    if postgres:
+        print(
+            f"(e) first pass after opening: median {postgres['cold']['median_ms']:.2f} ms, "
+            f"p95 {postgres['cold']['p95_ms']:.2f} ms; edit visible: median "
+            f"{postgres['edit_visible_ms']['median_ms']:.0f} ms, max "
+            f"{postgres['edit_visible_ms']['max_ms']:.0f} ms"
+        )
+        if ours:
+            print(
+                f"(e) vs (a): median {postgres['median_ms'] / ours['median_ms']:.2f}x, p95 "
+                f"{postgres['p95_ms'] / ours['p95_ms']:.2f}x; same hit counts for the first "
+                f"queries: {postgres['totals'] == ours['totals']}"
+            )
 
 
 if __name__ == "__main__":

@@ -58,16 +58,16 @@ TEXT_PARTS = (("title", "A"), ("title_en", "B"), ("keywords", "C"), ("body", "D"
 # How much a syllable counts in a name (A), an English name (B), keywords (C) and a description
 # (D): about as the Whoosh backend's saturated BM25F weights compare. ts_rank saturates repeated
 # syllables as BM25 does; TITLE_WEIGHTS count names only.
-LABEL_WEIGHTS = (("A", 1.0), ("B", 0.9), ("C", 0.85), ("D", 0.75))
 WEIGHTS = "'{0.75, 0.85, 0.9, 1.0}'::real[]"  # ts_rank's order: D, C, B, A
 TITLE_WEIGHTS = "'{0, 0, 1.0, 1.0}'::real[]"
 # Score multipliers, as in whoosh_scoring: a name match (on the Whoosh scale, half a matched
-# syllable), adjacent syllables (weighted by the best part holding them, not by repetitions),
-# accents as typed. ts_rank scores one syllable in a name 1/1.645: RANK_SCALE puts an adjacent
-# pair in a name on the same scale.
+# syllable), adjacent syllables (1.0 in a name, OTHER_PAIR elsewhere, however often), accents as
+# typed. ts_rank scores one syllable in a name 1/1.645: RANK_SCALE puts an adjacent pair in a
+# name on the same scale.
 TITLE_BOOST = 0.75
 BIGRAM_BOOST = 1.5
 EXACT_BOOST = 1.0
+OTHER_PAIR = 0.8
 RANK_SCALE = 1 / 1.64493
 # tsvector positions stop at 16383 and keep 256 per lexeme; parts are one position apart so that
 # a phrase never spans two parts.
@@ -104,6 +104,18 @@ documents = sa.Table(
     sa.Index("search_document_title_words", "title_words", postgresql_using="gin"),
     sa.Index("search_document_facets", "facets", postgresql_using="gin"),
     sa.Index("search_document_updated", "updated"),
+)
+# Every search reads `fold` several times per matching row: keep the tsvectors inside the row
+# (MAIN) rather than in TOAST, where each read costs an index lookup, and let rows grow to a page
+# before anything is moved out (the text columns go first).
+sa.event.listen(
+    documents,
+    "after_create",
+    sa.DDL(
+        "ALTER TABLE search_document ALTER COLUMN fold SET STORAGE MAIN,"
+        " ALTER COLUMN exact SET STORAGE MAIN, ALTER COLUMN title_words SET STORAGE MAIN,"
+        " SET (toast_tuple_target = 8160)"
+    ),
 )
 terms = sa.Table(
     "search_term",
@@ -531,14 +543,19 @@ class PostgresBackend(SearchBackend):
                 f"{factor!r}::float8 * " + template.replace("QUERY", f"CAST(:{name} AS tsquery)")
             )
 
-        for syllable in syllables:
-            if df.get(("f", syllable)):
-                add(f"ts_rank({WEIGHTS}, fold, QUERY)", _lexeme(syllable), idf("f", syllable))
-                add(
-                    f"ts_rank({TITLE_WEIGHTS}, fold, QUERY)",
-                    _lexeme(syllable),
-                    TITLE_BOOST * idf("f", syllable),
-                )
+        indexed = [s for s in syllables if df.get(("f", s))]
+        for syllable in indexed:
+            add(f"ts_rank({WEIGHTS}, fold, QUERY)", _lexeme(syllable), idf("f", syllable))
+        # One call for all the names (and one for all the accents): ts_rank averages its terms'
+        # scores, so their count times their mean idf stands for the sum of each idf-weighted.
+        if indexed:
+            query = " | ".join(map(_lexeme, indexed))
+            factor = TITLE_BOOST * sum(idf("f", s) for s in indexed)
+            add(f"ts_rank({TITLE_WEIGHTS}, fold, QUERY)", query, factor)
+        exact = [t for t in parsed.exact_terms if df.get(("e", t))]
+        if exact:
+            factor = EXACT_BOOST * sum(idf("e", t) for t in exact)
+            add(f"ts_rank({WEIGHTS}, exact, QUERY)", " | ".join(map(_lexeme, exact)), factor)
         for found in prefixes:
             frequency = max(df.get(("f", t), 0) for t in found)
             query = " | ".join(map(_lexeme, found))
@@ -546,18 +563,13 @@ class PostgresBackend(SearchBackend):
         for first, second in pairs:
             if df.get(("f", first)) and df.get(("f", second)):
                 factor = BIGRAM_BOOST * RANK_SCALE * max(idf("f", first), idf("f", second))
-                cases = []
-                for label, weight in LABEL_WEIGHTS:
-                    name = f"q{len(params)}"
-                    params[name] = f"{_lexeme(first)}:{label} <-> {_lexeme(second)}:{label}"
-                    cases.append(f"WHEN fold @@ CAST(:{name} AS tsquery) THEN {weight}")
-                parts.append(f"{factor!r}::float8 * (CASE {' '.join(cases)} ELSE 0.0 END)")
-        for term in parsed.exact_terms:
-            if df.get(("e", term)):
-                add(
-                    f"ts_rank({WEIGHTS}, exact, QUERY)",
-                    _lexeme(term),
-                    EXACT_BOOST * idf("e", term),
+                in_name, anywhere = f"q{len(params)}", f"q{len(params) + 1}"
+                params[in_name] = f"{_lexeme(first)}:AB <-> {_lexeme(second)}:AB"
+                params[anywhere] = f"{_lexeme(first)} <-> {_lexeme(second)}"
+                parts.append(
+                    f"{factor!r}::float8 * (CASE WHEN fold @@ CAST(:{in_name} AS tsquery) "
+                    f"THEN 1.0 WHEN fold @@ CAST(:{anywhere} AS tsquery) THEN {OTHER_PAIR} "
+                    "ELSE 0.0 END)"
                 )
         return (" + ".join(parts) if parts else "0.0::float8"), params
 

@@ -122,6 +122,17 @@ def test_rows_left_by_a_crash_are_applied_by_search_sync(seeded_app):
     assert outbox_count() == 0
 
 
+def test_search_worker_applies_changes_waiting_in_the_outbox(seeded_app):
+    seeded_app.config["SEARCH_SYNC"] = "worker"
+    firm = a_published_firm()
+    firm.description_vi = "Thiết bị lọc bụi tĩnh điện workerdelta"
+    db.session.commit()
+    result = seeded_app.test_cli_runner().invoke(args=["search", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert firm.id in found_ids(seeded_app, "workerdelta")
+    assert outbox_count() == 0
+
+
 def test_search_check_reports_differences_and_rebuild_repairs_them(seeded_app):
     runner = seeded_app.test_cli_runner()
     firm = a_published_firm()

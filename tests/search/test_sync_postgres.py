@@ -122,3 +122,21 @@ def test_several_drainers_at_once_apply_every_change_once_and_lose_none(pg_app):
     assert stale_documents(pg_app) == set()
     for firm in firms:
         assert found_ids(pg_app, f"round2x{firm.id}") == {firm.id}
+
+
+def test_search_commands_work_on_the_postgresql_index(pg_app):
+    runner = pg_app.test_cli_runner()
+    firm = published_firms(1)[0]
+    edit(firm, "plasmafive")
+    result = runner.invoke(args=["search", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert found_ids(pg_app, "plasmafive") == {firm.id}
+    search_backend(pg_app).apply([], [("firm", firm.id)])
+    assert runner.invoke(args=["search", "check"]).exit_code == 1
+    result = runner.invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    edit(firm, "plasmasix")
+    assert runner.invoke(args=["search", "sync"]).exit_code == 0
+    result = runner.invoke(args=["search", "check", "--content"])
+    assert result.exit_code == 0, result.output
+    assert found_ids(pg_app, "plasmasix") == {firm.id}

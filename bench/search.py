@@ -777,7 +777,7 @@ def main() -> None:
         "postgres-cached": "(f) PostgreSQL, cache on",
     }
     header = (
-        f"{'engine':22} {'build s':>8} {'size MB':>8} {'median ms':>10} {'p95 ms':>8} "
+        f"{'engine':26} {'build s':>8} {'size MB':>8} {'median ms':>10} {'p95 ms':>8} "
         f"{'peak RSS MB':>12} {'RSS+ MB':>8} {'med/FTS5':>9} {'p95/FTS5':>9}"
     )
     print(header)
@@ -790,7 +790,7 @@ def main() -> None:
                 f"{r['p95_ms'] / reference['p95_ms']:.2f}x",
             )
         print(
-            f"{labels.get(name, name):22} {r['build_s']:8.1f} {r['size_mb']:8.1f} "
+            f"{labels.get(name, name):26} {r['build_s']:8.1f} {r['size_mb']:8.1f} "
             f"{r['median_ms']:10.2f} {r['p95_ms']:8.2f} {r['peak_rss_mb']:12.0f} "
             f"{r['rss_over_corpus_mb']:8.0f} {ratios[0]:>9} {ratios[1]:>9}"
         )

@@ -16,6 +16,7 @@ __all__ = [
     "SearchBackend",
     "SearchResult",
     "document_digest",
+    "json_date",
     "as_list",
     "document_key",
     "key_of",
@@ -75,12 +76,13 @@ def document_digest(doc: dict) -> str:
         },
     }
     text = json.dumps(
-        canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_iso
+        canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=json_date
     )
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _iso(value: Any) -> str:
+def json_date(value: Any) -> str:
+    """json.dumps(default=…): dates and datetimes in ISO form; anything else is refused."""
     if isinstance(value, date):  # datetime is a date too
         return value.isoformat()
     raise ValueError(f"a search document cannot hold a {type(value).__name__}")

@@ -34,6 +34,7 @@ from .backend import (
     SearchResult,
     as_list,
     document_digest,
+    json_date,
     key_of,
 )
 from .highlight import hit_highlights
@@ -46,7 +47,14 @@ from .prepare import (
     updated_timestamp,
     valid_key,
 )
-from .query import MAX_PREFIX_EXPANSION, Alternative, ParsedQuery, parse_query, rebuild_query
+from .query import (
+    MAX_PREFIX_EXPANSION,
+    Alternative,
+    ParsedQuery,
+    parse_query,
+    rebuild_query,
+    typed_words,
+)
 from .spelling import SUGGEST_BELOW, best_correction, max_distance
 from .synonyms import Synonyms
 
@@ -206,15 +214,15 @@ def prepare_row(doc: dict) -> dict[str, Any]:
     title = text_field(doc, "title")
     stored = doc.get("stored") or {}
     try:
-        stored_json = json.dumps(_clean_json(stored), ensure_ascii=False)
-    except TypeError as error:
+        stored_json = json.dumps(_clean_json(stored), ensure_ascii=False, default=json_date)
+    except (TypeError, ValueError) as error:
         raise ValueError(f"document stored values must be JSON: {error}") from None
     return {
         "key": key,
         "kind": doc["kind"],
         "entity_id": doc["id"],
         "title": _clean(title),
-        "title_en": _clean(doc["title_en"]) if doc.get("title_en") else None,
+        "title_en": _clean(text_field(doc, "title_en")) or None,
         "keywords": _clean(text_field(doc, "keywords")),
         "body": _clean(text_field(doc, "body")[:STORED_BODY_CHARS]),
         "body_en": _clean(text_field(doc, "body_en")[:STORED_BODY_CHARS]) or None,
@@ -361,13 +369,17 @@ class PostgresBackend(SearchBackend):
                     for f, t, n in part
                 ]
             )
-            connection.execute(
+            unused = connection.execute(
                 insert.on_conflict_do_update(
                     index_elements=[terms.c.field, terms.c.term],
                     set_={"df": terms.c.df + insert.excluded.df},
+                ).returning(terms.c.field, terms.c.term, terms.c.df)
+            ).all()
+            unused = [(f, t) for f, t, df in unused if df <= 0]
+            if unused:
+                connection.execute(
+                    sa.delete(terms).where(sa.tuple_(terms.c.field, terms.c.term).in_(unused))
                 )
-            )
-        connection.execute(sa.delete(terms).where(terms.c.df <= 0))
 
     def apply(
         self,
@@ -591,7 +603,7 @@ class PostgresBackend(SearchBackend):
                 sa.text(f"SELECT key, {score} FROM search_document WHERE {' AND '.join(where)}"),
                 params,
             ).all()
-            return {key: round(value, 4) for key, value in rows}
+            return dict(rows)
 
     def search(
         self,
@@ -658,7 +670,7 @@ class PostgresBackend(SearchBackend):
         kind_sql = "TRUE"
         if kinds is not None:
             kind_sql = "kind = ANY(:kinds)"
-            params["kinds"] = [_clean(k) for k in kinds]
+            params["kinds"] = [_clean(str(k)) for k in kinds]
         filter_sql = {}
         for index, (name, values) in enumerate(filters):
             params[f"f{index}"] = [_facet(name, v) for v in values]
@@ -819,7 +831,7 @@ class PostgresBackend(SearchBackend):
     def suggest(
         self, prefix: str, kinds: Iterable[str] | None = None, limit: int = 8
     ) -> list[dict[str, Any]]:
-        words = [fold(t) for t in tokens(prefix[:200])][:8] if isinstance(prefix, str) else []
+        words = typed_words(prefix) if isinstance(prefix, str) else []
         limit = min(limit, MAX_PER_PAGE)
         if not words or limit <= 0:
             return []

@@ -13,7 +13,7 @@ from itertools import pairwise
 from .analysis import MAX_TOKEN_LENGTH, fold, is_accented, normalize, tokens
 from .synonyms import Synonyms
 
-__all__ = ["Alternative", "Clause", "ParsedQuery", "parse_query"]
+__all__ = ["Alternative", "Clause", "ParsedQuery", "parse_query", "typed_words"]
 
 # A 5,000-character paste should cost no more than a long sentence.
 MAX_QUERY_CHARS = 512
@@ -197,3 +197,8 @@ def rebuild_query(parsed: ParsedQuery, corrections: dict[int, str]) -> str:
         else:
             words.append(part)
     return " ".join(words)
+
+
+def typed_words(prefix: str) -> list[str]:
+    """The folded syllables of what is being typed (at most 8)."""
+    return [fold(t) for t in tokens(prefix[:200])][:8]

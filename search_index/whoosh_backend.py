@@ -19,13 +19,13 @@ from typing import Any
 from . import whoosh_writing
 from .backend import SORTS, Hit, SearchBackend, SearchResult, as_list, split_key
 from .highlight import hit_highlights
-from .query import parse_query
+from .query import parse_query, typed_words
 from .spelling import SUGGEST_BELOW
 from .synonyms import Synonyms
 from .whoosh_postings import SegmentPostings, View
 from .whoosh_scoring import contributions, score
 from .whoosh_storage import IndexStore
-from .whoosh_suggestions import completions, did_you_mean, typed_words
+from .whoosh_suggestions import completions, did_you_mean
 
 __all__ = ["WhooshBackend"]
 

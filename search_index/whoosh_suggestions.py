@@ -4,17 +4,12 @@
 import heapq
 from typing import Any
 
-from .analysis import fold, is_accented, tokens
+from .analysis import fold, is_accented
 from .backend import split_key
 from .query import ParsedQuery, parse_query, rebuild_query
 from .spelling import SUGGEST_BELOW, best_correction
 from .synonyms import Synonyms
 from .whoosh_postings import View
-
-
-def typed_words(prefix: str) -> list[str]:
-    """The folded syllables of what is being typed (at most 8)."""
-    return [fold(t) for t in tokens(prefix[:200])][:8]
 
 
 def completions(

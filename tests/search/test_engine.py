@@ -14,8 +14,11 @@ def use_backend(app, name: str) -> None:
         previous.close()
 
 
-def test_whoosh_is_the_default_backend(app):
-    assert isinstance(search_backend(app), WhooshBackend)
+def test_whoosh_backend_keeps_the_index_in_its_folder(app):
+    use_backend(app, "whoosh")
+    backend = search_backend(app)
+    assert isinstance(backend, WhooshBackend)
+    assert str(backend.path) == app.config["SEARCH_INDEX_DIR"]
 
 
 def test_postgres_backend_keeps_the_index_in_the_apps_postgresql_database(app):

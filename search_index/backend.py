@@ -3,6 +3,8 @@
 import abc
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -10,9 +12,11 @@ from typing import Any
 
 __all__ = [
     "KINDS",
+    "MAX_PER_PAGE",
     "SORTS",
     "Hit",
     "IndexLocked",
+    "ResultCache",
     "SearchBackend",
     "SearchResult",
     "document_digest",
@@ -25,6 +29,7 @@ __all__ = [
 
 KINDS = ("firm", "catalogue", "programme", "zone", "incubator")
 SORTS = ("relevance", "newest", "closing")
+MAX_PER_PAGE = 100
 
 
 class IndexLocked(Exception):
@@ -86,6 +91,56 @@ def json_date(value: Any) -> str:
     if isinstance(value, date):  # datetime is a date too
         return value.isoformat()
     raise ValueError(f"a search document cannot hold a {type(value).__name__}")
+
+
+def search_arguments(query, kinds, filters, facets, sort, page, per_page) -> tuple:
+    """search()'s arguments in canonical form, also the result cache's key: (query, kinds,
+    filters, facets, sort, page, per_page) with kinds sorted (None: all), filters as sorted
+    (name, values) pairs without empty ones, an unknown sort as relevance, page sizes bounded."""
+    kinds_key = tuple(sorted(set(as_list(kinds)))) or None
+    filters_key = tuple(
+        sorted(
+            (str(name), tuple(sorted({str(v) for v in as_list(values)})))
+            for name, values in (filters or {}).items()
+            if values
+        )
+    )
+    facets_key = tuple(dict.fromkeys(str(f) for f in as_list(facets)))
+    return (
+        query if isinstance(query, str) else "",
+        kinds_key,
+        filters_key,
+        facets_key,
+        sort if sort in SORTS else "relevance",
+        max(1, int(page)),
+        min(max(1, int(per_page)), MAX_PER_PAGE),
+    )
+
+
+class ResultCache:
+    """The last `size` results, keyed by (index generation, search arguments); thread-safe."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._results: OrderedDict[tuple, SearchResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> "SearchResult | None":
+        with self._lock:
+            found = self._results.get(key)
+            if found is not None:
+                self._results.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, result: "SearchResult") -> None:
+        with self._lock:
+            self._results[key] = result
+            while len(self._results) > self.size:
+                self._results.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._results.clear()
 
 
 def key_of(item: str | tuple[str, int]) -> str:

@@ -1,51 +1,48 @@
-"""PostgreSQL implementation of the search backend, in the application's own database.
-
-Text is analysed in Python (analysis.py, the same syllables as Whoosh) and stored pre-analysed:
-`fold` is a tsvector of folded syllables with positions (weight A title, B title_en, C keywords,
-D body) for matching, phrases and ranking; `exact` holds the accented syllables; `title_words`
-the folded title syllables for completions. `search_term` keeps each indexed syllable's document
-frequency (for idf, prefix expansion and "did you mean" through pg_trgm), `search_state` the
-generation counter. The tables are derived data, created on first use, outside the migrations.
+"""PostgreSQL implementation of the search backend, in the application's own database: the
+tables of postgres_schema.py, created on first use; queries parsed by query.py and compiled to
+tsquery; ts_rank with the Whoosh backend's boosts and idf; facet and kind counts in one grouped
+query; "did you mean" from the syllable table through pg_trgm.
 
 Every write takes the `search_state` row lock first (apply() waits `lock_timeout` for it, then
 raises IndexLocked), so writes are serialised and a rebuild is one transaction that readers see
 whole or not at all.
 """
 
-import json
 import math
 import secrets
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from itertools import pairwise
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from .analysis import fold, is_accented, normalize, tokens
+from .analysis import fold, is_accented
 from .backend import (
-    SORTS,
+    MAX_PER_PAGE,
     Hit,
     IndexLocked,
+    ResultCache,
     SearchBackend,
     SearchResult,
     as_list,
-    document_digest,
-    json_date,
     key_of,
+    search_arguments,
 )
 from .highlight import hit_highlights
-from .prepare import (
-    MAX_PART_TOKENS,
-    STORED_BODY_CHARS,
-    closes_ordinal,
-    facet_pairs,
-    text_field,
-    updated_timestamp,
-    valid_key,
+from .postgres_schema import (
+    FACET_SEPARATOR,
+    INSERT,
+    TABLES,
+    clean,
+    documents,
+    facet_value,
+    lexeme,
+    metadata,
+    prepare_row,
+    state,
+    terms,
 )
 from .query import (
     MAX_PREFIX_EXPANSION,
@@ -60,9 +57,6 @@ from .synonyms import Synonyms
 
 __all__ = ["TABLES", "PostgresBackend"]
 
-MAX_PER_PAGE = 100
-# (document field, tsvector weight label).
-TEXT_PARTS = (("title", "A"), ("title_en", "B"), ("keywords", "C"), ("body", "D"), ("body_en", "D"))
 # How much a syllable counts in a name (A), an English name (B), keywords (C) and a description
 # (D): about as the Whoosh backend's saturated BM25F weights compare. ts_rank saturates repeated
 # syllables as BM25 does; TITLE_WEIGHTS count names only.
@@ -77,167 +71,10 @@ BIGRAM_BOOST = 1.5
 EXACT_BOOST = 1.0
 OTHER_PAIR = 0.8
 RANK_SCALE = 1 / 1.64493
-# tsvector positions stop at 16383 and keep 256 per lexeme; parts are one position apart so that
-# a phrase never spans two parts.
-MAX_POSITION = 16383
-MAX_POSITIONS_PER_LEXEME = 256
-FACET_SEPARATOR = "\x1f"
 # Trigram similarity a syllable one or two edits away (same first letter) always reaches.
 TRIGRAM_THRESHOLD = 0.07
 # pg_advisory_xact_lock key taken while the tables are created.
 SCHEMA_LOCK = 0x5E_A2C4
-
-metadata = sa.MetaData()
-documents = sa.Table(
-    "search_document",
-    metadata,
-    sa.Column("key", sa.Text, primary_key=True),
-    sa.Column("kind", sa.Text, nullable=False, index=True),
-    sa.Column("entity_id", sa.BigInteger, nullable=False),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("title_en", sa.Text),
-    sa.Column("keywords", sa.Text, nullable=False),
-    sa.Column("body", sa.Text, nullable=False),
-    sa.Column("body_en", sa.Text),
-    sa.Column("stored", JSONB, nullable=False),
-    sa.Column("digest", sa.Text, nullable=False),
-    sa.Column("facets", ARRAY(sa.Text), nullable=False),
-    sa.Column("updated", sa.BigInteger, nullable=False),
-    sa.Column("closes", sa.BigInteger, nullable=False),
-    sa.Column("title_key", sa.Text, nullable=False),
-    sa.Column("fold", TSVECTOR, nullable=False),
-    sa.Column("exact", TSVECTOR, nullable=False),
-    sa.Column("title_words", TSVECTOR, nullable=False),
-    sa.Index("search_document_fold", "fold", postgresql_using="gin"),
-    sa.Index("search_document_title_words", "title_words", postgresql_using="gin"),
-    sa.Index("search_document_facets", "facets", postgresql_using="gin"),
-    sa.Index("search_document_updated", "updated"),
-)
-# Every search reads `fold` several times per matching row: keep the tsvectors inside the row
-# (MAIN) rather than in TOAST, where each read costs an index lookup, and let rows grow to a page
-# before anything is moved out (the text columns go first).
-sa.event.listen(
-    documents,
-    "after_create",
-    sa.DDL(
-        "ALTER TABLE search_document ALTER COLUMN fold SET STORAGE MAIN,"
-        " ALTER COLUMN exact SET STORAGE MAIN, ALTER COLUMN title_words SET STORAGE MAIN,"
-        " SET (toast_tuple_target = 8160)"
-    ),
-)
-terms = sa.Table(
-    "search_term",
-    metadata,
-    # "f": a folded syllable; "e": an accented syllable as written (`folded` is its fold).
-    sa.Column("field", sa.String(1), primary_key=True),
-    sa.Column("term", sa.Text(collation="C"), primary_key=True),
-    sa.Column("folded", sa.Text(collation="C"), nullable=False),
-    sa.Column("df", sa.Integer, nullable=False),
-    sa.Index(
-        "search_term_trigrams",
-        "term",
-        postgresql_using="gin",
-        postgresql_ops={"term": "gin_trgm_ops"},
-        postgresql_where=sa.text("field = 'f'"),
-    ),
-    sa.Index("search_term_folded", "folded", postgresql_where=sa.text("field = 'e'")),
-)
-state = sa.Table(
-    "search_state",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("token", sa.Text, nullable=False),
-    sa.Column("generation", sa.BigInteger, nullable=False),
-    sa.Column("documents", sa.BigInteger, nullable=False),
-)
-TABLES = tuple(metadata.tables)
-
-
-def _clean(text: str) -> str:
-    """`text` as PostgreSQL can store it: no NUL characters, no lone surrogates."""
-    if "\x00" in text:
-        text = text.replace("\x00", "\ufffd")
-    if not text.isascii():
-        text = text.encode("utf-8", "replace").decode("utf-8")
-    return text
-
-
-def _clean_json(value: Any) -> Any:
-    if isinstance(value, str):
-        return _clean(value)
-    if isinstance(value, dict):
-        return {_clean(str(k)): _clean_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean_json(v) for v in value]
-    return value
-
-
-def _lexeme(term: str) -> str:
-    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def _tsvector(entries: dict[str, list[str]]) -> str:
-    """A tsvector literal from {lexeme: ["3A", "9D", …]} (an empty list: no positions)."""
-    return " ".join(
-        _lexeme(term) + (":" + ",".join(positions) if positions else "")
-        for term, positions in entries.items()
-    )
-
-
-def _facet(name: str, value: str) -> str:
-    return _clean(f"{name}{FACET_SEPARATOR}{value}")
-
-
-def prepare_row(doc: dict) -> dict[str, Any]:
-    """Validate a document dict and turn it into a `search_document` row (raises ValueError)."""
-    key = valid_key(doc)
-    fold_positions: dict[str, list[str]] = {}
-    exact_positions: dict[str, list[str]] = {}
-    title_words: dict[str, list[str]] = {}
-    position = 1
-    for name, label in TEXT_PARTS:
-        accented = tokens(text_field(doc, name))[:MAX_PART_TOKENS]
-        for token in accented:
-            folded = fold(token)
-            for target, term in ((fold_positions, folded), (exact_positions, token)):
-                if target is exact_positions and token.isascii():
-                    continue
-                positions = target.setdefault(term, [])
-                if position <= MAX_POSITION and len(positions) < MAX_POSITIONS_PER_LEXEME:
-                    positions.append(f"{position}{label}")
-            if name in ("title", "title_en"):
-                title_words[folded] = []
-            position += 1
-        position += 1
-    facets = sorted({_facet(name, value) for name, value in facet_pairs(doc)})
-    sort = doc.get("sort") or {}
-    title = text_field(doc, "title")
-    stored = doc.get("stored") or {}
-    try:
-        stored_json = json.dumps(_clean_json(stored), ensure_ascii=False, default=json_date)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"document stored values must be JSON: {error}") from None
-    return {
-        "key": key,
-        "kind": doc["kind"],
-        "entity_id": doc["id"],
-        "title": _clean(title),
-        "title_en": _clean(text_field(doc, "title_en")) or None,
-        "keywords": _clean(text_field(doc, "keywords")),
-        "body": _clean(text_field(doc, "body")[:STORED_BODY_CHARS]),
-        "body_en": _clean(text_field(doc, "body_en")[:STORED_BODY_CHARS]) or None,
-        "stored": stored_json,
-        "digest": document_digest(doc),
-        "facets": facets,
-        "updated": updated_timestamp(sort.get("updated")),
-        "closes": closes_ordinal(sort.get("closes")),
-        "title_key": _clean(fold(normalize(title))),
-        "fold": _tsvector(fold_positions),
-        "exact": _tsvector(exact_positions),
-        "title_words": _tsvector(title_words),
-        # Not columns: the syllables whose document frequencies this document adds to.
-        "_terms": [("f", t) for t in fold_positions] + [("e", t) for t in exact_positions],
-    }
 
 
 def _idf(df: int, total: int) -> float:
@@ -257,9 +94,9 @@ class _Compiled:
         syllables = alternative.syllables
         if alternative.mode == "prefix":
             found = self.expansions.get(syllables[0])
-            return "(" + " | ".join(map(_lexeme, found)) + ")" if found else None
+            return "(" + " | ".join(map(lexeme, found)) + ")" if found else None
         joiner = " <-> " if alternative.mode == "phrase" else " & "
-        return "(" + joiner.join(map(_lexeme, syllables)) + ")"
+        return "(" + joiner.join(map(lexeme, syllables)) + ")"
 
     def _clause(self, alternatives: tuple[Alternative, ...]) -> str | None:
         parts = [p for p in map(self._alternative, alternatives) if p]
@@ -299,9 +136,7 @@ class PostgresBackend(SearchBackend):
             )
         self.synonyms = synonyms or Synonyms()
         self.cache_enabled = cache
-        self.cache_size = cache_size
-        self._results: OrderedDict[tuple, SearchResult] = OrderedDict()
-        self._lock = threading.Lock()
+        self._results = ResultCache(cache_size)
         self._ready = False
 
     # the tables
@@ -323,8 +158,7 @@ class PostgresBackend(SearchBackend):
         self._ready = True
 
     def close(self) -> None:
-        with self._lock:
-            self._results.clear()
+        self._results.clear()
         self._ready = False
         if self._owns_engine:
             self.engine.dispose()
@@ -355,7 +189,7 @@ class PostgresBackend(SearchBackend):
     def _insert(connection: sa.Connection, rows: list[dict]) -> None:
         if rows:
             connection.execute(
-                _INSERT, [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows]
+                INSERT, [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows]
             )
 
     @staticmethod
@@ -557,27 +391,27 @@ class PostgresBackend(SearchBackend):
 
         indexed = [s for s in syllables if df.get(("f", s))]
         for syllable in indexed:
-            add(f"ts_rank({WEIGHTS}, fold, QUERY)", _lexeme(syllable), idf("f", syllable))
+            add(f"ts_rank({WEIGHTS}, fold, QUERY)", lexeme(syllable), idf("f", syllable))
         # One call for all the names (and one for all the accents): ts_rank averages its terms'
         # scores, so their count times their mean idf stands for the sum of each idf-weighted.
         if indexed:
-            query = " | ".join(map(_lexeme, indexed))
+            query = " | ".join(map(lexeme, indexed))
             factor = TITLE_BOOST * sum(idf("f", s) for s in indexed)
             add(f"ts_rank({TITLE_WEIGHTS}, fold, QUERY)", query, factor)
         exact = [t for t in parsed.exact_terms if df.get(("e", t))]
         if exact:
             factor = EXACT_BOOST * sum(idf("e", t) for t in exact)
-            add(f"ts_rank({WEIGHTS}, exact, QUERY)", " | ".join(map(_lexeme, exact)), factor)
+            add(f"ts_rank({WEIGHTS}, exact, QUERY)", " | ".join(map(lexeme, exact)), factor)
         for found in prefixes:
             frequency = max(df.get(("f", t), 0) for t in found)
-            query = " | ".join(map(_lexeme, found))
+            query = " | ".join(map(lexeme, found))
             add(f"ts_rank({WEIGHTS}, fold, QUERY)", query, _idf(frequency, total))
         for first, second in pairs:
             if df.get(("f", first)) and df.get(("f", second)):
                 factor = BIGRAM_BOOST * RANK_SCALE * max(idf("f", first), idf("f", second))
                 in_name, anywhere = f"q{len(params)}", f"q{len(params) + 1}"
-                params[in_name] = f"{_lexeme(first)}:AB <-> {_lexeme(second)}:AB"
-                params[anywhere] = f"{_lexeme(first)} <-> {_lexeme(second)}"
+                params[in_name] = f"{lexeme(first)}:AB <-> {lexeme(second)}:AB"
+                params[anywhere] = f"{lexeme(first)} <-> {lexeme(second)}"
                 parts.append(
                     f"{factor!r}::float8 * (CASE WHEN fold @@ CAST(:{in_name} AS tsquery) "
                     f"THEN 1.0 WHEN fold @@ CAST(:{anywhere} AS tsquery) THEN {OTHER_PAIR} "
@@ -598,7 +432,7 @@ class PostgresBackend(SearchBackend):
             params["match"] = matching
             if kinds is not None:
                 where.append("kind = ANY(:kinds)")
-                params["kinds"] = [_clean(str(k)) for k in as_list(kinds)]
+                params["kinds"] = [clean(str(k)) for k in as_list(kinds)]
             rows = connection.execute(
                 sa.text(f"SELECT key, {score} FROM search_document WHERE {' AND '.join(where)}"),
                 params,
@@ -615,37 +449,16 @@ class PostgresBackend(SearchBackend):
         page: int = 1,
         per_page: int = 20,
     ) -> SearchResult:
-        kinds_key = tuple(sorted(set(as_list(kinds)))) or None
-        filters_key = tuple(
-            sorted(
-                (str(name), tuple(sorted({str(v) for v in as_list(values)})))
-                for name, values in (filters or {}).items()
-                if values
-            )
-        )
-        facets_key = tuple(dict.fromkeys(str(f) for f in as_list(facets)))
-        sort = sort if sort in SORTS else "relevance"
-        page = max(1, int(page))
-        per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
-        query = query if isinstance(query, str) else ""
+        arguments = search_arguments(query, kinds, filters, facets, sort, page, per_page)
         with self._read() as connection:
             generation, total = self._state(connection)
-            key = (generation, query, kinds_key, filters_key, facets_key, sort, page, per_page)
-            if self.cache_enabled:
-                with self._lock:
-                    cached = self._results.get(key)
-                    if cached is not None:
-                        self._results.move_to_end(key)
-                        return cached
-            result = self._search(
-                connection, total, query, kinds_key, filters_key, facets_key, sort, page, per_page
-            )
-        if self.cache_enabled:
-            with self._lock:
-                self._results[key] = result
-                while len(self._results) > self.cache_size:
-                    self._results.popitem(last=False)
-        return result
+            key = (generation, *arguments)
+            cached = self._results.get(key) if self.cache_enabled else None
+            if cached is None:
+                cached = self._search(connection, total, *arguments)
+                if self.cache_enabled:
+                    self._results.put(key, cached)
+            return cached
 
     def _search(
         self, connection, total, query, kinds, filters, facets, sort, page, per_page
@@ -670,10 +483,10 @@ class PostgresBackend(SearchBackend):
         kind_sql = "TRUE"
         if kinds is not None:
             kind_sql = "kind = ANY(:kinds)"
-            params["kinds"] = [_clean(str(k)) for k in kinds]
+            params["kinds"] = [clean(str(k)) for k in kinds]
         filter_sql = {}
         for index, (name, values) in enumerate(filters):
-            params[f"f{index}"] = [_facet(name, v) for v in values]
+            params[f"f{index}"] = [facet_value(name, v) for v in values]
             filter_sql[name] = f"facets && CAST(:f{index} AS text[])"
 
         def all_filters(skip: str | None = None) -> str:
@@ -689,7 +502,7 @@ class PostgresBackend(SearchBackend):
 
         facet_conditions = []
         for index, name in enumerate(facets):
-            params[f"p{index}"] = _facet(name, "")
+            params[f"p{index}"] = facet_value(name, "")
             facet_conditions.append(
                 f"(starts_with(value, :p{index}) AND k AND {flags_except(name)})"
             )
@@ -724,7 +537,7 @@ class PostgresBackend(SearchBackend):
             else:
                 name, _, value = label.partition(FACET_SEPARATOR)
                 for facet in facets:
-                    if _clean(facet) == name:
+                    if clean(facet) == name:
                         facet_counts[facet][value] = n
         facet_counts = {
             name: dict(sorted(c.items(), key=lambda item: (-item[1], item[0])))
@@ -836,14 +649,14 @@ class PostgresBackend(SearchBackend):
         if not words or limit <= 0:
             return []
         last_is_prefix = not prefix[-1:].isspace()
-        query = " & ".join(map(_lexeme, words))
+        query = " & ".join(map(lexeme, words))
         if last_is_prefix:
             query += ":*"
         params = {"q": query, "typed": " ".join(words), "limit": limit}
         kind_sql = "TRUE"
         if kinds:
             kind_sql = "kind = ANY(:kinds)"
-            params["kinds"] = [_clean(str(k)) for k in as_list(kinds)]
+            params["kinds"] = [clean(str(k)) for k in as_list(kinds)]
         with self._read() as connection:
             rows = connection.execute(
                 sa.text(
@@ -858,14 +671,3 @@ class PostgresBackend(SearchBackend):
             {"kind": kind, "id": entity_id, "title": title, "stored": stored}
             for kind, entity_id, title, stored in rows
         ]
-
-
-_INSERT = sa.insert(documents).values(
-    {
-        **{c.name: sa.bindparam(c.name) for c in documents.columns},
-        "stored": sa.cast(sa.bindparam("stored", type_=sa.Text), JSONB),
-        "fold": sa.cast(sa.bindparam("fold", type_=sa.Text), TSVECTOR),
-        "exact": sa.cast(sa.bindparam("exact", type_=sa.Text), TSVECTOR),
-        "title_words": sa.cast(sa.bindparam("title_words", type_=sa.Text), TSVECTOR),
-    }
-)

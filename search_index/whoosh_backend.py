@@ -10,14 +10,22 @@ whoosh_internals.
 import heapq
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from . import whoosh_writing
-from .backend import SORTS, Hit, SearchBackend, SearchResult, as_list, split_key
+from .backend import (
+    MAX_PER_PAGE,
+    Hit,
+    ResultCache,
+    SearchBackend,
+    SearchResult,
+    as_list,
+    search_arguments,
+    split_key,
+)
 from .highlight import hit_highlights
 from .query import parse_query, typed_words
 from .spelling import SUGGEST_BELOW
@@ -28,8 +36,6 @@ from .whoosh_storage import IndexStore
 from .whoosh_suggestions import completions, did_you_mean
 
 __all__ = ["WhooshBackend"]
-
-MAX_PER_PAGE = 100
 
 
 class WhooshBackend(SearchBackend):
@@ -46,8 +52,7 @@ class WhooshBackend(SearchBackend):
         self.store = IndexStore(self.path)
         self.synonyms = synonyms or Synonyms()
         self.cache_enabled = cache
-        self.cache_size = cache_size
-        self._results: OrderedDict[tuple, Any] = OrderedDict()
+        self._results = ResultCache(cache_size)
         self._lock = threading.RLock()
         self._ix = None
         self._ix_name: str | None = None
@@ -165,35 +170,16 @@ class WhooshBackend(SearchBackend):
         page: int = 1,
         per_page: int = 20,
     ) -> SearchResult:
-        kinds_key = tuple(sorted(set(as_list(kinds)))) or None
-        filters_key = tuple(
-            sorted(
-                (str(name), tuple(sorted({str(v) for v in as_list(values)})))
-                for name, values in (filters or {}).items()
-                if values
-            )
-        )
-        facets_key = tuple(dict.fromkeys(str(f) for f in as_list(facets)))
-        sort = sort if sort in SORTS else "relevance"
-        page = max(1, int(page))
-        per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
-        query = query if isinstance(query, str) else ""
+        arguments = search_arguments(query, kinds, filters, facets, sort, page, per_page)
         with self._lock:
             view = self._fresh_view()
-            key = (view.generation, query, kinds_key, filters_key, facets_key, sort, page, per_page)
-            if self.cache_enabled:
-                cached = self._results.get(key)
-                if cached is not None:
-                    self._results.move_to_end(key)
-                    return cached
-            result = self._search(
-                view, query, kinds_key, filters_key, facets_key, sort, page, per_page
-            )
-            if self.cache_enabled:
-                self._results[key] = result
-                while len(self._results) > self.cache_size:
-                    self._results.popitem(last=False)
-            return result
+            key = (view.generation, *arguments)
+            cached = self._results.get(key) if self.cache_enabled else None
+            if cached is None:
+                cached = self._search(view, *arguments)
+                if self.cache_enabled:
+                    self._results.put(key, cached)
+            return cached
 
     def _search(self, view, query, kinds, filters, facets, sort, page, per_page) -> SearchResult:
         parsed = parse_query(query, self.synonyms)

@@ -380,8 +380,9 @@ def restore(seeded_app, seeded_database):
         if backend is not None:
             backend.close()
         DATABASES.reset(seeded_app.config["SQLALCHEMY_DATABASE_URI"], seeded_database.database)
-        shutil.rmtree(index)
-        shutil.copytree(seeded_database.index, index)
+        if seeded_database.index.exists():  # SEARCH_BACKEND=postgres: in the database
+            shutil.rmtree(index)
+            shutil.copytree(seeded_database.index, index)
 
     return restore
 

@@ -96,6 +96,20 @@ def _wanted(rows) -> dict[str, set[int]]:
     return wanted
 
 
+def _apply_rows(
+    session: Session, backend: SearchBackend, rows, lock_timeout: float, report: DrainReport
+) -> None:
+    """Read the documents of outbox `rows` as the database has them now, apply them, delete the
+    rows and commit."""
+    upserts, deletes = _documents(session, _wanted(rows))
+    backend.apply(upserts, deletes, lock_timeout=lock_timeout)
+    session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_([r[0] for r in rows])))
+    session.commit()
+    session.expunge_all()
+    report.upserted += len(upserts)
+    report.deleted += len(deletes)
+
+
 def _drain(
     session: Session, backend: SearchBackend, batch: int, lock_timeout: float
 ) -> DrainReport:
@@ -109,13 +123,7 @@ def _drain(
         ).all()
         if not rows:
             break
-        upserts, deletes = _documents(session, _wanted(rows))
-        backend.apply(upserts, deletes, lock_timeout=lock_timeout)
-        session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_([r[0] for r in rows])))
-        session.commit()
-        session.expunge_all()
-        report.upserted += len(upserts)
-        report.deleted += len(deletes)
+        _apply_rows(session, backend, rows, lock_timeout, report)
     report.remaining = session.scalar(sa.select(sa.func.count()).select_from(SearchOutbox))
     return report
 
@@ -158,13 +166,7 @@ def _drain_claimed(
             session.rollback()
             break
         # Read only now: a drainer that applied these documents before us has committed.
-        upserts, deletes = _documents(session, _wanted(mine))
-        backend.apply(upserts, deletes, lock_timeout=lock_timeout)
-        session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_([r[0] for r in mine])))
-        session.commit()
-        session.expunge_all()
-        report.upserted += len(upserts)
-        report.deleted += len(deletes)
+        _apply_rows(session, backend, mine, lock_timeout, report)
     report.remaining = session.scalar(sa.select(sa.func.count()).select_from(SearchOutbox))
     return report
 

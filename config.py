@@ -100,6 +100,9 @@ class Config:
     LOGO_DIR = os.environ.get("LOGO_DIR", str(INSTANCE_DIR / "logos"))
     # Built XLSX exports, one file per list, filters, language and data generation.
     EXPORT_CACHE_DIR = os.environ.get("EXPORT_CACHE_DIR", str(INSTANCE_DIR / "exports"))
+    # Public pages kept in each worker's memory for visitors who are not signed in, up to this
+    # many bytes per worker (app/page_cache.py); 0 turns it off.
+    PAGE_CACHE_BYTES = int(os.environ.get("PAGE_CACHE_BYTES", str(32 * 1024 * 1024)))
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))

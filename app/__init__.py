@@ -73,6 +73,9 @@ def create_app(config: object | None = None) -> Flask:
     register_cli(app)
     register_error_handlers(app)
     _register_template_helpers(app)
+    from app import page_cache
+
+    page_cache.init_app(app)
     from app.accounts.service import user_for_session
 
     login_manager.user_loader(user_for_session)

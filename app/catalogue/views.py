@@ -6,17 +6,20 @@ from flask import Blueprint, render_template
 from app.catalogue.service import catalogue_tree, get_item
 from app.firms.service import published_firms_linked
 from app.models import LinkRelation
+from app.page_cache import for_visitors
 from app.programmes.service import programmes_targeting
 
 bp = Blueprint("catalogue", __name__)
 
 
 @bp.get("/catalogue")
+@for_visitors
 def index():
     return render_template("catalogue/index.html", tree=catalogue_tree())
 
 
 @bp.get("/catalogue/<code>")
+@for_visitors
 def detail(code: str):
     item = get_item(code)
     tree = catalogue_tree()

@@ -35,6 +35,7 @@ from app.firms.service import (
 from app.forms import bind_errors
 from app.labels import label
 from app.models import Firm
+from app.page_cache import for_visitors
 from app.pagination import requested_page
 from app.parsing import lenient_amount
 from app.places.service import public_zones
@@ -43,6 +44,7 @@ bp = Blueprint("firms", __name__)
 
 
 @bp.get("/firms")
+@for_visitors
 def index():
     filters = FirmFilters.from_args(request.args)
     per_page = current_app.config["FIRMS_PER_PAGE"]
@@ -59,6 +61,7 @@ def index():
 
 
 @bp.get("/firms/<slug>")
+@for_visitors
 def detail(slug: str):
     return render_template(
         "firms/detail.html", firm=get_published_firm(slug), tree=catalogue_tree()

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, render_template
 from app.catalogue.service import count_catalogue_items
 from app.firms.service import count_published_firms
 from app.main.health import health
+from app.page_cache import for_visitors
 from app.places.service import count_incubators, count_public_zones
 from app.programmes.service import count_open_programmes
 
@@ -12,6 +13,7 @@ bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@for_visitors
 def home():
     counts = {
         "firms": count_published_firms(),

@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify, render_template, request
 
 from app.domain.old_places import find_old_places, new_wards_of
 from app.domain.places import province_name_of_ward, ward_name, wards_of_province
+from app.page_cache import for_visitors
 from app.parsing import parse_int
 from app.places.service import (
     get_incubator,
@@ -18,22 +19,26 @@ bp = Blueprint("places", __name__)
 
 
 @bp.get("/zones")
+@for_visitors
 def zones():
     return render_template("places/zones.html", grouped=zones_by_kind())
 
 
 @bp.get("/zones/<slug>")
+@for_visitors
 def zone(slug: str):
     zone = get_zone(slug)
     return render_template("places/zone.html", zone=zone, firms=published_firms_in_zone(zone))
 
 
 @bp.get("/incubators")
+@for_visitors
 def incubators():
     return render_template("places/incubators.html", incubators=list_incubators())
 
 
 @bp.get("/incubators/<slug>")
+@for_visitors
 def incubator(slug: str):
     return render_template("places/incubator.html", incubator=get_incubator(slug))
 

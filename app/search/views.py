@@ -6,6 +6,7 @@ from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.catalogue.service import catalogue_tree
+from app.page_cache import for_visitors
 from app.pagination import browsable_pages, requested_page
 from app.places.service import zones_by_slug
 from app.search.service import SORTS, SearchRequest, run_search, suggestions
@@ -49,6 +50,7 @@ def hit_url(kind: str, stored: dict) -> str:
 
 
 @bp.get("/search")
+@for_visitors
 def index():
     search = SearchRequest.from_args(request.args, requested_page(PER_PAGE))
     if search.is_blank:
@@ -71,6 +73,7 @@ def index():
 
 
 @bp.get("/search/suggest")
+@for_visitors
 def suggest():
     items = [
         {

@@ -4,7 +4,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.generation import current_generation
-from app.models import CatalogueItem, Firm, FirmStatus, User, Zone
+from app.firms.self_service import current_content, pending_revision, update_firm
+from app.models import CatalogueItem, Firm, FirmMember, FirmStatus, MemberRole, User, Zone
+from tests.conftest import make_user
 
 
 def published_firm() -> Firm:
@@ -48,4 +50,20 @@ def test_other_commits_and_rollbacks_leave_the_generation(seeded_app):
     db.session.rollback()
     published_firm().phone = published_firm().phone  # assigned, not changed
     db.session.commit()
+    assert current_generation() == start
+
+
+def test_a_pending_revision_leaves_the_generation(seeded_app):
+    """Proposing a change to a public listing claims it (its version goes up, its date stays)
+    but changes nothing the public sees: kept pages and export files stay valid."""
+    firm = published_firm()
+    owner = make_user("owner-generation@example.vn")
+    firm.members.append(FirmMember(user=owner, role=MemberRole.OWNER))
+    db.session.commit()
+    start = current_generation()
+
+    data = current_content(firm) | {"description_vi": "Mô tả mới đang chờ duyệt"}
+    update_firm(owner, firm, data, firm.version)
+
+    assert pending_revision(firm) is not None
     assert current_generation() == start

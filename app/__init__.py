@@ -74,8 +74,9 @@ def create_app(config: object | None = None) -> Flask:
     register_error_handlers(app)
     _register_template_helpers(app)
     from app import page_cache
+    from app.search.engine import public_data_state
 
-    page_cache.init_app(app)
+    page_cache.init_app(app, public_data_state)
     from app.accounts.service import user_for_session
 
     login_manager.user_loader(user_for_session)

@@ -25,9 +25,7 @@ from datetime import date
 from flask import Flask, Response, current_app, g, request, session
 from werkzeug.datastructures import Headers
 
-from app.generation import current_generation
 from app.i18n import current_language
-from app.search.engine import search_backend
 
 # Flask-Login's keys: the signed-in user in the session, and the remember-me cookie's default
 # name (REMEMBER_COOKIE_NAME overrides it).
@@ -104,8 +102,8 @@ def _serve_kept_page():
     cache: PageCache = current_app.extensions["page_cache"]
     if not _may_use_cache():
         return None
-    # The data's generations first, then the page: the page is at least as new as its key.
-    state = (current_generation(), search_backend(current_app).generation(), date.today())
+    # The data's state first, then the page: the page is at least as new as its key.
+    state = (*current_app.extensions["page_cache_data_state"](), date.today())
     # The language may come from ?lang=, which also remembers it in the session.
     key = (request.path, request.query_string, current_language())
     page = cache.get(state, key)
@@ -135,10 +133,13 @@ def _keep_page(response: Response) -> Response:
     return response
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, data_state: Callable[[], tuple]) -> None:
+    """`data_state()` returns what public pages are built from, read before their data (counters
+    that move with every change to it: app.search.engine.public_data_state)."""
     capacity = int(app.config.get("PAGE_CACHE_BYTES", 0))
     if capacity <= 0:
         return
     app.extensions["page_cache"] = PageCache(capacity)
+    app.extensions["page_cache_data_state"] = data_state
     app.before_request(_serve_kept_page)
     app.after_request(_keep_page)

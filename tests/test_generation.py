@@ -3,8 +3,8 @@
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.generation import current_generation
 from app.firms.self_service import current_content, pending_revision, update_firm
+from app.generation import current_generation
 from app.models import CatalogueItem, Firm, FirmMember, FirmStatus, MemberRole, User, Zone
 from tests.conftest import make_user
 

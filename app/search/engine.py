@@ -4,9 +4,10 @@ PostgreSQL database, shared by every host)."""
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app
 
 from app.extensions import db
+from app.generation import current_generation
 from search_index import SearchBackend, Synonyms, WhooshBackend
 
 SYNONYMS_FILE = Path(__file__).resolve().parent.parent.parent / "seed" / "search_synonyms.txt"
@@ -44,6 +45,13 @@ def search_backend(app: Flask) -> SearchBackend:
             raise RuntimeError(f"Unknown SEARCH_BACKEND {name!r}; choose one of {BACKENDS}.")
         app.extensions["search_backend"] = backend
     return backend
+
+
+def public_data_state() -> tuple[int, str]:
+    """What public pages are built from, as two counters read before the pages' data: the
+    data generation (every commit changing directory data) and the search index's generation
+    (which follows the database a moment later). Pages kept for visitors depend on both."""
+    return current_generation(), search_backend(current_app).generation()
 
 
 def is_migrated_object(object_, name, type_, reflected, compare_to) -> bool:

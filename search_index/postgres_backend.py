@@ -309,7 +309,10 @@ class PostgresBackend(SearchBackend):
         return f"{token}:{generation}", count
 
     def generation(self) -> str:
-        with self._read() as connection:
+        # One statement: no snapshot to hold, so none of _read's isolation round trips (this is
+        # read on every page a worker serves from its page cache).
+        self._ensure_tables()
+        with self.engine.connect() as connection:
             return self._state(connection)[0]
 
     def doc_ids(self) -> set[str]:

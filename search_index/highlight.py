@@ -60,11 +60,16 @@ def highlight(text: str | None, terms: frozenset[str], max_chars: int | None = N
 
 
 def hit_highlights(fields: dict[str, Any], terms: frozenset[str]) -> dict[str, str]:
-    """A hit's highlights: its title always (marked where it matches), and snippets of the
-    other text `fields` (title_en, keywords, body, body_en) where they match."""
-    title = fields.get("title") or ""
-    highlights = {"title": highlight(title, terms) or escape(title)}
-    for field, size in (("title_en", None), ("keywords", 200), ("body", 240), ("body_en", 240)):
+    """A hit's highlights: its titles always, the Vietnamese one and the English one when it
+    has one (marked where they match: a page in English shows the English title whatever
+    matched), and snippets of the other text `fields` (keywords, body, body_en) where they
+    match."""
+    highlights = {}
+    for field in ("title", "title_en"):
+        title = fields.get(field) or ""
+        if title or field == "title":
+            highlights[field] = highlight(title, terms) or escape(title)
+    for field, size in (("keywords", 200), ("body", 240), ("body_en", 240)):
         marked = highlight(fields.get(field), terms, size)
         if marked:
             highlights[field] = marked

@@ -181,3 +181,15 @@ def test_an_old_commune_or_district_finds_firms_in_the_ward_it_became(seeded_app
     found = {hit.id for hit in result.hits}
     assert van_an.ward_code == 21205 and van_an.id in found
     assert kon_tum and not found & set(kon_tum)
+
+
+def test_an_english_page_shows_english_titles_for_a_vietnamese_query(client):
+    def title_of(html: str, slug: str) -> str:
+        found = re.search(rf'<h3><a href="/firms/{slug}">(.*?)</a></h3>', html)
+        return re.sub(r"</?mark>", "", found.group(1)) if found else ""
+
+    # No word of the query is in the English name.
+    english = client.get("/search?q=môi trường xanh&kind=firm&lang=en").get_data(as_text=True)
+    assert title_of(english, "moi-truong-xanh-tra-khuc") == "Tra Khuc Green Environment Co., Ltd."
+    vietnamese = client.get("/search?q=môi trường xanh&kind=firm&lang=vi").get_data(as_text=True)
+    assert title_of(vietnamese, "moi-truong-xanh-tra-khuc") == "Môi trường Xanh Trà Khúc"

@@ -322,6 +322,17 @@ def test_english_fields_are_searchable(index_with, make_doc):
     assert ranked_ids(backend, "bioreactors hospitals") == [2]
 
 
+def test_every_hit_carries_its_english_title_whatever_matched(index_with, make_doc):
+    backend = index_with(
+        make_doc(id=1, title="Công ty Hải Đăng", title_en="Lighthouse Environment Co."),
+        make_doc(id=2, title="Công ty Bình Minh"),
+    )
+    lighthouse = backend.search("hải đăng").hits[0].highlights
+    assert lighthouse["title_en"] == "Lighthouse Environment Co."
+    assert "<mark>" in lighthouse["title"]
+    assert "title_en" not in backend.search("bình minh").hits[0].highlights
+
+
 # -- writing: upsert, delete, malformed documents, atomic rebuilds, digests
 
 

@@ -74,15 +74,20 @@ class PageCache:
             return page
 
     def put(self, state: tuple, key: tuple, page: Page) -> None:
-        cost = len(page.body)
+        cost = _cost(key, page)
         with self.lock:
             if state != self.state or cost > self.capacity or key in self.pages:
                 return
             self.pages[key] = page
             self.size += cost
             while self.size > self.capacity:
-                _key, dropped = self.pages.popitem(last=False)
-                self.size -= len(dropped.body)
+                dropped = self.pages.popitem(last=False)
+                self.size -= _cost(*dropped)
+
+
+def _cost(key: tuple, page: Page) -> int:
+    """Bytes a kept page takes: its body and its key (a query string can be kilobytes)."""
+    return len(page.body) + sum(len(part) for part in key if isinstance(part, str | bytes))
 
 
 def _may_use_cache() -> bool:

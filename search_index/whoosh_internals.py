@@ -1,18 +1,20 @@
 """Every use of Whoosh internals in one place: underscore attributes of the whoosh3 codec's
-posting reader, the codec class itself, the writer's posting pool, document counter and lock
-name, deletion sets and the packed frequency encoding.
+posting reader, the codec class itself and its segment constructor, the writer's posting pool,
+document counter and lock name, deletion sets and the packed frequency encoding.
 
 None of these is part of Whoosh's documented API, so the Whoosh version is pinned
 (requirements.txt, WHOOSH_VERSION) and tests/search_index/test_whoosh_internals.py exercises
 each one against the installed Whoosh.
 """
 
+import secrets
 from array import array
 from typing import Any
 
 from whoosh import formats
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3Segment
 from whoosh.system import pack_uint
+from whoosh.util import IDCHARS
 
 WHOOSH_VERSION = "2.7.5"
 
@@ -29,6 +31,17 @@ class IndexCodec(W3Codec):
     """
 
     length_stats = False
+
+    def new_segment(self, storage, indexname):
+        """A segment named from `secrets`: Whoosh draws names from the global `random`, so
+        anything that reseeds it (a test framework, a library) made a new segment reuse an old
+        one's name, overwriting its files and breaking every later write until a rebuild."""
+        return W3Segment(self, indexname, segid=new_segment_id())
+
+
+def new_segment_id(size: int = 16) -> str:
+    """A segment id in Whoosh's alphabet and length, from the operating system's randomness."""
+    return "".join(secrets.choice(IDCHARS) for _ in range(size))
 
 
 def open_writer(ix, timeout: float = 0.0):

@@ -1,6 +1,7 @@
 """Whoosh writing: one Whoosh commit per apply, its writer lock, and no folder left by a failed
 rebuild (what every backend promises is in test_contract.py)."""
 
+import random
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,15 @@ def test_failed_rebuild_leaves_no_folder_behind(whoosh_backend, make_doc):
         backend.rebuild(documents())
     assert backend.doc_ids() == {"firm:1"}
     assert len([p for p in Path(backend.path).iterdir() if p.name.startswith("ix-")]) == 1
+
+
+def test_writes_are_kept_when_something_reseeds_the_global_random(whoosh_backend, make_doc):
+    # Whoosh names new segments with the global `random`: reseeded before each write (a test
+    # framework or a library may do so), every write would reuse the first segment's name.
+    backend = whoosh_backend
+    for number in range(1, 6):
+        random.seed(0)
+        backend.apply([make_doc(id=number, title=f"Doanh nghiệp số{number}")])
+    assert backend.doc_ids() == {f"firm:{number}" for number in range(1, 6)}
+    for number in range(1, 6):
+        assert [hit.id for hit in backend.search(f"số{number}").hits] == [number]

@@ -40,3 +40,13 @@ def test_synonyms_ignore_comments_blank_lines_and_single_terms(tmp_path):
     loaded = Synonyms.load(path)
     assert len(loaded) == 1
     assert loaded.alternatives(("bun",)) == (("sludge",),)
+
+
+def test_a_one_way_rule_expands_its_terms_only(tmp_path):
+    path = tmp_path / "syn.txt"
+    path.write_text("rác, Rac => chất thải rắn, solid waste\nchất thải rắn, ctr", encoding="utf-8")
+    loaded = Synonyms.load(path)
+    assert len(loaded) == 2
+    assert loaded.alternatives(("rac",)) == (("chat", "thai", "ran"), ("solid", "waste"))
+    assert loaded.alternatives(("chat", "thai", "ran")) == (("ctr",),)
+    assert loaded.alternatives(("solid", "waste")) == ()

@@ -313,6 +313,24 @@ def test_english_query_finds_vietnamese_documents_through_synonyms(index_with, m
     assert ranked_ids(backend, "exhaust gas") == [2]
 
 
+def test_everyday_words_find_the_official_terms_one_way_rules_only_one_way(index_with, make_doc):
+    backend = index_with(
+        make_doc(id=1, body="Thu gom và vận chuyển chất thải rắn sinh hoạt."),
+        make_doc(id=2, body="Thiết bị tách rác tinh tự động."),
+        make_doc(id=3, title="Lò đốt chất thải y tế quy mô nhỏ"),
+        make_doc(id=4, body="Hệ thống xử lý khí thải lò hơi."),
+        make_doc(id=5, body="Viên nén nhiên liệu sinh khối."),
+    )
+    assert ranked_ids(backend, "rác thải") == [1]
+    assert ranked_ids(backend, "lò đốt rác") == [3]
+    assert ranked_ids(backend, "air pollution control") == [4]
+    # One way: "rác" and "khói" also find the official terms, never the reverse.
+    assert set(ranked_ids(backend, "rác")) == {1, 2}
+    assert ranked_ids(backend, "chất thải rắn") == [1]
+    assert 4 in ranked_ids(backend, "khói")
+    assert ranked_ids(backend, "khí thải") == [4]
+
+
 def test_english_fields_are_searchable(index_with, make_doc):
     backend = index_with(
         make_doc(id=1, title="Công ty Hải Đăng", title_en="Lighthouse Environment Co."),

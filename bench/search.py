@@ -1,14 +1,18 @@
-"""Search benchmark: our Whoosh backend vs plain Whoosh vs SQLite FTS5 vs our PostgreSQL backend
-on one synthetic corpus.
+"""Search benchmark, a fair race: our Whoosh backend vs SQLite FTS5 (vs our PostgreSQL backend)
+on one synthetic corpus, doing the same work.
 
-Run `.venv/bin/python bench/search.py [--docs 10000] [--rounds 3]`; see bench/README.md. Each
-engine runs in its own subprocess so peak memory is measured per engine. Prints a table. The
-`postgres` engines need DATABASE_URL=postgresql+psycopg://… (they drop and rebuild the search
-tables there).
+Run `.venv/bin/python bench/search.py [--docs 10000] [--rounds 3] [--quality]`; see
+bench/README.md. Every engine answers our own parsed query (search_index.query.parse_query with
+the app's synonyms) over our own analysis (folded syllables), and the bench fails if any two
+return different totals for a query. Each index is built in its own subprocess (its peak memory
+is that process's); the queries then run in one process, interleaved engine by engine, timed in
+CPU and wall time. The `postgres` engines need DATABASE_URL=postgresql+psycopg://… (they drop and
+rebuild the search tables there).
 """
 
 import argparse
 import json
+import math
 import os
 import random
 import resource
@@ -28,7 +32,11 @@ sys.path.insert(0, str(ROOT))
 
 from whoosh.analysis import Filter  # noqa: E402
 
-from search_index import Synonyms, WhooshBackend, fold  # noqa: E402
+from app.search.engine import SYNONYMS_FILE  # noqa: E402
+from search_index import Synonyms, WhooshBackend, fold, tokens  # noqa: E402
+from search_index.prepare import MAX_PART_TOKENS, text_field  # noqa: E402
+from search_index.query import parse_query  # noqa: E402
+from search_index.whoosh_schema import TEXT_PARTS  # noqa: E402
 
 # -- deterministic synthetic corpus ----------------------------------------------------------
 
@@ -396,54 +404,53 @@ def query_set() -> list[dict]:
     return queries
 
 
-# -- engines -----------------------------------------------------------------------------------
+# -- engines: each answers search(q) -> (total, keys of the first page) --------------------------
+
+SYNONYMS = Synonyms.load(SYNONYMS_FILE)
 
 
 class OurEngine:
-    def __init__(self, folder: Path, cache: bool):
-        self.folder = folder
-        self.cache = cache
-        self.synonyms = Synonyms.load(ROOT / "seed" / "search_synonyms.txt")
-        self.backend = WhooshBackend(folder, synonyms=self.synonyms, cache=cache)
+    """search_index.WhooshBackend (or PostgresBackend) exactly as the app uses it."""
 
-    def build(self, documents):
-        self.backend.rebuild(documents)
-
-    def reopen(self):
-        self.backend.close()
-        self.backend = WhooshBackend(self.folder, synonyms=self.synonyms, cache=self.cache)
+    def __init__(self, backend):
+        self.backend = backend
 
     def search(self, q):
         result = self.backend.search(q["query"], filters=q["filters"], facets=q["facets"])
-        return result.total
+        return result.total, [f"{hit.kind}:{hit.id}" for hit in result.hits]
 
 
-class PostgresEngine(OurEngine):
-    """search_index.PostgresBackend in the database at DATABASE_URL, its tables made afresh."""
+def build_ours(folder: Path, documents):
+    WhooshBackend(folder, synonyms=SYNONYMS, cache=False).rebuild(documents)
 
-    def __init__(self, url: str, cache: bool):
-        from search_index import PostgresBackend
 
-        self.make = lambda: PostgresBackend(url, synonyms=self.synonyms, cache=cache)
-        self.synonyms = Synonyms.load(ROOT / "seed" / "search_synonyms.txt")
-        self.backend = self.make()
-        self.backend.drop_tables()
+def open_ours(folder: Path, cache: bool):
+    return OurEngine(WhooshBackend(folder, synonyms=SYNONYMS, cache=cache))
 
-    def reopen(self):
-        self.backend.close()
-        self.backend = self.make()
 
-    def size_mb(self) -> float:
-        import sqlalchemy as sa
+def postgres_backend(cache: bool = False):
+    from search_index import PostgresBackend
 
-        from search_index.postgres_backend import TABLES
+    return PostgresBackend(os.environ["DATABASE_URL"], synonyms=SYNONYMS, cache=cache)
 
-        with self.backend.engine.connect() as connection:
-            total = sum(
-                connection.scalar(sa.text("SELECT pg_total_relation_size(:t)"), {"t": table})
-                for table in TABLES
-            )
-        return total / 2**20
+
+def build_postgres(folder: Path, documents):
+    backend = postgres_backend()
+    backend.drop_tables()
+    backend.rebuild(documents)
+
+
+def postgres_size_mb() -> float:
+    import sqlalchemy as sa
+
+    from search_index.postgres_backend import TABLES
+
+    with postgres_backend().engine.connect() as connection:
+        total = sum(
+            connection.scalar(sa.text("SELECT pg_total_relation_size(:t)"), {"t": table})
+            for table in TABLES
+        )
+    return total / 2**20
 
 
 class FoldFilter(Filter):
@@ -457,14 +464,23 @@ class FoldFilter(Filter):
 
 
 class PlainWhoosh:
-    """The straightforward Whoosh setup: exact + folded TEXT fields and the stock QueryParser."""
+    """The straightforward Whoosh setup: exact + folded TEXT fields and the stock QueryParser.
+    Not the same query semantics as ours (no synonyms, stock parser): never comparable."""
 
     def __init__(self, folder: Path):
-        from whoosh import fields, index, sorting
-        from whoosh.analysis import StandardAnalyzer
+        from whoosh import index, sorting
         from whoosh.qparser import AndGroup, MultifieldParser
 
-        self.schema = fields.Schema(
+        self.sorting = sorting
+        self.searcher = index.open_dir(str(folder)).searcher()
+        self.parser = MultifieldParser(["exact", "folded"], self.searcher.schema, group=AndGroup)
+
+    @staticmethod
+    def build(folder: Path, documents):
+        from whoosh import fields, index
+        from whoosh.analysis import StandardAnalyzer
+
+        schema = fields.Schema(
             key=fields.ID(stored=True, unique=True),
             exact=fields.TEXT(analyzer=StandardAnalyzer(stoplist=None)),
             folded=fields.TEXT(analyzer=StandardAnalyzer(stoplist=None) | FoldFilter()),
@@ -475,17 +491,8 @@ class PlainWhoosh:
             stored=fields.STORED(),
             updated=fields.NUMERIC(sortable=True),
         )
-        self.folder = folder
-        self.index = index
-        self.sorting = sorting
-        self.parser_class = (MultifieldParser, AndGroup)
-        self.ix = None
-        self.searcher = None
-
-    def build(self, documents):
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.ix = self.index.create_in(str(self.folder), self.schema)
-        writer = self.ix.writer(limitmb=256)
+        folder.mkdir(parents=True, exist_ok=True)
+        writer = index.create_in(str(folder), schema).writer(limitmb=256)
         for doc in documents:
             text = " ".join(doc[f] or "" for f in ("title", "keywords", "body", "body_en"))
             text = unicodedata.normalize("NFC", text)
@@ -502,12 +509,6 @@ class PlainWhoosh:
             )
         writer.commit()
 
-    def reopen(self):
-        self.ix = self.index.open_dir(str(self.folder))
-        self.searcher = self.ix.searcher()
-        parser, group = self.parser_class
-        self.parser = parser(["exact", "folded"], self.ix.schema, group=group)
-
     def search(self, q):
         from whoosh.query import And, Or, Term
 
@@ -522,33 +523,69 @@ class PlainWhoosh:
             for name in q["facets"]
         } or None
         results = self.searcher.search(query, limit=20, filter=filter_query, groupedby=groupedby)
-        for hit in results:
-            hit.fields()
+        keys = [hit["key"] for hit in results]
         if groupedby:
             for name in q["facets"]:
                 results.groups(name)
-        return len(results)
+        return len(results), keys
+
+
+def fts5_match(parsed) -> str:
+    """Our parsed query as an FTS5 expression over our folded syllables: clauses AND'ed, a
+    clause's alternatives OR'ed (synonyms are phrases), excluded clauses NOT'ed."""
+
+    def alternative(a):
+        quoted = '"' + " ".join(a.syllables) + '"'
+        if a.mode == "all":
+            return "(" + " AND ".join(f'"{s}"' for s in a.syllables) + ")"
+        return quoted + " *" if a.mode == "prefix" else quoted
+
+    def clauses(items, joiner):
+        return joiner.join("(" + " OR ".join(map(alternative, c.alternatives)) + ")" for c in items)
+
+    expression = clauses(parsed.clauses, " AND ")
+    if parsed.excluded:
+        expression = f"({expression}) NOT ({clauses(parsed.excluded, ' OR ')})"
+    return expression
+
+
+def fts5_text(doc: dict, name: str) -> str:
+    """A text part as our folded syllables, space-separated (what FTS5's ascii tokenizer splits
+    back into exactly our tokens)."""
+    return " ".join(fold(t) for t in tokens(text_field(doc, name))[:MAX_PART_TOKENS])
 
 
 class Fts5:
-    def __init__(self, folder: Path, facets: bool = True):
-        self.facets = facets
-        folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / "fts.sqlite"
-        self.db = None
+    """SQLite FTS5 over our analysis (folded syllables) and our parsed query, tuned as its
+    documentation recommends: optimize after the build, mmap, a 64 MB page cache, and one MATCH
+    per query into a temporary table that the total, page and facet counts are read from."""
 
-    def build(self, documents):
-        db = sqlite3.connect(self.path)
-        db.executescript("""
-            CREATE VIRTUAL TABLE fts USING fts5(title, keywords, body, body_en,
-                tokenize="unicode61 remove_diacritics 2");
+    PARTS = [name for name, _ in TEXT_PARTS]
+    # bm25 column weights = our field boosts (title 5, title_en 3, keywords 2.5, bodies 1).
+    BM25 = ", ".join(str(boost) for _, boost in TEXT_PARTS)
+
+    def __init__(self, folder: Path):
+        self.db = sqlite3.connect(folder / "fts.sqlite")
+        self.db.executescript("""
+            PRAGMA mmap_size = 1073741824;
+            PRAGMA cache_size = -65536;
+            PRAGMA temp_store = MEMORY;
+            CREATE TEMP TABLE m (doc INTEGER PRIMARY KEY, score REAL);
+        """)
+
+    @classmethod
+    def build(cls, folder: Path, documents):
+        folder.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(folder / "fts.sqlite")
+        db.executescript(f"""
+            CREATE VIRTUAL TABLE fts USING fts5({", ".join(cls.PARTS)}, tokenize="ascii");
             CREATE TABLE facet (doc INTEGER, name TEXT, value TEXT);
             CREATE TABLE doc (rowid INTEGER PRIMARY KEY, key TEXT, stored TEXT, updated INT);
         """)
         for number, doc in enumerate(documents, 1):
             db.execute(
-                "INSERT INTO fts(rowid, title, keywords, body, body_en) VALUES (?,?,?,?,?)",
-                (number, doc["title"], doc["keywords"], doc["body"], doc["body_en"] or ""),
+                f"INSERT INTO fts(rowid, {', '.join(cls.PARTS)}) VALUES (?,?,?,?,?,?)",
+                (number, *(fts5_text(doc, name) for name in cls.PARTS)),
             )
             db.execute(
                 "INSERT INTO doc VALUES (?,?,?,?)",
@@ -565,30 +602,23 @@ class Fts5:
             )
         db.execute("CREATE INDEX facet_doc ON facet(doc, name)")
         db.execute("CREATE INDEX facet_value ON facet(name, value, doc)")
+        db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
         db.commit()
         db.close()
 
-    def reopen(self):
-        self.db = sqlite3.connect(self.path)
-
-    @staticmethod
-    def match_expression(text):
-        text = unicodedata.normalize("NFC", text)
-        parts = text.split('"')
-        terms = []
-        for number, part in enumerate(parts):
-            words = [w for w in "".join(c if c.isalnum() else " " for c in part).split()]
-            if number % 2 == 1 and words:
-                terms.append('"' + " ".join(words) + '"')
-            else:
-                terms.extend(f'"{w}"' for w in words)
-        return " ".join(terms)
-
     def search(self, q):
         """Top 20 by bm25 with snippets, total, and facet counts (own filter ignored)."""
-        expression = self.match_expression(q["query"])
-        if not expression:
-            return 0
+        parsed = parse_query(q["query"], SYNONYMS)
+        db = self.db
+        db.execute("DELETE FROM m")
+        if parsed.is_blank:
+            db.execute("INSERT INTO m SELECT rowid, 0 FROM doc")
+        elif parsed.clauses:
+            expression = fts5_match(parsed)
+            db.execute(
+                f"INSERT INTO m SELECT rowid, bm25(fts, {self.BM25}) FROM fts WHERE fts MATCH ?",
+                [expression],
+            )
         filters = list(q["filters"].items())
 
         def restrict(skip=None):
@@ -603,45 +633,60 @@ class Fts5:
                     params += [name, *values]
             return sql, params
 
-        # MATERIALIZED keeps SQLite from driving the full-text search by rowid from the
-        # filter list (one MATCH per filtered row), which took seconds.
         where, params = restrict()
-        rows = self.db.execute(
-            "WITH m(doc, score) AS MATERIALIZED "
-            "(SELECT rowid, bm25(fts, 10.0, 5.0, 1.0, 1.0) FROM fts WHERE fts MATCH ?) "
-            f"SELECT m.doc, count(*) OVER () FROM m WHERE 1 {where} ORDER BY m.score LIMIT 20",
-            [expression, *params],
+        rows = db.execute(
+            "SELECT m.doc, d.key, d.stored, count(*) OVER () FROM m JOIN doc d ON d.rowid = m.doc "
+            f"WHERE 1 {where} ORDER BY m.score LIMIT 20",
+            params,
         ).fetchall()
-        total = rows[0][1] if rows else 0
-        if self.facets:
-            # Facets without a filter of their own share one restriction and one query.
-            filtered = {name for name, _ in filters}
-            groups = [[n for n in q["facets"] if n not in filtered]]
-            groups += [[n] for n in q["facets"] if n in filtered]
-            for names in groups:
-                if not names:
-                    continue
+        total = rows[0][3] if rows else 0
+        # Facets without a filter of their own share one restriction and one query.
+        filtered = {name for name, _ in filters}
+        groups = [[n for n in q["facets"] if n not in filtered]]
+        groups += [[n] for n in q["facets"] if n in filtered]
+        for names in groups:
+            if names:
                 where, params = restrict(skip=names[0] if names[0] in filtered else None)
-                self.db.execute(
-                    "WITH m(doc) AS MATERIALIZED (SELECT rowid FROM fts WHERE fts MATCH ?) "
+                db.execute(
                     "SELECT f.name, f.value, count(*) FROM m JOIN facet f ON f.doc = m.doc "
                     f"AND f.name IN ({','.join('?' * len(names))}) WHERE 1 {where} "
                     "GROUP BY f.name, f.value",
-                    [expression, *names, *params],
+                    [*names, *params],
                 ).fetchall()
-        if rows:
-            ids = [row[0] for row in rows]
-            marks = ",".join("?" * len(ids))
-            self.db.execute(
-                "SELECT rowid, snippet(fts, 2, '<mark>', '</mark>', '…', 20) FROM fts "
+        if rows and parsed.clauses:
+            marks = ",".join("?" * len(rows))
+            db.execute(
+                "SELECT rowid, snippet(fts, -1, '<mark>', '</mark>', '…', 20) FROM fts "
                 f"WHERE fts MATCH ? AND rowid IN ({marks})",
-                [expression, *ids],
+                [expression, *(row[0] for row in rows)],
             ).fetchall()
-            for (stored,) in self.db.execute(
-                f"SELECT stored FROM doc WHERE rowid IN ({marks})", ids
-            ):
-                json.loads(stored)
-        return total
+        for row in rows:
+            json.loads(row[2])
+        return total, [row[1] for row in rows]
+
+
+# Each index is built once (in its own process, for its peak memory); engines open them.
+BUILDERS = {
+    "ours": build_ours,
+    "fts5": Fts5.build,
+    "plain": PlainWhoosh.build,
+    "postgres": build_postgres,
+}
+ENGINES = {
+    # name: (index it reads, opener, label)
+    "ours": ("ours", lambda f: open_ours(f, cache=False), "(a) ours, cache off"),
+    "ours-cached": ("ours", lambda f: open_ours(f, cache=True), "(b) ours, cache on"),
+    "plain": ("plain", PlainWhoosh, "(c) plain Whoosh [not comparable]"),
+    "fts5": ("fts5", Fts5, "(d) SQLite FTS5, fair"),
+    "postgres": ("postgres", lambda f: OurEngine(postgres_backend()), "(e) PostgreSQL, cache off"),
+    "postgres-cached": (
+        "postgres",
+        lambda f: OurEngine(postgres_backend(cache=True)),
+        "(f) PostgreSQL, cache on",
+    ),
+}
+# Different query language and no synonyms: its totals are shown, never compared.
+NOT_COMPARABLE = {"plain"}
 
 
 # -- measurement -------------------------------------------------------------------------------
@@ -655,60 +700,57 @@ def folder_size_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
 
 
-def timed_queries(engine, queries, rounds) -> list[float]:
-    latencies = []
-    for _ in range(rounds):
-        for q in queries:
-            started = time.perf_counter()
-            engine.search(q)
-            latencies.append((time.perf_counter() - started) * 1000)
-    return latencies
-
-
-def summary(latencies):
-    ordered = sorted(latencies)
+def build_worker(index: str, folder: Path, docs: int) -> dict:
+    """Build one index and run the query set once over it; the process's peak memory is the
+    index's (build and queries)."""
+    documents = make_corpus(docs)
+    base_rss = peak_rss_mb()
+    started = time.perf_counter()
+    BUILDERS[index](folder, documents)
+    build_s = time.perf_counter() - started
+    engine = next(opener for i, opener, _ in ENGINES.values() if i == index)(folder)
+    for q in query_set():
+        engine.search(q)
+    size = postgres_size_mb() if index == "postgres" else folder_size_mb(folder)
     return {
-        "median_ms": statistics.median(ordered),
-        "p95_ms": ordered[min(len(ordered) - 1, int(round(0.95 * len(ordered))) - 1)],
+        "build_s": build_s,
+        "size_mb": size,
+        "peak_rss_mb": peak_rss_mb(),
+        "rss_over_corpus_mb": peak_rss_mb() - base_rss,
     }
 
 
-def run_engine(name: str, docs: int, rounds: int) -> dict:
-    documents = make_corpus(docs)
-    queries = query_set()
-    base_rss = peak_rss_mb()
-    folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
-    engine = None
-    try:
-        if name == "plain":
-            engine = PlainWhoosh(folder / "ix")
-        elif name in ("fts5", "fts5-nofacets"):
-            engine = Fts5(folder, facets=name == "fts5")
-        elif name in ("postgres", "postgres-cached"):
-            engine = PostgresEngine(os.environ["DATABASE_URL"], cache=name == "postgres-cached")
-        else:
-            engine = OurEngine(folder / "ix", cache=name == "ours-cached")
-        started = time.perf_counter()
-        engine.build(documents)
-        build_s = time.perf_counter() - started
-        engine.reopen()
-        size = engine.size_mb() if hasattr(engine, "size_mb") else folder_size_mb(folder)
-        report = {"engine": name, "build_s": build_s, "size_mb": size}
-        if name in ("ours", "postgres"):
-            report["cold"] = summary(timed_queries(engine, queries, 1))
-        else:
-            timed_queries(engine, queries, 1)
-        report.update(summary(timed_queries(engine, queries, rounds)))
-        if name in ("ours", "postgres"):
-            report["totals"] = {q["query"]: engine.search(q) for q in queries[:6]}
-            report["edit_visible_ms"] = edit_visible(engine.backend, documents)
-        report["peak_rss_mb"] = peak_rss_mb()
-        report["rss_over_corpus_mb"] = peak_rss_mb() - base_rss
-        return report
-    finally:
-        if isinstance(engine, PostgresEngine):
-            engine.backend.drop_tables()
-        shutil.rmtree(folder, ignore_errors=True)
+def summary(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def compare_totals(totals: dict[str, list[int]], queries: list[dict]) -> list[str]:
+    """Queries on which the comparable engines disagree, one line each."""
+    compared = [name for name in totals if name not in NOT_COMPARABLE]
+    lines = []
+    for number, q in enumerate(queries):
+        found = {name: totals[name][number] for name in compared}
+        if len(set(found.values())) > 1:
+            lines.append(f"  {q['query']!r} {q['filters'] or ''}: {found}")
+    print(f"same totals on {len(queries) - len(lines)} of {len(queries)} queries")
+    return lines
+
+
+def race(engines: dict, queries: list[dict], rounds: int) -> dict:
+    """Every query on every engine in turn (the order rotating from query to query), so that
+    whatever else the machine does falls on all engines alike. Wall and CPU time in ms."""
+    times = {name: {"wall": [], "cpu": []} for name in engines}
+    names = list(engines)
+    for round_ in range(rounds):
+        for number, q in enumerate(queries):
+            shift = (round_ + number) % len(names)
+            for name in names[shift:] + names[:shift]:
+                wall, cpu = time.perf_counter(), time.process_time()
+                engines[name].search(q)
+                times[name]["cpu"].append((time.process_time() - cpu) * 1000)
+                times[name]["wall"].append((time.perf_counter() - wall) * 1000)
+    return times
 
 
 def edit_visible(backend, documents: list[dict]) -> dict:
@@ -724,114 +766,125 @@ def edit_visible(backend, documents: list[dict]) -> dict:
     return {"median_ms": statistics.median(timings), "max_ms": max(timings)}
 
 
+def judged_set(documents: list[dict]) -> list[tuple[dict, set[str]]]:
+    """Each catalogue item and each service, typed without diacritics; relevant: the documents
+    generated with it (its text is in their keywords or body)."""
+    judged = []
+    for phrase in ITEMS + SERVICES:
+        needle = phrase.lower()
+        relevant = {
+            f"{d['kind']}:{d['id']}"
+            for d in documents
+            if needle in f"{d['keywords']} {d['body']}".lower()
+        }
+        judged.append(({"query": fold(needle), "filters": {}, "facets": []}, relevant))
+    return judged
+
+
+def quality(engines: dict, documents: list[dict]) -> None:
+    judged = judged_set(documents)
+    totals = {name: [] for name in engines}
+    print(f"precision@10 over {len(judged)} judged queries (catalogue items and services)")
+    for name, engine in engines.items():
+        precision = []
+        for q, relevant in judged:
+            total, keys = engine.search(q)
+            totals[name].append(total)
+            top = keys[:10]
+            precision.append(sum(key in relevant for key in top) / len(top) if top else 0.0)
+        print(f"  {ENGINES[name][2]:36} P@10 {statistics.mean(precision):.3f}")
+    differ = compare_totals(totals, [q for q, _ in judged])
+    if differ:
+        sys.exit("totals differ:\n" + "\n".join(differ))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3, help="timed passes over the query set")
-    engines = "fts5,fts5-nofacets,ours,ours-cached,plain"
+    engines = "fts5,ours,ours-cached"
     if os.environ.get("DATABASE_URL", "").startswith("postgresql"):
         engines += ",postgres,postgres-cached"
-    parser.add_argument("--engines", default=engines)
+    parser.add_argument("--engines", default=engines, help=f"of {','.join(ENGINES)}")
+    parser.add_argument("--quality", action="store_true", help="precision@10, no timings")
     parser.add_argument("--save", help="also write the raw figures to this JSON file")
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--build", help=argparse.SUPPRESS)
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.worker:
-        print(json.dumps(run_engine(args.worker, args.docs, args.rounds)))
+    if args.build:
+        print(json.dumps(build_worker(args.build, Path(args.folder), args.docs)))
         return
 
+    names = args.engines.split(",")
+    indexes = list(dict.fromkeys(ENGINES[name][0] for name in names))
+    queries = query_set()
     print(
         f"corpus: {args.docs} firm docs + {max(1, args.docs // 50)} others; "
-        f"{len(query_set())} queries x {args.rounds} rounds; cpus: {os.cpu_count()}"
+        f"{len(queries)} queries x {args.rounds} rounds, interleaved; cpus: {os.cpu_count()}"
     )
-    reports = {}
-    for name in args.engines.split(","):
-        completed = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--worker",
-                name,
-                "--docs",
-                str(args.docs),
-                "--rounds",
-                str(args.rounds),
-            ],
-            capture_output=True,
-            text=True,
+    root = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    try:
+        builds = {}
+        for index in indexes:
+            command = [sys.executable, __file__, "--docs", str(args.docs)]
+            command += ["--build", index, "--folder", str(root / index)]
+            completed = subprocess.run(command, capture_output=True, text=True)
+            if completed.returncode:
+                sys.exit(f"building {index} failed:\n{completed.stderr}")
+            builds[index] = json.loads(completed.stdout.strip().splitlines()[-1])
+            print(f"  built {index}", file=sys.stderr)
+        engines = {name: ENGINES[name][1](root / ENGINES[name][0]) for name in names}
+        if args.quality:
+            quality(engines, make_corpus(args.docs))
+            return
+        totals = {name: [engine.search(q)[0] for q in queries] for name, engine in engines.items()}
+        differ = compare_totals(totals, queries)
+        if differ:
+            sys.exit("FAIL: the engines return different totals on:\n" + "\n".join(differ))
+        times = race(engines, queries, args.rounds)
+        report(builds, times, args.save)
+        documents = make_corpus(args.docs)
+        for name in ("ours", "postgres"):
+            if name in engines:
+                visible = edit_visible(engines[name].backend, documents)
+                print(
+                    f"{ENGINES[name][2]}: edit visible (apply one doc -> found by search): "
+                    f"median {visible['median_ms']:.0f} ms, max {visible['max_ms']:.0f} ms"
+                )
+    finally:
+        if "postgres" in indexes:
+            postgres_backend().drop_tables()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def report(builds: dict, times: dict, save: str | None) -> None:
+    header = f"{'index':10} {'build s':>8} {'size MB':>8} {'peak RSS MB':>12} {'RSS+ MB':>8}"
+    print(header + "\n" + "-" * len(header))
+    for index, b in builds.items():
+        print(
+            f"{index:10} {b['build_s']:8.1f} {b['size_mb']:8.1f} {b['peak_rss_mb']:12.0f} "
+            f"{b['rss_over_corpus_mb']:8.0f}"
         )
-        if completed.returncode:
-            sys.exit(f"{name} failed:\n{completed.stderr}")
-        output = completed.stdout
-        reports[name] = json.loads(output.strip().splitlines()[-1])
-        if args.save:
-            Path(args.save).write_text(json.dumps(reports, indent=1, default=str))
-        print(f"  finished {name}", file=sys.stderr)
-    reference = reports.get("fts5")
-    labels = {
-        "fts5-nofacets": "(d') FTS5, no facets",
-        "ours": "(a) ours, cache off",
-        "ours-cached": "(b) ours, cache on",
-        "plain": "(c) plain Whoosh",
-        "fts5": "(d) SQLite FTS5",
-        "postgres": "(e) PostgreSQL, cache off",
-        "postgres-cached": "(f) PostgreSQL, cache on",
+    figures = {
+        name: {kind: summary(values) for kind, values in t.items()} for name, t in times.items()
     }
+    reference = figures.get("fts5")
     header = (
-        f"{'engine':26} {'build s':>8} {'size MB':>8} {'median ms':>10} {'p95 ms':>8} "
-        f"{'peak RSS MB':>12} {'RSS+ MB':>8} {'med/FTS5':>9} {'p95/FTS5':>9}"
+        f"{'engine':36} {'CPU med':>8} {'CPU p95':>8} {'wall med':>9} {'wall p95':>9} "
+        f"{'CPU med/FTS5':>13} {'CPU p95/FTS5':>13}"
     )
-    print(header)
-    print("-" * len(header))
-    for name, r in reports.items():
-        ratios = ("", "")
+    print(header + "\n" + "-" * len(header))
+    for name, f in figures.items():
+        ratios = ["", ""]
         if reference:
-            ratios = (
-                f"{r['median_ms'] / reference['median_ms']:.2f}x",
-                f"{r['p95_ms'] / reference['p95_ms']:.2f}x",
-            )
+            ratios = [f"{f['cpu'][i] / reference['cpu'][i]:.2f}x" for i in (0, 1)]
         print(
-            f"{labels.get(name, name):26} {r['build_s']:8.1f} {r['size_mb']:8.1f} "
-            f"{r['median_ms']:10.2f} {r['p95_ms']:8.2f} {r['peak_rss_mb']:12.0f} "
-            f"{r['rss_over_corpus_mb']:8.0f} {ratios[0]:>9} {ratios[1]:>9}"
+            f"{ENGINES[name][2]:36} {f['cpu'][0]:8.2f} {f['cpu'][1]:8.2f} {f['wall'][0]:9.2f} "
+            f"{f['wall'][1]:9.2f} {ratios[0]:>13} {ratios[1]:>13}"
         )
-    ours = reports.get("ours")
-    if ours:
-        print(
-            f"(a) first pass after opening (posting lists not yet read): median "
-            f"{ours['cold']['median_ms']:.2f} ms, p95 {ours['cold']['p95_ms']:.2f} ms"
-        )
-        print(
-            f"edit visible (apply one doc -> found by search): median "
-            f"{ours['edit_visible_ms']['median_ms']:.0f} ms, max "
-            f"{ours['edit_visible_ms']['max_ms']:.0f} ms"
-        )
-        if "fts5-nofacets" in reports:
-            bare = reports["fts5-nofacets"]
-            print(
-                f"(a) vs (d') FTS5 without facet counts: median "
-                f"{ours['median_ms'] / bare['median_ms']:.2f}x, p95 "
-                f"{ours['p95_ms'] / bare['p95_ms']:.2f}x"
-            )
-        if "plain" in reports:
-            print(
-                f"(a) vs (c): median {reports['plain']['median_ms'] / ours['median_ms']:.1f}x "
-                f"faster, p95 {reports['plain']['p95_ms'] / ours['p95_ms']:.1f}x faster"
-            )
-        print("hits for first queries:", json.dumps(ours["totals"], ensure_ascii=False))
-    postgres = reports.get("postgres")
-    if postgres:
-        print(
-            f"(e) first pass after opening: median {postgres['cold']['median_ms']:.2f} ms, "
-            f"p95 {postgres['cold']['p95_ms']:.2f} ms; edit visible: median "
-            f"{postgres['edit_visible_ms']['median_ms']:.0f} ms, max "
-            f"{postgres['edit_visible_ms']['max_ms']:.0f} ms"
-        )
-        if ours:
-            print(
-                f"(e) vs (a): median {postgres['median_ms'] / ours['median_ms']:.2f}x, p95 "
-                f"{postgres['p95_ms'] / ours['p95_ms']:.2f}x; same hit counts for the first "
-                f"queries: {postgres['totals'] == ours['totals']}"
-            )
+    print("(ms per query; CPU = time.process_time of this process: PostgreSQL's server not in it)")
+    if save:
+        Path(save).write_text(json.dumps({"builds": builds, "times": figures}, indent=1))
 
 
 if __name__ == "__main__":

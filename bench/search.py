@@ -579,7 +579,8 @@ class Fts5:
         db = sqlite3.connect(folder / "fts.sqlite")
         db.executescript(f"""
             CREATE VIRTUAL TABLE fts USING fts5({", ".join(cls.PARTS)}, tokenize="ascii");
-            CREATE TABLE facet (doc INTEGER, name TEXT, value TEXT);
+            CREATE TABLE facet (doc INTEGER, name TEXT, value TEXT,
+                PRIMARY KEY (doc, name, value)) WITHOUT ROWID;
             CREATE TABLE doc (rowid INTEGER PRIMARY KEY, key TEXT, stored TEXT, updated INT);
         """)
         for number, doc in enumerate(documents, 1):
@@ -600,7 +601,6 @@ class Fts5:
                 "INSERT INTO facet VALUES (?,?,?)",
                 [(number, name, v) for name, values in doc["facets"].items() for v in values],
             )
-        db.execute("CREATE INDEX facet_doc ON facet(doc, name)")
         db.execute("CREATE INDEX facet_value ON facet(name, value, doc)")
         db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
         db.commit()
@@ -634,12 +634,13 @@ class Fts5:
             return sql, params
 
         where, params = restrict()
-        rows = db.execute(
-            "SELECT m.doc, d.key, d.stored, count(*) OVER () FROM m JOIN doc d ON d.rowid = m.doc "
-            f"WHERE 1 {where} ORDER BY m.score LIMIT 20",
+        page = db.execute(
+            f"SELECT m.doc, count(*) OVER () FROM m WHERE 1 {where} ORDER BY m.score LIMIT 20",
             params,
         ).fetchall()
-        total = rows[0][3] if rows else 0
+        total = page[0][1] if page else 0
+        ids = [row[0] for row in page]
+        marks = ",".join("?" * len(ids))
         # Facets without a filter of their own share one restriction and one query.
         filtered = {name for name, _ in filters}
         groups = [[n for n in q["facets"] if n not in filtered]]
@@ -653,16 +654,15 @@ class Fts5:
                     "GROUP BY f.name, f.value",
                     [*names, *params],
                 ).fetchall()
-        if rows and parsed.clauses:
-            marks = ",".join("?" * len(rows))
+        if ids and parsed.clauses:
             db.execute(
                 "SELECT rowid, snippet(fts, -1, '<mark>', '</mark>', '…', 20) FROM fts "
                 f"WHERE fts MATCH ? AND rowid IN ({marks})",
-                [expression, *(row[0] for row in rows)],
+                [expression, *ids],
             ).fetchall()
-        for row in rows:
-            json.loads(row[2])
-        return total, [row[1] for row in rows]
+        found = db.execute(f"SELECT rowid, key, stored FROM doc WHERE rowid IN ({marks})", ids)
+        hits = {doc: (key, json.loads(stored)) for doc, key, stored in found.fetchall()}
+        return total, [hits[doc][0] for doc in ids]
 
 
 # Each index is built once (in its own process, for its peak memory); engines open them.

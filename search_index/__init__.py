@@ -79,6 +79,7 @@ from .backend import (
 )
 from .synonyms import Synonyms
 from .whoosh_backend import WhooshBackend
+from .words import Words
 
 
 def __getattr__(name: str):
@@ -99,6 +100,7 @@ __all__ = [
     "SearchResult",
     "Synonyms",
     "WhooshBackend",
+    "Words",
     "document_digest",
     "document_key",
     "fold",

@@ -54,6 +54,7 @@ from .query import (
 )
 from .spelling import SUGGEST_BELOW, best_correction, max_distance
 from .synonyms import Synonyms
+from .words import Words
 
 __all__ = ["TABLES", "PostgresBackend"]
 
@@ -96,7 +97,8 @@ class _Compiled:
             found = self.expansions.get(syllables[0])
             return "(" + " | ".join(map(lexeme, found)) + ")" if found else None
         joiner = " <-> " if alternative.mode == "phrase" else " & "
-        return "(" + joiner.join(map(lexeme, syllables)) + ")"
+        units = [f"{lexeme(a)} <-> {lexeme(b)}" for a, b in alternative.units]
+        return "(" + " & ".join([joiner.join(map(lexeme, syllables)), *units]) + ")"
 
     def _clause(self, alternatives: tuple[Alternative, ...]) -> str | None:
         parts = [p for p in map(self._alternative, alternatives) if p]
@@ -121,6 +123,7 @@ class PostgresBackend(SearchBackend):
         self,
         engine_or_url: sa.Engine | str,
         synonyms: Synonyms | None = None,
+        words: Words | None = None,
         cache: bool = True,
         cache_size: int = 256,
     ):
@@ -135,6 +138,7 @@ class PostgresBackend(SearchBackend):
                 f"PostgresBackend needs a PostgreSQL database, not {self.engine.dialect.name}"
             )
         self.synonyms = synonyms or Synonyms()
+        self.words = words or Words.bundled()
         self.cache_enabled = cache
         self._results = ResultCache(cache_size)
         self._ready = False
@@ -323,6 +327,14 @@ class PostgresBackend(SearchBackend):
         with self._read() as connection:
             return dict(connection.execute(sa.select(documents.c.key, documents.c.digest)).all())
 
+    def _parse(self, query: str) -> ParsedQuery:
+        return parse_query(query, self.synonyms, self.words)
+
+    @staticmethod
+    def _matches_any(connection: sa.Connection, matching: str) -> bool:
+        exists = "SELECT EXISTS (SELECT 1 FROM search_document WHERE fold @@ CAST(:m AS tsquery))"
+        return connection.scalar(sa.text(exists), {"m": matching})
+
     def _compile(self, connection: sa.Connection, parsed: ParsedQuery) -> _Compiled:
         expansions = {}
         for clause in parsed.clauses + parsed.excluded:
@@ -423,7 +435,7 @@ class PostgresBackend(SearchBackend):
         return (" + ".join(parts) if parts else "0.0::float8"), params
 
     def relevance(self, query: str, kinds: Iterable[str] | None = None) -> dict[str, float]:
-        parsed = parse_query(query if isinstance(query, str) else "", self.synonyms)
+        parsed = self._parse(query if isinstance(query, str) else "").relaxed()
         with self._read() as connection:
             _, total = self._state(connection)
             compiled = self._compile(connection, parsed)
@@ -466,9 +478,16 @@ class PostgresBackend(SearchBackend):
     def _search(
         self, connection, total, query, kinds, filters, facets, sort, page, per_page
     ) -> SearchResult:
-        parsed = parse_query(query, self.synonyms)
+        parsed = self._parse(query)
         compiled = self._compile(connection, parsed)
         matching = None if parsed.is_blank else compiled.all_of()
+        relaxed = parsed.has_units and (
+            matching is None or not self._matches_any(connection, matching)
+        )
+        if relaxed:
+            parsed = parsed.relaxed()
+            compiled = self._compile(connection, parsed)
+            matching = compiled.all_of()
         if matching is None and not parsed.is_blank:
             return SearchResult(
                 total=0,
@@ -587,6 +606,7 @@ class PostgresBackend(SearchBackend):
             facet_counts=facet_counts,
             kind_counts=kind_counts,
             suggestion=suggestion,
+            relaxed=relaxed and matched > 0,
             page=page,
             per_page=per_page,
         )
@@ -605,7 +625,7 @@ class PostgresBackend(SearchBackend):
         if not corrections:
             return None
         suggestion = rebuild_query(parsed, corrections)
-        compiled = self._compile(connection, parse_query(suggestion, self.synonyms))
+        compiled = self._compile(connection, self._parse(suggestion))
         matching = compiled.all_of()
         if matching is None:
             return None

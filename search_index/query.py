@@ -7,11 +7,12 @@ emoji) is treated as separators. Whoosh's query language is deliberately not use
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from .analysis import MAX_TOKEN_LENGTH, fold, is_accented, normalize, tokens
 from .synonyms import Synonyms
+from .words import Words
 
 __all__ = ["Alternative", "Clause", "ParsedQuery", "parse_query", "typed_words"]
 
@@ -30,10 +31,14 @@ _OPERATORS = {"AND", "OR", "NOT"}
 
 @dataclass(frozen=True)
 class Alternative:
-    """One way to satisfy a clause: "all" syllables anywhere, an adjacent "phrase", a "prefix"."""
+    """One way to satisfy a clause: "all" syllables anywhere, an adjacent "phrase", a "prefix".
+
+    `units`: pairs of adjacent syllables of an "all" alternative that form a known word (see
+    words.py) and must appear next to each other too — unless the query is `relaxed()`."""
 
     mode: str
     syllables: tuple[str, ...]
+    units: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,19 @@ class ParsedQuery:
     @property
     def matches_nothing(self) -> bool:
         return not self.clauses and not self.is_blank
+
+    @property
+    def has_units(self) -> bool:
+        return any(a.units for c in self.clauses for a in c.alternatives)
+
+    def relaxed(self) -> "ParsedQuery":
+        """This query with the syllables of known words allowed anywhere (the fallback when
+        the strict form finds nothing)."""
+
+        def loose(clause: Clause) -> Clause:
+            return Clause(tuple(replace(a, units=()) for a in clause.alternatives))
+
+        return replace(self, clauses=[loose(c) for c in self.clauses])
 
 
 @dataclass
@@ -104,14 +122,18 @@ def _scan(text: str) -> list[_Item]:
     return items
 
 
-def parse_query(query: str, synonyms: Synonyms | None = None) -> ParsedQuery:
-    """Parse `query`; never raises for any string."""
+def parse_query(
+    query: str, synonyms: Synonyms | None = None, words: Words | None = None
+) -> ParsedQuery:
+    """Parse `query`; never raises for any string. Adjacent plain syllables forming one of
+    `words` become one clause whose syllables must appear together (`Alternative.units`)."""
     if not isinstance(query, str):
         query = "" if query is None else str(query)
     text = unicodedata.normalize("NFC", query[:MAX_QUERY_CHARS]).translate(_QUOTES)
     parsed = ParsedQuery(is_blank=not text.strip())
     items = _scan(text)
     synonyms = synonyms or Synonyms()
+    words = words or Words()
 
     negate_next = or_next = False
     previous_plain: str | None = None
@@ -141,10 +163,16 @@ def parse_query(query: str, synonyms: Synonyms | None = None) -> ParsedQuery:
                     break
                 run.append(fold(follower.text))
             length, alternatives = (0, ()) if negated else synonyms.find(run, 0)
-            consumed = max(length, 1)
+            if not length:
+                length = 1
+                while length < len(run) and words.joins(run[length - 1], run[length]):
+                    length += 1
+            consumed = length
             span = tuple(run[:consumed])
+            units = tuple(pair for pair in pairwise(span) if words.joins(*pair))
             clause = Clause(
-                (Alternative("all", span),) + tuple(Alternative("phrase", a) for a in alternatives)
+                (Alternative("all", span, units),)
+                + tuple(Alternative("phrase", a) for a in alternatives)
             )
             for offset in range(consumed):
                 typed = items[i + offset].text

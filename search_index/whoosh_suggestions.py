@@ -2,13 +2,13 @@
 "did you mean" when a query finds little (the most frequent indexed syllables a typo away)."""
 
 import heapq
+from collections.abc import Callable
 from typing import Any
 
 from .analysis import fold, is_accented
 from .backend import split_key
-from .query import ParsedQuery, parse_query, rebuild_query
+from .query import ParsedQuery, rebuild_query
 from .spelling import SUGGEST_BELOW, best_correction
-from .synonyms import Synonyms
 from .whoosh_postings import View
 
 
@@ -43,8 +43,11 @@ def completions(
     return results
 
 
-def did_you_mean(view: View, parsed: ParsedQuery, matched: int, synonyms: Synonyms) -> str | None:
-    """The query with its rare syllables corrected, if that finds more than `matched`."""
+def did_you_mean(
+    view: View, parsed: ParsedQuery, matched: int, parse: Callable[[str], ParsedQuery]
+) -> str | None:
+    """The query with its rare syllables corrected, if that (parsed by `parse`) finds more
+    than `matched`."""
     corrections = {}
     # Answer in the user's style: with diacritics only if they typed some.
     accented = any(is_accented(typed) for typed, _ in parsed.plain)
@@ -58,7 +61,7 @@ def did_you_mean(view: View, parsed: ParsedQuery, matched: int, synonyms: Synony
     if not corrections:
         return None
     suggestion = rebuild_query(parsed, corrections)
-    if len(view.match(parse_query(suggestion, synonyms))) > matched:
+    if len(view.match(parse(suggestion))) > matched:
         return suggestion
     return None
 

@@ -37,6 +37,7 @@ from search_index import Synonyms, WhooshBackend, fold, tokens  # noqa: E402
 from search_index.prepare import MAX_PART_TOKENS, text_field  # noqa: E402
 from search_index.query import parse_query  # noqa: E402
 from search_index.whoosh_schema import TEXT_PARTS  # noqa: E402
+from search_index.words import Words  # noqa: E402
 
 # -- deterministic synthetic corpus ----------------------------------------------------------
 
@@ -537,7 +538,8 @@ def fts5_match(parsed) -> str:
     def alternative(a):
         quoted = '"' + " ".join(a.syllables) + '"'
         if a.mode == "all":
-            return "(" + " AND ".join(f'"{s}"' for s in a.syllables) + ")"
+            units = [f'"{first} {second}"' for first, second in a.units]
+            return "(" + " AND ".join([*(f'"{s}"' for s in a.syllables), *units]) + ")"
         return quoted + " *" if a.mode == "prefix" else quoted
 
     def clauses(items, joiner):
@@ -608,17 +610,22 @@ class Fts5:
 
     def search(self, q):
         """Top 20 by bm25 with snippets, total, and facet counts (own filter ignored)."""
-        parsed = parse_query(q["query"], SYNONYMS)
+        parsed = parse_query(q["query"], SYNONYMS, Words.bundled())
         db = self.db
         db.execute("DELETE FROM m")
         if parsed.is_blank:
             db.execute("INSERT INTO m SELECT rowid, 0 FROM doc")
         elif parsed.clauses:
-            expression = fts5_match(parsed)
-            db.execute(
-                f"INSERT INTO m SELECT rowid, bm25(fts, {self.BM25}) FROM fts WHERE fts MATCH ?",
-                [expression],
-            )
+            # Our backends' fallback: a known word's syllables apart when none has them together.
+            for attempt in (parsed, parsed.relaxed()) if parsed.has_units else (parsed,):
+                expression = fts5_match(attempt)
+                db.execute(
+                    f"INSERT INTO m SELECT rowid, bm25(fts, {self.BM25}) FROM fts"
+                    " WHERE fts MATCH ?",
+                    [expression],
+                )
+                if db.execute("SELECT EXISTS (SELECT 1 FROM m)").fetchone()[0]:
+                    break
         filters = list(q["filters"].items())
 
         def restrict(skip=None):

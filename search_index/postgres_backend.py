@@ -421,17 +421,29 @@ class PostgresBackend(SearchBackend):
             frequency = max(df.get(("f", t), 0) for t in found)
             query = " | ".join(map(lexeme, found))
             add(f"ts_rank({WEIGHTS}, fold, QUERY)", query, _idf(frequency, total))
-        for first, second in pairs:
-            if df.get(("f", first)) and df.get(("f", second)):
-                factor = BIGRAM_BOOST * RANK_SCALE * max(idf("f", first), idf("f", second))
-                in_name, anywhere = f"q{len(params)}", f"q{len(params) + 1}"
-                params[in_name] = f"{lexeme(first)}:AB <-> {lexeme(second)}:AB"
-                params[anywhere] = f"{lexeme(first)} <-> {lexeme(second)}"
-                parts.append(
-                    f"{factor!r}::float8 * (CASE WHEN fold @@ CAST(:{in_name} AS tsquery) "
-                    f"THEN 1.0 WHEN fold @@ CAST(:{anywhere} AS tsquery) THEN {OTHER_PAIR} "
-                    "ELSE 0.0 END)"
-                )
+        # (first syllable, what may follow it, that one's idf): typed pairs, and a syllable
+        # followed by any completion of a prefix ("sinh kh*").
+        adjacent = [
+            (first, [second], idf("f", second))
+            for first, second in pairs
+            if df.get(("f", first)) and df.get(("f", second))
+        ]
+        for first, start in parsed.prefix_pairs:
+            found = compiled.expansions.get(start)
+            if df.get(("f", first)) and found:
+                frequency = max(df.get(("f", t), 0) for t in found)
+                adjacent.append((first, found, _idf(frequency, total)))
+        for first, seconds, second_idf in adjacent:
+            factor = BIGRAM_BOOST * RANK_SCALE * max(idf("f", first), second_idf)
+            in_name, anywhere = f"q{len(params)}", f"q{len(params) + 1}"
+            for name, label in ((in_name, ":AB"), (anywhere, "")):
+                followers = " | ".join(lexeme(t) + label for t in seconds)
+                params[name] = f"{lexeme(first)}{label} <-> ({followers})"
+            parts.append(
+                f"{factor!r}::float8 * (CASE WHEN fold @@ CAST(:{in_name} AS tsquery) "
+                f"THEN 1.0 WHEN fold @@ CAST(:{anywhere} AS tsquery) THEN {OTHER_PAIR} "
+                "ELSE 0.0 END)"
+            )
         return (" + ".join(parts) if parts else "0.0::float8"), params
 
     def relevance(self, query: str, kinds: Iterable[str] | None = None) -> dict[str, float]:

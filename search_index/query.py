@@ -54,6 +54,9 @@ class ParsedQuery:
     excluded: list[Clause] = field(default_factory=list)
     # Folded "a_b" terms for adjacent typed syllables: they only add score.
     bigrams: list[str] = field(default_factory=list)
+    # (syllable, prefix) for a syllable typed just before a prefix ("sinh kh*"): documents where
+    # a completion of the prefix follows the syllable score higher.
+    prefix_pairs: list[tuple[str, str]] = field(default_factory=list)
     # Accented tokens exactly as typed: the only ones whose exact-field matches add score.
     exact_terms: list[str] = field(default_factory=list)
     # Folded syllables to mark in results; "xyz*" marks words starting with "xyz".
@@ -203,8 +206,11 @@ def parse_query(
                 else:
                     parsed.highlight.update(alternative.syllables)
             folded_typed = [fold(s) for s in typed_syllables]
-            if item.kind == "term" and not item.prefix and previous_plain is not None:
-                parsed.bigrams.append(f"{previous_plain}_{folded_typed[0]}")
+            if item.kind == "term" and previous_plain is not None:
+                if item.prefix:
+                    parsed.prefix_pairs.append((previous_plain, folded_typed[0]))
+                else:
+                    parsed.bigrams.append(f"{previous_plain}_{folded_typed[0]}")
             parsed.bigrams.extend(f"{a}_{b}" for a, b in pairwise(folded_typed))
             is_plain = item.kind == "term" and not item.prefix
             previous_plain = folded_typed[-1] if is_plain else None

@@ -47,6 +47,13 @@ def contributions(view: View, parsed: ParsedQuery) -> Contributions:
                     add("bigram", f"{a}_{b}", BIGRAM_BOOST)
     for bigram in parsed.bigrams:
         add("bigram", bigram, BIGRAM_BOOST)
+    for first, start in parsed.prefix_pairs:
+        weights = view.prefix("bigram", f"{first}_{start}")
+        if weights:
+            seen[("bigram prefix", f"{first}_{start}")] = (
+                BIGRAM_BOOST * idf(len(weights), total),
+                weights,
+            )
     for term in parsed.exact_terms:
         add("exact", term, EXACT_BOOST)
     return list(seen.values())

@@ -241,6 +241,16 @@ def test_adjacent_syllables_rank_above_scattered_ones(index_with, make_doc):
     assert ranked_ids(backend, "bo rac") == [2, 1]
 
 
+def test_a_syllable_followed_by_a_completion_of_the_prefix_ranks_first(index_with, make_doc):
+    backend = index_with(
+        make_doc(id=1, title="Sinh hoạt khu dân cư", body="Khí hậu ven biển."),
+        make_doc(id=2, title="Công ty An Phát", body="Viên nén sinh khối."),
+        make_doc(id=3, title="Công ty Sao Mai", body="Khói bụi và nước sinh hoạt."),
+    )
+    assert ranked_ids(backend, "sinh kh*")[0] == 2
+    assert ranked_ids(backend, "SINH KH*")[0] == 2
+
+
 def test_the_syllables_of_a_word_must_be_together(index_with, make_doc):
     backend = index_with(
         make_doc(id=1, title="Chương trình đào tạo", body="Năng suất, sản lượng, tái chế."),

@@ -69,7 +69,7 @@ TITLE_WEIGHTS = "'{0, 0, 1.0, 1.0}'::real[]"
 # name on the same scale.
 TITLE_BOOST = 0.75
 BIGRAM_BOOST = 1.5
-EXACT_BOOST = 1.0
+EXACT_BOOST = 3.0
 OTHER_PAIR = 0.8
 RANK_SCALE = 1 / 1.64493
 # Trigram similarity a syllable one or two edits away (same first letter) always reaches.
@@ -417,6 +417,9 @@ class PostgresBackend(SearchBackend):
         if exact:
             factor = EXACT_BOOST * sum(idf("e", t) for t in exact)
             add(f"ts_rank({WEIGHTS}, exact, QUERY)", " | ".join(map(lexeme, exact)), factor)
+        for reading, share, frequency in self._likelier_readings(connection, parsed):
+            factor = EXACT_BOOST * share * _idf(frequency, total)
+            add(f"ts_rank({WEIGHTS}, exact, QUERY)", lexeme(reading), factor)
         for found in prefixes:
             frequency = max(df.get(("f", t), 0) for t in found)
             query = " | ".join(map(lexeme, found))
@@ -445,6 +448,26 @@ class PostgresBackend(SearchBackend):
                 "ELSE 0.0 END)"
             )
         return (" + ".join(parts) if parts else "0.0::float8"), params
+
+    @staticmethod
+    def _likelier_readings(connection: sa.Connection, parsed: ParsedQuery) -> list:
+        """(spelling, its share of the documents of all spellings, its document frequency)
+        of the most frequent spelling of each unaccented syllable of `parsed`."""
+        if not parsed.unaccented_terms:
+            return []
+        rows = connection.execute(
+            sa.select(terms.c.folded, terms.c.term, terms.c.df)
+            .where(terms.c.field == "e", terms.c.folded.in_(parsed.unaccented_terms))
+            .order_by(terms.c.folded, terms.c.df.desc(), terms.c.term)
+        ).all()
+        spellings: dict[str, list[tuple[str, int]]] = {}
+        for folded, term, frequency in rows:
+            spellings.setdefault(folded, []).append((term, frequency))
+        return [
+            (found[0][0], found[0][1] / sum(f for _, f in found), found[0][1])
+            for found in spellings.values()
+            if found[0][1] > 0
+        ]
 
     def relevance(self, query: str, kinds: Iterable[str] | None = None) -> dict[str, float]:
         parsed = self._parse(query if isinstance(query, str) else "").relaxed()

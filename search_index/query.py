@@ -57,8 +57,10 @@ class ParsedQuery:
     # (syllable, prefix) for a syllable typed just before a prefix ("sinh kh*"): documents where
     # a completion of the prefix follows the syllable score higher.
     prefix_pairs: list[tuple[str, str]] = field(default_factory=list)
-    # Accented tokens exactly as typed: the only ones whose exact-field matches add score.
+    # In a query with diacritics, every syllable as typed: matching it exactly adds score.
     exact_terms: list[str] = field(default_factory=list)
+    # In a query without any, the folded syllables: their likelier reading scores higher.
+    unaccented_terms: list[str] = field(default_factory=list)
     # Folded syllables to mark in results; "xyz*" marks words starting with "xyz".
     highlight: set[str] = field(default_factory=set)
     # Plain (typed, folded) terms that "did you mean" may correct, and a template to rebuild the
@@ -197,9 +199,8 @@ def parse_query(
                 if item.kind == "phrase"
                 else tuple(items[i + k].text for k in range(consumed))
             )
-            for syllable in typed_syllables:
-                if is_accented(syllable) and not item.prefix:
-                    parsed.exact_terms.append(syllable)
+            if not item.prefix:
+                parsed.exact_terms.extend(typed_syllables)
             for alternative in clause.alternatives:
                 if alternative.mode == "prefix":
                     parsed.highlight.add(alternative.syllables[0] + "*")
@@ -218,7 +219,11 @@ def parse_query(
         term_count += consumed
         i += consumed
     parsed.bigrams = list(dict.fromkeys(parsed.bigrams))
-    parsed.exact_terms = list(dict.fromkeys(parsed.exact_terms))
+    typed = list(dict.fromkeys(parsed.exact_terms))
+    if any(map(is_accented, typed)):
+        parsed.exact_terms = typed
+    else:
+        parsed.exact_terms, parsed.unaccented_terms = [], typed
     return parsed
 
 

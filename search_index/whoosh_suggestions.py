@@ -68,25 +68,32 @@ def did_you_mean(
 
 class Vocabulary:
     """The indexed syllables of one generation: folded ones by first letter with their document
-    frequency, and the most frequent accented spelling of each."""
+    frequency, and the most frequent spelling of each (its likelier reading) with its share of
+    the documents of all spellings."""
 
     def __init__(self, reader) -> None:
         self._folded: dict[str, list[tuple[str, int]]] = {}
         for term, info in reader.iter_field("fold"):
             term = term.decode("utf-8") if isinstance(term, bytes) else term
             self._folded.setdefault(term[:1], []).append((term, info.doc_frequency()))
-        display: dict[str, tuple[int, str]] = {}
+        spellings: dict[str, tuple[int, str, int]] = {}  # folded: (best df, best, all dfs)
         for term, info in reader.iter_field("exact"):
             term = term.decode("utf-8") if isinstance(term, bytes) else term
             df = info.doc_frequency()
             folded = fold(term)
-            if df > display.get(folded, (0, ""))[0]:
-                display[folded] = (df, term)
-        self._display = {folded: term for folded, (_, term) in display.items()}
+            best_df, best, total = spellings.get(folded, (0, "", 0))
+            if df > best_df:
+                best_df, best = df, term
+            spellings[folded] = (best_df, best, total + df)
+        self._readings = {f: (best, df / total) for f, (df, best, total) in spellings.items()}
 
     def correct(self, term: str) -> str | None:
         """The most frequent indexed syllable within a small edit distance of `term`."""
         return best_correction(term, self._folded.get(term[:1], ()))
 
     def display_form(self, folded: str) -> str:
-        return self._display.get(folded, folded)
+        return self._readings.get(folded, (folded,))[0]
+
+    def likelier_reading(self, folded: str) -> tuple[str, float] | None:
+        """The most frequent spelling of `folded` and its share of their documents."""
+        return self._readings.get(folded)

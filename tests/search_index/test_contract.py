@@ -231,6 +231,29 @@ def test_accented_query_ranks_exact_accents_above_folded_only_matches(index_with
     assert set(ranked_ids(backend, "nuoc thai")) == {1, 2}
 
 
+def test_a_syllable_typed_with_its_marks_ranks_exact_matches_first(index_with, make_doc):
+    backend = index_with(
+        make_doc(id=1, title="Cụm công nghiệp Núi Dâu", body="Kêu gọi đầu tư hạ tầng."),
+        make_doc(id=2, title="Công ty Sa Kỳ", body="Phao quây, bông thấm dầu cho cảng cá."),
+        make_doc(id=3, title="Chất trợ keo tụ cho xỉ", body="Hóa chất."),
+        make_doc(id=4, title="Công ty Vật liệu Xanh", body="Tiếp nhận tro, xỉ đáy lò."),
+    )
+    assert ranked_ids(backend, "dầu")[0] == 2
+    # Once a query has diacritics, a syllable typed without them is meant without them.
+    assert ranked_ids(backend, "tro xỉ") == [4, 3]
+
+
+def test_an_unaccented_syllable_ranks_its_likelier_reading_first(index_with, make_doc):
+    backend = index_with(
+        make_doc(id=1, title="Công ty Xanh", body="Nhận tro bay."),
+        make_doc(id=2, title="Công ty Vàng", body="Nhận hỗ trợ."),
+        make_doc(id=3, title="Công ty Đỏ", body="Nhận hỗ trợ."),
+        make_doc(id=4, title="Công ty Lam", body="Nhận hỗ trợ."),
+    )
+    assert ranked_ids(backend, "tro")[-1] == 1  # "trợ" is written three times as often
+    assert ranked_ids(backend, "tro bay")[0] == 1
+
+
 def test_adjacent_syllables_rank_above_scattered_ones(index_with, make_doc):
     # "bỏ rác" is not one word: its syllables may be apart, next to each other ranks first.
     backend = index_with(

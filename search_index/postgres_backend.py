@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from .analysis import fold, is_accented
+from .analysis import fold
 from .backend import (
     MAX_PER_PAGE,
     Hit,
@@ -49,10 +49,9 @@ from .query import (
     Alternative,
     ParsedQuery,
     parse_query,
-    rebuild_query,
     typed_words,
 )
-from .spelling import SUGGEST_BELOW, best_correction, max_distance
+from .spelling import SUGGEST_BELOW, TYPO_FACTOR, find_typos
 from .synonyms import Synonyms
 from .words import Words
 
@@ -114,6 +113,65 @@ class _Compiled:
     def any_of(self) -> str | None:
         found = [c for c in self.clauses if c]
         return " | ".join(found) if found else None
+
+
+class _Lexicon:
+    """spelling.Lexicon over the tables, on one connection."""
+
+    def __init__(self, connection: sa.Connection):
+        self.connection = connection
+
+    def frequency(self, term: str) -> int:
+        found = self.connection.scalar(
+            sa.select(terms.c.df).where(terms.c.field == "f", terms.c.term == term)
+        )
+        return found or 0
+
+    def _count_upto(self, where: str, params: dict) -> int:
+        return self.connection.scalar(
+            sa.text(
+                f"SELECT count(*) FROM (SELECT 1 FROM search_document WHERE {where}"
+                f" LIMIT {SUGGEST_BELOW}) AS found"
+            ),
+            params,
+        )
+
+    def pair_frequency(self, first: str, second: str) -> int:
+        pair = f"{lexeme(first)} <-> {lexeme(second)}"
+        return self._count_upto("fold @@ CAST(:pair AS tsquery)", {"pair": pair})
+
+    def near(self, term: str, distance: int) -> list[tuple[str, int]]:
+        """Candidates sharing a few trigrams with `term` (every syllable a typo away does)."""
+        self.connection.execute(
+            sa.text(f"SET LOCAL pg_trgm.similarity_threshold = {TRIGRAM_THRESHOLD}")
+        )
+        return self.connection.execute(
+            sa.select(terms.c.term, terms.c.df).where(
+                terms.c.field == "f",
+                terms.c.df > 0,
+                terms.c.term != term,
+                terms.c.term.op("%")(term),
+                sa.func.length(terms.c.term).between(len(term) - distance, len(term) + distance),
+            )
+        ).all()
+
+    def spellings(self, term: str) -> list[str]:
+        return list(
+            self.connection.scalars(
+                sa.select(terms.c.term)
+                .where(terms.c.field == "e", terms.c.folded == term, terms.c.df > 0)
+                .order_by(terms.c.df.desc(), terms.c.term)
+            )
+        )
+
+    def spelt_pair_frequency(self, first: str, second: str) -> int:
+        return self._count_upto(
+            "fold @@ CAST(:pair AS tsquery) AND exact @@ CAST(:both AS tsquery)",
+            {
+                "pair": f"{lexeme(fold(first))} <-> {lexeme(fold(second))}",
+                "both": f"{lexeme(first)} & {lexeme(second)}",
+            },
+        )
 
 
 class PostgresBackend(SearchBackend):
@@ -371,7 +429,7 @@ class PostgresBackend(SearchBackend):
     def _score(self, connection: sa.Connection, compiled: _Compiled, total: int):
         """A SQL expression for a document's relevance, with its bound parameters."""
         parsed = compiled.parsed
-        syllables: dict[str, None] = {}
+        syllables: dict[str, float] = {}  # how much each counts (a typo's correction less)
         pairs: dict[tuple[str, str], None] = {}
         prefixes = []
         for clause in parsed.clauses:
@@ -381,7 +439,9 @@ class PostgresBackend(SearchBackend):
                     if found:
                         prefixes.append(found)
                     continue
-                syllables.update(dict.fromkeys(alternative.syllables))
+                weight = TYPO_FACTOR if alternative.typo else 1.0
+                for syllable in alternative.syllables:
+                    syllables[syllable] = max(weight, syllables.get(syllable, 0.0))
                 if alternative.mode == "phrase":
                     pairs.update(dict.fromkeys(pairwise(alternative.syllables)))
         for bigram in parsed.bigrams:
@@ -406,12 +466,13 @@ class PostgresBackend(SearchBackend):
 
         indexed = [s for s in syllables if df.get(("f", s))]
         for syllable in indexed:
-            add(f"ts_rank({WEIGHTS}, fold, QUERY)", lexeme(syllable), idf("f", syllable))
+            factor = syllables[syllable] * idf("f", syllable)
+            add(f"ts_rank({WEIGHTS}, fold, QUERY)", lexeme(syllable), factor)
         # One call for all the names (and one for all the accents): ts_rank averages its terms'
         # scores, so their count times their mean idf stands for the sum of each idf-weighted.
         if indexed:
             query = " | ".join(map(lexeme, indexed))
-            factor = TITLE_BOOST * sum(idf("f", s) for s in indexed)
+            factor = TITLE_BOOST * sum(syllables[s] * idf("f", s) for s in indexed)
             add(f"ts_rank({TITLE_WEIGHTS}, fold, QUERY)", query, factor)
         exact = [t for t in parsed.exact_terms if df.get(("e", t))]
         if exact:
@@ -513,7 +574,10 @@ class PostgresBackend(SearchBackend):
     def _search(
         self, connection, total, query, kinds, filters, facets, sort, page, per_page
     ) -> SearchResult:
-        parsed = self._parse(query)
+        typed = self._parse(query)
+        lexicon = _Lexicon(connection)
+        typos = find_typos(typed, lexicon)
+        parsed = typos.apply(typed)
         compiled = self._compile(connection, parsed)
         matching = None if parsed.is_blank else compiled.all_of()
         relaxed = parsed.has_units and (
@@ -632,9 +696,11 @@ class PostgresBackend(SearchBackend):
                 )
                 for row in rows
             ]
-        suggestion = None
-        if final < SUGGEST_BELOW and parsed.plain and len(parsed.plain) <= 6:
-            suggestion = self._did_you_mean(connection, parsed, matched)
+        suggestion = typos.suggestion(typed, lexicon)
+        if suggestion:
+            # What a typo matched through its correction was found; else suggest what finds more.
+            found = matched if typos.missing else self._count(connection, suggestion)
+            suggestion = suggestion if found > (0 if typos.missing else matched) else None
         return SearchResult(
             total=final,
             hits=hits,
@@ -646,58 +712,15 @@ class PostgresBackend(SearchBackend):
             per_page=per_page,
         )
 
-    def _did_you_mean(self, connection, parsed: ParsedQuery, matched: int) -> str | None:
-        """The query with its rare syllables corrected, if that finds more than `matched`."""
-        accented = any(is_accented(typed) for typed, _ in parsed.plain)
-        df = self._frequencies(connection, {("f", folded) for _, folded in parsed.plain})
-        corrections = {}
-        for index, (_typed, folded) in enumerate(parsed.plain):
-            if df.get(("f", folded), 0) >= SUGGEST_BELOW:
-                continue
-            candidate = self._correct(connection, folded)
-            if candidate:
-                corrections[index] = self._display(connection, candidate) if accented else candidate
-        if not corrections:
-            return None
-        suggestion = rebuild_query(parsed, corrections)
-        compiled = self._compile(connection, self._parse(suggestion))
-        matching = compiled.all_of()
+    def _count(self, connection: sa.Connection, query: str) -> int:
+        """How many documents `query` matches."""
+        matching = self._compile(connection, self._parse(query)).all_of()
         if matching is None:
-            return None
-        found = connection.scalar(
+            return 0
+        return connection.scalar(
             sa.text("SELECT count(*) FROM search_document WHERE fold @@ CAST(:q AS tsquery)"),
             {"q": matching},
         )
-        return suggestion if found > matched else None
-
-    @staticmethod
-    def _correct(connection: sa.Connection, term: str) -> str | None:
-        """The most frequent indexed syllable a typo away from `term` (see spelling.py); the
-        trigram index narrows the candidates to those sharing a few trigrams."""
-        limit = max_distance(term)
-        connection.execute(sa.text(f"SET LOCAL pg_trgm.similarity_threshold = {TRIGRAM_THRESHOLD}"))
-        candidates = connection.execute(
-            sa.select(terms.c.term, terms.c.df)
-            .where(
-                terms.c.field == "f",
-                terms.c.term.op("%")(term),
-                sa.func.left(terms.c.term, 1) == term[:1],
-                sa.func.length(terms.c.term).between(len(term) - limit, len(term) + limit),
-            )
-            .order_by(terms.c.term)
-        ).all()
-        return best_correction(term, candidates)
-
-    @staticmethod
-    def _display(connection: sa.Connection, folded: str) -> str:
-        """The most frequent accented spelling of a folded syllable."""
-        spelling = connection.scalar(
-            sa.select(terms.c.term)
-            .where(terms.c.field == "e", terms.c.folded == folded)
-            .order_by(terms.c.df.desc(), terms.c.term)
-            .limit(1)
-        )
-        return spelling or folded
 
     def suggest(
         self, prefix: str, kinds: Iterable[str] | None = None, limit: int = 8

@@ -39,6 +39,8 @@ class Alternative:
     mode: str
     syllables: tuple[str, ...]
     units: tuple[tuple[str, str], ...] = ()
+    # Added for a typed syllable the index lacks, with its correction (see spelling.py).
+    typo: bool = False
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,12 @@ from .backend import (
 )
 from .highlight import hit_highlights
 from .query import parse_query, typed_words
-from .spelling import SUGGEST_BELOW
+from .spelling import find_typos
 from .synonyms import Synonyms
 from .whoosh_postings import SegmentPostings, View
 from .whoosh_scoring import contributions, score
 from .whoosh_storage import IndexStore
-from .whoosh_suggestions import completions, did_you_mean
+from .whoosh_suggestions import WhooshLexicon, completions
 from .words import Words
 
 __all__ = ["WhooshBackend"]
@@ -188,7 +188,10 @@ class WhooshBackend(SearchBackend):
             return cached
 
     def _search(self, view, query, kinds, filters, facets, sort, page, per_page) -> SearchResult:
-        parsed = self._parse(query)
+        typed = self._parse(query)
+        lexicon = WhooshLexicon(view)
+        typos = find_typos(typed, lexicon)
+        parsed = typos.apply(typed)
         matched = view.match(parsed)
         relaxed = not matched and parsed.has_units
         if relaxed:
@@ -243,9 +246,11 @@ class WhooshBackend(SearchBackend):
         terms = frozenset(parsed.highlight)
         hits = [self._hit(view, d, scores.get(d, 0.0), terms) for d in top[wanted - per_page :]]
 
-        suggestion = None
-        if len(final) < SUGGEST_BELOW and parsed.plain and len(parsed.plain) <= 6:
-            suggestion = did_you_mean(view, parsed, len(matched), self._parse)
+        suggestion = typos.suggestion(typed, lexicon)
+        if suggestion:
+            # What a typo matched through its correction was found; else suggest what finds more.
+            found = len(matched) if typos.missing else len(view.match(self._parse(suggestion)))
+            suggestion = suggestion if found > (0 if typos.missing else len(matched)) else None
         return SearchResult(
             total=len(final),
             hits=hits,

@@ -6,6 +6,7 @@ import math
 from itertools import pairwise
 
 from .query import ParsedQuery
+from .spelling import TYPO_FACTOR
 from .whoosh_postings import View
 from .whoosh_suggestions import Vocabulary
 
@@ -31,10 +32,10 @@ def contributions(view: View, parsed: ParsedQuery) -> Contributions:
     seen: dict[tuple[str, str], tuple[float, dict[int, float]]] = {}
 
     def add(field: str, term: str, boost: float) -> None:
-        if (field, term) not in seen:
-            weights = view.postings(field, term)
-            if weights:
-                seen[(field, term)] = (boost * idf(len(weights), total), weights)
+        weights = view.postings(field, term)
+        factor = boost * idf(len(weights), total)
+        if weights and factor > seen.get((field, term), (0.0,))[0]:
+            seen[(field, term)] = (factor, weights)
 
     for clause in parsed.clauses:
         for alternative in clause.alternatives:
@@ -43,9 +44,10 @@ def contributions(view: View, parsed: ParsedQuery) -> Contributions:
                 weights = view.prefix("fold", syllables[0])
                 seen[("prefix", syllables[0])] = (idf(len(weights), total), weights)
                 continue
+            weight = TYPO_FACTOR if alternative.typo else 1.0
             for syllable in syllables:
-                add("fold", syllable, 1.0)
-                add("tfold", syllable, TITLE_BOOST)
+                add("fold", syllable, weight)
+                add("tfold", syllable, TITLE_BOOST * weight)
             if alternative.mode == "phrase":
                 for a, b in pairwise(syllables):
                     add("bigram", f"{a}_{b}", BIGRAM_BOOST)

@@ -2,13 +2,11 @@
 "did you mean" when a query finds little (the most frequent indexed syllables a typo away)."""
 
 import heapq
-from collections.abc import Callable
 from typing import Any
 
-from .analysis import fold, is_accented
+from .analysis import fold
 from .backend import split_key
-from .query import ParsedQuery, rebuild_query
-from .spelling import SUGGEST_BELOW, best_correction
+from .spelling import SUGGEST_BELOW, deletions
 from .whoosh_postings import View
 
 
@@ -43,56 +41,79 @@ def completions(
     return results
 
 
-def did_you_mean(
-    view: View, parsed: ParsedQuery, matched: int, parse: Callable[[str], ParsedQuery]
-) -> str | None:
-    """The query with its rare syllables corrected, if that (parsed by `parse`) finds more
-    than `matched`."""
-    corrections = {}
-    # Answer in the user's style: with diacritics only if they typed some.
-    accented = any(is_accented(typed) for typed, _ in parsed.plain)
-    vocabulary = view.derived("vocabulary", lambda: Vocabulary(view.reader))
-    for index_, (_typed, folded) in enumerate(parsed.plain):
-        if len(view.postings("fold", folded)) >= SUGGEST_BELOW:
-            continue
-        candidate = vocabulary.correct(folded)
-        if candidate:
-            corrections[index_] = vocabulary.display_form(candidate) if accented else candidate
-    if not corrections:
-        return None
-    suggestion = rebuild_query(parsed, corrections)
-    if len(view.match(parse(suggestion))) > matched:
-        return suggestion
-    return None
+class WhooshLexicon:
+    """spelling.Lexicon over one generation: live documents only, as the PostgreSQL backend
+    counts them."""
+
+    def __init__(self, view: View):
+        self.view = view
+        self.vocabulary = view.derived("vocabulary", lambda: Vocabulary(view.reader))
+
+    def _live(self, docs) -> int:
+        deleted = self.view.deleted
+        return len(docs) - len(deleted & docs.keys()) if deleted else len(docs)
+
+    def frequency(self, term: str) -> int:
+        return self._live(self.view.postings("fold", term))
+
+    def pair_frequency(self, first: str, second: str) -> int:
+        return min(self._live(self.view.postings("bigram", f"{first}_{second}")), SUGGEST_BELOW)
+
+    def near(self, term: str, distance: int) -> list[tuple[str, int]]:
+        found = ((t, self.frequency(t)) for t in self.vocabulary.near(term, distance))
+        return [(t, df) for t, df in found if df]
+
+    def spellings(self, term: str) -> list[str]:
+        return self.vocabulary.spellings(term)
+
+    def spelt_pair_frequency(self, first: str, second: str) -> int:
+        view = self.view
+        docs = view.postings("bigram", f"{fold(first)}_{fold(second)}").keys()
+        for spelling in (first, second):
+            if docs:
+                docs = docs & view.postings("exact", spelling).keys()
+        return min(len(docs - view.deleted), SUGGEST_BELOW)
 
 
 class Vocabulary:
-    """The indexed syllables of one generation: folded ones by first letter with their document
-    frequency, and the most frequent spelling of each (its likelier reading) with its share of
-    the documents of all spellings."""
+    """The indexed syllables of one generation: the folded ones (and, once asked for typos, a
+    symmetric-delete index of them), and the most frequent spelling of each (its likelier
+    reading) with its share of the documents of all spellings."""
 
     def __init__(self, reader) -> None:
-        self._folded: dict[str, list[tuple[str, int]]] = {}
-        for term, info in reader.iter_field("fold"):
-            term = term.decode("utf-8") if isinstance(term, bytes) else term
-            self._folded.setdefault(term[:1], []).append((term, info.doc_frequency()))
-        spellings: dict[str, tuple[int, str, int]] = {}  # folded: (best df, best, all dfs)
+        self._terms = [
+            term.decode("utf-8") if isinstance(term, bytes) else term
+            for term in reader.lexicon("fold")
+        ]
+        self._by_deletion: dict[str, list[str]] | None = None
+        spellings: dict[str, list[tuple[int, str]]] = {}
         for term, info in reader.iter_field("exact"):
             term = term.decode("utf-8") if isinstance(term, bytes) else term
-            df = info.doc_frequency()
-            folded = fold(term)
-            best_df, best, total = spellings.get(folded, (0, "", 0))
-            if df > best_df:
-                best_df, best = df, term
-            spellings[folded] = (best_df, best, total + df)
-        self._readings = {f: (best, df / total) for f, (df, best, total) in spellings.items()}
+            spellings.setdefault(fold(term), []).append((-info.doc_frequency(), term))
+        self._spellings = {f: [t for _, t in sorted(found)] for f, found in spellings.items()}
+        self._readings = {
+            f: (min(found)[1], min(found)[0] / sum(df for df, _ in found))
+            for f, found in spellings.items()
+        }
 
-    def correct(self, term: str) -> str | None:
-        """The most frequent indexed syllable within a small edit distance of `term`."""
-        return best_correction(term, self._folded.get(term[:1], ()))
+    def near(self, term: str, distance: int) -> set[str]:
+        """Indexed syllables that may be within `distance` edits of `term` (a superset)."""
+        if distance > 1:  # six letters or more: every syllable of a close length
+            return {t for t in self._terms if abs(len(t) - len(term)) <= distance and t != term}
+        if self._by_deletion is None:
+            self._by_deletion = {}
+            for t in self._terms:
+                for key in deletions(t):
+                    self._by_deletion.setdefault(key, []).append(t)
+        found = set()
+        for key in deletions(term):
+            found.update(self._by_deletion.get(key, ()))
+        found.discard(term)
+        return found
 
-    def display_form(self, folded: str) -> str:
-        return self._readings.get(folded, (folded,))[0]
+    def spellings(self, folded: str) -> list[str]:
+        """The spellings of `folded`, the most frequent first."""
+        return self._spellings.get(folded, [])
 
     def likelier_reading(self, folded: str) -> tuple[str, float] | None:
         """The most frequent spelling of `folded` and its share of their documents."""

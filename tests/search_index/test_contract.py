@@ -154,6 +154,68 @@ def test_suggestion_corrects_a_misspelt_word_from_the_index(index_with, make_doc
     assert backend.search("nước thải").suggestion is None
 
 
+@pytest.fixture
+def places(index_with, make_doc):
+    return index_with(
+        make_doc(id=1, title="Cụm công nghiệp Tịnh Phong", body="Kêu gọi đầu tư."),
+        make_doc(id=2, title="Công ty Giấy Bình Sơn", body="Tái chế giấy."),
+        make_doc(id=3, title="Công ty Sa Kỳ", body="Ứng phó sự cố tràn dầu."),
+        make_doc(id=4, title="Quỹ đầu tư", body="Đầu tư xanh."),
+        make_doc(id=5, title="Chương trình đầu tư", body="Hỗ trợ đầu tư."),
+        make_doc(id=6, title="Điện mặt trời Sa Huỳnh", body="Hỗ trợ lắp đặt."),
+        make_doc(id=7, title="Hỗ trợ kỹ thuật", body="Hỗ trợ doanh nghiệp."),
+        make_doc(id=8, title="Hỗ trợ vốn", body="Hỗ trợ vay."),
+    )
+
+
+@pytest.mark.parametrize(
+    "query, found, suggestion",
+    [
+        ("Tịnh Phòn", 1, "tịnh phong"),
+        ("tinh phonh", 1, "tinh phong"),
+        ("Tịnh Hhong", 1, "tịnh phong"),  # the first letter too
+        ("Bìng Sơn", 2, "bình sơn"),
+        ("tràn dầuu", 3, "tràn dầu"),  # spelt as next to "tràn", not as the commoner "đầu"
+    ],
+)
+def test_a_syllable_the_index_lacks_matches_its_likeliest_correction(
+    places, query, found, suggestion
+):
+    result = places.search(query)
+    assert result.hits[0].id == found
+    assert result.suggestion == suggestion
+
+
+def test_words_the_index_has_next_to_each_other_are_not_corrected(places):
+    for query in ("điện mặt trời", "Tịnh Phong", "tràn dầu", "hỗ trợ"):
+        assert places.search(query).suggestion is None
+    # Frequent "trợ" is not what "trời" meant: "mặt trời" is in the index.
+    assert [h.id for h in places.search("mặt trời").hits] == [6]
+
+
+def test_a_real_syllable_out_of_place_gets_a_suggestion(places):
+    more = ["Sớm nay ở Bình Minh", "Nhựa Bình Sơn", "Gạch Bình Sơn"]
+    places.apply([places_doc(9 + n, title) for n, title in enumerate(more)])
+    result = places.search("Bình Sơm")  # "sơm" is a syllable (sớm), never next to "bình"
+    assert [h.id for h in result.hits] == [9]
+    assert result.suggestion == "bình sơn"
+
+
+def places_doc(id, title):
+    return {
+        "kind": "firm",
+        "id": id,
+        "title": title,
+        "title_en": None,
+        "keywords": "",
+        "body": "",
+        "body_en": None,
+        "facets": {},
+        "sort": {"updated": datetime(2025, 1, 1), "closes": None},
+        "stored": {},
+    }
+
+
 def test_suggest_completes_the_last_word_without_accents(index_with, make_doc):
     backend = index_with(
         make_doc(id=1, title="Công ty Môi trường Xanh", stored={"slug": "x"}),

@@ -24,6 +24,7 @@ __all__ = [
     "TYPO_FACTOR",
     "NO_TYPOS",
     "Lexicon",
+    "Neighbours",
     "Typos",
     "deletions",
     "edit_distance",
@@ -178,6 +179,31 @@ def find_typos(parsed: ParsedQuery, lexicon: Lexicon) -> Typos:
         if not frequency:
             missing.add(index)
     return Typos(corrections, frozenset(missing))
+
+
+class Neighbours:
+    """Finds the syllables of a vocabulary that may be a few edits from a given one: through a
+    symmetric-delete index for one edit (built on first use), by length for more."""
+
+    def __init__(self, vocabulary: Iterable[str]):
+        self._terms = list(vocabulary)
+        self._by_deletion: dict[str, list[str]] | None = None
+
+    def near(self, term: str, distance: int) -> set[str]:
+        """The vocabulary's syllables that may be within `distance` edits of `term` (a
+        superset), `term` left out."""
+        if distance > 1:  # six letters or more: every syllable of a close length
+            return {t for t in self._terms if abs(len(t) - len(term)) <= distance and t != term}
+        if self._by_deletion is None:
+            self._by_deletion = {}
+            for t in self._terms:
+                for key in deletions(t):
+                    self._by_deletion.setdefault(key, []).append(t)
+        found = set()
+        for key in deletions(term):
+            found.update(self._by_deletion.get(key, ()))
+        found.discard(term)
+        return found
 
 
 def deletions(term: str, distance: int = 1) -> set[str]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from .analysis import fold
 from .backend import split_key
-from .spelling import SUGGEST_BELOW, deletions
+from .spelling import SUGGEST_BELOW, Neighbours
 from .whoosh_postings import View
 
 
@@ -60,7 +60,7 @@ class WhooshLexicon:
         return min(self._live(self.view.postings("bigram", f"{first}_{second}")), SUGGEST_BELOW)
 
     def near(self, term: str, distance: int) -> list[tuple[str, int]]:
-        found = ((t, self.frequency(t)) for t in self.vocabulary.near(term, distance))
+        found = ((t, self.frequency(t)) for t in self.vocabulary.neighbours.near(term, distance))
         return [(t, df) for t, df in found if df]
 
     def spellings(self, term: str) -> list[str]:
@@ -76,40 +76,24 @@ class WhooshLexicon:
 
 
 class Vocabulary:
-    """The indexed syllables of one generation: the folded ones (and, once asked for typos, a
-    symmetric-delete index of them), and the most frequent spelling of each (its likelier
-    reading) with its share of the documents of all spellings."""
+    """The indexed syllables of one generation: the folded ones (for typos), and the spellings
+    of each, the most frequent (its likelier reading) with its share of their documents."""
 
     def __init__(self, reader) -> None:
-        self._terms = [
+        self.neighbours = Neighbours(
             term.decode("utf-8") if isinstance(term, bytes) else term
             for term in reader.lexicon("fold")
-        ]
-        self._by_deletion: dict[str, list[str]] | None = None
+        )
         spellings: dict[str, list[tuple[int, str]]] = {}
         for term, info in reader.iter_field("exact"):
             term = term.decode("utf-8") if isinstance(term, bytes) else term
-            spellings.setdefault(fold(term), []).append((-info.doc_frequency(), term))
-        self._spellings = {f: [t for _, t in sorted(found)] for f, found in spellings.items()}
-        self._readings = {
-            f: (min(found)[1], min(found)[0] / sum(df for df, _ in found))
-            for f, found in spellings.items()
-        }
-
-    def near(self, term: str, distance: int) -> set[str]:
-        """Indexed syllables that may be within `distance` edits of `term` (a superset)."""
-        if distance > 1:  # six letters or more: every syllable of a close length
-            return {t for t in self._terms if abs(len(t) - len(term)) <= distance and t != term}
-        if self._by_deletion is None:
-            self._by_deletion = {}
-            for t in self._terms:
-                for key in deletions(t):
-                    self._by_deletion.setdefault(key, []).append(t)
-        found = set()
-        for key in deletions(term):
-            found.update(self._by_deletion.get(key, ()))
-        found.discard(term)
-        return found
+            spellings.setdefault(fold(term), []).append((info.doc_frequency(), term))
+        self._spellings: dict[str, list[str]] = {}
+        self._readings: dict[str, tuple[str, float]] = {}
+        for folded, found in spellings.items():
+            found.sort(key=lambda pair: (-pair[0], pair[1]))  # most frequent first, then A-Z
+            self._spellings[folded] = [term for _, term in found]
+            self._readings[folded] = (found[0][1], found[0][0] / sum(df for df, _ in found))
 
     def spellings(self, folded: str) -> list[str]:
         """The spellings of `folded`, the most frequent first."""

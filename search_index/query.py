@@ -144,6 +144,7 @@ def parse_query(
 
     negate_next = or_next = False
     previous_plain: str | None = None
+    spelt: list[str] = []  # syllables as typed, but prefixes
     i = 0
     term_count = 0
     while i < len(items) and term_count < MAX_TERMS:
@@ -202,7 +203,7 @@ def parse_query(
                 else tuple(items[i + k].text for k in range(consumed))
             )
             if not item.prefix:
-                parsed.exact_terms.extend(typed_syllables)
+                spelt.extend(typed_syllables)
             for alternative in clause.alternatives:
                 if alternative.mode == "prefix":
                     parsed.highlight.add(alternative.syllables[0] + "*")
@@ -221,11 +222,11 @@ def parse_query(
         term_count += consumed
         i += consumed
     parsed.bigrams = list(dict.fromkeys(parsed.bigrams))
-    typed = list(dict.fromkeys(parsed.exact_terms))
-    if any(map(is_accented, typed)):
-        parsed.exact_terms = typed
+    spelt = list(dict.fromkeys(spelt))
+    if any(map(is_accented, spelt)):
+        parsed.exact_terms = spelt
     else:
-        parsed.exact_terms, parsed.unaccented_terms = [], typed
+        parsed.unaccented_terms = spelt
     return parsed
 
 

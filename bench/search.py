@@ -576,6 +576,8 @@ def fts5_match(parsed) -> str:
         if a.mode == "all":
             units = [f'"{first} {second}"' for first, second in a.units]
             return "(" + " AND ".join([*(f'"{s}"' for s in a.syllables), *units]) + ")"
+        if a.mode == "prefix" and a.units:  # the syllable before, then a completion
+            return '"' + " ".join(a.units[0]) + '" *'
         return quoted + " *" if a.mode == "prefix" else quoted
 
     def clauses(items, joiner):

@@ -46,6 +46,7 @@ from .postgres_schema import (
 )
 from .query import (
     MAX_PREFIX_EXPANSION,
+    MIN_PREFIX_LENGTH,
     Alternative,
     ParsedQuery,
     parse_query,
@@ -93,6 +94,9 @@ class _Compiled:
     def _alternative(self, alternative: Alternative) -> str | None:
         syllables = alternative.syllables
         if alternative.mode == "prefix":
+            if alternative.units:
+                ((first, start),) = alternative.units
+                return f"({lexeme(first)} <-> {lexeme(start)}:*)"
             found = self.expansions.get(syllables[0])
             return "(" + " | ".join(map(lexeme, found)) + ")" if found else None
         joiner = " <-> " if alternative.mode == "phrase" else " & "
@@ -436,7 +440,7 @@ class PostgresBackend(SearchBackend):
             for alternative in clause.alternatives:
                 if alternative.mode == "prefix":
                     found = compiled.expansions.get(alternative.syllables[0])
-                    if found:
+                    if found and len(alternative.syllables[0]) >= MIN_PREFIX_LENGTH:
                         prefixes.append(found)
                     continue
                 weight = TYPO_FACTOR if alternative.typo else 1.0

@@ -19,7 +19,8 @@ __all__ = ["Alternative", "Clause", "ParsedQuery", "parse_query", "typed_words"]
 # A 5,000-character paste should cost no more than a long sentence.
 MAX_QUERY_CHARS = 512
 MAX_TERMS = 24
-# One-letter prefixes expand to much of the lexicon; they are matched as plain terms instead.
+# One-letter prefixes expand to much of the lexicon: they are matched as plain terms instead,
+# unless a syllable comes just before ("màng l*": "màng" followed by a word starting with "l").
 MIN_PREFIX_LENGTH = 2
 # A prefix matches the documents of its first indexed completions (in code point order) only.
 MAX_PREFIX_EXPANSION = 64
@@ -33,8 +34,9 @@ _OPERATORS = {"AND", "OR", "NOT"}
 class Alternative:
     """One way to satisfy a clause: "all" syllables anywhere, an adjacent "phrase", a "prefix".
 
-    `units`: pairs of adjacent syllables of an "all" alternative that form a known word (see
-    words.py) and must appear next to each other too — unless the query is `relaxed()`."""
+    `units` must appear adjacent too, unless the query is `relaxed()`: in an "all" alternative
+    the pairs of its syllables that form a known word (see words.py); in a "prefix" one, the
+    syllable typed just before and the prefix ("sinh kh*": "sinh" then a word "kh…")."""
 
     mode: str
     syllables: tuple[str, ...]
@@ -95,6 +97,7 @@ class _Item:
     text: str = ""
     syllables: tuple[str, ...] = ()
     negated: bool = False
+    star: bool = False  # typed with a trailing "*"
     prefix: bool = False
 
 
@@ -121,6 +124,7 @@ def _scan(text: str) -> list[_Item]:
                         text=token,
                         syllables=(token,),
                         negated=bool(match.group("neg")),
+                        star=bool(match.group("star")),
                         prefix=bool(match.group("star")) and len(fold(token)) >= MIN_PREFIX_LENGTH,
                     )
                 )
@@ -156,18 +160,23 @@ def parse_query(
             i += 1
             continue
         negated = item.negated or negate_next
+        follows = previous_plain if not negated else None  # the syllable just before
+        if item.star and follows is not None:
+            item.prefix = True
         folded = tuple(fold(s) for s in item.syllables)
         consumed = 1
         if item.kind == "phrase":
             clause = Clause((Alternative("phrase", folded),))
             parsed.template.append('"' + " ".join(item.syllables) + '"')
         elif item.prefix:
-            clause = Clause((Alternative("prefix", folded),))
+            # After a syllable, strictly: that syllable followed by a completion ("sinh kh*").
+            units = ((follows, folded[0]),) if follows is not None else ()
+            clause = Clause((Alternative("prefix", folded, units),))
             parsed.template.append(item.text + "*")
         else:
             run = [fold(item.text)]
             for follower in items[i + 1 :]:
-                if negated or follower.kind != "term" or follower.negated or follower.prefix:
+                if negated or follower.kind != "term" or follower.negated or follower.star:
                     break
                 run.append(fold(follower.text))
             length, alternatives = (0, ()) if negated else synonyms.find(run, 0)

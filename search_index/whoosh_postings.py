@@ -172,6 +172,9 @@ class View:
         if mode == "phrase":
             return self.phrase(syllables).keys()
         if mode == "prefix":
+            if alternative.units:
+                ((first, start),) = alternative.units
+                return self.prefix("bigram", f"{first}_{start}").keys()
             return self.prefix("fold", syllables[0]).keys()
         dicts = [self.postings("fold", s) for s in syllables]
         dicts += [self.postings("bigram", f"{a}_{b}") for a, b in alternative.units]

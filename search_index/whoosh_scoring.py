@@ -5,7 +5,7 @@ as most documents spell them)."""
 import math
 from itertools import pairwise
 
-from .query import ParsedQuery
+from .query import MIN_PREFIX_LENGTH, ParsedQuery
 from .spelling import TYPO_FACTOR
 from .whoosh_postings import View
 from .whoosh_suggestions import Vocabulary
@@ -41,8 +41,9 @@ def contributions(view: View, parsed: ParsedQuery) -> Contributions:
         for alternative in clause.alternatives:
             syllables = alternative.syllables
             if alternative.mode == "prefix":
-                weights = view.prefix("fold", syllables[0])
-                seen[("prefix", syllables[0])] = (idf(len(weights), total), weights)
+                if len(syllables[0]) >= MIN_PREFIX_LENGTH:
+                    weights = view.prefix("fold", syllables[0])
+                    seen[("prefix", syllables[0])] = (idf(len(weights), total), weights)
                 continue
             weight = TYPO_FACTOR if alternative.typo else 1.0
             for syllable in syllables:

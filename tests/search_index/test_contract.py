@@ -336,6 +336,19 @@ def test_a_syllable_followed_by_a_completion_of_the_prefix_ranks_first(index_wit
     assert ranked_ids(backend, "SINH KH*")[0] == 2
 
 
+def test_a_prefix_after_a_syllable_must_follow_it(index_with, make_doc):
+    backend = index_with(
+        make_doc(id=1, title="Màng lọc MBR", body="Xử lý nước."),
+        make_doc(id=2, title="Lưới chắn rác", body="Màng chống thấm HDPE."),
+        make_doc(id=3, title="Công ty Hấp thụ", body="Tháp hấp thụ khí thải."),
+    )
+    assert ranked_ids(backend, "màng l*") == [1]  # one letter after a syllable
+    assert ranked_ids(backend, "mang l*") == [1]
+    assert ranked_ids(backend, "hấp th*") == [3]
+    result = backend.search("màng x*")  # none has "màng x…"; one has "màng" and "xử" apart
+    assert ([h.id for h in result.hits], result.relaxed) == ([1], True)
+
+
 def test_the_syllables_of_a_word_must_be_together(index_with, make_doc):
     backend = index_with(
         make_doc(id=1, title="Chương trình đào tạo", body="Năng suất, sản lượng, tái chế."),

@@ -52,7 +52,7 @@ from .query import (
     parse_query,
     typed_words,
 )
-from .spelling import SUGGEST_BELOW, TYPO_FACTOR, find_typos
+from .spelling import SUGGEST_BELOW, TYPO_FACTOR, find_typos, likelier_reading
 from .synonyms import Synonyms
 from .words import Words
 
@@ -516,8 +516,8 @@ class PostgresBackend(SearchBackend):
 
     @staticmethod
     def _likelier_readings(connection: sa.Connection, parsed: ParsedQuery) -> list:
-        """(spelling, its share of the documents of all spellings, its document frequency)
-        of the most frequent spelling of each unaccented syllable of `parsed`."""
+        """(spelling, how much it counts, its document frequency) of the spelling to rank first
+        of each unaccented syllable of `parsed` (see spelling.likelier_reading)."""
         if not parsed.unaccented_terms:
             return []
         rows = connection.execute(
@@ -527,12 +527,13 @@ class PostgresBackend(SearchBackend):
         ).all()
         spellings: dict[str, list[tuple[str, int]]] = {}
         for folded, term, frequency in rows:
-            spellings.setdefault(folded, []).append((term, frequency))
-        return [
-            (found[0][0], found[0][1] / sum(f for _, f in found), found[0][1])
-            for found in spellings.values()
-            if found[0][1] > 0
-        ]
+            if frequency > 0:
+                spellings.setdefault(folded, []).append((term, frequency))
+        readings = []
+        for folded, found in spellings.items():
+            spelling, share = likelier_reading(folded, found)
+            readings.append((spelling, share, dict(found)[spelling]))
+        return readings
 
     def relevance(self, query: str, kinds: Iterable[str] | None = None) -> dict[str, float]:
         parsed = self._parse(query if isinstance(query, str) else "").relaxed()
@@ -700,11 +701,7 @@ class PostgresBackend(SearchBackend):
                 )
                 for row in rows
             ]
-        suggestion = typos.suggestion(typed, lexicon)
-        if suggestion:
-            # What a typo matched through its correction was found; else suggest what finds more.
-            found = matched if typos.missing else self._count(connection, suggestion)
-            suggestion = suggestion if found > (0 if typos.missing else matched) else None
+        suggestion = typos.offer(typed, lexicon, lambda q: self._count(connection, q))
         return SearchResult(
             total=final,
             hits=hits,

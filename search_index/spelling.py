@@ -9,8 +9,8 @@ An edit is an insertion, deletion, substitution or transposition, the first lett
 
 A typed syllable is taken as meant when the index has it next to its typed neighbours, or has it
 often when it stands alone. Otherwise the candidate that most often sits next to those neighbours
-(then the nearest, then the most frequent) is its correction; a syllable the index lacks matches
-its correction's documents (see `Typos.apply`).
+(then the nearest, then the most frequent) is its correction, which it also matches, ranked
+below what was typed (see `Typos.apply`).
 """
 
 from collections.abc import Iterable
@@ -29,6 +29,7 @@ __all__ = [
     "deletions",
     "edit_distance",
     "find_typos",
+    "likelier_reading",
     "typo_distance",
 ]
 
@@ -71,13 +72,11 @@ class Typos:
     """Corrections of a query's plain syllables: index into `ParsedQuery.plain` → folded."""
 
     corrections: dict[int, str]
-    # The corrected syllables the index lacks entirely: they match through their correction.
-    missing: frozenset[int]
 
     def apply(self, parsed: ParsedQuery) -> ParsedQuery:
-        """`parsed` where each missing syllable also matches its correction (typo alternatives
-        score TYPO_FACTOR of a typed match)."""
-        replaced = {parsed.plain[i][1]: self.corrections[i] for i in self.missing}
+        """`parsed` where each corrected syllable also matches its correction (typo
+        alternatives score TYPO_FACTOR of a typed match)."""
+        replaced = {parsed.plain[i][1]: c for i, c in self.corrections.items()}
         if not replaced:
             return parsed
 
@@ -103,6 +102,11 @@ class Typos:
             highlight=parsed.highlight | set(replaced.values()),
         )
 
+    def offer(self, parsed: ParsedQuery, lexicon: "Lexicon", count) -> str | None:
+        """The query corrected, if it finds anything (`count(query)` → documents)."""
+        suggestion = self.suggestion(parsed, lexicon)
+        return suggestion if suggestion and count(suggestion) else None
+
     def suggestion(self, parsed: ParsedQuery, lexicon: "Lexicon") -> str | None:
         """The query as typed with its corrections, or None when there are none. When the user
         typed diacritics, a correction is spelt as documents spell it next to the typed
@@ -125,7 +129,7 @@ class Typos:
         return rebuild_query(parsed, shown)
 
 
-NO_TYPOS = Typos({}, frozenset())
+NO_TYPOS = Typos({})
 # Queries of more plain syllables are not checked for typos.
 MAX_CHECKED = 6
 
@@ -136,7 +140,6 @@ def find_typos(parsed: ParsedQuery, lexicon: Lexicon) -> Typos:
         return NO_TYPOS
     plain = [folded for _, folded in parsed.plain]
     corrections: dict[int, str] = {}
-    missing = set()
     for index, term in enumerate(plain):
         limit = typo_distance(term)
         if not limit or not term.isalpha():
@@ -176,9 +179,20 @@ def find_typos(parsed: ParsedQuery, lexicon: Lexicon) -> Typos:
         if not fits:
             continue
         corrections[index] = candidate
-        if not frequency:
-            missing.add(index)
-    return Typos(corrections, frozenset(missing))
+    return Typos(corrections)
+
+
+def likelier_reading(folded: str, spellings: list[tuple[str, int]]) -> tuple[str, float] | None:
+    """For a syllable typed without diacritics, the spelling to rank first and how much it
+    counts, from how documents spell it ((spelling, documents), most frequent first): the typed
+    form itself when documents write it so ("tro", ash, not the commoner "trợ"), else the most
+    frequent spelling, by its share of them ("dau": "đầu" more than "dầu")."""
+    if not spellings:
+        return None
+    if any(spelling == folded for spelling, _ in spellings):
+        return folded, 1.0
+    best, frequency = spellings[0]
+    return best, frequency / sum(df for _, df in spellings)
 
 
 class Neighbours:

@@ -246,11 +246,7 @@ class WhooshBackend(SearchBackend):
         terms = frozenset(parsed.highlight)
         hits = [self._hit(view, d, scores.get(d, 0.0), terms) for d in top[wanted - per_page :]]
 
-        suggestion = typos.suggestion(typed, lexicon)
-        if suggestion:
-            # What a typo matched through its correction was found; else suggest what finds more.
-            found = len(matched) if typos.missing else len(view.match(self._parse(suggestion)))
-            suggestion = suggestion if found > (0 if typos.missing else len(matched)) else None
+        suggestion = typos.offer(typed, lexicon, lambda q: len(view.match(self._parse(q))))
         return SearchResult(
             total=len(final),
             hits=hits,

@@ -6,7 +6,7 @@ import math
 from itertools import pairwise
 
 from .query import MIN_PREFIX_LENGTH, ParsedQuery
-from .spelling import TYPO_FACTOR
+from .spelling import TYPO_FACTOR, likelier_reading
 from .whoosh_postings import View
 from .whoosh_suggestions import Vocabulary
 
@@ -66,7 +66,7 @@ def contributions(view: View, parsed: ParsedQuery) -> Contributions:
     if parsed.unaccented_terms:
         vocabulary = view.derived("vocabulary", lambda: Vocabulary(view.reader))
         for folded in parsed.unaccented_terms:
-            reading = vocabulary.likelier_reading(folded)
+            reading = likelier_reading(folded, vocabulary.spellings(folded))
             if reading:
                 add("exact", reading[0], EXACT_BOOST * reading[1])
     return list(seen.values())

@@ -64,7 +64,7 @@ class WhooshLexicon:
         return [(t, df) for t, df in found if df]
 
     def spellings(self, term: str) -> list[str]:
-        return self.vocabulary.spellings(term)
+        return [spelling for spelling, _ in self.vocabulary.spellings(term)]
 
     def spelt_pair_frequency(self, first: str, second: str) -> int:
         view = self.view
@@ -77,7 +77,7 @@ class WhooshLexicon:
 
 class Vocabulary:
     """The indexed syllables of one generation: the folded ones (for typos), and the spellings
-    of each, the most frequent (its likelier reading) with its share of their documents."""
+    of each with their documents."""
 
     def __init__(self, reader) -> None:
         self.neighbours = Neighbours(
@@ -88,17 +88,11 @@ class Vocabulary:
         for term, info in reader.iter_field("exact"):
             term = term.decode("utf-8") if isinstance(term, bytes) else term
             spellings.setdefault(fold(term), []).append((info.doc_frequency(), term))
-        self._spellings: dict[str, list[str]] = {}
-        self._readings: dict[str, tuple[str, float]] = {}
+        self._spellings: dict[str, list[tuple[str, int]]] = {}
         for folded, found in spellings.items():
             found.sort(key=lambda pair: (-pair[0], pair[1]))  # most frequent first, then A-Z
-            self._spellings[folded] = [term for _, term in found]
-            self._readings[folded] = (found[0][1], found[0][0] / sum(df for df, _ in found))
+            self._spellings[folded] = [(term, df) for df, term in found]
 
-    def spellings(self, folded: str) -> list[str]:
-        """The spellings of `folded`, the most frequent first."""
+    def spellings(self, folded: str) -> list[tuple[str, int]]:
+        """The spellings of `folded` with their documents, the most frequent first."""
         return self._spellings.get(folded, [])
-
-    def likelier_reading(self, folded: str) -> tuple[str, float] | None:
-        """The most frequent spelling of `folded` and its share of their documents."""
-        return self._readings.get(folded)

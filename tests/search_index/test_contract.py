@@ -197,8 +197,8 @@ def test_a_real_syllable_out_of_place_gets_a_suggestion(places):
     more = ["Sớm nay ở Bình Minh", "Nhựa Bình Sơn", "Gạch Bình Sơn"]
     places.apply([places_doc(9 + n, title) for n, title in enumerate(more)])
     result = places.search("Bình Sơm")  # "sơm" is a syllable (sớm), never next to "bình"
-    assert [h.id for h in result.hits] == [9]
     assert result.suggestion == "bình sơn"
+    assert {h.id for h in result.hits} == {9, 2, 10, 11}  # the typed syllable and "sơn"
 
 
 def places_doc(id, title):
@@ -307,13 +307,14 @@ def test_a_syllable_typed_with_its_marks_ranks_exact_matches_first(index_with, m
 
 def test_an_unaccented_syllable_ranks_its_likelier_reading_first(index_with, make_doc):
     backend = index_with(
-        make_doc(id=1, title="Công ty Xanh", body="Nhận tro bay."),
-        make_doc(id=2, title="Công ty Vàng", body="Nhận hỗ trợ."),
-        make_doc(id=3, title="Công ty Đỏ", body="Nhận hỗ trợ."),
-        make_doc(id=4, title="Công ty Lam", body="Nhận hỗ trợ."),
+        make_doc(id=1, title="Công ty Xanh", body="Nhận dầu thải, tro bay."),
+        make_doc(id=2, title="Công ty Vàng", body="Nhận đầu tư, hỗ trợ."),
+        make_doc(id=3, title="Công ty Đỏ", body="Nhận đầu tư, hỗ trợ."),
+        make_doc(id=4, title="Công ty Lam", body="Nhận đầu tư, hỗ trợ."),
     )
-    assert ranked_ids(backend, "tro")[-1] == 1  # "trợ" is written three times as often
-    assert ranked_ids(backend, "tro bay")[0] == 1
+    assert ranked_ids(backend, "dau")[-1] == 1  # "đầu" is written three times as often
+    # Unless documents write the syllable as typed: "tro" is a word (ash) as much as "trợ".
+    assert ranked_ids(backend, "tro")[0] == 1
 
 
 def test_adjacent_syllables_rank_above_scattered_ones(index_with, make_doc):

@@ -193,27 +193,12 @@ def test_words_the_index_has_next_to_each_other_are_not_corrected(places):
     assert [h.id for h in places.search("mặt trời").hits] == [6]
 
 
-def test_a_real_syllable_out_of_place_gets_a_suggestion(places):
+def test_a_real_syllable_out_of_place_gets_a_suggestion(places, make_doc):
     more = ["Sớm nay ở Bình Minh", "Nhựa Bình Sơn", "Gạch Bình Sơn"]
-    places.apply([places_doc(9 + n, title) for n, title in enumerate(more)])
+    places.apply([make_doc(id=9 + n, title=title) for n, title in enumerate(more)])
     result = places.search("Bình Sơm")  # "sơm" is a syllable (sớm), never next to "bình"
     assert result.suggestion == "bình sơn"
     assert {h.id for h in result.hits} == {9, 2, 10, 11}  # the typed syllable and "sơn"
-
-
-def places_doc(id, title):
-    return {
-        "kind": "firm",
-        "id": id,
-        "title": title,
-        "title_en": None,
-        "keywords": "",
-        "body": "",
-        "body_en": None,
-        "facets": {},
-        "sort": {"updated": datetime(2025, 1, 1), "closes": None},
-        "stored": {},
-    }
 
 
 def test_suggest_completes_the_last_word_without_accents(index_with, make_doc):

@@ -13,7 +13,7 @@ often when it stands alone. Otherwise the candidate that most often sits next to
 below what was typed (see `Typos.apply`).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -102,7 +102,9 @@ class Typos:
             highlight=parsed.highlight | set(replaced.values()),
         )
 
-    def offer(self, parsed: ParsedQuery, lexicon: "Lexicon", count) -> str | None:
+    def offer(
+        self, parsed: ParsedQuery, lexicon: "Lexicon", count: Callable[[str], int]
+    ) -> str | None:
         """The query corrected, if it finds anything (`count(query)` → documents)."""
         suggestion = self.suggestion(parsed, lexicon)
         return suggestion if suggestion and count(suggestion) else None
@@ -117,15 +119,11 @@ class Typos:
         if parsed.exact_terms:
             typed = [word for word, _ in parsed.plain]
             for index, folded in self.corrections.items():
-                spellings = lexicon.spellings(folded) or [folded]
-                before = typed[index - 1] if index else None
-                after = typed[index + 1] if index + 1 < len(typed) else None
-
-                def fit(spelling: str, before=before, after=after) -> int:
-                    left = lexicon.spelt_pair_frequency(before, spelling) if before else 0
-                    return left + (lexicon.spelt_pair_frequency(spelling, after) if after else 0)
-
-                shown[index] = max(spellings, key=fit)  # the most frequent of the best fits
+                before, after = _around(typed, index)
+                shown[index] = max(  # the most frequent of those that fit best
+                    lexicon.spellings(folded) or [folded],
+                    key=lambda s, b=before, a=after: _beside(lexicon.spelt_pair_frequency, b, s, a),
+                )
         return rebuild_query(parsed, shown)
 
 
@@ -144,13 +142,10 @@ def find_typos(parsed: ParsedQuery, lexicon: Lexicon) -> Typos:
         limit = typo_distance(term)
         if not limit or not term.isalpha():
             continue
-        before = plain[index - 1] if index else None
-        after = plain[index + 1] if index + 1 < len(plain) else None
+        before, after = _around(plain, index)
 
         def context(candidate: str, before=before, after=after) -> int:
-            """How often `candidate` sits next to the typed neighbours (each capped)."""
-            left = lexicon.pair_frequency(before, candidate) if before else 0
-            return left + (lexicon.pair_frequency(candidate, after) if after else 0)
+            return _beside(lexicon.pair_frequency, before, candidate, after)
 
         neighbours = before is not None or after is not None
         frequency = lexicon.frequency(term)
@@ -218,6 +213,18 @@ class Neighbours:
             found.update(self._by_deletion.get(key, ()))
         found.discard(term)
         return found
+
+
+def _around(words: list[str], index: int) -> tuple[str | None, str | None]:
+    """The words typed just before and just after `words[index]`."""
+    return (words[index - 1] if index else None), (
+        words[index + 1] if index + 1 < len(words) else None
+    )
+
+
+def _beside(pairs: Callable[[str, str], int], before: str | None, word: str, after) -> int:
+    """How often `word` follows `before` and precedes `after`, each counted by `pairs`."""
+    return (pairs(before, word) if before else 0) + (pairs(word, after) if after else 0)
 
 
 def deletions(term: str, distance: int = 1) -> set[str]:

@@ -1,0 +1,588 @@
+"""tantivy implementation of the search backend: an embedded index in a folder, like Whoosh, with
+matching, ranking, sorting and facet counts done by tantivy (Rust) over tokens analysed here in
+Python (tantivy_schema), so it finds the same documents as the other backends.
+
+Queries are built from query.py's ParsedQuery with tantivy.Query constructors, never with
+tantivy's query parser. Facet and kind counts are terms aggregations over fast fields, one pass
+over the matching documents per distinct filter combination.
+
+Layout as whoosh_storage: `path/CURRENT` names the live `ix-*` folder; rebuild() builds a new one
+and swaps the pointer. Writers (apply and rebuild, in any process) take `path/WRITER.lock` with
+flock first, so a busy writer raises IndexLocked having written nothing. Each instance keeps one
+reader, reloaded when the live folder or its commit (meta.json's opstamp) changes.
+"""
+
+import fcntl
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from .analysis import fold, is_accented
+from .backend import (
+    KINDS,
+    MAX_PER_PAGE,
+    Hit,
+    IndexLocked,
+    ResultCache,
+    SearchBackend,
+    SearchResult,
+    as_list,
+    key_of,
+    search_arguments,
+)
+from .highlight import hit_highlights
+from .query import (
+    MAX_PREFIX_EXPANSION,
+    Alternative,
+    Clause,
+    ParsedQuery,
+    parse_query,
+    rebuild_query,
+    typed_words,
+)
+from .spelling import SUGGEST_BELOW, best_correction
+from .synonyms import Synonyms
+from .tantivy_schema import facet_path, prepare_document, schema, stored_data
+from .whoosh_storage import DIR_PREFIX, IndexStore
+
+__all__ = ["TantivyBackend"]
+
+# Score multipliers over the folded-syllable BM25 (every text part): a syllable in a name or in
+# the keywords adds TITLE_BOOST / KEYWORDS_BOOST times its BM25 there (so a name counts about
+# 5 times a description, keywords 2.5 times, as whoosh_schema.TEXT_PARTS weighs them), adjacent
+# syllables and accents typed as indexed as in whoosh_scoring.
+TITLE_BOOST = 4.0
+KEYWORDS_BOOST = 1.5
+BIGRAM_BOOST = 1.5
+EXACT_BOOST = 1.0
+LOCK_FILE = "WRITER.lock"
+# Terms aggregations return at most this many facet values.
+MAX_FACET_VALUES = 100_000
+WRITER_HEAP = 50_000_000
+REBUILD_HEAP = 200_000_000
+
+Q = tantivy.Query
+MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
+
+
+class TantivyStore(IndexStore):
+    """whoosh_storage's `CURRENT` pointer over tantivy index folders."""
+
+    def current(self) -> str:
+        name = self.pointer()
+        if name is None:
+            new_name, folder = self._new_folder()
+            tantivy.Index(schema(), path=str(folder))
+            if not self._point_to(new_name, exclusive=True):
+                shutil.rmtree(folder, ignore_errors=True)
+            name = self.pointer()
+        return name
+
+    def open(self, name: str) -> tantivy.Index:
+        index = tantivy.Index.open(str(self.path / name))
+        index.config_reader(reload_policy="manual")
+        return index
+
+    def opstamp(self, name: str) -> int:
+        with open(self.path / name / "meta.json", encoding="utf-8") as handle:
+            return json.load(handle)["opstamp"]
+
+    @contextmanager
+    def writer_lock(self, timeout: float):
+        """Hold the store's writer lock (every process), or raise IndexLocked after `timeout`."""
+        with open(self.path / LOCK_FILE, "a") as handle:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise IndexLocked(f"search index writer lock busy at {self.path}") from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def remove_stale(self, *keep: str) -> None:
+        for stale in self.path.glob(f"{DIR_PREFIX}*"):
+            if stale.name not in keep and stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+def _write(index: tantivy.Index, work: Callable[[Any], None], heap: int, threads: int) -> None:
+    """Run `work(writer)` and commit, or roll back everything on any error."""
+    writer = index.writer(heap_size=heap, num_threads=threads)
+    try:
+        work(writer)
+        writer.commit()
+    except BaseException:
+        writer.rollback()
+        raise
+    finally:
+        writer.wait_merging_threads()
+
+
+class _Reader:
+    """One searcher of one commit, and what is derived from it (the spelling vocabulary)."""
+
+    def __init__(self, generation: str, searcher: tantivy.Searcher, index_schema) -> None:
+        self.generation = generation
+        self.searcher = searcher
+        self.schema = index_schema
+        self._vocabulary: dict[str, list[tuple[str, int]]] = {}
+        self._display: dict[str, str] | None = None
+
+    # query building
+
+    def term(self, field: str, term: str) -> tantivy.Query:
+        return Q.term_query(self.schema, field, term)
+
+    def expand(self, field: str, start: str) -> list[str]:
+        """The first indexed terms starting with `start`, in code point order (as Whoosh)."""
+        found = sorted(term for term, _ in self.searcher.terms_with_prefix(field, start))
+        return found[:MAX_PREFIX_EXPANSION]
+
+    def any_term(self, field: str, terms: list[str]) -> tantivy.Query:
+        if not terms:
+            return Q.empty_query()
+        return Q.term_set_query(self.schema, field, terms)
+
+    def alternative(self, alternative: Alternative) -> tantivy.Query:
+        syllables = alternative.syllables
+        if alternative.mode == "prefix":
+            return self.any_term("fold", self.expand("fold", syllables[0]))
+        if len(syllables) == 1:
+            return self.term("fold", syllables[0])
+        if alternative.mode == "phrase":
+            return Q.phrase_query(self.schema, "fold", list(syllables))
+        return Q.boolean_query([(MUST, self.term("fold", s)) for s in dict.fromkeys(syllables)])
+
+    def clause(self, clause: Clause) -> tantivy.Query:
+        queries = [self.alternative(a) for a in clause.alternatives]
+        if len(queries) == 1:
+            return queries[0]
+        return Q.boolean_query([(SHOULD, q) for q in queries])
+
+    def match(self, parsed: ParsedQuery) -> tantivy.Query:
+        """Every clause and no excluded one (every document for a blank query)."""
+        if parsed.is_blank:
+            return Q.all_query()
+        if not parsed.clauses:
+            return Q.empty_query()
+        parts = [(MUST, self.clause(c)) for c in parsed.clauses]
+        parts += [(MUST_NOT, self.clause(c)) for c in parsed.excluded]
+        return Q.boolean_query(parts)
+
+    def scoring(self, parsed: ParsedQuery) -> list[tantivy.Query]:
+        """Queries whose summed scores rank the matching documents (whoosh_scoring's terms)."""
+        found: dict[tuple[str, str], float] = {}
+        prefixes = []
+        for clause in parsed.clauses:
+            for alternative in clause.alternatives:
+                syllables = alternative.syllables
+                if alternative.mode == "prefix":
+                    prefixes.append(alternative)
+                    continue
+                for syllable in syllables:
+                    found.setdefault(("fold", syllable), 1.0)
+                    found.setdefault(("title", syllable), TITLE_BOOST)
+                    found.setdefault(("keywords", syllable), KEYWORDS_BOOST)
+                if alternative.mode == "phrase":
+                    for a, b in pairwise(syllables):
+                        found.setdefault(("bigram", f"{a}_{b}"), BIGRAM_BOOST)
+        for bigram in parsed.bigrams:
+            found.setdefault(("bigram", bigram), BIGRAM_BOOST)
+        for term in parsed.exact_terms:
+            found.setdefault(("exact", term), EXACT_BOOST)
+        queries = [Q.boost_query(self.term(f, t), boost) for (f, t), boost in found.items()]
+        for alternative in prefixes:
+            expanded = self.expand("fold", alternative.syllables[0])
+            if expanded:
+                queries.append(Q.disjunction_max_query([self.term("fold", t) for t in expanded]))
+        return queries
+
+    @staticmethod
+    def ranked(match: tantivy.Query, scoring: list[tantivy.Query], *filters) -> tantivy.Query:
+        """`match` and `filters` decide which documents; only `scoring` adds to the score."""
+        parts = [(MUST, Q.const_score_query(match, 0.0))]
+        parts += [(MUST, Q.const_score_query(f, 0.0)) for f in filters if f is not None]
+        parts += [(SHOULD, q) for q in scoring]
+        return Q.boolean_query(parts)
+
+    def kinds_filter(self, kinds) -> tantivy.Query | None:
+        return None if kinds is None else self.any_term("kind", [str(k) for k in kinds])
+
+    def facet_filter(self, name: str, values) -> tantivy.Query:
+        return Q.term_set_query(self.schema, f"facets.{facet_path(name)}", list(values))
+
+    # reading
+
+    def count(self, query: tantivy.Query) -> int:
+        return self.searcher.search(query, limit=1, count=True).count
+
+    def every(self, query: tantivy.Query) -> list[tuple[float, Any]]:
+        """Every matching (score, address)."""
+        limit = max(self.searcher.num_docs, 1)
+        return self.searcher.search(query, limit=limit, count=False).hits
+
+    def keys(self, addresses: list) -> list[str]:
+        kinds = self.searcher.fast_field_values("kindnum", addresses)
+        entities = self.searcher.fast_field_values("entity", addresses)
+        return [f"{KINDS[k]}:{e}" for k, e in zip(kinds, entities, strict=True)]
+
+    def counts(self, query: tantivy.Query, fields: dict) -> dict[Any, dict[str, int]]:
+        """{label: {value: count}} of the documents matching `query`, for {label: field}."""
+        if not fields:
+            return {}
+        aggregations = {
+            f"a{i}": {"terms": {"field": field, "size": MAX_FACET_VALUES}}
+            for i, field in enumerate(fields.values())
+        }
+        found = self.searcher.aggregate(query, aggregations)
+        return {
+            label: {b["key"]: b["doc_count"] for b in found[f"a{i}"]["buckets"]}
+            for i, label in enumerate(fields)
+        }
+
+    # "did you mean"
+
+    def correct(self, term: str) -> str | None:
+        """The most frequent indexed syllable a typo away from `term` (see spelling.py)."""
+        first = term[:1]
+        if first not in self._vocabulary:
+            self._vocabulary[first] = sorted(self.searcher.terms_with_prefix("fold", first))
+        return best_correction(term, self._vocabulary[first])
+
+    def display_form(self, folded: str) -> str:
+        """The most frequent accented spelling of a folded syllable."""
+        if self._display is None:
+            best: dict[str, tuple[int, str]] = {}
+            for term, df in sorted(self.searcher.terms_with_prefix("exact", "")):
+                key = fold(term)
+                if df > best.get(key, (0, ""))[0]:
+                    best[key] = (df, term)
+            self._display = {key: term for key, (_, term) in best.items()}
+        return self._display.get(folded, folded)
+
+
+class TantivyBackend(SearchBackend):
+    """tantivy-backed search over a directory holding `CURRENT` and one or more `ix-*` indexes."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        synonyms: Synonyms | None = None,
+        cache: bool = True,
+        cache_size: int = 256,
+    ):
+        self.path = Path(path)
+        self.store = TantivyStore(self.path)
+        self.synonyms = synonyms or Synonyms()
+        self.cache_enabled = cache
+        self._results = ResultCache(cache_size)
+        self._lock = threading.RLock()
+        self._index: tantivy.Index | None = None
+        self._index_name: str | None = None
+        self._reader: _Reader | None = None
+
+    def _open(self, name: str) -> tantivy.Index:
+        if name != self._index_name:
+            self._reader = None
+            self._index = self.store.open(name)
+            self._index_name = name
+        return self._index
+
+    def close(self) -> None:
+        with self._lock:
+            self._reader = None
+            self._index = None
+            self._index_name = None
+
+    def _fresh(self) -> _Reader:
+        """The reader of the live commit (the generation is read before reloading, so a reader
+        is never older than the generation it is cached under)."""
+        name = self.store.current()
+        generation = f"{name}:{self.store.opstamp(name)}"
+        if self._reader is None or self._reader.generation != generation:
+            index = self._open(name)
+            index.reload()
+            self._reader = _Reader(generation, index.searcher(), index.schema)
+        return self._reader
+
+    # writing
+
+    def apply(
+        self,
+        upserts: list[dict],
+        deletes: Iterable[str | tuple[str, int]] = (),
+        lock_timeout: float = 5.0,
+    ) -> None:
+        delete_keys = {key_of(item) for item in deletes}
+        prepared = {}
+        for doc in upserts:
+            key, document = prepare_document(doc)
+            if key not in delete_keys:
+                prepared[key] = document  # the last of two upserts of one document wins
+        if not prepared and not delete_keys:
+            return
+
+        def work(writer) -> None:
+            for key in delete_keys | prepared.keys():
+                writer.delete_documents_by_term("key", key)
+            for document in prepared.values():
+                writer.add_document(document)
+
+        with self.store.writer_lock(lock_timeout), self._lock:
+            index = self._open(self.store.current())
+            _write(index, work, WRITER_HEAP, 1)
+
+    def rebuild(
+        self,
+        documents: Iterable[dict],
+        progress: Callable[[int], None] | None = None,
+        lock_timeout: float = 60.0,
+    ) -> int:
+        """Build a new index next to the live one and switch `CURRENT` to it; concurrent apply()
+        calls raise IndexLocked meanwhile. The previous folder is removed by the next rebuild."""
+        count = 0
+
+        def work(writer) -> None:
+            nonlocal count
+            seen: set[str] = set()
+            for doc in documents:
+                key, document = prepare_document(doc)
+                if key in seen:
+                    raise ValueError(f"duplicate document key {key!r} in rebuild")
+                seen.add(key)
+                writer.add_document(document)
+                count += 1
+                if progress and count % 500 == 0:
+                    progress(count)
+            if progress:
+                progress(count)
+
+        with self.store.writer_lock(lock_timeout):
+            old_name = self.store.current()
+            new_name, folder = self.store._new_folder()
+            try:
+                _write(tantivy.Index(schema(), path=str(folder)), work, REBUILD_HEAP, 2)
+                self.store._point_to(new_name, exclusive=False)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+        self.store.remove_stale(new_name, old_name)
+        return count
+
+    # reading
+
+    def generation(self) -> str:
+        name = self.store.current()
+        return f"{name}:{self.store.opstamp(name)}"
+
+    def doc_ids(self) -> set[str]:
+        with self._lock:
+            reader = self._fresh()
+            return set(reader.keys([a for _, a in reader.every(Q.all_query())]))
+
+    def digests(self) -> dict[str, str | None]:
+        with self._lock:
+            reader = self._fresh()
+            found = {}
+            for _, address in reader.every(Q.all_query()):
+                document = reader.searcher.doc(address)
+                found[document.get_first("key")] = stored_data(document).get("h")
+            return found
+
+    def relevance(self, query: str, kinds: Iterable[str] | None = None) -> dict[str, float]:
+        parsed = parse_query(query if isinstance(query, str) else "", self.synonyms)
+        if not parsed.clauses:
+            return {}
+        with self._lock:
+            reader = self._fresh()
+            any_clause = Q.boolean_query([(SHOULD, reader.clause(c)) for c in parsed.clauses])
+            kinds_filter = reader.kinds_filter(as_list(kinds) if kinds is not None else None)
+            found = reader.every(reader.ranked(any_clause, reader.scoring(parsed), kinds_filter))
+            keys = reader.keys([address for _, address in found])
+            return {key: score for key, (score, _) in zip(keys, found, strict=True)}
+
+    def search(
+        self,
+        query: str,
+        kinds: Iterable[str] | None = None,
+        filters: dict[str, list[str]] | None = None,
+        facets: Iterable[str] | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 20,
+    ) -> SearchResult:
+        arguments = search_arguments(query, kinds, filters, facets, sort, page, per_page)
+        with self._lock:
+            reader = self._fresh()
+            key = (reader.generation, *arguments)
+            cached = self._results.get(key) if self.cache_enabled else None
+            if cached is None:
+                cached = self._search(reader, *arguments)
+                if self.cache_enabled:
+                    self._results.put(key, cached)
+            return cached
+
+    def _search(self, reader: _Reader, query, kinds, filters, facets, sort, page, per_page):
+        parsed = parse_query(query, self.synonyms)
+        if parsed.matches_nothing:
+            return SearchResult(
+                total=0,
+                hits=[],
+                facet_counts={name: {} for name in facets},
+                page=page,
+                per_page=per_page,
+            )
+        match = reader.match(parsed)
+        kind_filter = reader.kinds_filter(kinds)
+        facet_filters = {name: reader.facet_filter(name, values) for name, values in filters}
+
+        def restricted(skip_kinds: bool = False, skip_facet: str | None = None) -> tantivy.Query:
+            parts = [f for n, f in facet_filters.items() if n != skip_facet]
+            if kind_filter is not None and not skip_kinds:
+                parts.append(kind_filter)
+            if not parts:
+                return match
+            return Q.boolean_query([(MUST, match)] + [(MUST, p) for p in parts])
+
+        # Facets without a filter of their own share one pass with the kind counts when no
+        # kinds are chosen; each filtered facet (and the kinds, if chosen) needs its own.
+        passes: dict[tuple, dict[tuple, str]] = {("kinds",): {("kind",): "kind"}}
+        for name in facets:
+            if name in facet_filters:
+                owner = ("facet", name)
+            else:
+                owner = ("kinds",) if kinds is None else ("all",)
+            passes.setdefault(owner, {})[("facet", name)] = f"facets.{facet_path(name)}"
+        counts: dict[tuple, dict[str, int]] = {}
+        for owner, fields in passes.items():
+            if owner == ("kinds",):
+                base = restricted(skip_kinds=True)
+            else:
+                base = restricted(skip_facet=owner[1] if owner[0] == "facet" else None)
+            counts.update(reader.counts(base, fields))
+        kind_counts = {k: counts[("kind",)][k] for k in KINDS if k in counts[("kind",)]}
+        facet_counts = {
+            name: dict(sorted(counts[("facet", name)].items(), key=lambda i: (-i[1], i[0])))
+            for name in facets
+        }
+        total = sum(kind_counts.get(k, 0) for k in (KINDS if kinds is None else kinds))
+
+        hits = []
+        if total > (page - 1) * per_page:
+            final = restricted()
+            options: dict[str, Any] = {"limit": per_page, "offset": (page - 1) * per_page}
+            if sort == "newest" or (sort == "relevance" and parsed.is_blank):
+                options.update(order_by_field="updated", order=tantivy.Order.Desc)
+            elif sort == "closing":
+                options.update(order_by_field="closes", order=tantivy.Order.Asc)
+            else:
+                final = reader.ranked(final, reader.scoring(parsed))
+            found = reader.searcher.search(final, count=False, **options).hits
+            ranked = sort == "relevance" and not parsed.is_blank
+            terms = frozenset(parsed.highlight)
+            hits = [self._hit(reader, a, score if ranked else 0.0, terms) for score, a in found]
+
+        suggestion = None
+        if total < SUGGEST_BELOW and parsed.plain and len(parsed.plain) <= 6:
+            suggestion = self._did_you_mean(reader, parsed, reader.count(match))
+        return SearchResult(
+            total=total,
+            hits=hits,
+            facet_counts=facet_counts,
+            kind_counts=kind_counts,
+            suggestion=suggestion,
+            page=page,
+            per_page=per_page,
+        )
+
+    @staticmethod
+    def _hit(reader: _Reader, address, score: float, terms: frozenset[str]) -> Hit:
+        document = reader.searcher.doc(address)
+        data = stored_data(document)
+        kind, _, entity_id = document.get_first("key").partition(":")
+        highlights = hit_highlights(
+            {
+                "title": data["t"],
+                "title_en": data.get("te"),
+                "keywords": data.get("k"),
+                "body": data.get("b"),
+                "body_en": data.get("be"),
+            },
+            terms,
+        )
+        return Hit(kind, int(entity_id), round(score, 4), highlights, data["s"])
+
+    def _did_you_mean(self, reader: _Reader, parsed: ParsedQuery, matched: int) -> str | None:
+        """The query with its rare syllables corrected, if that finds more than `matched`."""
+        accented = any(is_accented(typed) for typed, _ in parsed.plain)
+        corrections = {}
+        for index, (_typed, folded) in enumerate(parsed.plain):
+            if reader.searcher.doc_freq("fold", folded) >= SUGGEST_BELOW:
+                continue
+            candidate = reader.correct(folded)
+            if candidate:
+                corrections[index] = reader.display_form(candidate) if accented else candidate
+        if not corrections:
+            return None
+        suggestion = rebuild_query(parsed, corrections)
+        if reader.count(reader.match(parse_query(suggestion, self.synonyms))) > matched:
+            return suggestion
+        return None
+
+    def suggest(
+        self, prefix: str, kinds: Iterable[str] | None = None, limit: int = 8
+    ) -> list[dict[str, Any]]:
+        """Documents whose title has every typed syllable, the last one as a prefix while it is
+        being typed; titles starting with the typed text first, then shorter ones."""
+        words = typed_words(prefix) if isinstance(prefix, str) else []
+        limit = min(limit, MAX_PER_PAGE)
+        if not words or limit <= 0:
+            return []
+        last_is_prefix = not prefix[-1:].isspace()
+        with self._lock:
+            reader = self._fresh()
+            parts = [(MUST, reader.term("title", w)) for w in words[:-1]]
+            last = words[-1]
+            expanded = reader.expand("title", last) if last_is_prefix else [last]
+            parts.append((MUST, reader.any_term("title", expanded)))
+            if kinds:
+                parts.append((MUST, reader.kinds_filter(as_list(kinds))))
+            titles = Q.boolean_query(parts)
+            # Typed syllables are letters and digits joined by spaces: nothing to escape.
+            starts = Q.regex_query(reader.schema, "tkey", " ".join(words) + ".*")
+            found = []
+            for condition in (MUST, MUST_NOT):
+                wanted = limit - len(found)
+                if wanted > 0:
+                    query = Q.boolean_query([(MUST, titles), (condition, starts)])
+                    found += reader.searcher.search(
+                        query,
+                        limit=wanted,
+                        count=False,
+                        order_by_field="tlen",
+                        order=tantivy.Order.Asc,
+                    ).hits
+            results = []
+            for _, address in found:
+                document = reader.searcher.doc(address)
+                data = stored_data(document)
+                kind, _, entity_id = document.get_first("key").partition(":")
+                results.append(
+                    {"kind": kind, "id": int(entity_id), "title": data["t"], "stored": data["s"]}
+                )
+            return results

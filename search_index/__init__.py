@@ -1,4 +1,4 @@
-"""Flask-free Vietnamese full-text search: plain dicts in, plain data out. Two backends behind one
+"""Flask-free Vietnamese full-text search: plain dicts in, plain data out. Three backends behind one
 interface: Whoosh (embedded, files in a folder), tantivy (embedded, files in a folder; see
 tantivy_backend.py) and PostgreSQL (tables in the application's database, through SQLAlchemy
 Core; imported only when asked for).

@@ -36,7 +36,9 @@ from app.search.engine import SYNONYMS_FILE  # noqa: E402
 from search_index import Synonyms, TantivyBackend, WhooshBackend, fold, tokens  # noqa: E402
 from search_index.prepare import MAX_PART_TOKENS, text_field  # noqa: E402
 from search_index.query import parse_query  # noqa: E402
+from search_index.spelling import SUGGEST_BELOW, Neighbours, find_typos  # noqa: E402
 from search_index.whoosh_schema import TEXT_PARTS  # noqa: E402
+from search_index.words import Words  # noqa: E402
 
 # -- deterministic synthetic corpus ----------------------------------------------------------
 
@@ -384,6 +386,11 @@ QUERY_TEXTS = [
     "giấy phép môi trường",
     "xử lý",
     "môi trường",
+    # typos (issue 14): a syllable the index lacks, first letter included, a real one misplaced
+    "Tịnh Phòn",
+    "xu ly nuoc thia",
+    "hong khí thải",
+    "quan traccc",
 ]
 FACETS = ["group", "ward", "size", "seeking"]
 FILTERS = [
@@ -539,6 +546,36 @@ class PlainWhoosh:
         return len(results), keys
 
 
+class Fts5Lexicon:
+    """search_index.spelling.Lexicon over the FTS5 index, for the same typo tolerance: it holds
+    folded syllables only, so no spellings (they change suggestions, not what is found)."""
+
+    def __init__(self, db):
+        self.db = db
+        self.neighbours = None
+
+    def frequency(self, term):
+        row = self.db.execute("SELECT doc FROM vocab WHERE term = ?", [term]).fetchone()
+        return row[0] if row else 0
+
+    def pair_frequency(self, first, second):
+        return self.db.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? LIMIT {SUGGEST_BELOW})",
+            [f'"{first} {second}"'],
+        ).fetchone()[0]
+
+    def near(self, term, distance):
+        if self.neighbours is None:
+            self.neighbours = Neighbours(t for (t,) in self.db.execute("SELECT term FROM vocab"))
+        return [(t, self.frequency(t)) for t in self.neighbours.near(term, distance)]
+
+    def spellings(self, term):
+        return []
+
+    def spelt_pair_frequency(self, first, second):
+        return 0
+
+
 def fts5_match(parsed) -> str:
     """Our parsed query as an FTS5 expression over our folded syllables: clauses AND'ed, a
     clause's alternatives OR'ed (synonyms are phrases), excluded clauses NOT'ed."""
@@ -546,7 +583,8 @@ def fts5_match(parsed) -> str:
     def alternative(a):
         quoted = '"' + " ".join(a.syllables) + '"'
         if a.mode == "all":
-            return "(" + " AND ".join(f'"{s}"' for s in a.syllables) + ")"
+            units = [f'"{first} {second}"' for first, second in a.units]
+            return "(" + " AND ".join([*(f'"{s}"' for s in a.syllables), *units]) + ")"
         return quoted + " *" if a.mode == "prefix" else quoted
 
     def clauses(items, joiner):
@@ -580,7 +618,9 @@ class Fts5:
             PRAGMA cache_size = -65536;
             PRAGMA temp_store = MEMORY;
             CREATE TEMP TABLE m (doc INTEGER PRIMARY KEY, score REAL);
+            CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, fts, row);
         """)
+        self.lexicon = Fts5Lexicon(self.db)
 
     @classmethod
     def build(cls, folder: Path, documents):
@@ -617,17 +657,23 @@ class Fts5:
 
     def search(self, q):
         """Top 20 by bm25 with snippets, total, and facet counts (own filter ignored)."""
-        parsed = parse_query(q["query"], SYNONYMS)
+        parsed = parse_query(q["query"], SYNONYMS, Words.bundled())
+        parsed = find_typos(parsed, self.lexicon).apply(parsed)
         db = self.db
         db.execute("DELETE FROM m")
         if parsed.is_blank:
             db.execute("INSERT INTO m SELECT rowid, 0 FROM doc")
         elif parsed.clauses:
-            expression = fts5_match(parsed)
-            db.execute(
-                f"INSERT INTO m SELECT rowid, bm25(fts, {self.BM25}) FROM fts WHERE fts MATCH ?",
-                [expression],
-            )
+            # Our backends' fallback: a known word's syllables apart when none has them together.
+            for attempt in (parsed, parsed.relaxed()) if parsed.has_units else (parsed,):
+                expression = fts5_match(attempt)
+                db.execute(
+                    f"INSERT INTO m SELECT rowid, bm25(fts, {self.BM25}) FROM fts"
+                    " WHERE fts MATCH ?",
+                    [expression],
+                )
+                if db.execute("SELECT EXISTS (SELECT 1 FROM m)").fetchone()[0]:
+                    break
         filters = list(q["filters"].items())
 
         def restrict(skip=None):

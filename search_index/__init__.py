@@ -37,9 +37,12 @@ API::
     analysis: normalize(text) (NFC, lowercase), fold(text) (no diacritics, đ→d), tokens(text)
 
 Query semantics: every syllable must match (AND) on diacritic-folded text, so unaccented, NFD
-and upper-case queries find the same documents as the accented form. Adjacent syllables, accented
-syllables matching exactly (only those the user typed with diacritics), and title over keywords
-over body raise the score. "quoted phrases" need adjacent syllables; `-word`/`NOT word` exclude;
+and upper-case queries find the same documents as the accented form. Adjacent syllables forming a
+known word (words.py: "năng lượng", "Lý Sơn") must appear together, unless no document has them
+together (then `SearchResult.relaxed`). Adjacent syllables, a syllable followed by a completion of
+the next prefix, exact spellings (every syllable as typed once a query has diacritics; the
+likelier spelling of each syllable of a query without any), and title over keywords over body
+raise the score. "quoted phrases" need adjacent syllables; `-word`/`NOT word` exclude;
 `a OR b`; `prefix*`. Synonym groups expand abbreviations and English terms. A blank query matches
 every document (newest first), which serves browsing by facets; a query with no usable word
 matches nothing. Facet counts are OR within a facet and AND across facets, and a facet's own
@@ -83,6 +86,7 @@ from .backend import (
 from .synonyms import Synonyms
 from .tantivy_backend import TantivyBackend
 from .whoosh_backend import WhooshBackend
+from .words import Words
 
 
 def __getattr__(name: str):
@@ -104,6 +108,7 @@ __all__ = [
     "Synonyms",
     "TantivyBackend",
     "WhooshBackend",
+    "Words",
     "document_digest",
     "document_key",
     "fold",

@@ -54,6 +54,8 @@ class SearchResult:
     facet_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     kind_counts: dict[str, int] = field(default_factory=dict)
     suggestion: str | None = None
+    # True when no document had the query's words together and these results have them apart.
+    relaxed: bool = False
     page: int = 1
     per_page: int = 20
 

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from .analysis import fold, is_accented
+from .analysis import fold
 from .backend import (
     MAX_PER_PAGE,
     Hit,
@@ -49,11 +49,11 @@ from .query import (
     Alternative,
     ParsedQuery,
     parse_query,
-    rebuild_query,
     typed_words,
 )
-from .spelling import SUGGEST_BELOW, best_correction, max_distance
+from .spelling import SUGGEST_BELOW, TYPO_FACTOR, find_typos
 from .synonyms import Synonyms
+from .words import Words
 
 __all__ = ["TABLES", "PostgresBackend"]
 
@@ -68,7 +68,7 @@ TITLE_WEIGHTS = "'{0, 0, 1.0, 1.0}'::real[]"
 # name on the same scale.
 TITLE_BOOST = 0.75
 BIGRAM_BOOST = 1.5
-EXACT_BOOST = 1.0
+EXACT_BOOST = 3.0
 OTHER_PAIR = 0.8
 RANK_SCALE = 1 / 1.64493
 # Trigram similarity a syllable one or two edits away (same first letter) always reaches.
@@ -96,7 +96,8 @@ class _Compiled:
             found = self.expansions.get(syllables[0])
             return "(" + " | ".join(map(lexeme, found)) + ")" if found else None
         joiner = " <-> " if alternative.mode == "phrase" else " & "
-        return "(" + joiner.join(map(lexeme, syllables)) + ")"
+        units = [f"{lexeme(a)} <-> {lexeme(b)}" for a, b in alternative.units]
+        return "(" + " & ".join([joiner.join(map(lexeme, syllables)), *units]) + ")"
 
     def _clause(self, alternatives: tuple[Alternative, ...]) -> str | None:
         parts = [p for p in map(self._alternative, alternatives) if p]
@@ -114,6 +115,65 @@ class _Compiled:
         return " | ".join(found) if found else None
 
 
+class _Lexicon:
+    """spelling.Lexicon over the tables, on one connection."""
+
+    def __init__(self, connection: sa.Connection):
+        self.connection = connection
+
+    def frequency(self, term: str) -> int:
+        found = self.connection.scalar(
+            sa.select(terms.c.df).where(terms.c.field == "f", terms.c.term == term)
+        )
+        return found or 0
+
+    def _count_upto(self, where: str, params: dict) -> int:
+        return self.connection.scalar(
+            sa.text(
+                f"SELECT count(*) FROM (SELECT 1 FROM search_document WHERE {where}"
+                f" LIMIT {SUGGEST_BELOW}) AS found"
+            ),
+            params,
+        )
+
+    def pair_frequency(self, first: str, second: str) -> int:
+        pair = f"{lexeme(first)} <-> {lexeme(second)}"
+        return self._count_upto("fold @@ CAST(:pair AS tsquery)", {"pair": pair})
+
+    def near(self, term: str, distance: int) -> list[tuple[str, int]]:
+        """Candidates sharing a few trigrams with `term` (every syllable a typo away does)."""
+        self.connection.execute(
+            sa.text(f"SET LOCAL pg_trgm.similarity_threshold = {TRIGRAM_THRESHOLD}")
+        )
+        return self.connection.execute(
+            sa.select(terms.c.term, terms.c.df).where(
+                terms.c.field == "f",
+                terms.c.df > 0,
+                terms.c.term != term,
+                terms.c.term.op("%")(term),
+                sa.func.length(terms.c.term).between(len(term) - distance, len(term) + distance),
+            )
+        ).all()
+
+    def spellings(self, term: str) -> list[str]:
+        return list(
+            self.connection.scalars(
+                sa.select(terms.c.term)
+                .where(terms.c.field == "e", terms.c.folded == term, terms.c.df > 0)
+                .order_by(terms.c.df.desc(), terms.c.term)
+            )
+        )
+
+    def spelt_pair_frequency(self, first: str, second: str) -> int:
+        return self._count_upto(
+            "fold @@ CAST(:pair AS tsquery) AND exact @@ CAST(:both AS tsquery)",
+            {
+                "pair": f"{lexeme(fold(first))} <-> {lexeme(fold(second))}",
+                "both": f"{lexeme(first)} & {lexeme(second)}",
+            },
+        )
+
+
 class PostgresBackend(SearchBackend):
     """Search in PostgreSQL tables beside the application's own (see the module docstring)."""
 
@@ -121,6 +181,7 @@ class PostgresBackend(SearchBackend):
         self,
         engine_or_url: sa.Engine | str,
         synonyms: Synonyms | None = None,
+        words: Words | None = None,
         cache: bool = True,
         cache_size: int = 256,
     ):
@@ -135,6 +196,7 @@ class PostgresBackend(SearchBackend):
                 f"PostgresBackend needs a PostgreSQL database, not {self.engine.dialect.name}"
             )
         self.synonyms = synonyms or Synonyms()
+        self.words = words or Words.bundled()
         self.cache_enabled = cache
         self._results = ResultCache(cache_size)
         self._ready = False
@@ -323,6 +385,14 @@ class PostgresBackend(SearchBackend):
         with self._read() as connection:
             return dict(connection.execute(sa.select(documents.c.key, documents.c.digest)).all())
 
+    def _parse(self, query: str) -> ParsedQuery:
+        return parse_query(query, self.synonyms, self.words)
+
+    @staticmethod
+    def _matches_any(connection: sa.Connection, matching: str) -> bool:
+        exists = "SELECT EXISTS (SELECT 1 FROM search_document WHERE fold @@ CAST(:m AS tsquery))"
+        return connection.scalar(sa.text(exists), {"m": matching})
+
     def _compile(self, connection: sa.Connection, parsed: ParsedQuery) -> _Compiled:
         expansions = {}
         for clause in parsed.clauses + parsed.excluded:
@@ -359,7 +429,7 @@ class PostgresBackend(SearchBackend):
     def _score(self, connection: sa.Connection, compiled: _Compiled, total: int):
         """A SQL expression for a document's relevance, with its bound parameters."""
         parsed = compiled.parsed
-        syllables: dict[str, None] = {}
+        syllables: dict[str, float] = {}  # how much each counts (a typo's correction less)
         pairs: dict[tuple[str, str], None] = {}
         prefixes = []
         for clause in parsed.clauses:
@@ -369,7 +439,9 @@ class PostgresBackend(SearchBackend):
                     if found:
                         prefixes.append(found)
                     continue
-                syllables.update(dict.fromkeys(alternative.syllables))
+                weight = TYPO_FACTOR if alternative.typo else 1.0
+                for syllable in alternative.syllables:
+                    syllables[syllable] = max(weight, syllables.get(syllable, 0.0))
                 if alternative.mode == "phrase":
                     pairs.update(dict.fromkeys(pairwise(alternative.syllables)))
         for bigram in parsed.bigrams:
@@ -394,36 +466,72 @@ class PostgresBackend(SearchBackend):
 
         indexed = [s for s in syllables if df.get(("f", s))]
         for syllable in indexed:
-            add(f"ts_rank({WEIGHTS}, fold, QUERY)", lexeme(syllable), idf("f", syllable))
+            factor = syllables[syllable] * idf("f", syllable)
+            add(f"ts_rank({WEIGHTS}, fold, QUERY)", lexeme(syllable), factor)
         # One call for all the names (and one for all the accents): ts_rank averages its terms'
         # scores, so their count times their mean idf stands for the sum of each idf-weighted.
         if indexed:
             query = " | ".join(map(lexeme, indexed))
-            factor = TITLE_BOOST * sum(idf("f", s) for s in indexed)
+            factor = TITLE_BOOST * sum(syllables[s] * idf("f", s) for s in indexed)
             add(f"ts_rank({TITLE_WEIGHTS}, fold, QUERY)", query, factor)
         exact = [t for t in parsed.exact_terms if df.get(("e", t))]
         if exact:
             factor = EXACT_BOOST * sum(idf("e", t) for t in exact)
             add(f"ts_rank({WEIGHTS}, exact, QUERY)", " | ".join(map(lexeme, exact)), factor)
+        for reading, share, frequency in self._likelier_readings(connection, parsed):
+            factor = EXACT_BOOST * share * _idf(frequency, total)
+            add(f"ts_rank({WEIGHTS}, exact, QUERY)", lexeme(reading), factor)
         for found in prefixes:
             frequency = max(df.get(("f", t), 0) for t in found)
             query = " | ".join(map(lexeme, found))
             add(f"ts_rank({WEIGHTS}, fold, QUERY)", query, _idf(frequency, total))
-        for first, second in pairs:
-            if df.get(("f", first)) and df.get(("f", second)):
-                factor = BIGRAM_BOOST * RANK_SCALE * max(idf("f", first), idf("f", second))
-                in_name, anywhere = f"q{len(params)}", f"q{len(params) + 1}"
-                params[in_name] = f"{lexeme(first)}:AB <-> {lexeme(second)}:AB"
-                params[anywhere] = f"{lexeme(first)} <-> {lexeme(second)}"
-                parts.append(
-                    f"{factor!r}::float8 * (CASE WHEN fold @@ CAST(:{in_name} AS tsquery) "
-                    f"THEN 1.0 WHEN fold @@ CAST(:{anywhere} AS tsquery) THEN {OTHER_PAIR} "
-                    "ELSE 0.0 END)"
-                )
+        # (first syllable, what may follow it, that one's idf): typed pairs, and a syllable
+        # followed by any completion of a prefix ("sinh kh*").
+        adjacent = [
+            (first, [second], idf("f", second))
+            for first, second in pairs
+            if df.get(("f", first)) and df.get(("f", second))
+        ]
+        for first, start in parsed.prefix_pairs:
+            found = compiled.expansions.get(start)
+            if df.get(("f", first)) and found:
+                frequency = max(df.get(("f", t), 0) for t in found)
+                adjacent.append((first, found, _idf(frequency, total)))
+        for first, seconds, second_idf in adjacent:
+            factor = BIGRAM_BOOST * RANK_SCALE * max(idf("f", first), second_idf)
+            in_name, anywhere = f"q{len(params)}", f"q{len(params) + 1}"
+            for name, label in ((in_name, ":AB"), (anywhere, "")):
+                followers = " | ".join(lexeme(t) + label for t in seconds)
+                params[name] = f"{lexeme(first)}{label} <-> ({followers})"
+            parts.append(
+                f"{factor!r}::float8 * (CASE WHEN fold @@ CAST(:{in_name} AS tsquery) "
+                f"THEN 1.0 WHEN fold @@ CAST(:{anywhere} AS tsquery) THEN {OTHER_PAIR} "
+                "ELSE 0.0 END)"
+            )
         return (" + ".join(parts) if parts else "0.0::float8"), params
 
+    @staticmethod
+    def _likelier_readings(connection: sa.Connection, parsed: ParsedQuery) -> list:
+        """(spelling, its share of the documents of all spellings, its document frequency)
+        of the most frequent spelling of each unaccented syllable of `parsed`."""
+        if not parsed.unaccented_terms:
+            return []
+        rows = connection.execute(
+            sa.select(terms.c.folded, terms.c.term, terms.c.df)
+            .where(terms.c.field == "e", terms.c.folded.in_(parsed.unaccented_terms))
+            .order_by(terms.c.folded, terms.c.df.desc(), terms.c.term)
+        ).all()
+        spellings: dict[str, list[tuple[str, int]]] = {}
+        for folded, term, frequency in rows:
+            spellings.setdefault(folded, []).append((term, frequency))
+        return [
+            (found[0][0], found[0][1] / sum(f for _, f in found), found[0][1])
+            for found in spellings.values()
+            if found[0][1] > 0
+        ]
+
     def relevance(self, query: str, kinds: Iterable[str] | None = None) -> dict[str, float]:
-        parsed = parse_query(query if isinstance(query, str) else "", self.synonyms)
+        parsed = self._parse(query if isinstance(query, str) else "").relaxed()
         with self._read() as connection:
             _, total = self._state(connection)
             compiled = self._compile(connection, parsed)
@@ -466,9 +574,19 @@ class PostgresBackend(SearchBackend):
     def _search(
         self, connection, total, query, kinds, filters, facets, sort, page, per_page
     ) -> SearchResult:
-        parsed = parse_query(query, self.synonyms)
+        typed = self._parse(query)
+        lexicon = _Lexicon(connection)
+        typos = find_typos(typed, lexicon)
+        parsed = typos.apply(typed)
         compiled = self._compile(connection, parsed)
         matching = None if parsed.is_blank else compiled.all_of()
+        relaxed = parsed.has_units and (
+            matching is None or not self._matches_any(connection, matching)
+        )
+        if relaxed:
+            parsed = parsed.relaxed()
+            compiled = self._compile(connection, parsed)
+            matching = compiled.all_of()
         if matching is None and not parsed.is_blank:
             return SearchResult(
                 total=0,
@@ -578,71 +696,31 @@ class PostgresBackend(SearchBackend):
                 )
                 for row in rows
             ]
-        suggestion = None
-        if final < SUGGEST_BELOW and parsed.plain and len(parsed.plain) <= 6:
-            suggestion = self._did_you_mean(connection, parsed, matched)
+        suggestion = typos.suggestion(typed, lexicon)
+        if suggestion:
+            # What a typo matched through its correction was found; else suggest what finds more.
+            found = matched if typos.missing else self._count(connection, suggestion)
+            suggestion = suggestion if found > (0 if typos.missing else matched) else None
         return SearchResult(
             total=final,
             hits=hits,
             facet_counts=facet_counts,
             kind_counts=kind_counts,
             suggestion=suggestion,
+            relaxed=relaxed and matched > 0,
             page=page,
             per_page=per_page,
         )
 
-    def _did_you_mean(self, connection, parsed: ParsedQuery, matched: int) -> str | None:
-        """The query with its rare syllables corrected, if that finds more than `matched`."""
-        accented = any(is_accented(typed) for typed, _ in parsed.plain)
-        df = self._frequencies(connection, {("f", folded) for _, folded in parsed.plain})
-        corrections = {}
-        for index, (_typed, folded) in enumerate(parsed.plain):
-            if df.get(("f", folded), 0) >= SUGGEST_BELOW:
-                continue
-            candidate = self._correct(connection, folded)
-            if candidate:
-                corrections[index] = self._display(connection, candidate) if accented else candidate
-        if not corrections:
-            return None
-        suggestion = rebuild_query(parsed, corrections)
-        compiled = self._compile(connection, parse_query(suggestion, self.synonyms))
-        matching = compiled.all_of()
+    def _count(self, connection: sa.Connection, query: str) -> int:
+        """How many documents `query` matches."""
+        matching = self._compile(connection, self._parse(query)).all_of()
         if matching is None:
-            return None
-        found = connection.scalar(
+            return 0
+        return connection.scalar(
             sa.text("SELECT count(*) FROM search_document WHERE fold @@ CAST(:q AS tsquery)"),
             {"q": matching},
         )
-        return suggestion if found > matched else None
-
-    @staticmethod
-    def _correct(connection: sa.Connection, term: str) -> str | None:
-        """The most frequent indexed syllable a typo away from `term` (see spelling.py); the
-        trigram index narrows the candidates to those sharing a few trigrams."""
-        limit = max_distance(term)
-        connection.execute(sa.text(f"SET LOCAL pg_trgm.similarity_threshold = {TRIGRAM_THRESHOLD}"))
-        candidates = connection.execute(
-            sa.select(terms.c.term, terms.c.df)
-            .where(
-                terms.c.field == "f",
-                terms.c.term.op("%")(term),
-                sa.func.left(terms.c.term, 1) == term[:1],
-                sa.func.length(terms.c.term).between(len(term) - limit, len(term) + limit),
-            )
-            .order_by(terms.c.term)
-        ).all()
-        return best_correction(term, candidates)
-
-    @staticmethod
-    def _display(connection: sa.Connection, folded: str) -> str:
-        """The most frequent accented spelling of a folded syllable."""
-        spelling = connection.scalar(
-            sa.select(terms.c.term)
-            .where(terms.c.field == "e", terms.c.folded == folded)
-            .order_by(terms.c.df.desc(), terms.c.term)
-            .limit(1)
-        )
-        return spelling or folded
 
     def suggest(
         self, prefix: str, kinds: Iterable[str] | None = None, limit: int = 8

@@ -2,8 +2,8 @@
 
 Text is analysed here in Python (analysis.py, the same syllables as the Whoosh backend) and stored
 pre-analysed: `fold` is a tsvector of folded syllables with positions and weight labels (A title,
-B title_en, C keywords, D body) for matching, phrases and ranking; `exact` holds the accented
-syllables; `title_words` the folded title syllables for completions. `search_term` keeps each
+B title_en, C keywords, D body) for matching, phrases and ranking; `exact` holds the syllables as
+written; `title_words` the folded title syllables for completions. `search_term` keeps each
 indexed syllable's document frequency (idf, prefix expansion, "did you mean" through pg_trgm),
 `search_state` the generation counter. The tables are derived data, outside the migrations.
 """
@@ -162,8 +162,6 @@ def prepare_row(doc: dict) -> dict[str, Any]:
         for token in accented:
             folded = fold(token)
             for target, term in ((fold_positions, folded), (exact_positions, token)):
-                if target is exact_positions and token.isascii():
-                    continue
                 positions = target.setdefault(term, [])
                 if position <= MAX_POSITION and len(positions) < MAX_POSITIONS_PER_LEXEME:
                     positions.append(f"{position}{label}")

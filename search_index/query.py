@@ -7,11 +7,12 @@ emoji) is treated as separators. Whoosh's query language is deliberately not use
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from .analysis import MAX_TOKEN_LENGTH, fold, is_accented, normalize, tokens
 from .synonyms import Synonyms
+from .words import Words
 
 __all__ = ["Alternative", "Clause", "ParsedQuery", "parse_query", "typed_words"]
 
@@ -30,10 +31,16 @@ _OPERATORS = {"AND", "OR", "NOT"}
 
 @dataclass(frozen=True)
 class Alternative:
-    """One way to satisfy a clause: "all" syllables anywhere, an adjacent "phrase", a "prefix"."""
+    """One way to satisfy a clause: "all" syllables anywhere, an adjacent "phrase", a "prefix".
+
+    `units`: pairs of adjacent syllables of an "all" alternative that form a known word (see
+    words.py) and must appear next to each other too — unless the query is `relaxed()`."""
 
     mode: str
     syllables: tuple[str, ...]
+    units: tuple[tuple[str, str], ...] = ()
+    # Added for a typed syllable the index lacks, with its correction (see spelling.py).
+    typo: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,8 +56,13 @@ class ParsedQuery:
     excluded: list[Clause] = field(default_factory=list)
     # Folded "a_b" terms for adjacent typed syllables: they only add score.
     bigrams: list[str] = field(default_factory=list)
-    # Accented tokens exactly as typed: the only ones whose exact-field matches add score.
+    # (syllable, prefix) for a syllable typed just before a prefix ("sinh kh*"): documents where
+    # a completion of the prefix follows the syllable score higher.
+    prefix_pairs: list[tuple[str, str]] = field(default_factory=list)
+    # In a query with diacritics, every syllable as typed: matching it exactly adds score.
     exact_terms: list[str] = field(default_factory=list)
+    # In a query without any, the folded syllables: their likelier reading scores higher.
+    unaccented_terms: list[str] = field(default_factory=list)
     # Folded syllables to mark in results; "xyz*" marks words starting with "xyz".
     highlight: set[str] = field(default_factory=set)
     # Plain (typed, folded) terms that "did you mean" may correct, and a template to rebuild the
@@ -62,6 +74,19 @@ class ParsedQuery:
     @property
     def matches_nothing(self) -> bool:
         return not self.clauses and not self.is_blank
+
+    @property
+    def has_units(self) -> bool:
+        return any(a.units for c in self.clauses for a in c.alternatives)
+
+    def relaxed(self) -> "ParsedQuery":
+        """This query with the syllables of known words allowed anywhere (the fallback when
+        the strict form finds nothing)."""
+
+        def loose(clause: Clause) -> Clause:
+            return Clause(tuple(replace(a, units=()) for a in clause.alternatives))
+
+        return replace(self, clauses=[loose(c) for c in self.clauses])
 
 
 @dataclass
@@ -104,14 +129,18 @@ def _scan(text: str) -> list[_Item]:
     return items
 
 
-def parse_query(query: str, synonyms: Synonyms | None = None) -> ParsedQuery:
-    """Parse `query`; never raises for any string."""
+def parse_query(
+    query: str, synonyms: Synonyms | None = None, words: Words | None = None
+) -> ParsedQuery:
+    """Parse `query`; never raises for any string. Adjacent plain syllables forming one of
+    `words` become one clause whose syllables must appear together (`Alternative.units`)."""
     if not isinstance(query, str):
         query = "" if query is None else str(query)
     text = unicodedata.normalize("NFC", query[:MAX_QUERY_CHARS]).translate(_QUOTES)
     parsed = ParsedQuery(is_blank=not text.strip())
     items = _scan(text)
     synonyms = synonyms or Synonyms()
+    words = words or Words()
 
     negate_next = or_next = False
     previous_plain: str | None = None
@@ -141,10 +170,16 @@ def parse_query(query: str, synonyms: Synonyms | None = None) -> ParsedQuery:
                     break
                 run.append(fold(follower.text))
             length, alternatives = (0, ()) if negated else synonyms.find(run, 0)
-            consumed = max(length, 1)
+            if not length:
+                length = 1
+                while length < len(run) and words.joins(run[length - 1], run[length]):
+                    length += 1
+            consumed = length
             span = tuple(run[:consumed])
+            units = tuple(pair for pair in pairwise(span) if words.joins(*pair))
             clause = Clause(
-                (Alternative("all", span),) + tuple(Alternative("phrase", a) for a in alternatives)
+                (Alternative("all", span, units),)
+                + tuple(Alternative("phrase", a) for a in alternatives)
             )
             for offset in range(consumed):
                 typed = items[i + offset].text
@@ -166,17 +201,19 @@ def parse_query(query: str, synonyms: Synonyms | None = None) -> ParsedQuery:
                 if item.kind == "phrase"
                 else tuple(items[i + k].text for k in range(consumed))
             )
-            for syllable in typed_syllables:
-                if is_accented(syllable) and not item.prefix:
-                    parsed.exact_terms.append(syllable)
+            if not item.prefix:
+                parsed.exact_terms.extend(typed_syllables)
             for alternative in clause.alternatives:
                 if alternative.mode == "prefix":
                     parsed.highlight.add(alternative.syllables[0] + "*")
                 else:
                     parsed.highlight.update(alternative.syllables)
             folded_typed = [fold(s) for s in typed_syllables]
-            if item.kind == "term" and not item.prefix and previous_plain is not None:
-                parsed.bigrams.append(f"{previous_plain}_{folded_typed[0]}")
+            if item.kind == "term" and previous_plain is not None:
+                if item.prefix:
+                    parsed.prefix_pairs.append((previous_plain, folded_typed[0]))
+                else:
+                    parsed.bigrams.append(f"{previous_plain}_{folded_typed[0]}")
             parsed.bigrams.extend(f"{a}_{b}" for a, b in pairwise(folded_typed))
             is_plain = item.kind == "term" and not item.prefix
             previous_plain = folded_typed[-1] if is_plain else None
@@ -184,7 +221,11 @@ def parse_query(query: str, synonyms: Synonyms | None = None) -> ParsedQuery:
         term_count += consumed
         i += consumed
     parsed.bigrams = list(dict.fromkeys(parsed.bigrams))
-    parsed.exact_terms = list(dict.fromkeys(parsed.exact_terms))
+    typed = list(dict.fromkeys(parsed.exact_terms))
+    if any(map(is_accented, typed)):
+        parsed.exact_terms = typed
+    else:
+        parsed.exact_terms, parsed.unaccented_terms = [], typed
     return parsed
 
 

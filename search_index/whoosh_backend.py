@@ -28,12 +28,13 @@ from .backend import (
 )
 from .highlight import hit_highlights
 from .query import parse_query, typed_words
-from .spelling import SUGGEST_BELOW
+from .spelling import find_typos
 from .synonyms import Synonyms
 from .whoosh_postings import SegmentPostings, View
 from .whoosh_scoring import contributions, score
 from .whoosh_storage import IndexStore
-from .whoosh_suggestions import completions, did_you_mean
+from .whoosh_suggestions import WhooshLexicon, completions
+from .words import Words
 
 __all__ = ["WhooshBackend"]
 
@@ -45,12 +46,14 @@ class WhooshBackend(SearchBackend):
         self,
         path: str | os.PathLike[str],
         synonyms: Synonyms | None = None,
+        words: Words | None = None,
         cache: bool = True,
         cache_size: int = 256,
     ):
         self.path = Path(path)
         self.store = IndexStore(self.path)
         self.synonyms = synonyms or Synonyms()
+        self.words = words or Words.bundled()
         self.cache_enabled = cache
         self._results = ResultCache(cache_size)
         self._lock = threading.RLock()
@@ -105,6 +108,9 @@ class WhooshBackend(SearchBackend):
             self._view = View(self._searcher, generation, self._segment_postings)
         return self._view
 
+    def _parse(self, query: str):
+        return parse_query(query, self.synonyms, self.words)
+
     # writing
 
     def apply(
@@ -145,7 +151,7 @@ class WhooshBackend(SearchBackend):
             return f"{name}:{number}"
 
     def relevance(self, query: str, kinds: Iterable[str] | None = None) -> dict[str, float]:
-        parsed = parse_query(query if isinstance(query, str) else "", self.synonyms)
+        parsed = self._parse(query if isinstance(query, str) else "").relaxed()
         with self._lock:
             view = self._fresh_view()
             allowed = view.kinds_filter(set(as_list(kinds))) if kinds is not None else None
@@ -182,8 +188,15 @@ class WhooshBackend(SearchBackend):
             return cached
 
     def _search(self, view, query, kinds, filters, facets, sort, page, per_page) -> SearchResult:
-        parsed = parse_query(query, self.synonyms)
+        typed = self._parse(query)
+        lexicon = WhooshLexicon(view)
+        typos = find_typos(typed, lexicon)
+        parsed = typos.apply(typed)
         matched = view.match(parsed)
+        relaxed = not matched and parsed.has_units
+        if relaxed:
+            parsed = parsed.relaxed()
+            matched = view.match(parsed)
         kind_filter = view.kinds_filter(kinds) if kinds is not None else None
         filter_sets = {}
         for name, values in filters:
@@ -233,15 +246,18 @@ class WhooshBackend(SearchBackend):
         terms = frozenset(parsed.highlight)
         hits = [self._hit(view, d, scores.get(d, 0.0), terms) for d in top[wanted - per_page :]]
 
-        suggestion = None
-        if len(final) < SUGGEST_BELOW and parsed.plain and len(parsed.plain) <= 6:
-            suggestion = did_you_mean(view, parsed, len(matched), self.synonyms)
+        suggestion = typos.suggestion(typed, lexicon)
+        if suggestion:
+            # What a typo matched through its correction was found; else suggest what finds more.
+            found = len(matched) if typos.missing else len(view.match(self._parse(suggestion)))
+            suggestion = suggestion if found > (0 if typos.missing else len(matched)) else None
         return SearchResult(
             total=len(final),
             hits=hits,
             facet_counts=facet_counts,
             kind_counts=kind_counts,
             suggestion=suggestion,
+            relaxed=relaxed and bool(matched),
             page=page,
             per_page=per_page,
         )

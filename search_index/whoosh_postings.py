@@ -173,7 +173,9 @@ class View:
             return self.phrase(syllables).keys()
         if mode == "prefix":
             return self.prefix("fold", syllables[0]).keys()
-        dicts = sorted((self.postings("fold", s) for s in syllables), key=len)
+        dicts = [self.postings("fold", s) for s in syllables]
+        dicts += [self.postings("bigram", f"{a}_{b}") for a, b in alternative.units]
+        dicts.sort(key=len)
         docs = dicts[0].keys()
         for other in dicts[1:]:
             if not docs:

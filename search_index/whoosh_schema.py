@@ -94,9 +94,7 @@ def prepare_document(doc: dict) -> dict[str, Any]:
         folded = [fold(t) for t in accented]
         length += boost * len(folded)
         for token in accented:
-            # Exact postings only serve accented query terms; unaccented ones equal the fold.
-            if not token.isascii():
-                exact_w[token] = exact_w.get(token, 0.0) + boost
+            exact_w[token] = exact_w.get(token, 0.0) + boost
         for token in folded:
             fold_w[token] = fold_w.get(token, 0.0) + boost
         if name in ("title", "title_en"):

@@ -1,17 +1,22 @@
 """Relevance: BM25F over the posting weights written at index time (whoosh_schema), with boosts
-for names, adjacent syllables and accented syllables typed as indexed."""
+for names, adjacent syllables, and syllables spelt as typed (or, in a query without diacritics,
+as most documents spell them)."""
 
 import math
 from itertools import pairwise
 
 from .query import ParsedQuery
+from .spelling import TYPO_FACTOR
 from .whoosh_postings import View
+from .whoosh_suggestions import Vocabulary
 
 # Score multipliers on top of the folded-syllable score. BM25 saturates term frequency, so a
 # long description repeating a term can outscore a name containing it; TITLE_BOOST adds a
 # separate, unsaturated bonus per query syllable found in the name.
 BIGRAM_BOOST = 1.5
-EXACT_BOOST = 1.0
+# A syllable typed with its marks found spelt so counts four times one found only folded ("dầu"
+# in a description above "Dâu" in a name).
+EXACT_BOOST = 3.0
 TITLE_BOOST = 1.5
 
 Contributions = list[tuple[float, dict[int, float]]]
@@ -27,10 +32,10 @@ def contributions(view: View, parsed: ParsedQuery) -> Contributions:
     seen: dict[tuple[str, str], tuple[float, dict[int, float]]] = {}
 
     def add(field: str, term: str, boost: float) -> None:
-        if (field, term) not in seen:
-            weights = view.postings(field, term)
-            if weights:
-                seen[(field, term)] = (boost * idf(len(weights), total), weights)
+        weights = view.postings(field, term)
+        factor = boost * idf(len(weights), total)
+        if weights and factor > seen.get((field, term), (0.0,))[0]:
+            seen[(field, term)] = (factor, weights)
 
     for clause in parsed.clauses:
         for alternative in clause.alternatives:
@@ -39,16 +44,30 @@ def contributions(view: View, parsed: ParsedQuery) -> Contributions:
                 weights = view.prefix("fold", syllables[0])
                 seen[("prefix", syllables[0])] = (idf(len(weights), total), weights)
                 continue
+            weight = TYPO_FACTOR if alternative.typo else 1.0
             for syllable in syllables:
-                add("fold", syllable, 1.0)
-                add("tfold", syllable, TITLE_BOOST)
+                add("fold", syllable, weight)
+                add("tfold", syllable, TITLE_BOOST * weight)
             if alternative.mode == "phrase":
                 for a, b in pairwise(syllables):
                     add("bigram", f"{a}_{b}", BIGRAM_BOOST)
     for bigram in parsed.bigrams:
         add("bigram", bigram, BIGRAM_BOOST)
+    for first, start in parsed.prefix_pairs:
+        weights = view.prefix("bigram", f"{first}_{start}")
+        if weights:
+            seen[("bigram prefix", f"{first}_{start}")] = (
+                BIGRAM_BOOST * idf(len(weights), total),
+                weights,
+            )
     for term in parsed.exact_terms:
         add("exact", term, EXACT_BOOST)
+    if parsed.unaccented_terms:
+        vocabulary = view.derived("vocabulary", lambda: Vocabulary(view.reader))
+        for folded in parsed.unaccented_terms:
+            reading = vocabulary.likelier_reading(folded)
+            if reading:
+                add("exact", reading[0], EXACT_BOOST * reading[1])
     return list(seen.values())
 
 

@@ -4,11 +4,9 @@
 import heapq
 from typing import Any
 
-from .analysis import fold, is_accented
+from .analysis import fold
 from .backend import split_key
-from .query import ParsedQuery, parse_query, rebuild_query
-from .spelling import SUGGEST_BELOW, best_correction
-from .synonyms import Synonyms
+from .spelling import SUGGEST_BELOW, Neighbours
 from .whoosh_postings import View
 
 
@@ -43,47 +41,64 @@ def completions(
     return results
 
 
-def did_you_mean(view: View, parsed: ParsedQuery, matched: int, synonyms: Synonyms) -> str | None:
-    """The query with its rare syllables corrected, if that finds more than `matched`."""
-    corrections = {}
-    # Answer in the user's style: with diacritics only if they typed some.
-    accented = any(is_accented(typed) for typed, _ in parsed.plain)
-    vocabulary = view.derived("vocabulary", lambda: Vocabulary(view.reader))
-    for index_, (_typed, folded) in enumerate(parsed.plain):
-        if len(view.postings("fold", folded)) >= SUGGEST_BELOW:
-            continue
-        candidate = vocabulary.correct(folded)
-        if candidate:
-            corrections[index_] = vocabulary.display_form(candidate) if accented else candidate
-    if not corrections:
-        return None
-    suggestion = rebuild_query(parsed, corrections)
-    if len(view.match(parse_query(suggestion, synonyms))) > matched:
-        return suggestion
-    return None
+class WhooshLexicon:
+    """spelling.Lexicon over one generation: live documents only, as the PostgreSQL backend
+    counts them."""
+
+    def __init__(self, view: View):
+        self.view = view
+        self.vocabulary = view.derived("vocabulary", lambda: Vocabulary(view.reader))
+
+    def _live(self, docs) -> int:
+        deleted = self.view.deleted
+        return len(docs) - len(deleted & docs.keys()) if deleted else len(docs)
+
+    def frequency(self, term: str) -> int:
+        return self._live(self.view.postings("fold", term))
+
+    def pair_frequency(self, first: str, second: str) -> int:
+        return min(self._live(self.view.postings("bigram", f"{first}_{second}")), SUGGEST_BELOW)
+
+    def near(self, term: str, distance: int) -> list[tuple[str, int]]:
+        found = ((t, self.frequency(t)) for t in self.vocabulary.neighbours.near(term, distance))
+        return [(t, df) for t, df in found if df]
+
+    def spellings(self, term: str) -> list[str]:
+        return self.vocabulary.spellings(term)
+
+    def spelt_pair_frequency(self, first: str, second: str) -> int:
+        view = self.view
+        docs = view.postings("bigram", f"{fold(first)}_{fold(second)}").keys()
+        for spelling in (first, second):
+            if docs:
+                docs = docs & view.postings("exact", spelling).keys()
+        return min(len(docs - view.deleted), SUGGEST_BELOW)
 
 
 class Vocabulary:
-    """The indexed syllables of one generation: folded ones by first letter with their document
-    frequency, and the most frequent accented spelling of each."""
+    """The indexed syllables of one generation: the folded ones (for typos), and the spellings
+    of each, the most frequent (its likelier reading) with its share of their documents."""
 
     def __init__(self, reader) -> None:
-        self._folded: dict[str, list[tuple[str, int]]] = {}
-        for term, info in reader.iter_field("fold"):
-            term = term.decode("utf-8") if isinstance(term, bytes) else term
-            self._folded.setdefault(term[:1], []).append((term, info.doc_frequency()))
-        display: dict[str, tuple[int, str]] = {}
+        self.neighbours = Neighbours(
+            term.decode("utf-8") if isinstance(term, bytes) else term
+            for term in reader.lexicon("fold")
+        )
+        spellings: dict[str, list[tuple[int, str]]] = {}
         for term, info in reader.iter_field("exact"):
             term = term.decode("utf-8") if isinstance(term, bytes) else term
-            df = info.doc_frequency()
-            folded = fold(term)
-            if df > display.get(folded, (0, ""))[0]:
-                display[folded] = (df, term)
-        self._display = {folded: term for folded, (_, term) in display.items()}
+            spellings.setdefault(fold(term), []).append((info.doc_frequency(), term))
+        self._spellings: dict[str, list[str]] = {}
+        self._readings: dict[str, tuple[str, float]] = {}
+        for folded, found in spellings.items():
+            found.sort(key=lambda pair: (-pair[0], pair[1]))  # most frequent first, then A-Z
+            self._spellings[folded] = [term for _, term in found]
+            self._readings[folded] = (found[0][1], found[0][0] / sum(df for df, _ in found))
 
-    def correct(self, term: str) -> str | None:
-        """The most frequent indexed syllable within a small edit distance of `term`."""
-        return best_correction(term, self._folded.get(term[:1], ()))
+    def spellings(self, folded: str) -> list[str]:
+        """The spellings of `folded`, the most frequent first."""
+        return self._spellings.get(folded, [])
 
-    def display_form(self, folded: str) -> str:
-        return self._display.get(folded, folded)
+    def likelier_reading(self, folded: str) -> tuple[str, float] | None:
+        """The most frequent spelling of `folded` and its share of their documents."""
+        return self._readings.get(folded)

@@ -52,6 +52,26 @@ def wards_of_province(province_code: int = QUANG_NGAI) -> tuple[tuple[int, str],
     return tuple(sorted(((int(w.code), w.name) for w in wards), key=lambda pair: fold(pair[1])))
 
 
+# What names of divisions start with ("Xã Tịnh Khê", "Thành phố Đà Nẵng").
+DIVISION_TYPES = ("xã ", "phường ", "đặc khu ", "thị trấn ", "tỉnh ", "thành phố ")
+
+
+@cache
+def place_names() -> tuple[str, ...]:
+    """The names of Quảng Ngãi's wards and of every province, without "Xã", "Thành phố"…
+    (for search: "Lý Sơn" is one name, not "xử lý" near "Sơn")."""
+    names = [d.name for d in (*Ward.iter_by_province(QUANG_NGAI), *Province.iter_all())]
+    return tuple(_without_division_type(name) for name in names)
+
+
+def _without_division_type(name: str) -> str:
+    lowered = name.lower()
+    for division_type in DIVISION_TYPES:
+        if lowered.startswith(division_type):
+            return name[len(division_type) :]
+    return name
+
+
 EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
 
 

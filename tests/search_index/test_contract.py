@@ -154,6 +154,68 @@ def test_suggestion_corrects_a_misspelt_word_from_the_index(index_with, make_doc
     assert backend.search("nước thải").suggestion is None
 
 
+@pytest.fixture
+def places(index_with, make_doc):
+    return index_with(
+        make_doc(id=1, title="Cụm công nghiệp Tịnh Phong", body="Kêu gọi đầu tư."),
+        make_doc(id=2, title="Công ty Giấy Bình Sơn", body="Tái chế giấy."),
+        make_doc(id=3, title="Công ty Sa Kỳ", body="Ứng phó sự cố tràn dầu."),
+        make_doc(id=4, title="Quỹ đầu tư", body="Đầu tư xanh."),
+        make_doc(id=5, title="Chương trình đầu tư", body="Hỗ trợ đầu tư."),
+        make_doc(id=6, title="Điện mặt trời Sa Huỳnh", body="Hỗ trợ lắp đặt."),
+        make_doc(id=7, title="Hỗ trợ kỹ thuật", body="Hỗ trợ doanh nghiệp."),
+        make_doc(id=8, title="Hỗ trợ vốn", body="Hỗ trợ vay."),
+    )
+
+
+@pytest.mark.parametrize(
+    "query, found, suggestion",
+    [
+        ("Tịnh Phòn", 1, "tịnh phong"),
+        ("tinh phonh", 1, "tinh phong"),
+        ("Tịnh Hhong", 1, "tịnh phong"),  # the first letter too
+        ("Bìng Sơn", 2, "bình sơn"),
+        ("tràn dầuu", 3, "tràn dầu"),  # spelt as next to "tràn", not as the commoner "đầu"
+    ],
+)
+def test_a_syllable_the_index_lacks_matches_its_likeliest_correction(
+    places, query, found, suggestion
+):
+    result = places.search(query)
+    assert result.hits[0].id == found
+    assert result.suggestion == suggestion
+
+
+def test_words_the_index_has_next_to_each_other_are_not_corrected(places):
+    for query in ("điện mặt trời", "Tịnh Phong", "tràn dầu", "hỗ trợ"):
+        assert places.search(query).suggestion is None
+    # Frequent "trợ" is not what "trời" meant: "mặt trời" is in the index.
+    assert [h.id for h in places.search("mặt trời").hits] == [6]
+
+
+def test_a_real_syllable_out_of_place_gets_a_suggestion(places):
+    more = ["Sớm nay ở Bình Minh", "Nhựa Bình Sơn", "Gạch Bình Sơn"]
+    places.apply([places_doc(9 + n, title) for n, title in enumerate(more)])
+    result = places.search("Bình Sơm")  # "sơm" is a syllable (sớm), never next to "bình"
+    assert [h.id for h in result.hits] == [9]
+    assert result.suggestion == "bình sơn"
+
+
+def places_doc(id, title):
+    return {
+        "kind": "firm",
+        "id": id,
+        "title": title,
+        "title_en": None,
+        "keywords": "",
+        "body": "",
+        "body_en": None,
+        "facets": {},
+        "sort": {"updated": datetime(2025, 1, 1), "closes": None},
+        "stored": {},
+    }
+
+
 def test_suggest_completes_the_last_word_without_accents(index_with, make_doc):
     backend = index_with(
         make_doc(id=1, title="Công ty Môi trường Xanh", stored={"slug": "x"}),
@@ -231,13 +293,87 @@ def test_accented_query_ranks_exact_accents_above_folded_only_matches(index_with
     assert set(ranked_ids(backend, "nuoc thai")) == {1, 2}
 
 
-def test_adjacent_syllables_rank_above_scattered_ones(index_with, make_doc):
+def test_a_syllable_typed_with_its_marks_ranks_exact_matches_first(index_with, make_doc):
     backend = index_with(
-        make_doc(id=1, title="Công ty An Phát", body="Nước sạch cho dân, thải bỏ rác đúng hạn."),
-        make_doc(id=2, title="Công ty An Phát", body="Xử lý nước thải cho dân, bỏ rác đúng hạn."),
+        make_doc(id=1, title="Cụm công nghiệp Núi Dâu", body="Kêu gọi đầu tư hạ tầng."),
+        make_doc(id=2, title="Công ty Sa Kỳ", body="Phao quây, bông thấm dầu cho cảng cá."),
+        make_doc(id=3, title="Chất trợ keo tụ cho xỉ", body="Hóa chất."),
+        make_doc(id=4, title="Công ty Vật liệu Xanh", body="Tiếp nhận tro, xỉ đáy lò."),
     )
-    assert ranked_ids(backend, "nước thải") == [2, 1]
-    assert ranked_ids(backend, "nuoc thai") == [2, 1]
+    assert ranked_ids(backend, "dầu")[0] == 2
+    # Once a query has diacritics, a syllable typed without them is meant without them.
+    assert ranked_ids(backend, "tro xỉ") == [4, 3]
+
+
+def test_an_unaccented_syllable_ranks_its_likelier_reading_first(index_with, make_doc):
+    backend = index_with(
+        make_doc(id=1, title="Công ty Xanh", body="Nhận tro bay."),
+        make_doc(id=2, title="Công ty Vàng", body="Nhận hỗ trợ."),
+        make_doc(id=3, title="Công ty Đỏ", body="Nhận hỗ trợ."),
+        make_doc(id=4, title="Công ty Lam", body="Nhận hỗ trợ."),
+    )
+    assert ranked_ids(backend, "tro")[-1] == 1  # "trợ" is written three times as often
+    assert ranked_ids(backend, "tro bay")[0] == 1
+
+
+def test_adjacent_syllables_rank_above_scattered_ones(index_with, make_doc):
+    # "bỏ rác" is not one word: its syllables may be apart, next to each other ranks first.
+    backend = index_with(
+        make_doc(id=1, title="Công ty An Phát", body="Thu gom rác cho dân, bỏ đúng hạn."),
+        make_doc(id=2, title="Công ty An Phát", body="Thu gom cho dân, bỏ rác đúng hạn."),
+    )
+    assert ranked_ids(backend, "bỏ rác") == [2, 1]
+    assert ranked_ids(backend, "bo rac") == [2, 1]
+
+
+def test_a_syllable_followed_by_a_completion_of_the_prefix_ranks_first(index_with, make_doc):
+    backend = index_with(
+        make_doc(id=1, title="Sinh hoạt khu dân cư", body="Khí hậu ven biển."),
+        make_doc(id=2, title="Công ty An Phát", body="Viên nén sinh khối."),
+        make_doc(id=3, title="Công ty Sao Mai", body="Khói bụi và nước sinh hoạt."),
+    )
+    assert ranked_ids(backend, "sinh kh*")[0] == 2
+    assert ranked_ids(backend, "SINH KH*")[0] == 2
+
+
+def test_the_syllables_of_a_word_must_be_together(index_with, make_doc):
+    backend = index_with(
+        make_doc(id=1, title="Chương trình đào tạo", body="Năng suất, sản lượng, tái chế."),
+        make_doc(id=2, title="Chương trình năng lượng tái tạo", body="Điện mặt trời."),
+        make_doc(id=3, title="Nước sạch cho dân", body="Thải bỏ rác đúng hạn."),
+    )
+    for query in ("năng lượng tái tạo", "NANG LUONG tai tao", "chương trình năng lượng"):
+        result = backend.search(query)
+        assert ([h.id for h in result.hits], result.total, result.relaxed) == ([2], 1, False)
+    assert backend.search("nước thải").relaxed  # only "nước" and "thải" apart: the fallback
+    # Words of a query may be apart from each other: "đào tạo" and "chương trình" are.
+    assert ranked_ids(backend, "đào tạo chương trình") == [1]
+
+
+def test_when_no_record_has_a_word_together_its_syllables_may_be_apart(index_with, make_doc):
+    backend = index_with(
+        make_doc(id=1, title="Chương trình đào tạo", body="Năng suất, sản lượng, tái chế."),
+        make_doc(id=2, title="Công ty An Phát", body="Sản xuất gạch."),
+    )
+    result = backend.search("năng lượng tái tạo")
+    assert ([h.id for h in result.hits], result.total, result.relaxed) == ([1], 1, True)
+    assert backend.search("năng suất").relaxed is False
+    nothing = backend.search("năng lượng mặt trời")
+    assert (nothing.total, nothing.relaxed) == (0, False)
+
+
+def test_names_the_application_knows_are_words(backend_factory, backend_name, make_doc):
+    from search_index import Words
+
+    backend = backend_factory(backend_name, words=Words.bundled().extended(["Lý Sơn"]))
+    backend.apply(
+        [
+            make_doc(id=1, title="Công ty Xử lý Môi trường Sơn Hà", body="Xử lý nước."),
+            make_doc(id=2, title="Công ty Thủy sản Lý Sơn", body="Chế biến hải sản."),
+        ]
+    )
+    assert ranked_ids(backend, "Lý Sơn") == [2]
+    assert ranked_ids(backend, "ly son") == [2]
 
 
 def test_quoted_phrase_requires_adjacent_syllables(index_with, make_doc):

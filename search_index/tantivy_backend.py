@@ -26,7 +26,7 @@ from typing import Any
 
 import tantivy
 
-from .analysis import fold, is_accented
+from .analysis import fold
 from .backend import (
     KINDS,
     MAX_PER_PAGE,
@@ -46,10 +46,9 @@ from .query import (
     Clause,
     ParsedQuery,
     parse_query,
-    rebuild_query,
     typed_words,
 )
-from .spelling import SUGGEST_BELOW, best_correction
+from .spelling import SUGGEST_BELOW, TYPO_FACTOR, Neighbours, find_typos
 from .synonyms import Synonyms
 from .tantivy_schema import facet_path, prepare_document, schema, stored_data
 from .whoosh_storage import DIR_PREFIX, IndexStore
@@ -136,14 +135,15 @@ def _write(index: tantivy.Index, work: Callable[[Any], None], heap: int, threads
 
 
 class _Reader:
-    """One searcher of one commit, and what is derived from it (the spelling vocabulary)."""
+    """One searcher of one commit, and what is derived from it (the spelling vocabulary); also
+    the spelling.Lexicon of that commit."""
 
     def __init__(self, generation: str, searcher: tantivy.Searcher, index_schema) -> None:
         self.generation = generation
         self.searcher = searcher
         self.schema = index_schema
-        self._vocabulary: dict[str, list[tuple[str, int]]] = {}
-        self._display: dict[str, str] | None = None
+        self._neighbours: Neighbours | None = None
+        self._spellings: dict[str, list[str]] | None = None
 
     # query building
 
@@ -189,6 +189,10 @@ class _Reader:
     def scoring(self, parsed: ParsedQuery) -> list[tantivy.Query]:
         """Queries whose summed scores rank the matching documents (whoosh_scoring's terms)."""
         found: dict[tuple[str, str], float] = {}
+
+        def add(field: str, term: str, boost: float) -> None:
+            found[(field, term)] = max(boost, found.get((field, term), 0.0))
+
         prefixes = []
         for clause in parsed.clauses:
             for alternative in clause.alternatives:
@@ -196,17 +200,18 @@ class _Reader:
                 if alternative.mode == "prefix":
                     prefixes.append(alternative)
                     continue
+                weight = TYPO_FACTOR if alternative.typo else 1.0
                 for syllable in syllables:
-                    found.setdefault(("fold", syllable), 1.0)
-                    found.setdefault(("title", syllable), TITLE_BOOST)
-                    found.setdefault(("keywords", syllable), KEYWORDS_BOOST)
+                    add("fold", syllable, weight)
+                    add("title", syllable, TITLE_BOOST * weight)
+                    add("keywords", syllable, KEYWORDS_BOOST * weight)
                 if alternative.mode == "phrase":
                     for a, b in pairwise(syllables):
-                        found.setdefault(("bigram", f"{a}_{b}"), BIGRAM_BOOST)
+                        add("bigram", f"{a}_{b}", BIGRAM_BOOST)
         for bigram in parsed.bigrams:
-            found.setdefault(("bigram", bigram), BIGRAM_BOOST)
+            add("bigram", bigram, BIGRAM_BOOST)
         for term in parsed.exact_terms:
-            found.setdefault(("exact", term), EXACT_BOOST)
+            add("exact", term, EXACT_BOOST)
         queries = [Q.boost_query(self.term(f, t), boost) for (f, t), boost in found.items()]
         for alternative in prefixes:
             expanded = self.expand("fold", alternative.syllables[0])
@@ -257,25 +262,39 @@ class _Reader:
             for i, label in enumerate(fields)
         }
 
-    # "did you mean"
+    # spelling.Lexicon, counting live documents (tantivy's doc_freq counts deleted ones until
+    # their segment is merged)
 
-    def correct(self, term: str) -> str | None:
-        """The most frequent indexed syllable a typo away from `term` (see spelling.py)."""
-        first = term[:1]
-        if first not in self._vocabulary:
-            self._vocabulary[first] = sorted(self.searcher.terms_with_prefix("fold", first))
-        return best_correction(term, self._vocabulary[first])
+    def frequency(self, term: str) -> int:
+        return self.count(self.term("fold", term))
 
-    def display_form(self, folded: str) -> str:
-        """The most frequent accented spelling of a folded syllable."""
-        if self._display is None:
-            best: dict[str, tuple[int, str]] = {}
-            for term, df in sorted(self.searcher.terms_with_prefix("exact", "")):
-                key = fold(term)
-                if df > best.get(key, (0, ""))[0]:
-                    best[key] = (df, term)
-            self._display = {key: term for key, (_, term) in best.items()}
-        return self._display.get(folded, folded)
+    def pair_frequency(self, first: str, second: str) -> int:
+        return min(self.count(self.term("bigram", f"{first}_{second}")), SUGGEST_BELOW)
+
+    def near(self, term: str, distance: int) -> list[tuple[str, int]]:
+        if self._neighbours is None:
+            folded = self.searcher.terms_with_prefix("fold", "")
+            self._neighbours = Neighbours(t for t, _ in folded)
+        found = ((t, self.frequency(t)) for t in self._neighbours.near(term, distance))
+        return [(t, df) for t, df in found if df]
+
+    def spelt(self, folded: str) -> list[tuple[int, str]]:
+        """(live documents, spelling) of each spelling of `folded`, the most frequent first
+        (ties: the code-point-smallest)."""
+        if self._spellings is None:
+            self._spellings = {}
+            for term, _ in self.searcher.terms_with_prefix("exact", ""):
+                self._spellings.setdefault(fold(term), []).append(term)
+        found = [(self.count(self.term("exact", t)), t) for t in self._spellings.get(folded, ())]
+        return sorted(((df, t) for df, t in found if df), key=lambda pair: (-pair[0], pair[1]))
+
+    def spellings(self, term: str) -> list[str]:
+        return [spelling for _, spelling in self.spelt(term)]
+
+    def spelt_pair_frequency(self, first: str, second: str) -> int:
+        pair = self.term("bigram", f"{fold(first)}_{fold(second)}")
+        both = [(MUST, q) for q in (pair, self.term("exact", first), self.term("exact", second))]
+        return min(self.count(Q.boolean_query(both)), SUGGEST_BELOW)
 
 
 class TantivyBackend(SearchBackend):
@@ -321,6 +340,9 @@ class TantivyBackend(SearchBackend):
             index.reload()
             self._reader = _Reader(generation, index.searcher(), index.schema)
         return self._reader
+
+    def _parse(self, query: str) -> ParsedQuery:
+        return parse_query(query, self.synonyms)
 
     # writing
 
@@ -407,7 +429,7 @@ class TantivyBackend(SearchBackend):
             return found
 
     def relevance(self, query: str, kinds: Iterable[str] | None = None) -> dict[str, float]:
-        parsed = parse_query(query if isinstance(query, str) else "", self.synonyms)
+        parsed = self._parse(query if isinstance(query, str) else "")
         if not parsed.clauses:
             return {}
         with self._lock:
@@ -440,8 +462,8 @@ class TantivyBackend(SearchBackend):
             return cached
 
     def _search(self, reader: _Reader, query, kinds, filters, facets, sort, page, per_page):
-        parsed = parse_query(query, self.synonyms)
-        if parsed.matches_nothing:
+        typed = self._parse(query)
+        if typed.matches_nothing:
             return SearchResult(
                 total=0,
                 hits=[],
@@ -449,6 +471,8 @@ class TantivyBackend(SearchBackend):
                 page=page,
                 per_page=per_page,
             )
+        typos = find_typos(typed, reader)
+        parsed = typos.apply(typed)
         match = reader.match(parsed)
         kind_filter = reader.kinds_filter(kinds)
         facet_filters = {name: reader.facet_filter(name, values) for name, values in filters}
@@ -499,9 +523,14 @@ class TantivyBackend(SearchBackend):
             terms = frozenset(parsed.highlight)
             hits = [self._hit(reader, a, score if ranked else 0.0, terms) for score, a in found]
 
-        suggestion = None
-        if total < SUGGEST_BELOW and parsed.plain and len(parsed.plain) <= 6:
-            suggestion = self._did_you_mean(reader, parsed, reader.count(match))
+        suggestion = typos.suggestion(typed, reader)
+        if suggestion:
+            # What a typo matched through its correction was found; else suggest what finds more.
+            matched = reader.count(match)
+            found = (
+                matched if typos.missing else reader.count(reader.match(self._parse(suggestion)))
+            )
+            suggestion = suggestion if found > (0 if typos.missing else matched) else None
         return SearchResult(
             total=total,
             hits=hits,
@@ -528,23 +557,6 @@ class TantivyBackend(SearchBackend):
             terms,
         )
         return Hit(kind, int(entity_id), round(score, 4), highlights, data["s"])
-
-    def _did_you_mean(self, reader: _Reader, parsed: ParsedQuery, matched: int) -> str | None:
-        """The query with its rare syllables corrected, if that finds more than `matched`."""
-        accented = any(is_accented(typed) for typed, _ in parsed.plain)
-        corrections = {}
-        for index, (_typed, folded) in enumerate(parsed.plain):
-            if reader.searcher.doc_freq("fold", folded) >= SUGGEST_BELOW:
-                continue
-            candidate = reader.correct(folded)
-            if candidate:
-                corrections[index] = reader.display_form(candidate) if accented else candidate
-        if not corrections:
-            return None
-        suggestion = rebuild_query(parsed, corrections)
-        if reader.count(reader.match(parse_query(suggestion, self.synonyms))) > matched:
-            return suggestion
-        return None
 
     def suggest(
         self, prefix: str, kinds: Iterable[str] | None = None, limit: int = 8

@@ -52,6 +52,7 @@ from .spelling import SUGGEST_BELOW, TYPO_FACTOR, Neighbours, find_typos
 from .synonyms import Synonyms
 from .tantivy_schema import facet_path, prepare_document, schema, stored_data
 from .whoosh_storage import DIR_PREFIX, IndexStore
+from .words import Words
 
 __all__ = ["TantivyBackend"]
 
@@ -168,7 +169,10 @@ class _Reader:
             return self.term("fold", syllables[0])
         if alternative.mode == "phrase":
             return Q.phrase_query(self.schema, "fold", list(syllables))
-        return Q.boolean_query([(MUST, self.term("fold", s)) for s in dict.fromkeys(syllables)])
+        # The syllables of a known word must be together: their bigram term.
+        terms = [self.term("fold", s) for s in dict.fromkeys(syllables)]
+        terms += [self.term("bigram", f"{a}_{b}") for a, b in alternative.units]
+        return Q.boolean_query([(MUST, term) for term in terms])
 
     def clause(self, clause: Clause) -> tantivy.Query:
         queries = [self.alternative(a) for a in clause.alternatives]
@@ -304,12 +308,14 @@ class TantivyBackend(SearchBackend):
         self,
         path: str | os.PathLike[str],
         synonyms: Synonyms | None = None,
+        words: Words | None = None,
         cache: bool = True,
         cache_size: int = 256,
     ):
         self.path = Path(path)
         self.store = TantivyStore(self.path)
         self.synonyms = synonyms or Synonyms()
+        self.words = words or Words.bundled()
         self.cache_enabled = cache
         self._results = ResultCache(cache_size)
         self._lock = threading.RLock()
@@ -342,7 +348,7 @@ class TantivyBackend(SearchBackend):
         return self._reader
 
     def _parse(self, query: str) -> ParsedQuery:
-        return parse_query(query, self.synonyms)
+        return parse_query(query, self.synonyms, self.words)
 
     # writing
 
@@ -429,7 +435,7 @@ class TantivyBackend(SearchBackend):
             return found
 
     def relevance(self, query: str, kinds: Iterable[str] | None = None) -> dict[str, float]:
-        parsed = self._parse(query if isinstance(query, str) else "")
+        parsed = self._parse(query if isinstance(query, str) else "").relaxed()
         if not parsed.clauses:
             return {}
         with self._lock:
@@ -474,6 +480,11 @@ class TantivyBackend(SearchBackend):
         typos = find_typos(typed, reader)
         parsed = typos.apply(typed)
         match = reader.match(parsed)
+        # No document has a known word's syllables together: allow them apart.
+        relaxed = parsed.has_units and not reader.count(match)
+        if relaxed:
+            parsed = parsed.relaxed()
+            match = reader.match(parsed)
         kind_filter = reader.kinds_filter(kinds)
         facet_filters = {name: reader.facet_filter(name, values) for name, values in filters}
 
@@ -537,6 +548,7 @@ class TantivyBackend(SearchBackend):
             facet_counts=facet_counts,
             kind_counts=kind_counts,
             suggestion=suggestion,
+            relaxed=relaxed and bool(reader.count(match)),
             page=page,
             per_page=per_page,
         )

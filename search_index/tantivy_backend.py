@@ -224,9 +224,12 @@ class _Reader:
             for (f, t), boost in found.items()
         ]
         for alternative in prefixes:
-            expanded = self.expand("fold", alternative.syllables[0])
-            if expanded:
-                queries.append(Q.disjunction_max_query([self.term("fold", t) for t in expanded]))
+            if expanded := self.any_of("fold", alternative.syllables[0]):
+                queries.append(expanded)
+        # A syllable followed by a completion of the next prefix ("sinh kh*": "sinh_kh…").
+        for first, start in parsed.prefix_pairs:
+            if expanded := self.any_of("bigram", f"{first}_{start}"):
+                queries.append(Q.boost_query(expanded, BIGRAM_BOOST))
         return queries
 
     def in_part(self, field: str, syllable: str, boost: float) -> tantivy.Query:
@@ -236,6 +239,13 @@ class _Reader:
         total, df = self.searcher.num_docs, self.searcher.doc_freq("fold", syllable)
         idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
         return Q.const_score_query(self.term(field, syllable), boost * idf)
+
+    def any_of(self, field: str, start: str) -> tantivy.Query | None:
+        """The best-scoring of the terms `start` expands to (None if none)."""
+        expanded = self.expand(field, start)
+        if not expanded:
+            return None
+        return Q.disjunction_max_query([self.term(field, t) for t in expanded])
 
     @staticmethod
     def ranked(match: tantivy.Query, scoring: list[tantivy.Query], *filters) -> tantivy.Query:

@@ -70,8 +70,7 @@ def prepare_document(doc: dict) -> tuple[str, tantivy.Document]:
         accented = tokens(texts[name])[:MAX_PART_TOKENS]
         folded = [fold(t) for t in accented]
         folded_parts.append(" ".join(folded))
-        # Exact postings only serve accented query terms; unaccented ones equal the fold.
-        exact.extend(t for t in accented if not t.isascii())
+        exact.extend(accented)
         bigrams.extend(f"{a}_{b}" for a, b in pairwise(folded))
         if name in TITLE_PARTS:
             titles.extend(folded)
@@ -98,7 +97,9 @@ def prepare_document(doc: dict) -> tuple[str, tantivy.Document]:
         document.add_text("fold", part)
     document.add_text("title", " ".join(titles))
     document.add_text("keywords", folded_parts[TEXT_PARTS.index("keywords")])
-    document.add_text("exact", " ".join(exact))
+    # Each spelling once: whether a document spells a syllable so (how often is the fold's
+    # business; a spelling repeated in a description would outweigh one in a name).
+    document.add_text("exact", " ".join(dict.fromkeys(exact)))
     document.add_text("bigram", " ".join(bigrams))
     document.add_json("facets", facets)
     document.add_integer("updated", updated_timestamp(sort.get("updated")))

@@ -146,8 +146,9 @@ class _Reader:
         self.generation = generation
         self.searcher = searcher
         self.schema = index_schema
+        self._live: dict[str, dict[str, int]] = {}
         self._neighbours: Neighbours | None = None
-        self._spellings: dict[str, list[str]] | None = None
+        self._spellings: dict[str, list[tuple[int, str]]] | None = None
 
     # query building
 
@@ -303,22 +304,29 @@ class _Reader:
     def pair_frequency(self, first: str, second: str) -> int:
         return min(self.count(self.term("bigram", f"{first}_{second}")), SUGGEST_BELOW)
 
+    def live(self, field: str) -> dict[str, int]:
+        """Every term of `field` in a live document, with their number (one pass, on first use)."""
+        if field not in self._live:
+            found = self.searcher.terms_with_prefix(field, "", filter_query=Q.all_query())
+            self._live[field] = {term: df for term, df in found if df}
+        return self._live[field]
+
     def near(self, term: str, distance: int) -> list[tuple[str, int]]:
+        folded = self.live("fold")
         if self._neighbours is None:
-            folded = self.searcher.terms_with_prefix("fold", "")
-            self._neighbours = Neighbours(t for t, _ in folded)
-        found = ((t, self.frequency(t)) for t in self._neighbours.near(term, distance))
-        return [(t, df) for t, df in found if df]
+            self._neighbours = Neighbours(folded)
+        return [(t, folded[t]) for t in self._neighbours.near(term, distance)]
 
     def spelt(self, folded: str) -> list[tuple[int, str]]:
         """(live documents, spelling) of each spelling of `folded`, the most frequent first
         (ties: the code-point-smallest)."""
         if self._spellings is None:
             self._spellings = {}
-            for term, _ in self.searcher.terms_with_prefix("exact", ""):
-                self._spellings.setdefault(fold(term), []).append(term)
-        found = [(self.count(self.term("exact", t)), t) for t in self._spellings.get(folded, ())]
-        return sorted(((df, t) for df, t in found if df), key=lambda pair: (-pair[0], pair[1]))
+            for term, df in self.live("exact").items():
+                self._spellings.setdefault(fold(term), []).append((df, term))
+            for found in self._spellings.values():
+                found.sort(key=lambda pair: (-pair[0], pair[1]))
+        return self._spellings.get(folded, [])
 
     def spellings(self, term: str) -> list[str]:
         return [spelling for _, spelling in self.spelt(term)]

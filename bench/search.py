@@ -1,5 +1,5 @@
-"""Search benchmark, a fair race: our Whoosh backend vs SQLite FTS5 (vs our PostgreSQL backend)
-on one synthetic corpus, doing the same work.
+"""Search benchmark, a fair race: our Whoosh and tantivy backends vs SQLite FTS5 (vs our
+PostgreSQL backend) on one synthetic corpus, doing the same work.
 
 Run `.venv/bin/python bench/search.py [--docs 10000] [--rounds 3] [--quality]`; see
 bench/README.md. Every engine answers our own parsed query (search_index.query.parse_query with
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from whoosh.analysis import Filter  # noqa: E402
 
 from app.search.engine import SYNONYMS_FILE  # noqa: E402
-from search_index import Synonyms, WhooshBackend, fold, tokens  # noqa: E402
+from search_index import Synonyms, TantivyBackend, WhooshBackend, fold, tokens  # noqa: E402
 from search_index.prepare import MAX_PART_TOKENS, text_field  # noqa: E402
 from search_index.query import parse_query  # noqa: E402
 from search_index.spelling import SUGGEST_BELOW, Neighbours, find_typos  # noqa: E402
@@ -417,7 +417,8 @@ SYNONYMS = Synonyms.load(SYNONYMS_FILE)
 
 
 class OurEngine:
-    """search_index.WhooshBackend (or PostgresBackend) exactly as the app uses it."""
+    """search_index.WhooshBackend (or TantivyBackend, PostgresBackend) exactly as the app uses
+    it."""
 
     def __init__(self, backend):
         self.backend = backend
@@ -433,6 +434,14 @@ def build_ours(folder: Path, documents):
 
 def open_ours(folder: Path, cache: bool):
     return OurEngine(WhooshBackend(folder, synonyms=SYNONYMS, cache=cache))
+
+
+def build_tantivy(folder: Path, documents):
+    TantivyBackend(folder, synonyms=SYNONYMS, cache=False).rebuild(documents)
+
+
+def open_tantivy(folder: Path, cache: bool):
+    return OurEngine(TantivyBackend(folder, synonyms=SYNONYMS, cache=cache))
 
 
 def postgres_backend(cache: bool = False):
@@ -716,6 +725,7 @@ class Fts5:
 # Each index is built once (in its own process, for its peak memory); engines open them.
 BUILDERS = {
     "ours": build_ours,
+    "tantivy": build_tantivy,
     "fts5": Fts5.build,
     "plain": PlainWhoosh.build,
     "postgres": build_postgres,
@@ -732,6 +742,8 @@ ENGINES = {
         lambda f: OurEngine(postgres_backend(cache=True)),
         "(f) PostgreSQL, cache on",
     ),
+    "tantivy": ("tantivy", lambda f: open_tantivy(f, cache=False), "(g) tantivy, cache off"),
+    "tantivy-cached": ("tantivy", lambda f: open_tantivy(f, cache=True), "(h) tantivy, cache on"),
 }
 # Different query language and no synonyms: its totals are shown, never compared.
 NOT_COMPARABLE = {"plain"}
@@ -850,7 +862,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3, help="timed passes over the query set")
-    engines = "fts5,ours,ours-cached"
+    engines = "fts5,ours,ours-cached,tantivy,tantivy-cached"
     if os.environ.get("DATABASE_URL", "").startswith("postgresql"):
         engines += ",postgres,postgres-cached"
     parser.add_argument("--engines", default=engines, help=f"of {','.join(ENGINES)}")
@@ -892,7 +904,7 @@ def main() -> None:
         times = race(engines, queries, args.rounds)
         report(builds, times, args.save)
         documents = make_corpus(args.docs)
-        for name in ("ours", "postgres"):
+        for name in ("ours", "tantivy", "postgres"):
             if name in engines:
                 visible = edit_visible(engines[name].backend, documents)
                 print(

@@ -1,6 +1,7 @@
-"""Flask-free Vietnamese full-text search: plain dicts in, plain data out. Two backends behind one
-interface: Whoosh (embedded, files in a folder) and PostgreSQL (tables in the application's
-database, through SQLAlchemy Core; imported only when asked for).
+"""Flask-free Vietnamese full-text search: plain dicts in, plain data out. Three backends behind one
+interface: Whoosh (embedded, files in a folder), tantivy (embedded, files in a folder; see
+tantivy_backend.py) and PostgreSQL (tables in the application's database, through SQLAlchemy
+Core; imported only when asked for).
 
 Document contract — the application builds one dict per searchable record::
 
@@ -18,6 +19,7 @@ Document contract — the application builds one dict per searchable record::
 API::
 
     backend = WhooshBackend(path, synonyms=Synonyms.load("seed/search_synonyms.txt"), cache=True)
+    backend = TantivyBackend(path, synonyms=…, cache=True)             # same interface
     backend = PostgresBackend(engine_or_url, synonyms=…, cache=True)   # same interface
     backend.apply(upserts=[doc, ...], deletes=["firm:3", ("zone", 4)], lock_timeout=5.0)
         # one commit (transaction); raises IndexLocked (nothing written) if the writer lock stays
@@ -47,8 +49,9 @@ matches nothing. Facet counts are OR within a facet and AND across facets, and a
 counts ignore its own filter; `kind_counts` likewise ignore `kinds`. Results may come from a
 cache shared between callers: treat them as read-only.
 
-Both backends answer the same queries with the same documents (ranking may differ in ties and in
+Every backend answers the same queries with the same documents (ranking may differ in ties and in
 scores); one contract test suite (tests/search_index/test_contract.py) holds them to this.
+The tantivy backend keeps Whoosh's `CURRENT`/`ix-*` layout and swap, with one `WRITER.lock`.
 
 Whoosh index layout: `path/CURRENT` names the live index folder `path/ix-*`. rebuild() writes a new
 folder beside it and replaces `CURRENT` with os.replace, so a reader opens either the old or the
@@ -81,6 +84,7 @@ from .backend import (
     document_key,
 )
 from .synonyms import Synonyms
+from .tantivy_backend import TantivyBackend
 from .whoosh_backend import WhooshBackend
 from .words import Words
 
@@ -102,6 +106,7 @@ __all__ = [
     "SearchBackend",
     "SearchResult",
     "Synonyms",
+    "TantivyBackend",
     "WhooshBackend",
     "Words",
     "document_digest",

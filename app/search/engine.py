@@ -1,6 +1,6 @@
 """One search backend per process, created on first use from the app's settings:
-SEARCH_BACKEND "whoosh" (files in SEARCH_INDEX_DIR) or "postgres" (tables in the app's own
-PostgreSQL database, shared by every host)."""
+SEARCH_BACKEND "whoosh" or "tantivy" (files in SEARCH_INDEX_DIR) or "postgres" (tables in the
+app's own PostgreSQL database, shared by every host)."""
 
 from pathlib import Path
 
@@ -10,10 +10,10 @@ from app.domain.old_places import old_place_names
 from app.domain.places import place_names
 from app.extensions import db
 from app.generation import current_generation
-from search_index import SearchBackend, Synonyms, WhooshBackend, Words
+from search_index import SearchBackend, Synonyms, TantivyBackend, WhooshBackend, Words
 
 SYNONYMS_FILE = Path(__file__).resolve().parent.parent.parent / "seed" / "search_synonyms.txt"
-BACKENDS = ("whoosh", "postgres")
+BACKENDS = ("whoosh", "tantivy", "postgres")
 
 
 def uses_database_index(app: Flask) -> bool:
@@ -32,6 +32,8 @@ def search_backend(app: Flask) -> SearchBackend:
         }
         if name == "whoosh":
             backend = WhooshBackend(app.config["SEARCH_INDEX_DIR"], **options)
+        elif name == "tantivy":
+            backend = TantivyBackend(app.config["SEARCH_INDEX_DIR"], **options)
         elif name == "postgres":
             from search_index.postgres_backend import PostgresBackend
 

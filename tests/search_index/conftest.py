@@ -1,5 +1,6 @@
 """Fixtures for the search_index tests: document factory, synonyms, and backends — every backend
-this run can reach (Whoosh on tmp_path always; PostgreSQL when TEST_DATABASE_URL names one)."""
+this run can reach (Whoosh and tantivy on tmp_path always; PostgreSQL when TEST_DATABASE_URL
+names one)."""
 
 import os
 from datetime import datetime
@@ -7,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from search_index import Synonyms, WhooshBackend
+from search_index import Synonyms, TantivyBackend, WhooshBackend
 
 SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "seed" / "search_synonyms.txt"
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 # Only the backends this run can reach: PostgreSQL joins when the suite runs against it.
-BACKENDS = ["whoosh"] + (["postgres"] if DATABASE_URL.startswith("postgresql") else [])
+BACKENDS = ["whoosh", "tantivy"] + (["postgres"] if DATABASE_URL.startswith("postgresql") else [])
 
 
 def build_doc(
@@ -62,6 +63,8 @@ def backend_factory(tmp_path, synonyms):
         options.setdefault("synonyms", synonyms)
         if name == "whoosh":
             backend = WhooshBackend(tmp_path / "index", **options)
+        elif name == "tantivy":
+            backend = TantivyBackend(tmp_path / "tantivy-index", **options)
         else:
             from search_index import PostgresBackend
 

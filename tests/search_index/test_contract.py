@@ -201,6 +201,19 @@ def test_a_real_syllable_out_of_place_gets_a_suggestion(places, make_doc):
     assert {h.id for h in result.hits} == {9, 2, 10, 11}  # the typed syllable and "sơn"
 
 
+def test_typos_count_only_the_documents_still_indexed(index_with, make_doc):
+    backend = index_with(
+        make_doc(id=1, title="Công ty Phong Lan"),
+        make_doc(id=2, title="Má phanh xe tải"),
+        make_doc(id=3, title="Dầu phanh"),
+        *(make_doc(id=n, title=f"Gió phong số {n}") for n in range(4, 9)),
+    )
+    backend.apply([], deletes=[("firm", n) for n in range(4, 9)])
+    # "phong" had six documents and has one left: "phanh" (two) is the likelier correction.
+    result = backend.search("phonh")
+    assert ({h.id for h in result.hits}, result.suggestion) == ({2, 3}, "phanh")
+
+
 def test_suggest_completes_the_last_word_without_accents(index_with, make_doc):
     backend = index_with(
         make_doc(id=1, title="Công ty Môi trường Xanh", stored={"slug": "x"}),

@@ -120,7 +120,8 @@ def search_arguments(query, kinds, filters, facets, sort, page, per_page) -> tup
 
 
 class ResultCache:
-    """The last `size` results, keyed by (index generation, search arguments); thread-safe."""
+    """The last `size` results, keyed by (index generation, search arguments); thread-safe.
+    Size 0 keeps nothing."""
 
     def __init__(self, size: int = 256):
         self.size = size
@@ -143,6 +144,15 @@ class ResultCache:
     def clear(self) -> None:
         with self._lock:
             self._results.clear()
+
+    def fetch(self, key: tuple, compute: Callable[[], "SearchResult"]) -> "SearchResult":
+        """The result kept for `key`, or `compute()`'s, then kept."""
+        found = self.get(key) if self.size else None
+        if found is None:
+            found = compute()
+            if self.size:
+                self.put(key, found)
+        return found
 
 
 def key_of(item: str | tuple[str, int]) -> str:

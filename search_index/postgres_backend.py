@@ -201,8 +201,7 @@ class PostgresBackend(SearchBackend):
             )
         self.synonyms = synonyms or Synonyms()
         self.words = words or Words.bundled()
-        self.cache_enabled = cache
-        self._results = ResultCache(cache_size)
+        self._results = ResultCache(cache_size if cache else 0)
         self._ready = False
 
     # the tables
@@ -569,12 +568,7 @@ class PostgresBackend(SearchBackend):
         with self._read() as connection:
             generation, total = self._state(connection)
             key = (generation, *arguments)
-            cached = self._results.get(key) if self.cache_enabled else None
-            if cached is None:
-                cached = self._search(connection, total, *arguments)
-                if self.cache_enabled:
-                    self._results.put(key, cached)
-            return cached
+            return self._results.fetch(key, lambda: self._search(connection, total, *arguments))
 
     def _search(
         self, connection, total, query, kinds, filters, facets, sort, page, per_page

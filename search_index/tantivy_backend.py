@@ -12,15 +12,12 @@ flock first, so a busy writer raises IndexLocked having written nothing. Each in
 reader, reloaded when the live folder or its commit (meta.json's opstamp) changes.
 """
 
-import fcntl
 import json
 import math
 import os
 import shutil
 import threading
-import time
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -41,6 +38,7 @@ from .backend import (
     search_arguments,
 )
 from .highlight import hit_highlights
+from .locking import exclusive
 from .query import (
     MAX_PREFIX_EXPANSION,
     MIN_PREFIX_LENGTH,
@@ -102,23 +100,10 @@ class TantivyStore(IndexStore):
         with open(self.path / name / "meta.json", encoding="utf-8") as handle:
             return json.load(handle)["opstamp"]
 
-    @contextmanager
     def writer_lock(self, timeout: float):
         """Hold the store's writer lock (every process), or raise IndexLocked after `timeout`."""
-        with open(self.path / LOCK_FILE, "a") as handle:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise IndexLocked(f"search index writer lock busy at {self.path}") from None
-                    time.sleep(0.05)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        message = f"search index writer lock busy at {self.path}"
+        return exclusive(self.path / LOCK_FILE, timeout, lambda: IndexLocked(message))
 
     def remove_stale(self, *keep: str) -> None:
         for stale in self.path.glob(f"{DIR_PREFIX}*"):
@@ -358,8 +343,7 @@ class TantivyBackend(SearchBackend):
         self.store = TantivyStore(self.path)
         self.synonyms = synonyms or Synonyms()
         self.words = words or Words.bundled()
-        self.cache_enabled = cache
-        self._results = ResultCache(cache_size)
+        self._results = ResultCache(cache_size if cache else 0)
         self._lock = threading.RLock()
         self._index: tantivy.Index | None = None
         self._index_name: str | None = None
@@ -502,12 +486,7 @@ class TantivyBackend(SearchBackend):
         with self._lock:
             reader = self._fresh()
             key = (reader.generation, *arguments)
-            cached = self._results.get(key) if self.cache_enabled else None
-            if cached is None:
-                cached = self._search(reader, *arguments)
-                if self.cache_enabled:
-                    self._results.put(key, cached)
-            return cached
+            return self._results.fetch(key, lambda: self._search(reader, *arguments))
 
     def _search(self, reader: _Reader, query, kinds, filters, facets, sort, page, per_page):
         typed = self._parse(query)

@@ -54,8 +54,7 @@ class WhooshBackend(SearchBackend):
         self.store = IndexStore(self.path)
         self.synonyms = synonyms or Synonyms()
         self.words = words or Words.bundled()
-        self.cache_enabled = cache
-        self._results = ResultCache(cache_size)
+        self._results = ResultCache(cache_size if cache else 0)
         self._lock = threading.RLock()
         self._ix = None
         self._ix_name: str | None = None
@@ -180,12 +179,7 @@ class WhooshBackend(SearchBackend):
         with self._lock:
             view = self._fresh_view()
             key = (view.generation, *arguments)
-            cached = self._results.get(key) if self.cache_enabled else None
-            if cached is None:
-                cached = self._search(view, *arguments)
-                if self.cache_enabled:
-                    self._results.put(key, cached)
-            return cached
+            return self._results.fetch(key, lambda: self._search(view, *arguments))
 
     def _search(self, view, query, kinds, filters, facets, sort, page, per_page) -> SearchResult:
         typed = self._parse(query)

@@ -10,7 +10,6 @@ is applying waits for the next drain), and only then reads the documents: whoeve
 document later also read it later. A rebuild takes an advisory lock that drainers share.
 """
 
-import fcntl
 import logging
 import time
 from collections import defaultdict
@@ -29,6 +28,7 @@ from app.models import SearchOutbox
 from app.search.engine import search_backend, uses_database_index
 from app.search.registry import SOURCES, all_documents, public_keys
 from search_index import IndexLocked, SearchBackend, document_digest, document_key
+from search_index.locking import exclusive
 
 log = logging.getLogger(__name__)
 
@@ -44,24 +44,10 @@ class DrainReport:
     remaining: int = 0
 
 
-@contextmanager
-def _drain_lock(app: Flask, timeout: float) -> Iterator[None]:
+def _drain_lock(app: Flask, timeout: float):
     path = Path(app.config["SEARCH_INDEX_DIR"]).with_suffix(".drain.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise DrainBusy() from None
-                time.sleep(0.02)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive(path, timeout, DrainBusy, poll=0.02)
 
 
 def drain_outbox(app: Flask, batch: int = 1000, lock_timeout: float = 5.0) -> DrainReport:

@@ -72,7 +72,7 @@ BIGRAM_BOOST = 1.5
 EXACT_BOOST = 3.0
 OTHER_PAIR = 0.8
 RANK_SCALE = 1 / 1.64493
-# Trigram similarity a syllable one or two edits away (same first letter) always reaches.
+# Trigram similarity a syllable of four letters or more a typo away always reaches.
 TRIGRAM_THRESHOLD = 0.07
 # pg_advisory_xact_lock key taken while the tables are created.
 SCHEMA_LOCK = 0x5E_A2C4
@@ -145,16 +145,19 @@ class _Lexicon:
         return self._count_upto("fold @@ CAST(:pair AS tsquery)", {"pair": pair})
 
     def near(self, term: str, distance: int) -> list[tuple[str, int]]:
-        """Candidates sharing a few trigrams with `term` (every syllable a typo away does)."""
+        """Candidates of a close length sharing a few trigrams with `term`, as every syllable
+        of four letters or more a typo away does; a three-letter one may share none ("osn",
+        "son"), so for those every syllable of a close length is a candidate."""
         self.connection.execute(
             sa.text(f"SET LOCAL pg_trgm.similarity_threshold = {TRIGRAM_THRESHOLD}")
         )
+        shares_trigrams = terms.c.term.op("%")(term) if len(term) > 3 else sa.true()
         return self.connection.execute(
             sa.select(terms.c.term, terms.c.df).where(
                 terms.c.field == "f",
                 terms.c.df > 0,
                 terms.c.term != term,
-                terms.c.term.op("%")(term),
+                shares_trigrams,
                 sa.func.length(terms.c.term).between(len(term) - distance, len(term) + distance),
             )
         ).all()

@@ -186,6 +186,12 @@ def test_a_syllable_the_index_lacks_matches_its_likeliest_correction(
     assert result.suggestion == suggestion
 
 
+def test_the_first_two_letters_swapped_in_a_short_syllable(index_with, make_doc):
+    backend = index_with(make_doc(id=1, title="Sơn Hà"), make_doc(id=2, title="Sơn Tịnh"))
+    result = backend.search("osn")
+    assert ({h.id for h in result.hits}, result.suggestion) == ({1, 2}, "son")
+
+
 def test_words_the_index_has_next_to_each_other_are_not_corrected(places):
     for query in ("điện mặt trời", "Tịnh Phong", "tràn dầu", "hỗ trợ"):
         assert places.search(query).suggestion is None

@@ -101,22 +101,6 @@ def old_places() -> tuple[OldPlace, ...]:
     return tuple(places)
 
 
-# The provinces that became today's Quảng Ngãi.
-OLD_QUANG_NGAI = ("Tỉnh Quảng Ngãi", "Tỉnh Kon Tum")
-
-
-@cache
-def old_place_names(provinces: tuple[str, ...] = OLD_QUANG_NGAI) -> tuple[str, ...]:
-    """The short names of the old communes and districts of `provinces` ("Tịnh Phong")."""
-    names = set()
-    for place in old_places():
-        if place.province in provinces:
-            for keys in (place.ward_keys, place.district_keys):
-                if keys:
-                    names.add(" ".join(min(keys, key=lambda key: len(key[0]))[0]))
-    return tuple(sorted(names))
-
-
 @cache
 def _by_name() -> dict[tuple[str, ...], list[OldPlace]]:
     """The old places under each folded commune or district name, to find candidates fast."""

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from app.domain.old_places import old_place_names
 from app.domain.places import place_names
 from app.extensions import db
 from app.generation import current_generation
@@ -27,7 +26,7 @@ def search_backend(app: Flask) -> SearchBackend:
         name = app.config["SEARCH_BACKEND"]
         options = {
             "synonyms": Synonyms.load(SYNONYMS_FILE),
-            "words": Words.bundled().extended(place_names() + old_place_names()),
+            "words": Words.bundled().extended(place_names()),
             "cache": app.config.get("SEARCH_CACHE", True),
         }
         if name == "whoosh":

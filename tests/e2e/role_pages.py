@@ -1,0 +1,113 @@
+"""The pages each kind of user sees, for the browser checks that go over many pages
+(accessibility, reflow at phone widths): addresses on the seeded sample data, and signing in.
+
+One list, so that a page added here is checked by every such test."""
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import CatalogueItem, Firm, FirmStatus, Programme, Zone
+from tests.crawling import ROLES, add_records_every_page_needs, user
+
+PASSWORDS = {
+    "business": "demo-business-2026",
+    "investor": "demo-investor-2026",
+    "curator": "demo-curator-2026",
+    "admin": "demo-admin-2026",
+}
+
+PUBLIC = [
+    "/",
+    "/firms",
+    "/firms/{firm}",
+    "/search?q=xử+lý+nước+thải",
+    "/search?q=nuoc+thai&kind=firm",
+    "/catalogue",
+    "/catalogue/{item}",
+    "/programmes",
+    "/programmes/{programme}",
+    "/zones",
+    "/zones/{zone}",
+    "/incubators",
+    "/statistics",
+]
+SIGNED_OUT = ["/login", "/register", "/password/forgot"]
+BY_ROLE = {
+    "anonymous": PUBLIC + SIGNED_OUT,
+    "business": PUBLIC
+    + [
+        "/account",
+        "/my/firms",
+        "/my/firms/{own_firm_id}",
+        "/my/firms/{own_firm_id}/edit",
+        "/my/firms/{own_firm_id}/matches",
+        "/my/firms/new",
+        "/my/introductions",
+    ],
+    "investor": PUBLIC
+    + [
+        "/investor",
+        "/investor/firms",
+        "/investor/shortlists",
+        "/investor/searches",
+        "/investor/introductions",
+        "/investor/profile",
+    ],
+    "curator": PUBLIC
+    + [
+        "/curation/",
+        "/curation/dashboard",
+        "/curation/firms/{own_firm_id}",
+        "/curation/programmes",
+        "/curation/programmes/new",
+        "/curation/zones",
+        "/curation/interests",
+        "/curation/introductions",
+        "/curation/reports",
+        "/curation/imports/",
+        "/curation/refdata/catalogue",
+        "/curation/refdata/industry-codes",
+    ],
+    "admin": [
+        "/curation/",
+        "/curation/refdata/agencies",
+        "/curation/refdata/incubators",
+        "/account",
+    ],
+}
+
+
+def prepare(app) -> None:
+    """Add to `app`'s seeded data what some of the pages need to show their forms (once)."""
+    with app.app_context():
+        add_records_every_page_needs()
+
+
+def addresses(app, role: str) -> list[str]:
+    """The pages `role` sees, on `app`'s seeded data (after `prepare`)."""
+    with app.app_context():
+        business = user(ROLES["business"])
+        own = db.session.scalar(sa.select(Firm).where(Firm.members.any(user_id=business.id)))
+        published = sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED)
+        values = {
+            "firm": db.session.scalar(published.order_by(Firm.id)).slug,
+            "own_firm_id": own.id,
+            "item": db.session.scalar(
+                sa.select(CatalogueItem.code).where(CatalogueItem.parent_id.is_not(None))
+            ),
+            "programme": db.session.scalar(sa.select(Programme.slug).order_by(Programme.id)),
+            "zone": db.session.scalar(sa.select(Zone.slug).order_by(Zone.id)),
+        }
+    return [path.format(**values) for path in BY_ROLE[role]]
+
+
+def log_in(page, base: str, role: str) -> None:
+    """Sign `page` in as the demo account of `role` (nothing for "anonymous")."""
+    if role == "anonymous":
+        return
+    page.goto(base + "/login")
+    page.locator("input[name=email]").fill(ROLES[role])
+    page.locator("input[name=password]").fill(PASSWORDS[role])
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert "/login" not in page.url, f"{role} could not sign in"

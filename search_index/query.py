@@ -1,7 +1,8 @@
 """Turn any user-typed string into a structured query without ever failing.
 
 Supported syntax: words (AND), "quoted phrases" (adjacent syllables), `-word` / `NOT word`
-(exclude), `a OR b`, `prefix*`. Everything else (unbalanced quotes, `:`, control characters,
+(exclude), `a OR b`, `prefix*`. The last word, while it may still be being typed, also matches
+as a prefix ("tái ch" finds "tái chế"). Everything else (unbalanced quotes, `:`, control characters,
 emoji) is treated as separators. Whoosh's query language is deliberately not used.
 """
 
@@ -148,6 +149,7 @@ def parse_query(
 
     negate_next = or_next = False
     previous_plain: str | None = None
+    open_word: tuple[str | None, str] | None = None  # (syllable before, last word) if open
     spelt: list[str] = []  # syllables as typed, but prefixes
     i = 0
     term_count = 0
@@ -157,6 +159,7 @@ def parse_query(
             negate_next = negate_next or item.text == "NOT"
             or_next = item.text == "OR" and bool(parsed.clauses)
             previous_plain = None
+            open_word = None
             i += 1
             continue
         negated = item.negated or negate_next
@@ -198,7 +201,7 @@ def parse_query(
                     parsed.plain.append((typed, fold(typed)))
         if negated:
             parsed.excluded.append(clause)
-            previous_plain = None
+            previous_plain = open_word = None
         else:
             if or_next and parsed.clauses:
                 merged = parsed.clauses[-1].alternatives + clause.alternatives
@@ -226,10 +229,13 @@ def parse_query(
                     parsed.bigrams.append(f"{previous_plain}_{folded_typed[0]}")
             parsed.bigrams.extend(f"{a}_{b}" for a, b in pairwise(folded_typed))
             is_plain = item.kind == "term" and not item.prefix
+            open_word = (previous_plain, folded_typed[0]) if is_plain and consumed == 1 else None
             previous_plain = folded_typed[-1] if is_plain else None
         negate_next = or_next = False
         term_count += consumed
         i += consumed
+    if open_word and i == len(items) and not text[-1:].isspace():
+        _open_last_word(parsed, *open_word)
     parsed.bigrams = list(dict.fromkeys(parsed.bigrams))
     spelt = list(dict.fromkeys(spelt))
     if any(map(is_accented, spelt)):
@@ -237,6 +243,20 @@ def parse_query(
     else:
         parsed.unaccented_terms = spelt
     return parsed
+
+
+def _open_last_word(parsed: ParsedQuery, before: str | None, word: str) -> None:
+    """Let the last clause, a word typed on its own (not part of a known word with the one
+    before it), also match as a prefix, as `word*` typed after `before` would: search as you
+    type. Whole-word matches score the word itself besides the prefix, so they rank first."""
+    if len(word) < MIN_PREFIX_LENGTH and before is None:
+        return
+    units = ((before, word),) if before is not None else ()
+    clause = parsed.clauses[-1]
+    parsed.clauses[-1] = Clause((*clause.alternatives, Alternative("prefix", (word,), units)))
+    if before is not None:
+        parsed.prefix_pairs.append((before, word))
+    parsed.highlight.add(word + "*")
 
 
 def rebuild_query(parsed: ParsedQuery, corrections: dict[int, str]) -> str:

@@ -196,7 +196,8 @@ def test_several_processes_writing_at_once_lose_nothing(seeded_app, tmp_path):
     result = seeded_app.test_cli_runner().invoke(args=["search", "sync"])
     assert result.exit_code == 0, result.output
     for position, firm_id in enumerate(firm_ids):
-        assert found_ids(seeded_app, f"tokenw{position % 4}f{firm_id}") == {firm_id}
+        # Quoted: a whole word, not also a prefix of "tokenw0f13".
+        assert found_ids(seeded_app, f'"tokenw{position % 4}f{firm_id}"') == {firm_id}
     assert index_differences(seeded_app) == (set(), set())
 
 

@@ -354,6 +354,29 @@ def test_a_prefix_after_a_syllable_must_follow_it(index_with, make_doc):
     assert ([h.id for h in result.hits], result.relaxed) == ([1], True)
 
 
+def test_the_last_word_matches_as_a_prefix_while_it_is_typed(index_with, make_doc):
+    backend = index_with(
+        make_doc(id=1, title="Tái chế nhựa", body="Hạt nhựa tái chế."),
+        make_doc(id=2, title="Công ty Tái Sinh", body="Chất thải rắn."),
+        make_doc(id=3, title="Công ty Nước Sạch", body="Xử lý nước thải sinh hoạt."),
+        make_doc(id=4, title="Công ty CH", body="Tái tạo và ch nước."),
+    )
+    result = backend.search("tái ch")  # "ch" is not a syllable: it is being typed
+    assert {h.id for h in result.hits} == {1, 4} and result.suggestion is None
+    assert ranked_ids(backend, "tai ch") == [4, 1]  # the whole word first
+    assert ranked_ids(backend, "nước th") == [3]
+    assert ranked_ids(backend, "xu ly nuoc tha") == [3]
+    assert ranked_ids(backend, "nhự") == [1]
+    # A whole word ranks above its longer completions; quotes or a space end the word.
+    found = ranked_ids(backend, "ch")
+    assert found[0] == 4 and sorted(found) == [1, 2, 4]
+    assert ranked_ids(backend, 'tái "ch"') == [4]
+    assert ranked_ids(backend, "tái ch ") == [4]
+    assert ranked_ids(backend, "tái chế") == [1]  # a known word: not a prefix
+    (made,) = [h for h in result.hits if h.id == 1]
+    assert made.highlights["title"] == "<mark>Tái</mark> <mark>chế</mark> nhựa"
+
+
 def test_the_syllables_of_a_word_must_be_together(index_with, make_doc):
     backend = index_with(
         make_doc(id=1, title="Chương trình đào tạo", body="Năng suất, sản lượng, tái chế."),

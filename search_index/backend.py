@@ -214,7 +214,9 @@ class SearchBackend(abc.ABC):
     @abc.abstractmethod
     def suggest(
         self, prefix: str, kinds: Iterable[str] | None = None, limit: int = 8
-    ) -> list[dict[str, Any]]: ...
+    ) -> list[dict[str, Any]]:
+        """Documents whose title (Vietnamese or English) has every typed syllable, the last one
+        as a prefix while it is being typed: {"kind", "id", "title", "title_en", "stored"}."""
 
     @abc.abstractmethod
     def rebuild(

@@ -739,7 +739,7 @@ class PostgresBackend(SearchBackend):
         with self._read() as connection:
             rows = connection.execute(
                 sa.text(
-                    "SELECT kind, entity_id, title, stored FROM search_document "
+                    "SELECT kind, entity_id, title, title_en, stored FROM search_document "
                     f"WHERE title_words @@ CAST(:q AS tsquery) AND {kind_sql} "
                     "ORDER BY NOT starts_with(title_key, :typed), octet_length(title_key), "
                     "kind, entity_id LIMIT :limit"
@@ -747,6 +747,6 @@ class PostgresBackend(SearchBackend):
                 params,
             ).all()
         return [
-            {"kind": kind, "id": entity_id, "title": title, "stored": stored}
-            for kind, entity_id, title, stored in rows
+            {"kind": kind, "id": entity_id, "title": title, "title_en": title_en, "stored": stored}
+            for kind, entity_id, title, title_en, stored in rows
         ]

@@ -625,6 +625,12 @@ class TantivyBackend(SearchBackend):
                 data = stored_data(document)
                 kind, _, entity_id = document.get_first("key").partition(":")
                 results.append(
-                    {"kind": kind, "id": int(entity_id), "title": data["t"], "stored": data["s"]}
+                    {
+                        "kind": kind,
+                        "id": int(entity_id),
+                        "title": data["t"],
+                        "title_en": data.get("te"),
+                        "stored": data["s"],
+                    }
                 )
             return results

@@ -37,7 +37,15 @@ def completions(
         stored = view.searcher.stored_fields(docnum)
         kind, entity_id = split_key(stored["key"])
         data = stored["data"]
-        results.append({"kind": kind, "id": entity_id, "title": data["t"], "stored": data["s"]})
+        results.append(
+            {
+                "kind": kind,
+                "id": entity_id,
+                "title": data["t"],
+                "title_en": data.get("te"),
+                "stored": data["s"],
+            }
+        )
     return results
 
 

@@ -6,10 +6,11 @@ from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.catalogue.service import catalogue_tree
+from app.i18n import current_language
 from app.page_cache import for_visitors
 from app.pagination import browsable_pages, requested_page
 from app.places.service import zones_by_slug
-from app.search.service import SORTS, SearchRequest, run_search, suggestions
+from app.search.service import SORTS, SearchRequest, overview, run_search, suggestions
 
 bp = Blueprint("search", __name__, cli_group="search")
 
@@ -55,7 +56,10 @@ def index():
     search = SearchRequest.from_args(request.args, requested_page(PER_PAGE))
     if search.is_blank:
         return render_template("search/index.html", search=search, result=None, sorts=SORTS)
-    result = run_search(search, per_page=PER_PAGE)
+    if search.is_overview and search.page > 1:
+        abort(404)  # the overview is one page; each kind's tab pages through all of it
+    # The overview shows each kind's own best: of the whole result it needs only the counts.
+    result = run_search(search, per_page=1 if search.is_overview else PER_PAGE)
     if search.page > browsable_pages(result.total, PER_PAGE):
         abort(404)
     zones = zones_by_slug()
@@ -63,6 +67,7 @@ def index():
         "search/index.html",
         search=search,
         result=result,
+        sections=overview(search, result) if search.is_overview else None,
         per_page=PER_PAGE,
         sorts=SORTS,
         tree=catalogue_tree(),
@@ -75,11 +80,12 @@ def index():
 @bp.get("/search/suggest")
 @for_visitors
 def suggest():
+    english = current_language() == "en"
     items = [
         {
             "kind": s["kind"],
             "kind_label": str(KIND_LABELS[s["kind"]]),
-            "title": s["title"],
+            "title": (english and s.get("title_en")) or s["title"],
             "url": hit_url(s["kind"], s["stored"]),
         }
         for s in suggestions(request.args.get("q", ""))

@@ -202,3 +202,47 @@ def test_a_word_found_only_apart_says_so(client):
     assert hrefs(html, "/")
     together = client.get("/search?q=xử lý nước thải&lang=en").get_data(as_text=True)
     assert "fewer exact matches" not in together
+
+
+def result_count(html: str) -> int:
+    return int(re.search(r'<p class="muted">(\d+) ', html).group(1))
+
+
+def test_a_word_still_being_typed_finds_what_the_whole_word_finds(client):
+    whole = client.get("/search?q=tái chế&kind=firm").get_data(as_text=True)
+    partial = client.get("/search?q=tái ch&kind=firm").get_data(as_text=True)
+    assert result_count(partial) == result_count(whole) > 10
+    assert "Có phải bạn muốn tìm" not in partial
+    assert set(hrefs(partial, "/firms/")) == set(hrefs(whole, "/firms/"))
+
+
+def test_the_all_tab_shows_the_best_of_each_kind_firms_first(client):
+    html = client.get("/search?q=xử lý nước thải&lang=en").get_data(as_text=True)
+    links = hrefs(html, "/")
+    assert links[0].startswith("/firms/")
+    assert 0 < sum(link.startswith("/firms/") for link in links) <= 5
+    sections = re.findall(r'<h2 id="overview-(\w+)"', html)
+    assert sections[0] == "firm" and {"catalogue", "programme"} <= set(sections)
+    assert "See all" in html and 'kind=firm"' in html.replace("&amp;", "&")
+    # One page: each kind's tab pages through all of its results.
+    assert client.get("/search?q=xử lý nước thải&page=2").status_code == 404
+    assert client.get("/search?q=xử lý nước thải&kind=catalogue&page=2").status_code == 200
+    newest = client.get("/search?q=xử lý nước thải&sort=newest").get_data(as_text=True)
+    assert 'id="overview-' not in newest and len(hrefs(newest, "/")) == 20
+
+
+def test_catalogue_hits_show_their_group_not_a_dump_of_keywords(client):
+    html = client.get("/search?q=wastewater&kind=catalogue").get_data(as_text=True)
+    snippets = re.findall(r'<p class="snippet"[^>]*>(.*?)</p>', html, re.S)
+    assert not any("·" in s or "Wastewater" in s for s in snippets)
+    assert "Xử lý nước thải</span>" in html  # the group, as a chip
+
+
+def test_suggestions_blend_kinds_with_firms_and_follow_the_language(client):
+    vietnamese = client.get("/search/suggest?q=nuoc thai").json["suggestions"]
+    kinds = [s["kind"] for s in vietnamese]
+    assert kinds[0] == "firm" and "catalogue" in kinds
+    english = client.get("/search/suggest?q=nuoc thai&lang=en").json["suggestions"]
+    titles = {s["url"]: s["title"] for s in english}
+    assert titles["/catalogue/NT"] == "Wastewater treatment"
+    assert {s["url"]: s["title"] for s in vietnamese}["/catalogue/NT"] == "Xử lý nước thải"

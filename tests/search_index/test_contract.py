@@ -222,7 +222,9 @@ def test_typos_count_only_the_documents_still_indexed(index_with, make_doc):
 
 def test_suggest_completes_the_last_word_without_accents(index_with, make_doc):
     backend = index_with(
-        make_doc(id=1, title="Công ty Môi trường Xanh", stored={"slug": "x"}),
+        make_doc(
+            id=1, title="Công ty Môi trường Xanh", title_en="Green Env Co.", stored={"slug": "x"}
+        ),
         make_doc(id=2, title="Công ty Môi giới Nhà đất"),
         make_doc(kind="zone", id=3, title="Khu công nghiệp Tịnh Phong"),
     )
@@ -231,8 +233,10 @@ def test_suggest_completes_the_last_word_without_accents(index_with, make_doc):
         "kind": "firm",
         "id": 1,
         "title": "Công ty Môi trường Xanh",
+        "title_en": "Green Env Co.",
         "stored": {"slug": "x"},
     }
+    assert [s["id"] for s in backend.suggest("green e")] == [1]  # English titles complete too
     assert {s["id"] for s in backend.suggest("moi")} == {1, 2}
     assert [s["kind"] for s in backend.suggest("tinh ph", kinds=["zone"])] == ["zone"]
     assert backend.suggest("tinh ph", kinds=["firm"]) == []

@@ -65,13 +65,17 @@
     }
 
     function fetchSuggestions() {
-      var query = input.value.trim();
+      // A space after the last word says it is complete: keep it (the server matches a last
+      // word without one as a prefix).
+      var query = input.value.replace(/^\s+/, "");
       if (query === lastQuery) return;
       lastQuery = query;
-      if (query.length < 2) { close(); return; }
+      if (query.trim().length < 2) { close(); return; }
       fetch(url + "?q=" + encodeURIComponent(query), { headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
-        .then(function (data) { if (input.value.trim() === query) render(data.suggestions || []); })
+        .then(function (data) {
+          if (input.value.replace(/^\s+/, "") === query) render(data.suggestions || []);
+        })
         .catch(close);
     }
 

@@ -63,8 +63,12 @@ def index():
 @bp.get("/firms/<slug>")
 @for_visitors
 def detail(slug: str):
+    firm = get_published_firm(slug)
     return render_template(
-        "firms/detail.html", firm=get_published_firm(slug), tree=catalogue_tree()
+        "firms/detail.html",
+        firm=firm,
+        tree=catalogue_tree(),
+        claim=self_service.claim_offer(current_user, firm),
     )
 
 
@@ -92,7 +96,11 @@ def _choices(form: FirmForm) -> None:
 @bp.get("/my/firms")
 @login_required
 def mine():
-    return render_template("firms/mine.html", firms=self_service.my_firms(current_user))
+    return render_template(
+        "firms/mine.html",
+        firms=self_service.my_firms(current_user),
+        claims=self_service.pending_claims(current_user),
+    )
 
 
 @bp.route("/my/firms/new", methods=["GET", "POST"])

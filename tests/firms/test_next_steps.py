@@ -76,3 +76,60 @@ def test_logo_of_a_listing_no_longer_published_is_not_served(client):
 
 def business(email: str = "chu@example.vn") -> User:
     return make_user(email, Role.BUSINESS)
+
+
+def claim_link(html: str) -> str | None:
+    match = re.search(r'<p class="claim-offer[^"]*"><a href="([^"]+)"', html)
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def test_visitor_sees_this_is_my_firm_leading_to_login_then_the_claim(client):
+    firm = demo_firm()
+
+    link = claim_link(client.get(f"/firms/{firm.slug}").get_data(as_text=True))
+
+    assert link == f"/login?next=/my/firms/claim/{firm.id}"
+
+
+def test_business_without_membership_is_offered_the_claim_page(client):
+    firm = demo_firm()
+    login_as(client, business())
+
+    link = claim_link(client.get(f"/firms/{firm.slug}").get_data(as_text=True))
+
+    assert link == f"/my/firms/claim/{firm.id}"
+    assert client.get(link).status_code == 200
+
+
+def test_members_and_other_roles_are_not_offered_a_claim(client):
+    firm = demo_firm()
+    for account in (
+        db.session.scalar(sa.select(User).where(User.email == DEMO_BUSINESS)),
+        make_user("nha-dau-tu@example.vn", Role.INVESTOR),
+    ):
+        login_as(client, account)
+        html = client.get(f"/firms/{firm.slug}").get_data(as_text=True)
+        assert "claim-offer" not in html
+
+
+def test_after_claiming_my_firms_lists_the_pending_claim(client):
+    firm = demo_firm()
+    login_as(client, business())
+    url = f"/my/firms/claim/{firm.id}"
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "evidence": "Tôi là giám đốc, gọi văn phòng công ty để xác minh.",
+        },
+    )
+    assert response.headers["Location"] == "/my/firms"
+
+    html = client.get("/my/firms").get_data(as_text=True)
+
+    claims = html[html.index('id="claims"') :]
+    assert firm.display_name in claims
+    assert "Bạn chưa quản lý doanh nghiệp nào" not in html
+    page = client.get(f"/firms/{firm.slug}").get_data(as_text=True)
+    assert '<p class="claim-offer small muted">' in page
+    assert claim_link(page) is None

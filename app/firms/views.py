@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.authorization import authorize
-from app.backoffice.returns import open_years
+from app.backoffice.returns import open_years, returns_due
 from app.catalogue.service import catalogue_tree
 from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SectorGroup, SizeClass
@@ -33,6 +33,7 @@ from app.firms.service import (
     size_of,
 )
 from app.forms import bind_errors
+from app.investors.introductions import pending_introductions
 from app.labels import label
 from app.models import Firm
 from app.page_cache import for_visitors
@@ -100,6 +101,8 @@ def mine():
         "firms/mine.html",
         firms=self_service.my_firms(current_user),
         claims=self_service.pending_claims(current_user),
+        introductions=pending_introductions(current_user),
+        returns_due=returns_due(current_user),
     )
 
 

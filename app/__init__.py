@@ -99,7 +99,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.firms.service import firm_groups
     from app.labels import label
     from app.matching.reasons import missing_field_text, reason_text, score_band
-    from app.navigation import main_nav
+    from app.navigation import main_nav, nav_badges
     from app.pagination import browsable_pages, result_window, window_message
     from app.sample_notice import mark_sample_data, shows_sample_data
     from app.urls import public_url
@@ -119,6 +119,7 @@ def _register_template_helpers(app: Flask) -> None:
         score_band=score_band,
         missing_field_text=missing_field_text,
         main_nav=main_nav,
+        nav_badges=nav_badges,
         browsable_pages=browsable_pages,
         window_message=window_message,
         result_window=result_window,

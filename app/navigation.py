@@ -1,10 +1,17 @@
-"""The main navigation: which sections a visitor sees, and which one the current page is in."""
+"""The main navigation: which sections a visitor sees, which one the current page is in, and
+what waits for the signed-in user in each."""
+
+from collections import defaultdict
 
 from flask import request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.authorization import can
+from app.backoffice.returns import returns_due
+from app.curation.queue import queue_size
+from app.investors.introductions import pending_introductions
 from app.models import Role
 
 
@@ -32,3 +39,54 @@ def main_nav() -> list[tuple[str, str, bool]]:
         (url_for(endpoint), label, path == prefix or path.startswith(prefix + "/"))
         for endpoint, label, prefix in sections
     ]
+
+
+def nav_badges() -> dict[str, list[tuple[int, str]]]:
+    """By section url, (count, what it counts in words) of what waits for the signed-in user:
+    introduction requests, yearly returns due, the review queue. One query per count, only the
+    counts of the user's role, none for visitors (whose pages the page cache keeps)."""
+    badges: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    if not current_user.is_authenticated:
+        return badges
+    user = current_user._get_current_object()
+
+    def add(endpoint: str, count: int, words: str) -> None:
+        if count:
+            badges[url_for(endpoint)].append((count, words))
+
+    if user.role == Role.BUSINESS:
+        count = pending_introductions(user)
+        add(
+            "firms.mine",
+            count,
+            ngettext(
+                "%(num)d introduction request to answer",
+                "%(num)d introduction requests to answer",
+                count,
+            ),
+        )
+        count = len(returns_due(user))
+        add(
+            "firms.mine",
+            count,
+            ngettext("%(num)d yearly return due", "%(num)d yearly returns due", count),
+        )
+    if user.role == Role.INVESTOR:
+        count = pending_introductions(user)
+        add(
+            "investors.home",
+            count,
+            ngettext(
+                "%(num)d introduction request awaiting an answer",
+                "%(num)d introduction requests awaiting an answer",
+                count,
+            ),
+        )
+    if can(user, "firm.review"):
+        count = queue_size(user)
+        add(
+            "curation.queue",
+            count,
+            ngettext("%(num)d waiting for review", "%(num)d waiting for review", count),
+        )
+    return badges

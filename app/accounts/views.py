@@ -26,9 +26,11 @@ from app.accounts.forms import (
 from app.accounts.permissions import needs_email_verification
 from app.accounts.redirects import safe_next
 from app.accounts.tokens import DEVICE_MAX_AGE, TokenError, make_device_token
+from app.authorization import can
 from app.errors import TooManyAttempts, ValidationError
 from app.forms import bind_errors
 from app.i18n import current_language
+from app.models import Role
 from app.security import limiter
 
 bp = Blueprint("accounts", __name__, cli_group="users")
@@ -51,6 +53,23 @@ def _start_session(outcome: service.AccountOutcome) -> None:
 def _flash_joined(outcome: service.AccountOutcome) -> None:
     for firm in outcome.joined_firms:
         flash(_("You can now edit the listing of %(firm)s.", firm=firm.display_name), "success")
+
+
+def _landing(user) -> str:
+    """Where each role's own work is, for after logging in: a business's firms (and their
+    matches), an investor's recommendations, a reviewer's queue, an agency curator's
+    programmes and zones, an administrator's dashboard."""
+    if user.role == Role.ADMIN:
+        return url_for("backoffice.dashboard")
+    if can(user, "firm.review"):
+        return url_for("curation.queue")
+    if can(user, "agency_data.manage"):
+        return url_for("curation.programmes")
+    if user.role == Role.INVESTOR:
+        return url_for("investors.home")
+    if user.role == Role.BUSINESS:
+        return url_for("firms.mine")
+    return url_for("accounts.profile")
 
 
 @bp.app_context_processor
@@ -110,9 +129,9 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
-    destination = safe_next(form.next.data) or url_for("accounts.profile")
+    destination = safe_next(form.next.data)
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(destination)
+        return redirect(destination or _landing(current_user))
     if form.validate_on_submit():
         try:
             outcome = service.authenticate(
@@ -131,7 +150,7 @@ def login():
             _start_session(outcome)
             if outcome.user.email_verified_at is None:
                 flash(_("Please confirm your e-mail address: open the link we mailed you."), "info")
-            response = redirect(destination)
+            response = redirect(destination or _landing(outcome.user))
             _remember_device(response, outcome.user)
             return response
     return render_template("accounts/login.html", form=form)

@@ -379,6 +379,25 @@ def get_return(actor: User | None, firm_id: int, year: int) -> YearlyReturn:
     return yearly_return
 
 
+def returns_due(user: User) -> list[tuple[int, int]]:
+    """(firm id, year) of each return the user's published firms have not submitted for an
+    open reporting year, newest year first (one query: the menu counts them)."""
+    submitted = sa.exists().where(
+        YearlyReturn.firm_id == Firm.id,
+        YearlyReturn.reporting_year_id == ReportingYear.id,
+        YearlyReturn.state == ReturnState.SUBMITTED,
+    )
+    rows = db.session.execute(
+        sa.select(Firm.id, ReportingYear.year)
+        .select_from(FirmMember)
+        .join(Firm, Firm.id == FirmMember.firm_id)
+        .join(ReportingYear, ReportingYear.closed.is_(False))
+        .where(FirmMember.user_id == user.id, Firm.status == FirmStatus.PUBLISHED, ~submitted)
+        .order_by(ReportingYear.year.desc(), Firm.id)
+    )
+    return [(firm_id, year) for firm_id, year in rows]
+
+
 def figures_from_listing(yearly_return: YearlyReturn) -> dict[str, int]:
     """The firm's current size figures, to start a return not yet started from (the member
     checks them: they may be older than the reporting year)."""

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound
 from app.extensions import db
+from app.i18n import localized
 from app.models import CatalogueItem, CatalogueLevel
 
 
@@ -71,6 +72,11 @@ def catalogue_tree() -> CatalogueTree:
     if "catalogue_tree" not in g:
         g.catalogue_tree = CatalogueTree.load()
     return g.catalogue_tree
+
+
+def group_names() -> dict[str, str]:
+    """Each catalogue group's name in the page's language, by code (match reasons name them)."""
+    return {group.code: localized(group, "name") for group in catalogue_tree().groups}
 
 
 def get_item(code: str) -> CatalogueItem:

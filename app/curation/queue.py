@@ -82,11 +82,8 @@ def _firm_conditions(filters: QueueFilters) -> list:
     return conditions
 
 
-def review_queue(
-    actor: User, filters: QueueFilters, page: int, per_page: int = QUEUE_PAGE_SIZE
-) -> QueuePage:
-    """Submitted listings, pending revisions and pending claims, oldest first."""
-    authorize(actor, "firm.review")
+def _waiting(filters: QueueFilters) -> sa.Subquery:
+    """What waits for review (kind, id, since), as the filters narrow it."""
     firm_where = _firm_conditions(filters)
     parts = []
     if filters.kind in (None, "listing"):
@@ -108,7 +105,21 @@ def review_queue(
                 .join(Firm, Firm.id == model.firm_id)
                 .where(model.state == ReviewState.PENDING, *firm_where)
             )
-    union = sa.union_all(*parts).subquery()
+    return sa.union_all(*parts).subquery()
+
+
+def queue_size(actor: User) -> int:
+    """How many listings, revisions and claims wait for review (one query, for the menu)."""
+    authorize(actor, "firm.review")
+    return db.session.scalar(sa.select(sa.func.count()).select_from(_waiting(QueueFilters())))
+
+
+def review_queue(
+    actor: User, filters: QueueFilters, page: int, per_page: int = QUEUE_PAGE_SIZE
+) -> QueuePage:
+    """Submitted listings, pending revisions and pending claims, oldest first."""
+    authorize(actor, "firm.review")
+    union = _waiting(filters)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(union))
     pages = max(1, -(-total // per_page))
     if page > pages:

@@ -34,6 +34,7 @@ from app.models import (
     FirmStatus,
     MemberRole,
     ReviewState,
+    Role,
     User,
 )
 from app.models.base import utcnow
@@ -209,20 +210,46 @@ def claimable_firm(firm_id: int) -> Firm:
     return firm
 
 
+def pending_claims(user: User) -> list[FirmClaim]:
+    """The user's claims waiting for a curator, oldest first, with their firms."""
+    return list(
+        db.session.scalars(
+            sa.select(FirmClaim)
+            .where(FirmClaim.user_id == user.id, FirmClaim.state == ReviewState.PENDING)
+            .options(selectinload(FirmClaim.firm))
+            .order_by(FirmClaim.created_at, FirmClaim.id)
+        )
+    )
+
+
+def claim_offer(user: User, firm: Firm) -> str | None:
+    """What a published firm's page offers the viewer to take over its listing: "login" for a
+    visitor (then the claim page), "claim" for a business that does not manage it, "pending"
+    when that business's claim waits for review; nothing to its members and other roles."""
+    if not user.is_authenticated:
+        return "login"
+    if user.role != Role.BUSINESS or is_member(user, firm):
+        return None
+    return "pending" if _waiting_claim(user, firm) else "claim"
+
+
+def _waiting_claim(user: User, firm: Firm) -> FirmClaim | None:
+    return db.session.scalar(
+        sa.select(FirmClaim).where(
+            FirmClaim.firm_id == firm.id,
+            FirmClaim.user_id == user.id,
+            FirmClaim.state == ReviewState.PENDING,
+        )
+    )
+
+
 @transactional
 def claim_firm(actor: User, firm_id: int, evidence: str) -> FirmClaim:
     firm = claimable_firm(firm_id)
     authorize(actor, "firm.claim")
     if is_member(actor, firm):
         raise ValidationError(_("You already manage this firm."))
-    pending = db.session.scalar(
-        sa.select(FirmClaim).where(
-            FirmClaim.firm_id == firm.id,
-            FirmClaim.user_id == actor.id,
-            FirmClaim.state == ReviewState.PENDING,
-        )
-    )
-    if pending is not None:
+    if _waiting_claim(actor, firm) is not None:
         raise ValidationError(_("Your claim for this firm is already waiting for review."))
     claim = FirmClaim(firm=firm, user=actor, evidence=evidence)
     db.session.add(claim)

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.authorization import authorize
-from app.backoffice.returns import open_years
+from app.backoffice.returns import open_years, returns_due
 from app.catalogue.service import catalogue_tree
 from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SectorGroup, SizeClass
@@ -33,6 +33,7 @@ from app.firms.service import (
     size_of,
 )
 from app.forms import bind_errors
+from app.investors.introductions import pending_introductions
 from app.labels import label
 from app.models import Firm
 from app.page_cache import for_visitors
@@ -63,8 +64,12 @@ def index():
 @bp.get("/firms/<slug>")
 @for_visitors
 def detail(slug: str):
+    firm = get_published_firm(slug)
     return render_template(
-        "firms/detail.html", firm=get_published_firm(slug), tree=catalogue_tree()
+        "firms/detail.html",
+        firm=firm,
+        tree=catalogue_tree(),
+        claim=self_service.claim_offer(current_user, firm),
     )
 
 
@@ -92,7 +97,13 @@ def _choices(form: FirmForm) -> None:
 @bp.get("/my/firms")
 @login_required
 def mine():
-    return render_template("firms/mine.html", firms=self_service.my_firms(current_user))
+    return render_template(
+        "firms/mine.html",
+        firms=self_service.my_firms(current_user),
+        claims=self_service.pending_claims(current_user),
+        introductions=pending_introductions(current_user),
+        returns_due=returns_due(current_user),
+    )
 
 
 @bp.route("/my/firms/new", methods=["GET", "POST"])

@@ -29,6 +29,7 @@ from app.models import (
     IntroductionState,
     InvestorProfile,
     LinkRelation,
+    Role,
     User,
 )
 from app.models.base import utcnow
@@ -201,6 +202,21 @@ def introductions_for_my_firms(
         )
     }
     return requests, profiles
+
+
+def pending_introductions(user: User) -> int:
+    """Requests waiting for a firm's answer: those an investor sent, or those made to the
+    firms a business manages (one query, for the menu)."""
+    if user.role == Role.INVESTOR:
+        whose = IntroductionRequest.investor_id == user.id
+    else:
+        firm_ids = sa.select(FirmMember.firm_id).where(FirmMember.user_id == user.id)
+        whose = IntroductionRequest.firm_id.in_(firm_ids)
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(IntroductionRequest)
+        .where(whose, IntroductionRequest.state == IntroductionState.PENDING)
+    )
 
 
 def _counts() -> dict[str, int]:

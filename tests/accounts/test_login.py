@@ -1,6 +1,7 @@
 """Logging in and out: same answer for unknown addresses, inactive accounts, CSRF (throttling is
 in test_login_throttle.py)."""
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -30,6 +31,29 @@ def test_login_records_the_time_and_lands_on_the_account(client):
     assert response.status_code == 302
     assert _user().last_login_at is not None
     assert client.get("/account").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "landing"),
+    [
+        ("business@demo.cnmt.vn", "demo-business-2026", "/my/firms"),
+        ("investor@demo.cnmt.vn", "demo-investor-2026", "/investor"),
+        ("curator@demo.cnmt.vn", "demo-curator-2026", "/curation/"),
+        ("curator-khcn@demo.cnmt.vn", "demo-curator-2026", "/curation/programmes"),
+        ("admin@demo.cnmt.vn", "demo-admin-2026", "/curation/dashboard"),
+    ],
+)
+def test_login_without_next_lands_each_role_on_its_own_work(client, email, password, landing):
+    response = log_in(client, email, password)
+
+    assert response.headers["Location"] == landing
+    assert client.get("/login").headers["Location"] == landing
+
+
+def test_login_with_a_local_next_goes_there_whatever_the_role(client):
+    response = log_in(client, "curator@demo.cnmt.vn", "demo-curator-2026", next_url="/firms")
+
+    assert response.headers["Location"] == "/firms"
 
 
 def test_unknown_address_and_wrong_password_get_the_same_answer(client):

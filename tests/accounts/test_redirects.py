@@ -36,7 +36,7 @@ def test_login_with_a_foreign_next_lands_on_a_local_page(client, url):
     response = log_in(client, "business@demo.cnmt.vn", "demo-business-2026", next_url=url)
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/account"
+    assert response.headers["Location"] == "/my/firms"
 
 
 def test_login_follows_a_local_next(client):

@@ -49,7 +49,8 @@ def user(email: str) -> User:
 
 def add_records_every_page_needs() -> None:
     """What the sample data lacks for some pages to show their forms: an open reporting year,
-    an investor's list, saved search and introduction, a pending revision, claim and interest."""
+    an investor's list, saved search and introduction (and a deleted list and search, to
+    restore), a pending revision, claim and interest."""
     business, investor = user(ROLES["business"]), user(ROLES["investor"])
     firm = db.session.scalar(sa.select(Firm).where(Firm.members.any(user_id=business.id)))
     today = date.today()
@@ -59,6 +60,8 @@ def add_records_every_page_needs() -> None:
     shortlist = investors.create_shortlist(investor, "Theo dõi")
     investors.add_to_shortlist(investor, firm.id, shortlist.id)
     investors.save_search(investor, "Nước thải", {"q": ["nước thải"]}, "daily")
+    investors.delete_shortlist(investor, investors.create_shortlist(investor, "Năm ngoái").id)
+    investors.delete_saved_search(investor, investors.save_search(investor, "Cũ", {}, "off").id)
     introductions.request_introduction(investor, firm.id, "Quỹ chúng tôi muốn tìm hiểu dự án.")
     colleague = User(
         email="dongnghiep@example.vn", name="Đồng Nghiệp", role=Role.BUSINESS, password_hash="x"

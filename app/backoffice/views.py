@@ -28,6 +28,7 @@ from app.backoffice.forms import (
     ReasonForm,
     ReturnForm,
 )
+from app.confirmation import Confirmation, ask, confirmed
 from app.errors import Conflict, ValidationError, render_error
 from app.forms import bind_errors
 from app.security import DOWNLOAD_LIMIT, limiter
@@ -146,6 +147,26 @@ def report_year(year: int):
 def close_year(year: int):
     form = ConfirmForm()
     if form.validate_on_submit():
+        if not confirmed():
+            total = returns.year_progress(current_user, year).total
+            return ask(
+                Confirmation(
+                    question=_("Close the reporting year %(year)s?", year=year),
+                    consequences=(
+                        _(
+                            "No return for %(year)s can be submitted or changed any more:"
+                            " %(submitted)s of %(firms)s firms have submitted theirs.",
+                            year=year,
+                            submitted=total.submitted,
+                            firms=total.firms,
+                        ),
+                        _("The report is computed one last time and kept as it is."),
+                        _("This cannot be undone."),
+                    ),
+                    button=_("Close the year"),
+                    cancel=url_for("backoffice.report_year", year=year),
+                )
+            )
         try:
             report.close_reporting_year(current_user, year)
         except Conflict as error:
@@ -197,6 +218,8 @@ def merge_occupations():
     form = MergeOccupationsForm(occupations=listed)
     if form.validate_on_submit():
         try:
+            if not confirmed():
+                return _confirm_merge(listed, form.source.data, form.target.data)
             changed = occupations.merge_occupations(
                 current_user, form.source.data, form.target.data
             )
@@ -207,6 +230,31 @@ def merge_occupations():
             return redirect(url_for("backoffice.merge_occupations"))
     status = 400 if form.errors else 200
     return render_template("backoffice/occupations.html", occupations=listed, form=form), status
+
+
+def _confirm_merge(listed, source: str, target: str):
+    by_key = {occupation.key: occupation for occupation in listed}
+    if source == target:
+        message = _("Choose a different occupation to merge into.")
+        raise ValidationError(message, errors={"target": [message]})
+    merged, into = by_key[source], by_key[target]
+    return ask(
+        Confirmation(
+            question=_(
+                "Merge “%(source)s” into “%(target)s”?", source=merged.name, target=into.name
+            ),
+            consequences=(
+                _(
+                    "Its %(needs)s need(s) in the firms' returns are renamed “%(target)s”.",
+                    needs=merged.needs,
+                    target=into.name,
+                ),
+                _("This cannot be undone."),
+            ),
+            button=_("Merge"),
+            cancel=url_for("backoffice.merge_occupations"),
+        )
+    )
 
 
 # Yearly data update: businesses ---------------------------------------------------------------

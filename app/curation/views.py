@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from app.authorization import authorize
 from app.catalogue.service import catalogue_tree
+from app.confirmation import Confirmation, ask, confirmed
 from app.curation import agency_data, claims, listings, revisions
 from app.curation.checks import failed_codes, run_checks
 from app.curation.display import listing_changes, listing_fields
@@ -21,6 +22,7 @@ from app.curation.forms import (
 )
 from app.curation.history import record_history
 from app.curation.queue import QUEUE_PAGE_SIZE, QueueFilters, pending_requests, review_queue
+from app.curation.review import clean_reason
 from app.domain.places import wards_of_province
 from app.errors import Conflict, ValidationError
 from app.firms import data as firm_data
@@ -70,6 +72,12 @@ def bulk_approve():
 # Listings -------------------------------------------------------------------------------------
 
 
+def _told_why(form) -> str:
+    """What a rejection or an archiving tells the business; refused without a reason."""
+    reason = clean_reason(form.reason.data, required=True)
+    return _("The business is e-mailed your reason: “%(reason)s”", reason=reason)
+
+
 def _render_firm(firm_id: int, posted=None, status: int = 200):
     """The review page; `posted` = (form name, form) keeps what the curator typed. After a
     conflict the posted form takes the current version: the curator now sees what changed."""
@@ -109,12 +117,18 @@ def review_firm(firm_id: int):
     return _render_firm(firm_id)
 
 
-def _decide_firm(firm_id: int, name: str, form, decide, success, target: str = "queue"):
-    """Run one decision; on a refused or invalid decision, show the page again with the input."""
+def _decide_firm(
+    firm_id: int, name: str, form, decide, success, target: str = "queue", confirm=None
+):
+    """Run one decision (for one that can hurt, `confirm(firm, form)` says what will happen,
+    and it runs once confirmed); on a refused or invalid decision, show the page again with
+    the input."""
     authorize(current_user, "firm.review")
     if not form.validate_on_submit():
         return _render_firm(firm_id, (name, form), 400)
     try:
+        if confirm is not None and not confirmed():
+            return ask(confirm(listings.get_firm_for_review(current_user, firm_id), form))
         firm = decide(form)
     except ValidationError as error:
         bind_errors(form, error)
@@ -163,6 +177,12 @@ def reject_firm(firm_id: int):
         ReasonForm(),
         lambda f: listings.reject_listing(current_user, firm_id, f.seen_version, f.reason.data),
         lambda firm: _("“%(name)s” is rejected.", name=firm.display_name),
+        confirm=lambda firm, form: Confirmation(
+            question=_("Reject the listing “%(name)s”?", name=firm.display_name),
+            consequences=(_("It will not be published."), _told_why(form)),
+            button=_("Reject the listing"),
+            cancel=url_for("curation.review_firm", firm_id=firm.id),
+        ),
     )
 
 
@@ -202,6 +222,12 @@ def archive_firm(firm_id: int):
         lambda f: listings.archive_firm(current_user, firm_id, f.seen_version, f.reason.data),
         lambda firm: _("“%(name)s” is archived.", name=firm.display_name),
         target="firm",
+        confirm=lambda firm, form: Confirmation(
+            question=_("Archive “%(name)s”?", name=firm.display_name),
+            consequences=(_("It leaves the public directory and search."), _told_why(form)),
+            button=_("Archive the listing"),
+            cancel=url_for("curation.review_firm", firm_id=firm.id),
+        ),
     )
 
 
@@ -236,11 +262,14 @@ def review_revision(revision_id: int):
     return _render_revision(revision_id)
 
 
-def _decide_revision(revision_id: int, name: str, form, decide, success):
+def _decide_revision(revision_id: int, name: str, form, decide, success, confirm=None):
     authorize(current_user, "firm.review")
     if not form.validate_on_submit():
         return _render_revision(revision_id, (name, form), 400)
     try:
+        if confirm is not None and not confirmed():
+            revision = revisions.get_revision_for_review(current_user, revision_id)
+            return ask(confirm(revision, form))
         revision = decide(form)
     except ValidationError as error:
         bind_errors(form, error)
@@ -275,6 +304,12 @@ def reject_revision(revision_id: int):
             current_user, revision_id, f.seen_version, f.reason.data
         ),
         lambda firm: _("The change to “%(name)s” is rejected.", name=firm.display_name),
+        confirm=lambda revision, form: Confirmation(
+            question=_("Reject the change to “%(name)s”?", name=revision.firm.display_name),
+            consequences=(_("The public page stays as it is."), _told_why(form)),
+            button=_("Reject the change"),
+            cancel=url_for("curation.review_revision", revision_id=revision.id),
+        ),
     )
 
 
@@ -298,12 +333,14 @@ def review_claim(claim_id: int):
     return _render_claim(claim_id)
 
 
-def _decide_claim(claim_id: int, name: str, decide, success):
+def _decide_claim(claim_id: int, name: str, decide, success, confirm=None):
     authorize(current_user, "firm.review")
     form = ClaimDecisionForm()
     if not form.validate_on_submit():
         return _render_claim(claim_id, (name, form), 400)
     try:
+        if confirm is not None and not confirmed():
+            return ask(confirm(claims.get_claim_for_review(current_user, claim_id), form))
         claim = decide(form)
     except ValidationError as error:
         bind_errors(form, error)
@@ -334,6 +371,18 @@ def reject_claim(claim_id: int):
         "reject",
         lambda f: claims.reject_claim(current_user, claim_id, f.reason.data),
         lambda firm: _("The claim on “%(name)s” is rejected.", name=firm.display_name),
+        confirm=lambda claim, form: Confirmation(
+            question=_("Reject the claim on “%(name)s”?", name=claim.firm.display_name),
+            consequences=(
+                _("%(email)s will not manage the firm.", email=claim.user.email),
+                _(
+                    "They are e-mailed your reason: “%(reason)s”",
+                    reason=clean_reason(form.reason.data, required=True),
+                ),
+            ),
+            button=_("Reject the claim"),
+            cancel=url_for("curation.review_claim", claim_id=claim.id),
+        ),
     )
 
 
@@ -422,6 +471,20 @@ def _change_state(kind: str, record_id: int, action: str):
     try:
         if not form.validate_on_submit():
             raise ValidationError(_("The reason is too long."))
+        if action == "archive" and not confirmed():
+            record = EDITORS[kind].get(current_user, record_id)
+            clean_reason(form.reason.data, required=True)
+            name = localized(record, "title" if kind == "programme" else "name")
+            return ask(
+                Confirmation(
+                    question=_("Archive “%(name)s”?", name=name),
+                    consequences=(
+                        _("It is no longer public; you can restore it from the archive later."),
+                    ),
+                    button=_("Archive"),
+                    cancel=url_for(f"curation.edit_{kind}", record_id=record_id),
+                )
+            )
         STATE_CHANGES[kind](current_user, record_id, action, form.version.data, form.reason.data)
     except (ValidationError, Conflict) as error:
         flash(error.message, "error")

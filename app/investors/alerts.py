@@ -115,6 +115,7 @@ def _claim(search: SavedSearch, now: datetime) -> bool:
         .where(
             SavedSearch.id == search.id,
             SavedSearch.frequency != AlertFrequency.OFF,
+            SavedSearch.deleted_at.is_(None),
             SavedSearch.last_sent_at.is_(None)
             if previous is None
             else SavedSearch.last_sent_at == previous,
@@ -133,7 +134,7 @@ def send_due_alerts(now: datetime | None = None) -> AlertReport:
     with unit_of_work():
         searches = db.session.scalars(
             sa.select(SavedSearch)
-            .where(SavedSearch.frequency != AlertFrequency.OFF)
+            .where(SavedSearch.frequency != AlertFrequency.OFF, SavedSearch.deleted_at.is_(None))
             .options(selectinload(SavedSearch.owner))
             .order_by(SavedSearch.id)
         ).all()

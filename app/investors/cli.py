@@ -1,12 +1,14 @@
-"""`flask alerts send`: e-mail the saved-search alerts that are due (run it from cron)."""
+"""`flask alerts send`: e-mail the saved-search alerts that are due; `flask alerts
+purge-deleted`: remove the lists and searches deleted long ago (run both from cron)."""
 
 import click
 
 from app.investors.alerts import send_due_alerts
+from app.investors.service import purge_deleted
 from app.investors.views import bp
 from app.urls import use_site_url
 
-bp.cli.help = "Saved-search e-mail alerts for investors."
+bp.cli.help = "Saved-search e-mail alerts, and deleted lists and searches, of investors."
 
 
 @bp.cli.command("send")
@@ -28,3 +30,10 @@ def send_command(base_url: str | None) -> None:
         f"Sent {report.sent}, failed {report.failed}, "
         f"nothing new for {report.nothing_new} due search(es)."
     )
+
+
+@bp.cli.command("purge-deleted")
+def purge_deleted_command() -> None:
+    """Remove for good the shortlists and saved searches deleted more than 30 days
+    ago (until then their owners can restore them); safe to run again."""
+    click.echo(f"Removed {purge_deleted()} deleted list(s) and saved search(es).")

@@ -1,6 +1,12 @@
 """The investor's own records: profile and recommendations, shortlists with private notes, and
 saved searches. Every function checks that the actor is an investor and owns what it touches;
-someone else's list or search is reported as not found."""
+someone else's list or search is reported as not found.
+
+Deleting a list or a saved search only marks it deleted: its owner can restore it, notes and
+alert setting included, for RESTORE_DAYS; `flask alerts purge-deleted` (daily, from cron)
+removes it for good after that, and so does making room for a new one at the limit."""
+
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -17,6 +23,7 @@ from app.firms.service import PUBLISHED
 from app.matching.engine import ELIGIBLE, InvestorInterests, Match
 from app.matching.service import match_investor
 from app.models import (
+    AlertDelivery,
     AlertFrequency,
     Firm,
     InvestmentType,
@@ -37,6 +44,7 @@ from app.transaction import flush, transactional
 MAX_SHORTLISTS = 50
 MAX_FIRMS_PER_SHORTLIST = 500
 MAX_SAVED_SEARCHES = 25
+RESTORE_DAYS = 30
 
 PROFILE_FIELDS = (
     "organisation",
@@ -55,8 +63,50 @@ def _clean(text: str | None, limit: int) -> str:
     return nfc(text or "").strip()[:limit]
 
 
-def _count(model: type[Shortlist] | type[SavedSearch], owner: User) -> int:
+OwnRecord = Shortlist | SavedSearch
+
+
+def _count(model: type[OwnRecord], owner: User) -> int:
+    """The owner's lists (or searches), the deleted ones not yet purged included."""
     return db.session.scalar(sa.select(sa.func.count()).where(model.owner_id == owner.id))
+
+
+def _restorable_since(now: datetime | None = None) -> datetime:
+    return (now or utcnow()) - timedelta(days=RESTORE_DAYS)
+
+
+def _purge(records: list[OwnRecord]) -> None:
+    """Remove deleted lists or searches for good (and, for a search, its alert history)."""
+    searches = [r.id for r in records if isinstance(r, SavedSearch)]
+    if searches:
+        db.session.execute(
+            sa.delete(AlertDelivery).where(AlertDelivery.saved_search_id.in_(searches))
+        )
+    for record in records:
+        db.session.delete(record)
+    db.session.flush()
+
+
+def _make_room(model: type[OwnRecord], actor: User, name: str, limit: int, full: str) -> None:
+    """Before a new list or search: purge the owner's deleted ones whose time is up (or the
+    oldest deleted one, to stay within `limit`); refuse a name a restorable one still holds."""
+    deleted = list(
+        db.session.scalars(
+            sa.select(model)
+            .where(model.owner_id == actor.id, model.deleted_at.is_not(None))
+            .order_by(model.deleted_at)
+        )
+    )
+    expired = [r for r in deleted if r.deleted_at < _restorable_since()]
+    kept = [r for r in deleted if r not in expired]
+    if _count(model, actor) - len(expired) >= limit and kept:
+        expired.append(kept.pop(0))
+    _purge(expired)
+    if _count(model, actor) >= limit:
+        raise ValidationError(full, {"name": full})
+    if any(r.name == name for r in kept):
+        message = _("Something you deleted recently has this name: restore it, or choose another.")
+        raise ValidationError(message, {"name": message})
 
 
 # Profile and recommendations -------------------------------------------------------------------
@@ -171,7 +221,7 @@ def my_shortlists(actor: User) -> list[Shortlist]:
     return list(
         db.session.scalars(
             sa.select(Shortlist)
-            .where(Shortlist.owner_id == actor.id)
+            .where(Shortlist.owner_id == actor.id, Shortlist.deleted_at.is_(None))
             .options(selectinload(Shortlist.entries))
             .order_by(by_name(Shortlist.name))
         )
@@ -182,7 +232,7 @@ def get_my_shortlist(actor: User, shortlist_id: int) -> Shortlist:
     authorize(actor, "investor.workspace")
     shortlist = db.session.scalar(
         sa.select(Shortlist)
-        .where(Shortlist.id == shortlist_id)
+        .where(Shortlist.id == shortlist_id, Shortlist.deleted_at.is_(None))
         .options(
             selectinload(Shortlist.entries)
             .selectinload(ShortlistEntry.firm)
@@ -209,12 +259,11 @@ def _new_shortlist(actor: User, name: str) -> Shortlist:
     name = _clean(name, 120)
     if not name:
         raise ValidationError(_("Give the list a name."), {"name": _("Give the list a name.")})
-    if _count(Shortlist, actor) >= MAX_SHORTLISTS:
-        message = _(
-            "You can keep up to %(max)s lists. Delete one you no longer need first.",
-            max=MAX_SHORTLISTS,
-        )
-        raise ValidationError(message, {"name": message})
+    full = _(
+        "You can keep up to %(max)s lists. Delete one you no longer need first.",
+        max=MAX_SHORTLISTS,
+    )
+    _make_room(Shortlist, actor, name, MAX_SHORTLISTS, full)
     shortlist = Shortlist(owner_id=actor.id, name=name)
     db.session.add(shortlist)
     message = _("You already have a list with this name.")
@@ -233,12 +282,47 @@ def create_shortlist(actor: User, name: str) -> Shortlist:
 
 
 @transactional
-def delete_shortlist(actor: User, shortlist_id: int) -> None:
+def delete_shortlist(actor: User, shortlist_id: int) -> Shortlist:
+    """Mark the list deleted; its owner may restore it for RESTORE_DAYS."""
     shortlist = get_my_shortlist(actor, shortlist_id)
+    shortlist.deleted_at = utcnow()
     audit.record(
         actor, "shortlist.delete", "shortlist", shortlist.id, before={"name": shortlist.name}
     )
-    db.session.delete(shortlist)
+    return shortlist
+
+
+def recently_deleted(actor: User, model: type[OwnRecord]) -> list[OwnRecord]:
+    """The actor's deleted lists (or saved searches) that can still be restored, latest first."""
+    authorize(actor, "investor.workspace")
+    query = sa.select(model).where(
+        model.owner_id == actor.id, model.deleted_at >= _restorable_since()
+    )
+    if model is Shortlist:
+        query = query.options(selectinload(Shortlist.entries))
+    return list(db.session.scalars(query.order_by(model.deleted_at.desc(), model.id)))
+
+
+def _restore(actor: User, model: type[OwnRecord], record_id: int, action: str) -> OwnRecord:
+    authorize(actor, "investor.workspace")
+    record = db.session.scalar(
+        sa.select(model).where(model.id == record_id, model.deleted_at >= _restorable_since())
+    )
+    if record is None:
+        raise NotFound()
+    authorize(actor, action, record)
+    record.deleted_at = None
+    return record
+
+
+@transactional
+def restore_shortlist(actor: User, shortlist_id: int) -> Shortlist:
+    """Bring a deleted list back, with its firms and notes."""
+    shortlist = _restore(actor, Shortlist, shortlist_id, "shortlist.manage")
+    audit.record(
+        actor, "shortlist.restore", "shortlist", shortlist.id, after={"name": shortlist.name}
+    )
+    return shortlist
 
 
 @transactional
@@ -304,7 +388,7 @@ def my_saved_searches(actor: User) -> list[SavedSearch]:
     return list(
         db.session.scalars(
             sa.select(SavedSearch)
-            .where(SavedSearch.owner_id == actor.id)
+            .where(SavedSearch.owner_id == actor.id, SavedSearch.deleted_at.is_(None))
             .order_by(by_name(SavedSearch.name))
         )
     )
@@ -313,7 +397,7 @@ def my_saved_searches(actor: User) -> list[SavedSearch]:
 def get_my_saved_search(actor: User, search_id: int) -> SavedSearch:
     authorize(actor, "investor.workspace")
     search = db.session.get(SavedSearch, search_id)
-    if search is None:
+    if search is None or search.deleted_at is not None:
         raise NotFound()
     authorize(actor, "saved_search.manage", search)
     return search
@@ -341,12 +425,11 @@ def save_search(actor: User, name: str, args: dict[str, list[str]], frequency: s
     name = _clean(name, 120)
     if not name:
         raise ValidationError(_("Give the search a name."), {"name": _("Give the search a name.")})
-    if _count(SavedSearch, actor) >= MAX_SAVED_SEARCHES:
-        message = _(
-            "You can keep up to %(max)s saved searches. Delete one you no longer need first.",
-            max=MAX_SAVED_SEARCHES,
-        )
-        raise ValidationError(message, {"name": message})
+    full = _(
+        "You can keep up to %(max)s saved searches. Delete one you no longer need first.",
+        max=MAX_SAVED_SEARCHES,
+    )
+    _make_room(SavedSearch, actor, name, MAX_SAVED_SEARCHES, full)
     search = SavedSearch(owner_id=actor.id, name=name, args=args, frequency=AlertFrequency.OFF)
     _set_frequency(actor, search, _frequency(frequency))
     db.session.add(search)
@@ -379,9 +462,37 @@ def set_alert_frequency(actor: User, search_id: int, frequency: str) -> SavedSea
 
 
 @transactional
-def delete_saved_search(actor: User, search_id: int) -> None:
+def delete_saved_search(actor: User, search_id: int) -> SavedSearch:
+    """Mark the search deleted (no alerts go out for it); restorable for RESTORE_DAYS."""
     search = get_my_saved_search(actor, search_id)
+    search.deleted_at = utcnow()
     audit.record(
         actor, "saved_search.delete", "saved_search", search.id, before={"name": search.name}
     )
-    db.session.delete(search)
+    return search
+
+
+@transactional
+def restore_saved_search(actor: User, search_id: int) -> SavedSearch:
+    """Bring a deleted search back; its alerts report what changes from now on."""
+    search = _restore(actor, SavedSearch, search_id, "saved_search.manage")
+    if search.frequency != AlertFrequency.OFF:
+        search.alerts_since, search.last_sent_at = utcnow(), None
+    audit.record(
+        actor, "saved_search.restore", "saved_search", search.id, after={"name": search.name}
+    )
+    return search
+
+
+@transactional
+def purge_deleted(now: datetime | None = None) -> int:
+    """Remove for good every list and saved search deleted more than RESTORE_DAYS ago."""
+    expired = [
+        record
+        for model in (Shortlist, SavedSearch)
+        for record in db.session.scalars(
+            sa.select(model).where(model.deleted_at < _restorable_since(now))
+        )
+    ]
+    _purge(expired)
+    return len(expired)

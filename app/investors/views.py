@@ -13,11 +13,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.accounts.redirects import safe_next
 from app.authorization import authorize, can
 from app.catalogue.service import catalogue_tree
+from app.confirmation import Confirmation, ask, confirmed
 from app.domain.firm_size import SizeClass
 from app.domain.places import wards_of_province
 from app.errors import Conflict, ValidationError
@@ -36,7 +38,7 @@ from app.investors.forms import (
     SaveSearchForm,
     ShortlistForm,
 )
-from app.models import IntroductionState, InvestmentType
+from app.models import AlertFrequency, IntroductionState, InvestmentType, SavedSearch, Shortlist
 from app.pagination import requested_page
 from app.parsing import parse_id
 from app.places.service import public_zones
@@ -153,6 +155,7 @@ def searches():
     return render_template(
         "investors/searches.html",
         searches=service.my_saved_searches(current_user),
+        deleted=service.recently_deleted(current_user, SavedSearch),
         frequency_form=AlertFrequencyForm(),
         action_form=ActionForm(),
     )
@@ -173,13 +176,46 @@ def search_alerts(search_id: int):
     return redirect(url_for("investors.searches"))
 
 
+def _restorable_for() -> str:
+    return _(
+        "You can restore it under “Recently deleted” for %(days)d days.",
+        days=service.RESTORE_DAYS,
+    )
+
+
 @bp.post("/investor/searches/<int:search_id>/delete")
 @login_required
 def delete_search(search_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
+    search = service.get_my_saved_search(current_user, search_id)
+    if not confirmed():
+        alerts_stop = search.frequency != AlertFrequency.OFF
+        return ask(
+            Confirmation(
+                question=_("Delete the saved search “%(name)s”?", name=search.name),
+                consequences=(
+                    *([_("Its e-mail alerts stop.")] if alerts_stop else []),
+                    _restorable_for(),
+                ),
+                button=_("Delete the search"),
+                cancel=url_for("investors.searches"),
+            )
+        )
     service.delete_saved_search(current_user, search_id)
-    flash(_("Saved search deleted."), "success")
+    flash(
+        _("Saved search “%(name)s” deleted.", name=search.name) + " " + _restorable_for(), "success"
+    )
+    return redirect(url_for("investors.searches"))
+
+
+@bp.post("/investor/searches/<int:search_id>/restore")
+@login_required
+def restore_search(search_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    search = service.restore_saved_search(current_user, search_id)
+    flash(_("Saved search “%(name)s” restored.", name=search.name), "success")
     return redirect(url_for("investors.searches"))
 
 
@@ -211,9 +247,13 @@ def shortlists():
             else:
                 flash(_("List created."), "success")
                 return redirect(url_for("investors.shortlist", shortlist_id=shortlist.id))
-    lists = service.my_shortlists(current_user)
-    status = 400 if form.errors else 200
-    return render_template("investors/shortlists.html", shortlists=lists, form=form), status
+    return render_template(
+        "investors/shortlists.html",
+        shortlists=service.my_shortlists(current_user),
+        deleted=service.recently_deleted(current_user, Shortlist),
+        form=form,
+        action_form=ActionForm(formdata=None),
+    ), (400 if form.errors else 200)
 
 
 @bp.post("/investor/firms/<int:firm_id>/shortlist")
@@ -253,9 +293,40 @@ def shortlist(shortlist_id: int):
 def delete_shortlist(shortlist_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
+    shortlist = service.get_my_shortlist(current_user, shortlist_id)
+    if not confirmed():
+        firms = len(shortlist.entries)
+        notes = sum(1 for entry in shortlist.entries if entry.note)
+        consequences = [ngettext("It holds %(num)d firm.", "It holds %(num)d firms.", firms)]
+        if notes:
+            consequences.append(
+                ngettext(
+                    "Your %(num)d private note on them goes with it.",
+                    "Your %(num)d private notes on them go with it.",
+                    notes,
+                )
+            )
+        return ask(
+            Confirmation(
+                question=_("Delete the list “%(name)s”?", name=shortlist.name),
+                consequences=(*consequences, _restorable_for()),
+                button=_("Delete the list"),
+                cancel=url_for("investors.shortlist", shortlist_id=shortlist.id),
+            )
+        )
     service.delete_shortlist(current_user, shortlist_id)
-    flash(_("List deleted."), "success")
+    flash(_("List “%(name)s” deleted.", name=shortlist.name) + " " + _restorable_for(), "success")
     return redirect(url_for("investors.shortlists"))
+
+
+@bp.post("/investor/shortlists/<int:shortlist_id>/restore")
+@login_required
+def restore_shortlist(shortlist_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    shortlist = service.restore_shortlist(current_user, shortlist_id)
+    flash(_("List “%(name)s” restored, with its notes.", name=shortlist.name), "success")
+    return redirect(url_for("investors.shortlist", shortlist_id=shortlist.id))
 
 
 @bp.post("/investor/shortlists/<int:shortlist_id>/firms/<int:firm_id>/remove")

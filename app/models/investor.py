@@ -70,6 +70,8 @@ class Shortlist(VersionMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
+    # Set when its owner deletes it: hidden, restorable until purged (see investors.service).
+    deleted_at: Mapped[datetime | None]
 
     entries: Mapped[list["ShortlistEntry"]] = relationship(
         back_populates="shortlist", cascade="all, delete-orphan", order_by="ShortlistEntry.id"
@@ -111,6 +113,8 @@ class SavedSearch(VersionMixin, TimestampMixin, db.Model):
     )
     alerts_since: Mapped[datetime | None]
     last_sent_at: Mapped[datetime | None]
+    # Set when its owner deletes it: hidden, no alerts, restorable until purged.
+    deleted_at: Mapped[datetime | None]
 
     owner: Mapped[User] = relationship()
 

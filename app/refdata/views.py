@@ -3,10 +3,12 @@ VSIC industry codes, and the history of each. Views parse, call one service, and
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.authorization import authorize
 from app.catalogue.service import CatalogueTree
+from app.confirmation import Confirmation, ask, confirmed
 from app.errors import Conflict, ValidationError
 from app.forms import RecordForm, bind_errors
 from app.i18n import localized
@@ -37,6 +39,13 @@ def _status() -> int:
 
 
 # Catalogue ------------------------------------------------------------------------------------
+
+
+def _entry_name(item) -> str:
+    return f"{item.code} {localized(item, 'name')}"
+
+
+CANNOT_BE_UNDONE = _l("This cannot be undone.")
 
 
 @bp.get("/catalogue")
@@ -153,10 +162,13 @@ def recode_item(item_id: int):
 @login_required
 def merge_item(item_id: int):
     item = catalogue_service.get_catalogue_item(current_user, item_id)
-    form = MergeForm(prefix="merge", tree=CatalogueTree.load(), item=item)
+    tree = CatalogueTree.load()
+    form = MergeForm(prefix="merge", tree=tree, item=item)
     if not form.validate_on_submit():
         return _render_item(item, 400, merge_form=form)
     try:
+        if not confirmed():
+            return _confirm_merge(item, tree.by_id.get(form.target_id.data))
         target = catalogue_service.merge_catalogue_items(
             current_user, item_id, form.target_id.data, form.version.data, form.reason.data
         )
@@ -166,6 +178,35 @@ def merge_item(item_id: int):
     return redirect(url_for("refdata.edit_item", item_id=target.id))
 
 
+def _confirm_merge(item, target):
+    if target is None:
+        message = _("Choose the entry to merge into.")
+        raise ValidationError(message, errors={"target_id": [message]})
+    links = sum(catalogue_service.catalogue_links(item).values())
+    return ask(
+        Confirmation(
+            question=_(
+                "Merge “%(source)s” into “%(target)s”?",
+                source=_entry_name(item),
+                target=_entry_name(target),
+            ),
+            consequences=(
+                _(
+                    "What points at it (%(links)s link(s)) and the entries under it"
+                    " (%(children)s) move to “%(target)s”.",
+                    links=links,
+                    children=len(item.children),
+                    target=_entry_name(target),
+                ),
+                _("“%(source)s” is then deleted.", source=_entry_name(item)),
+                str(CANNOT_BE_UNDONE),
+            ),
+            button=_("Merge"),
+            cancel=url_for("refdata.edit_item", item_id=item.id),
+        )
+    )
+
+
 @bp.post("/catalogue/<int:item_id>/delete")
 @login_required
 def delete_item(item_id: int):
@@ -173,6 +214,15 @@ def delete_item(item_id: int):
     form = DeleteForm(prefix="delete")
     if not form.validate_on_submit():
         return _render_item(item, 400, delete_form=form)
+    if not confirmed():
+        return ask(
+            Confirmation(
+                question=_("Delete the catalogue entry “%(name)s”?", name=_entry_name(item)),
+                consequences=(str(CANNOT_BE_UNDONE),),
+                button=_("Delete the entry"),
+                cancel=url_for("refdata.edit_item", item_id=item.id),
+            )
+        )
     try:
         catalogue_service.delete_catalogue_item(current_user, item_id, form.version.data)
     except (ValidationError, Conflict) as error:
@@ -305,6 +355,15 @@ def edit_industry_code(record_id: int):
 def delete_industry_code(record_id: int):
     record = industry_code_service.get_industry_code(current_user, record_id)
     form = DeleteForm()  # its CSRF token is checked for every POST (CSRFProtect)
+    if not confirmed():
+        return ask(
+            Confirmation(
+                question=_("Delete the industry code “%(name)s”?", name=_entry_name(record)),
+                consequences=(str(CANNOT_BE_UNDONE),),
+                button=_("Delete the code"),
+                cancel=url_for("refdata.edit_industry_code", record_id=record_id),
+            )
+        )
     try:
         industry_code_service.delete_industry_code(current_user, record_id, form.version.data)
     except (ValidationError, Conflict) as error:

@@ -16,6 +16,7 @@ from tests.curation.helpers import (
     INVESTOR,
     anonymous_token,
     as_user,
+    confirmed_post,
     post_form,
 )
 
@@ -44,7 +45,7 @@ def test_curator_merges_two_occupations_into_one_row_of_the_report(client):
     page = client.get(URL).get_data(as_text=True)
     assert "KS môi trường" in page and "Kỹ sư môi trường" in page
 
-    response = post_form(
+    response = confirmed_post(
         client, URL, URL, {"source": "ks moi truong", "target": "ky su moi truong"}
     )
 

@@ -24,7 +24,7 @@ from app.models import (
     YearlyReturn,
 )
 from tests.backoffice.helpers import YEAR, business_firm, open_year, return_form, return_url
-from tests.curation.helpers import BUSINESS, CURATOR, as_user, post_form, refreshed
+from tests.curation.helpers import BUSINESS, CURATOR, as_user, confirmed_post, post_form, refreshed
 
 
 def submitted_year(client) -> None:
@@ -203,7 +203,7 @@ def test_open_years_report_uses_that_years_figures_not_a_later_years_return(clie
 def test_closed_years_report_is_frozen_against_later_directory_changes(client, seeded_app):
     firm = business_firm(BUSINESS)
     submitted_year(client)
-    post_form(client, f"/curation/reports/{YEAR}", f"/curation/reports/{YEAR}/close")
+    confirmed_post(client, f"/curation/reports/{YEAR}", f"/curation/reports/{YEAR}/close")
     frozen = report_sheets(client)
     frozen_page = client.get(f"/curation/reports/{YEAR}/print").get_data(as_text=True)
 
@@ -277,7 +277,7 @@ def test_printable_report_has_the_decree_30_elements_from_the_agencys_settings(c
     sct.recipients = "UBND tỉnh;\nBộ Công Thương;\nLưu: VT."
     db.session.commit()
     submitted_year(client)
-    post_form(client, f"/curation/reports/{YEAR}", f"/curation/reports/{YEAR}/close")
+    confirmed_post(client, f"/curation/reports/{YEAR}", f"/curation/reports/{YEAR}/close")
     closed_on = refreshed(firm_year()).closed_at.date()
 
     html = client.get(f"/curation/reports/{YEAR}/print").get_data(as_text=True)

@@ -41,6 +41,7 @@ from tests.curation.helpers import (
     add_owner,
     as_user,
     body,
+    confirmed_post,
     mails,
     mails_to,
     post_form,
@@ -433,7 +434,7 @@ def test_no_reminders_when_the_deadline_is_far(client, runner, seeded_app):
 def test_closed_year_takes_no_returns_and_no_reminders(client, runner, seeded_app):
     firm = business_firm(BUSINESS)
     open_year(client, deadline=date.today() + timedelta(days=3))
-    post_form(client, f"/curation/reports/{YEAR}", f"/curation/reports/{YEAR}/close")
+    confirmed_post(client, f"/curation/reports/{YEAR}", f"/curation/reports/{YEAR}/close")
     before = len(mails(seeded_app))
     runner.invoke(args=["reports", "remind"])
     assert len(mails(seeded_app)) == before

@@ -64,6 +64,11 @@ def post_form(client, page_url: str, action_url: str, data: dict | None = None):
     )
 
 
+def confirmed_post(client, page_url: str, action_url: str, data: dict | None = None):
+    """`post_form` as sent from the confirmation page of a destructive action."""
+    return post_form(client, page_url, action_url, {**(data or {}), "confirm": "yes"})
+
+
 def anonymous_token(client) -> str:
     """A valid CSRF token for a session that is not logged in (tokens belong to the session)."""
     as_user(client, CURATOR)

@@ -12,6 +12,7 @@ from tests.curation.helpers import (
     ADMIN,
     CURATOR_KHCN,
     as_user,
+    confirmed_post,
     post_form,
     programme_of,
     refreshed,
@@ -178,7 +179,7 @@ def test_archive_needs_a_reason_and_takes_the_programme_off_the_public_site(clie
     post_form(client, edit_url, archive_url, {"version": version})
     assert not refreshed(programme).archived
 
-    post_form(client, edit_url, archive_url, {"version": version, "reason": "Đã hết kinh phí"})
+    confirmed_post(client, edit_url, archive_url, {"version": version, "reason": "Đã hết kinh phí"})
 
     assert refreshed(programme).archived
     assert client.get(f"/programmes/{programme.slug}").status_code == 404

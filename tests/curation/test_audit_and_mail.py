@@ -12,6 +12,7 @@ from tests.curation.helpers import (
     CURATOR_KHCN,
     as_user,
     body,
+    confirmed_post,
     mails,
     post_form,
     refreshed,
@@ -32,7 +33,7 @@ def test_each_decision_is_recorded_with_actor_action_and_reason(client):
     firm = refreshed(firm)
     firm.status = "submitted"
     db.session.commit()
-    post_form(client, url, f"{url}/reject", {"version": str(firm.version), "reason": "Trùng"})
+    confirmed_post(client, url, f"{url}/reject", {"version": str(firm.version), "reason": "Trùng"})
 
     events = db.session.scalars(
         sa.select(AuditEvent)

@@ -16,6 +16,7 @@ from tests.curation.helpers import (
     add_owner,
     as_user,
     body,
+    confirmed_post,
     firm_named,
     found_firm_ids,
     mails_to,
@@ -94,7 +95,7 @@ def test_reject_stores_the_reason_and_tells_the_owner(seeded_app, client):
     as_user(client, CURATOR)
     url = review_url(firm)
 
-    post_form(
+    confirmed_post(
         client, url, f"{url}/reject", {"version": str(firm.version), "reason": "Không thuộc CNMT."}
     )
 
@@ -132,7 +133,7 @@ def test_decision_on_a_stale_version_is_refused_and_keeps_the_reason(client):
     firm.description_vi = "Mô tả mới do doanh nghiệp sửa trong lúc chờ duyệt."
     db.session.commit()
 
-    response = post_form(
+    response = confirmed_post(
         client, url, f"{url}/reject", {"version": str(seen), "reason": "Lý do của cán bộ A"}
     )
 
@@ -259,7 +260,7 @@ def test_verify_shows_the_date_and_archive_removes_the_listing_everywhere(seeded
     assert response.status_code == 400
     assert refreshed(firm).status == FirmStatus.PUBLISHED
 
-    post_form(
+    confirmed_post(
         client, url, f"{url}/archive", {"version": str(firm.version), "reason": "Ngừng hoạt động"}
     )
 

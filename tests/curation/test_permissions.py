@@ -92,9 +92,9 @@ def records() -> dict:
 
 
 def form_data(url: str, ids: dict) -> dict:
-    """What a curator's form would send (a version seen, a reason, a selection)."""
+    """What a curator's form would send (a version seen, a reason, a selection), confirmed."""
     firm = db.session.get(Firm, ids["published"] if "/verify" in url else ids["submitted"])
-    data = {"version": str(firm.version), "reason": "Lý do"}
+    data = {"version": str(firm.version), "reason": "Lý do", "confirm": "yes"}
     if "/revisions/" in url:
         data["version"] = str(db.session.get(Firm, ids["published"]).version)
     if url.endswith("bulk-approve"):

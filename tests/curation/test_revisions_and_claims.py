@@ -30,6 +30,7 @@ from tests.curation.helpers import (
     add_owner,
     as_user,
     body,
+    confirmed_post,
     mails_to,
     post_form,
     refreshed,
@@ -128,7 +129,7 @@ def test_rejected_revision_leaves_the_public_page_as_it_was(seeded_app, client):
     as_user(client, CURATOR)
     url = f"/curation/revisions/{revision.id}"
 
-    post_form(
+    confirmed_post(
         client,
         url,
         f"{url}/reject",
@@ -180,7 +181,7 @@ def test_a_form_opened_before_a_rejection_cannot_save_over_it(seeded_app, client
     as_user(client, CURATOR)
     url = f"/curation/revisions/{revision.id}"
     reason = {"version": str(opened_version), "reason": "Chưa có chứng nhận."}
-    assert post_form(client, url, f"{url}/reject", reason).status_code == 302
+    assert confirmed_post(client, url, f"{url}/reject", reason).status_code == 302
 
     with seeded_app.test_request_context(), pytest.raises(Conflict):
         update_firm(owner, refreshed(firm), opened, opened_version)
@@ -241,7 +242,7 @@ def test_rejected_claim_notifies_the_claimant_with_the_reason(seeded_app, client
     as_user(client, CURATOR)
     url = f"/curation/claims/{claim.id}"
 
-    post_form(client, url, f"{url}/reject", {"reason": "Giấy tờ không khớp tên doanh nghiệp."})
+    confirmed_post(client, url, f"{url}/reject", {"reason": "Giấy tờ không khớp tên doanh nghiệp."})
 
     claim = refreshed(claim)
     assert claim.state == ReviewState.REJECTED

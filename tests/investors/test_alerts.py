@@ -8,7 +8,6 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from itsdangerous import URLSafeSerializer
 
@@ -40,20 +39,6 @@ def saved(owner, frequency="daily", args=None, days_ago=2) -> SavedSearch:
     db.session.add(search)
     db.session.commit()
     return search
-
-
-@pytest.fixture
-def quiet_firms(seeded_app):
-    """Every firm last changed long ago; returns two seeking firms 'changed' an hour ago."""
-    long_ago = utcnow() - timedelta(days=30)
-    db.session.execute(sa.update(Firm).values(published_at=long_ago, updated_at=long_ago))
-    seeking = [f for f in published_firms() if f.seeking_investment][:2]
-    recent = utcnow() - timedelta(hours=1)
-    db.session.execute(
-        sa.update(Firm).where(Firm.id.in_([f.id for f in seeking])).values(updated_at=recent)
-    )
-    db.session.commit()
-    return seeking
 
 
 def send(runner):

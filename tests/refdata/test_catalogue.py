@@ -21,6 +21,7 @@ from app.search.engine import search_backend
 from tests.curation.helpers import (
     CURATOR,
     as_user,
+    confirmed_post,
     found_firm_ids,
     post_form,
     refreshed,
@@ -156,7 +157,7 @@ def test_merge_moves_every_link_to_the_target_and_deletes_the_source(seeded_app,
     as_user(client, CURATOR)
     url = item_url(source)
 
-    response = post_form(
+    response = confirmed_post(
         client,
         url,
         f"{url}/merge",
@@ -193,7 +194,7 @@ def test_merge_with_a_firm_linking_both_leaves_one_link_with_both_notes(client):
     as_user(client, CURATOR)
     url = item_url(source)
 
-    response = post_form(
+    response = confirmed_post(
         client,
         url,
         f"{url}/merge",
@@ -216,7 +217,7 @@ def test_merge_into_another_level_is_refused_and_nothing_moves(client):
     as_user(client, CURATOR)
     url = item_url(source)
 
-    response = post_form(
+    response = confirmed_post(
         client,
         url,
         f"{url}/merge",
@@ -235,7 +236,7 @@ def test_merging_a_kind_moves_its_items_under_the_target_kind(client):
     as_user(client, CURATOR)
     url = item_url(source)
 
-    response = post_form(
+    response = confirmed_post(
         client,
         url,
         f"{url}/merge",
@@ -321,10 +322,10 @@ def test_entry_with_links_cannot_be_deleted_but_an_unused_one_can(client):
     unused_id = unused.id
     as_user(client, CURATOR)
 
-    refused = post_form(
+    refused = confirmed_post(
         client, item_url(used), f"{item_url(used)}/delete", {"delete-version": version_of(used)}
     )
-    deleted = post_form(
+    deleted = confirmed_post(
         client,
         item_url(unused),
         f"{item_url(unused)}/delete",

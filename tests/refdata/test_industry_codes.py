@@ -15,6 +15,7 @@ from tests.curation.helpers import (
     INVESTOR,
     anonymous_token,
     as_user,
+    confirmed_post,
     post_form,
     refreshed,
 )
@@ -170,7 +171,7 @@ def test_a_code_firms_use_is_not_deleted_and_says_why(client):
     )
     assert users > 0
 
-    response = post_form(client, url, f"{url}/delete", {"version": row_version(client, url)})
+    response = confirmed_post(client, url, f"{url}/delete", {"version": row_version(client, url)})
 
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -203,7 +204,7 @@ def test_an_unused_code_is_deleted_with_audit(client):
     record_id = record.id
     url = f"/curation/refdata/industry-codes/{record_id}"
 
-    response = post_form(client, url, f"{url}/delete", {"version": row_version(client, url)})
+    response = confirmed_post(client, url, f"{url}/delete", {"version": row_version(client, url)})
 
     assert response.status_code == 302
     assert db.session.scalar(sa.select(IndustryCode).where(IndustryCode.id == record_id)) is None
@@ -240,7 +241,7 @@ def test_users_who_do_not_review_firms_may_neither_see_nor_change_codes(client, 
     for page in (LIST, NEW, url):
         assert client.get(page).status_code == 403, page
     token_page = "/my/firms" if email == BUSINESS else "/"
-    deleted = post_form(client, token_page, f"{url}/delete", {"version": "1"})
+    deleted = confirmed_post(client, token_page, f"{url}/delete", {"version": "1"})
     assert deleted.status_code == 403
     assert refreshed(record) is not None
 
@@ -268,7 +269,7 @@ def test_a_delete_from_a_stale_page_is_refused_as_a_conflict(client, version):
     record = unused_code()
     url = f"/curation/refdata/industry-codes/{record.id}"
 
-    response = post_form(client, url, f"{url}/delete", {"version": version})
+    response = confirmed_post(client, url, f"{url}/delete", {"version": version})
 
     assert response.status_code == 409
     assert "Someone else saved this record after you opened it." in response.get_data(as_text=True)

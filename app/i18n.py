@@ -7,15 +7,19 @@ from babel.numbers import format_decimal
 from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 BILLION = 1_000_000_000
 
 
 def select_locale() -> str:
-    """`?lang=` (remembered in the session), else Accept-Language, else Vietnamese (also for
-    work outside a request: the CLI, the seed loader)."""
+    """Vietnamese unless English was chosen: `?lang=` (remembered in the session), the
+    session, the signed-in user's saved language. Never the browser's Accept-Language: many
+    Vietnamese users' browsers say en-US. Outside a request (the CLI, the seed loader): the
+    default, Vietnamese."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return default
     languages = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
     if asked in languages:
@@ -23,9 +27,9 @@ def select_locale() -> str:
         return asked
     if session.get("lang") in languages:
         return session["lang"]
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    if current_user.is_authenticated and current_user.preferred_language in languages:
+        return current_user.preferred_language
+    return default
 
 
 def current_language() -> str:

@@ -88,6 +88,19 @@ def test_failed_checks_are_preticked_on_the_review_page(client):
     assert not re.search(r'<input checked[^>]*name="checks"[^>]*value="offerings"', html)
 
 
+def test_what_to_fix_offers_only_the_failed_checks(client):
+    firm = submitted_firm()
+    firm.description_vi = None
+    firm.description_en = None
+    db.session.commit()
+    as_user(client, CURATOR)
+
+    html = client.get(review_url(firm)).get_data(as_text=True)
+
+    offered = re.findall(r'<input[^>]*name="checks"[^>]*value="(\w+)"', html)
+    assert offered == ["description"]
+
+
 def test_reject_stores_the_reason_and_tells_the_owner(seeded_app, client):
     firm = submitted_firm()
     owner = add_owner(firm, language="en")

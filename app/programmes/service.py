@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.catalogue.service import CatalogueTree
+from app.domain import clock
 from app.errors import NotFound
 from app.extensions import db
 from app.models import CatalogueItem, Programme, ProgrammeStatus
@@ -23,7 +24,7 @@ def _with_details() -> list:
 
 def programmes_by_status(today: date | None = None) -> dict[ProgrammeStatus, list[Programme]]:
     """Open, upcoming and closed programmes apart (archived ones are not public)."""
-    today = today or date.today()
+    today = today or clock.today()
     grouped: dict[ProgrammeStatus, list[Programme]] = {
         ProgrammeStatus.OPEN: [],
         ProgrammeStatus.FORECAST: [],
@@ -69,6 +70,6 @@ def programmes_targeting(item: CatalogueItem, tree: CatalogueTree) -> list[Progr
 
 def count_open_programmes(today: date | None = None) -> int:
     """How many public programmes are open (their dates only: no related records loaded)."""
-    today = today or date.today()
+    today = today or clock.today()
     programmes = db.session.scalars(sa.select(Programme).where(Programme.public()))
     return sum(programme.status_on(today) == ProgrammeStatus.OPEN for programme in programmes)

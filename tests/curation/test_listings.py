@@ -7,8 +7,8 @@ import flask_sqlalchemy.session
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from app.curation.checks import CHECK_LABELS
 from app.extensions import db
+from app.labels import CHECK_LABELS
 from app.models import AuditEvent, FirmStatus
 from tests.conftest import csrf_token
 from tests.curation.helpers import (

@@ -26,7 +26,7 @@ class TextNodes(HTMLParser):
     (`lang="en"`: a record's English title), and `<code>`, which is literal syntax to type as
     shown (an import file's column names)."""
 
-    SKIPPED = {"script", "style", "textarea", "title", "code"}
+    SKIPPED = {"script", "style", "textarea", "code"}
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 
     def __init__(self):

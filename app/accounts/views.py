@@ -64,7 +64,8 @@ def save_language_choice():
     every device and for the e-mails the user is sent."""
     asked = request.args.get("lang")
     if (
-        current_user.is_authenticated
+        request.method == "GET"  # the link; a form posted to `?lang=` does its own write only
+        and current_user.is_authenticated
         and asked in current_app.config["LANGUAGES"]
         and asked != current_user.preferred_language
     ):

@@ -94,10 +94,10 @@ def _register_area(app: Flask, area: str) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from app.authorization import can
-    from app.curation.checks import check_label
+    from app.curation.display import event_changes
     from app.domain.places import province_name_of_ward, ward_name
     from app.firms.service import firm_groups
-    from app.labels import label
+    from app.labels import check_label, label
     from app.matching.reasons import missing_field_text, reason_text, score_band
     from app.navigation import main_nav, nav_badges
     from app.pagination import browsable_pages, result_window, window_message
@@ -114,6 +114,7 @@ def _register_template_helpers(app: Flask) -> None:
         helpers,
         firm_groups=firm_groups,
         check_label=check_label,
+        event_changes=event_changes,
         can=can,
         reason_text=reason_text,
         score_band=score_band,

@@ -3,19 +3,26 @@
 from datetime import date, datetime
 from urllib.parse import urlencode
 
+from babel.lists import format_list
 from babel.numbers import format_decimal
 from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.domain import clock
 
 BILLION = 1_000_000_000
 
 
 def select_locale() -> str:
-    """`?lang=` (remembered in the session), else Accept-Language, else Vietnamese (also for
-    work outside a request: the CLI, the seed loader)."""
+    """Vietnamese unless English was chosen: `?lang=` (remembered in the session), the
+    session, the signed-in user's saved language. Never the browser's Accept-Language: many
+    Vietnamese users' browsers say en-US. Outside a request (the CLI, the seed loader): the
+    default, Vietnamese."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return default
     languages = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
     if asked in languages:
@@ -23,9 +30,9 @@ def select_locale() -> str:
         return asked
     if session.get("lang") in languages:
         return session["lang"]
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    if current_user.is_authenticated and current_user.preferred_language in languages:
+        return current_user.preferred_language
+    return default
 
 
 def current_language() -> str:
@@ -42,10 +49,23 @@ def localized(obj, field: str) -> str:
 
 
 def format_day(value: date | datetime | str | None) -> str:
-    """dd/mm/yyyy; also takes an ISO date string (as stored in search documents)."""
+    """dd/mm/yyyy; a stored timestamp (UTC) on its local date; also takes an ISO date string (as
+    stored in search documents)."""
     if isinstance(value, str):
         value = date.fromisoformat(value) if value else None
+    if isinstance(value, datetime):
+        value = clock.local(value)
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+def format_moment(value: datetime | None) -> str:
+    """A stored timestamp (UTC) as local date and time: `03/12/2026 14:05`."""
+    return clock.local(value).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def format_words(items) -> str:
+    """`a, b và c` / `a, b, and c`."""
+    return format_list([str(item) for item in items], locale=current_language())
 
 
 def format_vnd(amount: int | None) -> str:
@@ -92,7 +112,12 @@ def url_with_query(endpoint: str, **values) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        day=format_day, vnd=format_vnd, vnd_short=format_vnd_short, number=format_number
+        day=format_day,
+        moment=format_moment,
+        words=format_words,
+        vnd=format_vnd,
+        vnd_short=format_vnd_short,
+        number=format_number,
     )
     app.jinja_env.globals.update(
         localized=localized,

@@ -1,9 +1,15 @@
-"""Human labels (translated) for the enumerated values shown on pages."""
+"""Human labels (translated) for every code shown on pages: enumerated values, audit actions,
+the curator's checks, the fields an audit event names, and their stored values."""
 
+import re
+from datetime import datetime
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SectorGroup, SizeClass
+from app.i18n import format_day, format_moment
 from app.models import (
     AlertFrequency,
     CatalogueKind,
@@ -12,6 +18,7 @@ from app.models import (
     FirmStatus,
     GeographicScope,
     InterestStatus,
+    InterestTarget,
     IntroductionState,
     InvestmentType,
     InvestorType,
@@ -19,6 +26,8 @@ from app.models import (
     ProgrammeStatus,
     Provenance,
     ReturnState,
+    ReviewState,
+    Role,
     SupportType,
     WorkforceLevel,
     ZoneKind,
@@ -119,16 +128,212 @@ LABELS = {
     IntroductionState.PENDING: _l("Awaiting answer"),
     IntroductionState.ACCEPTED: _l("Accepted"),
     IntroductionState.DECLINED: _l("Declined"),
+    # ReviewState.PENDING is "pending" as IntroductionState.PENDING is: "Awaiting answer".
+    ReviewState.APPROVED: _l("Approved"),
+    ReviewState.WITHDRAWN: _l("Withdrawn"),
+    Role.BUSINESS: _l("Business"),
+    Role.INVESTOR: _l("Investor"),
+    Role.CURATOR: _l("Curator"),
+    Role.ADMIN: _l("Administrator"),
+    InterestTarget.PROGRAMME: _l("Support programme"),
+    InterestTarget.ZONE: _l("Zone or cluster"),
+    InterestTarget.INCUBATOR: _l("Incubator"),
 }
 LABELS_BY_VALUE = {str(key): text for key, text in LABELS.items()}
 
+# Check codes are stored in `Firm.review_failed_checks` when changes are requested, so the
+# business side shows the same labels the curator ticked.
+CHECK_LABELS = {
+    "tax_code_valid": _l("The tax code is valid"),
+    "no_duplicate_tax_code": _l("No other listing has the same tax code (or is a branch of it)"),
+    "no_similar_name": _l("No other listing has a very similar name"),
+    "legal_name": _l("The legal name is filled in"),
+    "ward": _l("The ward or commune is chosen"),
+    "description": _l("The description is written"),
+    "size_inputs": _l(
+        "Sector, insured employees and revenue or capital are given (for the size class)"
+    ),
+    "offerings": _l("At least one catalogue item is offered"),
+}
+
+# What a record's own audit events did to it (`<kind>.<verb>`, any kind of record).
+VERB_LABELS = {
+    "create": _l("Created"),
+    "update": _l("Edited"),
+    "submit": _l("Submitted for review"),
+    "approve": _l("Approved and published"),
+    "request_changes": _l("Changes requested"),
+    "reject": _l("Rejected"),
+    "archive": _l("Archived"),
+    "restore": _l("Restored"),
+    "publish": _l("Published"),
+    "unpublish": _l("Withdrawn from the public"),
+    "verify": _l("Marked as verified"),
+    "unverify": _l("Verification removed"),
+    "delete": _l("Deleted"),
+    "merge": _l("Other entries merged into this one"),
+    "merged_into": _l("Merged into another entry"),
+    "logo": _l("Logo changed"),
+    "invitation_accepted": _l("Invitation accepted"),
+    "size_updated_from_return": _l("Size updated from the yearly return"),
+}
+# Events about something attached to the record (a claim, a proposed change, …).
+ACTION_LABELS = {
+    "claim.create": _l("Asked to manage the listing"),
+    "claim.approve": _l("Request to manage approved"),
+    "claim.reject": _l("Request to manage rejected"),
+    "revision.propose": _l("Changes proposed"),
+    "revision.approve": _l("Proposed changes approved"),
+    "revision.reject": _l("Proposed changes rejected"),
+    "member.invite": _l("Colleague invited"),
+    "member.remove": _l("Colleague removed"),
+    "interest.create": _l("Interest registered"),
+    "interest.status": _l("Interest follow-up updated"),
+    "introduction.request": _l("Introduction requested by an investor"),
+    "introduction.answer": _l("Introduction request answered"),
+    "reporting_year.opened": _l("Reporting year opened"),
+    "reporting_year.closed": _l("Reporting year closed"),
+    "return.saved": _l("Yearly return saved"),
+    "return.submitted": _l("Yearly return submitted"),
+    "return.reopened": _l("Yearly return re-opened"),
+    "saved_search.alerts": _l("Alert frequency changed"),
+    "saved_search.unsubscribe": _l("Alerts stopped from the e-mail link"),
+    "workforce.occupations_merged": _l("Occupations merged"),
+}
+IMPORT_LABEL = _l("Imported from a file")
+
+# The fields audit events name, beyond a listing's own (see app.curation.display).
+FIELD_LABELS = {
+    "status": _l("Status"),
+    "review_reason": _l("Reason"),
+    "review_failed_checks": _l("What the business must fix"),
+    "published_at": _l("Published on"),
+    "verified_at": _l("Verified on"),
+    "verified_by_agency": _l("Verified by"),
+    "verified_on": _l("Verified on"),
+    "agency_id": _l("Agency"),
+    "title_vi": _l("Title (Vietnamese)"),
+    "title_en": _l("Title (English)"),
+    "basis_document": _l("Legal basis (document)"),
+    "basis_date": _l("Date of the legal basis"),
+    "summary_vi": _l("Summary (Vietnamese)"),
+    "summary_en": _l("Summary (English)"),
+    "description_vi": _l("Description (Vietnamese)"),
+    "description_en": _l("Description (English)"),
+    "support_types": _l("Support types"),
+    "eligible_enterprise_types": _l("Type of firm"),
+    "eligible_size_classes": _l("Firm size"),
+    "geographic_scope": _l("Geographic scope"),
+    "eligible_ward_codes": _l("Eligible wards and communes"),
+    "zone_ids": _l("Eligible zones and clusters"),
+    "min_firm_age_years": _l("Minimum firm age (years)"),
+    "max_firm_age_years": _l("Maximum firm age (years)"),
+    "other_conditions_vi": _l("Other conditions (Vietnamese)"),
+    "other_conditions_en": _l("Other conditions (English)"),
+    "preferred_criteria": _l("Preferences, not requirements"),
+    "target_item_ids": _l("Target catalogue groups and items"),
+    "max_amount_vnd": _l("Maximum amount (VND)"),
+    "cofinancing_pct": _l("Share of the cost the programme pays (%)"),
+    "opens_on": _l("Opens on"),
+    "closes_on": _l("Closes on"),
+    "rolling": _l("Rolling, no deadline"),
+    "contact": _l("Contact"),
+    "official_url": _l("Official page (URL)"),
+    "provenance": _l("Where the figures come from"),
+    "source_document": _l("Source document (number and symbol)"),
+    "source_date": _l("Date of the source document"),
+    "source_url": _l("Link to the source document"),
+    "name_vi": _l("Name (Vietnamese)"),
+    "name_en": _l("English name"),
+    "kind": _l("Kind"),
+    "parent_id": _l("Part of"),
+    "area_ha": _l("Area (ha)"),
+    "occupancy_pct": _l("Occupancy (%)"),
+    "wastewater_capacity_m3_day": _l("Wastewater treatment capacity (m³/day)"),
+    "incentives_vi": _l("Incentives (Vietnamese)"),
+    "incentives_en": _l("Incentives (English)"),
+    "latitude": _l("Latitude"),
+    "longitude": _l("Longitude"),
+    "priority_item_ids": _l("Priority catalogue groups and items"),
+    "code": _l("Code"),
+    "official_number": _l("Official item number"),
+    "verified": _l("Checked against the official appendix"),
+    "sort_order": _l("Sort order"),
+    "host_organisation": _l("Host organisation"),
+    "services_vi": _l("Services (Vietnamese)"),
+    "services_en": _l("Services (English)"),
+    "max_startup_age_years": _l("Maximum start-up age (years)"),
+    "capacity": _l("Capacity (start-ups)"),
+    "focus_item_ids": _l("Focus groups and entries"),
+    "superior_name": _l("Superior body"),
+    "abbreviation": _l("Abbreviation in document symbols"),
+    "place_name": _l("Place name in document dates"),
+    "signer_position": _l("Signer's position"),
+    "signer_name": _l("Signer's name"),
+    "recipients": _l("Recipients (one per line)"),
+    "vsic_version": _l("VSIC version"),
+    "logo": _l("Logo"),
+    "email": _l("E-mail"),
+    "name": _l("Name"),
+    "frequency": _l("E-mail alerts"),
+    "year": _l("Year"),
+    "active": _l("Active"),
+    "state": _l("Status"),
+    "claim": _l("Request to manage"),
+    "introduction": _l("Introduction request"),
+    "interest": _l("Interest"),
+    "user": _l("Account"),
+    "user_id": _l("Account"),
+    "firm": _l("Firm"),
+    "preferred_language": _l("Preferred language"),
+    "role": _l("Account type"),
+}
+ISO_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d$")
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
 
 def label(value) -> str:
-    """The translated label of an enumerated value (members and plain strings alike).
+    """The translated label of an enumerated value (members and plain strings alike) or of an
+    audit action code.
 
     Values shared by two enums (e.g. `archived`, `technology_transfer`) have the same label.
     """
     if value is None:
         return ""
-    text = LABELS_BY_VALUE.get(str(value))
+    text = LABELS_BY_VALUE.get(str(value)) or ACTION_LABELS.get(str(value))
+    if text is None and "." in str(value):
+        kind, _dot, verb = str(value).partition(".")
+        text = IMPORT_LABEL if kind == "import" else VERB_LABELS.get(verb)
     return str(text) if text is not None else str(value)
+
+
+def check_label(code: str) -> str:
+    """The translated label of a check code (as stored in `Firm.review_failed_checks`)."""
+    text = CHECK_LABELS.get(code)
+    return str(text) if text is not None else code
+
+
+def field_label(name: str) -> str:
+    text = FIELD_LABELS.get(name)
+    return str(text) if text is not None else name
+
+
+def shown_values(name: str, value) -> list[str]:
+    """A stored value (as audit events keep it) in words: labels for codes, local dates and
+    times, one entry per item of a list."""
+    if value is None or value == "" or value == []:
+        return []
+    if isinstance(value, list):
+        return [text for item in value for text in shown_values(name, item)]
+    if isinstance(value, bool):
+        return [_("Yes") if value else _("No")]
+    if name == "review_failed_checks":
+        return [check_label(value)]
+    if name == "preferred_language":
+        return [LANGUAGE_NAMES.get(value, value)]
+    if isinstance(value, str) and ISO_MOMENT.match(value):
+        return [format_moment(datetime.fromisoformat(value))]
+    if isinstance(value, str) and ISO_DAY.match(value):
+        return [format_day(value)]
+    return [label(value)]

@@ -20,11 +20,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 from flask import Flask, Response, current_app, g, request, session
 from werkzeug.datastructures import Headers
 
+from app.domain import clock
 from app.i18n import current_language
 
 # Flask-Login's keys: the signed-in user in the session, and the remember-me cookie's default
@@ -108,7 +108,7 @@ def _serve_kept_page():
     if not _may_use_cache():
         return None
     # The data's state first, then the page: the page is at least as new as its key.
-    state = (*current_app.extensions["page_cache_data_state"](), date.today())
+    state = (*current_app.extensions["page_cache_data_state"](), clock.today())
     # The language may come from ?lang=, which also remembers it in the session.
     key = (request.path, request.query_string, current_language())
     page = cache.get(state, key)

@@ -6,13 +6,13 @@ record, and the audited create and edit actions."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app import audit
+from app.domain import clock
 from app.domain.places import is_ward
 from app.domain.text import nfc
 from app.errors import ValidationError
@@ -111,7 +111,7 @@ def mark_verified(actor: User, record) -> None:
         raise ValidationError(message, errors={"provenance": [message]})
     record.provenance = Provenance.VERIFIED
     record.verified_by_agency = actor.agency
-    record.verified_on = date.today()
+    record.verified_on = clock.today()
     flush()
 
 

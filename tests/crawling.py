@@ -170,6 +170,7 @@ class Site:
         self.adapter = app.url_map.bind("localhost")
         self.found: dict[tuple[str, str], tuple[dict, MultiDict]] = {}
         self.filter_names: set[str] = set()
+        self.pages: dict[str, str] = {}  # address → HTML of every page the crawl read
 
     def _match(self, url: str, method: str):
         try:
@@ -196,8 +197,9 @@ class Site:
         assert response.status_code < 500, f"GET {url} → {response.status_code}"
         if response.mimetype != "text/html":
             return []
+        self.pages[url] = response.get_data(as_text=True)
         parser = PageParser()
-        parser.feed(response.get_data(as_text=True))
+        parser.feed(self.pages[url])
         for form in parser.forms:
             if form["method"] == "get":
                 self.filter_names.update(name for name, _value in form["fields"])

@@ -77,6 +77,20 @@ def account_helpers():
     return {"needs_email_verification": needs_email_verification}
 
 
+@bp.before_app_request
+def save_language_choice():
+    """The language link, signed in: the choice goes into the profile, so that it holds on
+    every device and for the e-mails the user is sent."""
+    asked = request.args.get("lang")
+    if (
+        request.method == "GET"  # the link; a form posted to `?lang=` does its own write only
+        and current_user.is_authenticated
+        and asked in current_app.config["LANGUAGES"]
+        and asked != current_user.preferred_language
+    ):
+        service.update_profile(current_user, name=current_user.name, language=asked)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(MAIL_LIMIT_PER_IP, methods=["POST"])
 def register():

@@ -12,7 +12,6 @@ built once per list, format, choices, language, data generation and day, then se
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from datetime import date
 from functools import cache
 from typing import BinaryIO
 
@@ -24,6 +23,7 @@ from app.authorization import can
 from app.backoffice import export_cache
 from app.backoffice.statistics import programme_status_sql
 from app.catalogue.service import catalogue_tree
+from app.domain import clock
 from app.domain.places import ward_name
 from app.errors import NotFound
 from app.extensions import db
@@ -180,7 +180,7 @@ def _firm_rows(filters: FirmFilters, private: bool) -> Iterator[list]:
 
 def export_programmes(actor: User | None, args) -> ListExport:
     query = sa.select(Programme).where(Programme.public()).options(selectinload(Programme.agency))
-    status = programme_status_sql(date.today())
+    status = programme_status_sql(clock.today())
     if args.get("status") in {s.value for s in ProgrammeStatus}:
         query = query.where(status == args["status"])
     if args.get("support") in {s.value for s in SupportType}:
@@ -380,7 +380,7 @@ def export_file(actor: User | None, kind: str, fmt: str, args) -> BinaryIO:
         raise NotFound()
     # Read before any data (see app.generation); the day is part of it since a programme's
     # status follows the date.
-    generation = f"{current_generation()}-{date.today().isoformat()}"
+    generation = f"{current_generation()}-{clock.today().isoformat()}"
     export = export_list(actor, kind, args)
     key = (kind, fmt, export.choices, current_language())
     return export_cache.open_or_build(

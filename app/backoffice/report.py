@@ -28,6 +28,7 @@ from app import audit
 from app.authorization import authorize
 from app.backoffice import statistics
 from app.backoffice.returns import get_reporting_year, returns_by_state
+from app.domain import clock
 from app.domain.enterprise import EnterpriseType, is_enterprise
 from app.domain.firm_size import SizeClass, classify
 from app.domain.occupations import occupation_key, usual_spellings
@@ -139,7 +140,7 @@ class YearlyReport:
     # capital and revenue.
     summary: dict[str, int]
     agency: Agency | None = None
-    issued_on: date = field(default_factory=date.today)
+    issued_on: date = field(default_factory=clock.today)
 
     @property
     def year(self) -> int:
@@ -389,10 +390,10 @@ def build_report(actor: User | None, year: int) -> YearlyReport:
     reporting_year = get_reporting_year(year)
     if reporting_year.frozen_report is not None:
         tables, summary = _stored(reporting_year)
-        issued_on = (reporting_year.closed_at or utcnow()).date()
+        issued_on = clock.local(reporting_year.closed_at or utcnow()).date()
     else:
         tables, summary = _compute(reporting_year)
-        issued_on = date.today()
+        issued_on = clock.today()
     return YearlyReport(reporting_year, tables, summary, issuing_agency(), issued_on)
 
 

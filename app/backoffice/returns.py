@@ -18,6 +18,7 @@ from app import audit
 from app.authorization import authorize
 from app.backoffice.statistics import firm_group_pairs
 from app.catalogue.service import catalogue_tree
+from app.domain import clock
 from app.domain.occupations import occupation_name
 from app.domain.places import ward_name
 from app.domain.text import nfc
@@ -123,7 +124,7 @@ def open_reporting_year(
 ) -> ReportingYear:
     """Open the year, create a not-started return for every published firm, e-mail members."""
     authorize(actor, "reporting.run")
-    today = today or date.today()
+    today = today or clock.today()
     problems = Problems()
     if year is None or not FIRST_YEAR <= year <= today.year:
         problems.add(
@@ -535,7 +536,7 @@ def send_reminders(days: int = 14, today: date | None = None) -> ReminderReport:
     within `days`. One reminder per firm, year and round (`days`): the log rows are written in
     the same transaction as the mail is queued, so a second run (or a concurrent one, which
     fails on the unique key) sends nothing twice."""
-    today = today or date.today()
+    today = today or clock.today()
     report = ReminderReport()
     try:
         with unit_of_work():

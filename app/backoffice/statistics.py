@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from app.authorization import authorize
 from app.backoffice.charts import Bar
+from app.domain import clock
 from app.domain.firm_size import SizeClass
 from app.domain.occupations import occupation_key, usual_spellings
 from app.domain.places import ward_name
@@ -235,7 +236,7 @@ def programme_status_sql(today: date) -> sa.ColumnElement[str]:
 
 def programmes_by_status(today: date | None = None) -> Figure:
     """Programmes published by `today` (default: all) by their status on that day."""
-    status = programme_status_sql(today or date.today())
+    status = programme_status_sql(today or clock.today())
     counts = dict(
         db.session.execute(
             sa.select(status, sa.func.count()).where(_programmes_public(today)).group_by(status)

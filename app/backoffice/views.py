@@ -2,7 +2,6 @@
 update (curators and businesses) and the yearly report. Views parse, call one service, render."""
 
 import os
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -29,6 +28,7 @@ from app.backoffice.forms import (
     ReturnForm,
 )
 from app.confirmation import Confirmation, ask, confirmed
+from app.domain import clock
 from app.errors import Conflict, ValidationError, render_error
 from app.forms import bind_errors
 from app.security import DOWNLOAD_LIMIT, limiter
@@ -43,7 +43,7 @@ MIMETYPES = {"csv": "text/csv", "xlsx": XLSX}
 
 @bp.context_processor
 def backoffice_helpers():
-    return {"bar_chart": bar_chart, "today": date.today()}
+    return {"bar_chart": bar_chart, "today": clock.today()}
 
 
 def _download(content, content_type: str, filename: str) -> Response:
@@ -84,7 +84,7 @@ def export(kind: str, fmt: str):
         response = make_response(render_error(429, message))
         response.headers["Retry-After"] = str(export_cache.RETRY_AFTER_SECONDS)
         return response
-    filename = f"cnmt-{kind}-{date.today().isoformat()}.{fmt}"
+    filename = f"cnmt-{kind}-{clock.today().isoformat()}.{fmt}"
     response = send_file(
         file, mimetype=MIMETYPES[fmt], as_attachment=True, download_name=filename, etag=False
     )
@@ -117,7 +117,7 @@ def reports():
             flash(_("Reporting year %(year)s is open; firms have been e-mailed.", year=opened.year))
             return redirect(url_for("backoffice.report_year", year=opened.year))
     elif request.method == "GET":
-        form.year.data = date.today().year - 1
+        form.year.data = clock.today().year - 1
     status = 400 if form.errors else 200
     return render_template("backoffice/reports.html", years=years, form=form), status
 

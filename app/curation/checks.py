@@ -2,36 +2,23 @@
 (same tax code base, or a very similar name), required fields present, something offered.
 
 Check codes are stored in `Firm.review_failed_checks` when changes are requested, so the business
-side shows the same labels (`CHECK_LABELS`) the curator ticked.
+side shows the same labels (`app.labels.CHECK_LABELS`) the curator ticked.
 """
 
 import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz, process
 
 from app.domain.enterprise import has_size_class
 from app.domain.tax_code import TaxCodeError, normalize_tax_code
 from app.domain.text import fold
 from app.extensions import db
+from app.labels import check_label
 from app.models import Firm
 
 SIMILAR_NAME_THRESHOLD = 85
-
-CHECK_LABELS = {
-    "tax_code_valid": _l("The tax code is valid"),
-    "no_duplicate_tax_code": _l("No other listing has the same tax code (or is a branch of it)"),
-    "no_similar_name": _l("No other listing has a very similar name"),
-    "legal_name": _l("The legal name is filled in"),
-    "ward": _l("The ward or commune is chosen"),
-    "description": _l("The description is written"),
-    "size_inputs": _l(
-        "Sector, insured employees and revenue or capital are given (for the size class)"
-    ),
-    "offerings": _l("At least one catalogue item is offered"),
-}
 
 # Legal-form words every firm name shares; left in, they make unrelated names look alike.
 LEGAL_FORM = re.compile(
@@ -131,9 +118,3 @@ def similar_names(firm: Firm) -> list[tuple[Firm, int]]:
         return []
     firms = {f.id: f for f in db.session.scalars(sa.select(Firm).where(Firm.id.in_(best)))}
     return sorted(((firms[i], s) for i, s in best.items()), key=lambda pair: -pair[1])
-
-
-def check_label(code: str) -> str:
-    """The translated label of a check code (as stored in `Firm.review_failed_checks`)."""
-    text = CHECK_LABELS.get(code)
-    return str(text) if text is not None else code

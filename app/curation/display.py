@@ -12,7 +12,7 @@ from app.domain.places import ward_name
 from app.extensions import db
 from app.firms.data import LIST_FIELDS, SCALAR_FIELDS, differences
 from app.i18n import format_vnd, localized
-from app.labels import label
+from app.labels import field_label, label, shown_values
 from app.models import IndustryCode, Zone
 
 FIELD_LABELS = {
@@ -146,3 +146,22 @@ def listing_changes(before: dict, after: dict) -> list[FieldChange]:
         )
         for name in differences(before, after)
     ]
+
+
+def event_changes(event) -> list[FieldChange]:
+    """The fields an audit event changed, labelled and in words, for any kind of record."""
+    before, after = event.before or {}, event.after or {}
+    describer = _Describer(before, after) if event.entity_kind == "firm" else None
+    changes = []
+    for name in dict.fromkeys([*before, *after]):
+        if describer is not None and name in FIELD_LABELS:
+            text = str(FIELD_LABELS[name])
+            old, new = (
+                describer.describe(name, before.get(name)),
+                describer.describe(name, after.get(name)),
+            )
+        else:
+            text = field_label(name)
+            old, new = shown_values(name, before.get(name)), shown_values(name, after.get(name))
+        changes.append(FieldChange(name, text, old, new))
+    return changes

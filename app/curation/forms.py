@@ -18,7 +18,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.catalogue.service import CatalogueTree
-from app.curation.checks import CHECK_LABELS
 from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SizeClass
 from app.forms import (
@@ -31,7 +30,7 @@ from app.forms import (
     ward_choices,
 )
 from app.i18n import localized
-from app.labels import label
+from app.labels import CHECK_LABELS, label
 from app.models import Criterion, GeographicScope, SupportType, ZoneKind, ZoneStatus
 from app.parsing import FloatField, HiddenIntegerField, IntegerField, MoneyField, optional_id
 

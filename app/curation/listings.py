@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app.authorization import authorize
 from app.curation import notifications
-from app.curation.checks import CHECK_LABELS, failed_codes, run_checks
+from app.curation.checks import failed_codes, run_checks
 from app.curation.review import (
     claim_listing,
     clean_reason,
@@ -19,6 +19,7 @@ from app.curation.review import (
 )
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
+from app.labels import CHECK_LABELS
 from app.models import (
     Firm,
     FirmCatalogueLink,

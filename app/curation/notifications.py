@@ -3,9 +3,9 @@ its recipient's preferred language."""
 
 import sqlalchemy as sa
 
-from app.curation.checks import CHECK_LABELS
 from app.extensions import db
 from app.firms.permissions import REVIEWING_AGENCY
+from app.labels import CHECK_LABELS
 from app.mail import render_message, send_after_commit
 from app.models import Agency, Firm, FirmClaim, FirmRevision, Role, User
 from app.urls import public_url

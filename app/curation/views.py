@@ -96,6 +96,10 @@ def _render_firm(firm_id: int, posted=None, status: int = 200):
         forms[posted[0]] = posted[1]
         if status == 409:
             posted[1].version.data = str(firm.version)
+    # The business is told what to fix: only failed checks are offered (ticked to begin with).
+    failed = failed_codes(checks)
+    choices = forms["changes"].checks.choices
+    forms["changes"].checks.choices = [choice for choice in choices if choice.value in failed]
     pending_revisions, pending_claims = pending_requests(firm)
     return (
         render_template(

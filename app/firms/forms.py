@@ -1,7 +1,5 @@
 """The business's listing form: every field of a firm, parsed into `app.firms.data` content."""
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from vietnam_provinces import Province
@@ -17,6 +15,7 @@ from wtforms import (
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 
+from app.domain import clock
 from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SectorGroup
 from app.domain.places import wards_of_province
@@ -55,7 +54,7 @@ class FirmForm(Form):
     trade_name = StringField(_l("Trade name"), validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=300)])
     founded_year = IntegerField(
-        _l("Year founded"), validators=[Optional(), NumberRange(min=1900, max=date.today().year)]
+        _l("Year founded"), validators=[Optional(), NumberRange(min=1900, max=clock.today().year)]
     )
     enterprise_type = SelectField(
         _l("Type of unit"),
@@ -70,7 +69,7 @@ class FirmForm(Form):
     capital_vnd = MoneyField(_l("Total capital (đồng)"))
     size_year = IntegerField(
         _l("Year these figures describe"),
-        validators=[Optional(), NumberRange(min=2000, max=date.today().year)],
+        validators=[Optional(), NumberRange(min=2000, max=clock.today().year)],
     )
     address_line = StringField(_l("Street address"), validators=[Optional(), Length(max=300)])
     province = SelectField(_l("Province"), coerce=int, default=QUANG_NGAI)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadData, URLSafeSerializer
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -36,14 +36,24 @@ log = logging.getLogger(__name__)
 PERIODS = {AlertFrequency.DAILY: timedelta(days=1), AlertFrequency.WEEKLY: timedelta(days=7)}
 SLACK = timedelta(hours=1)
 FIRMS_PER_ALERT = 50
+# Every alert carries a fresh link; one from an old mail stops working after this.
+UNSUBSCRIBE_LINK_AGE = timedelta(days=60)
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="saved-search-unsubscribe")
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="saved-search-unsubscribe")
+
+
+def _subscribed_at(search: SavedSearch) -> str:
+    """When the alerts were (last) turned on: a link names it, so a link from an earlier
+    subscription cannot turn off alerts the owner has turned on again since."""
+    return (search.alerts_since or search.created_at).isoformat()
 
 
 def unsubscribe_token(search: SavedSearch) -> str:
-    return _serializer().dumps({"search": search.id, "owner": search.owner_id})
+    return _serializer().dumps(
+        {"search": search.id, "owner": search.owner_id, "since": _subscribed_at(search)}
+    )
 
 
 def unsubscribe_url(search: SavedSearch) -> str:
@@ -55,10 +65,19 @@ def unsubscribe_url(search: SavedSearch) -> str:
 
 
 def search_of_link(search_id: int | None, token: str) -> SavedSearch:
-    """The saved search an unsubscribe link names, if its token was signed for that search and
-    its owner; anything else (incomplete, altered, another search's) is refused clearly."""
+    """The saved search an unsubscribe link names, if its token was signed for that search, its
+    owner and its current subscription, less than UNSUBSCRIBE_LINK_AGE ago; anything else
+    (incomplete, altered, another search's, expired, from an earlier subscription) is refused
+    with a page that says which."""
     try:
-        data = _serializer().loads(token)
+        data = _serializer().loads(token, max_age=int(UNSUBSCRIBE_LINK_AGE.total_seconds()))
+    except SignatureExpired:  # raised only once the signature is known to be ours
+        raise NotFound(
+            _(
+                "This unsubscribe link has expired. Log in to turn off the alerts under Saved "
+                "searches, or use the link in a recent alert."
+            )
+        ) from None
     except BadData:
         data = None
     search = None
@@ -69,6 +88,14 @@ def search_of_link(search_id: int | None, token: str) -> SavedSearch:
             _(
                 "This unsubscribe link is not valid: it may be incomplete or changed. Log in "
                 "to turn off the alerts under Saved searches."
+            )
+        )
+    if data.get("since") != _subscribed_at(search):
+        raise NotFound(
+            _(
+                "This unsubscribe link comes from an alert sent before the alerts were turned "
+                "on again, so it no longer stops them. Log in to turn them off under Saved "
+                "searches."
             )
         )
     return search

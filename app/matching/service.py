@@ -12,6 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 
+from app.domain import clock
 from app.extensions import db
 from app.generation import current_generation
 from app.matching import engine
@@ -98,7 +99,7 @@ def match_firm(firm_id: int, today: date | None = None) -> dict[str, list[engine
     """Programmes, zones/clusters, incubators, suppliers of what the firm needs and buyers of
     what it supplies, for one firm (in any state: its owner sees its matches before
     publication), each list ranked."""
-    today = today or date.today()
+    today = today or clock.today()
     profiles = _profiles()
     catalogue = profiles["catalogue"]
     # A published firm's profile is already built; a draft's is loaded for its owner.
@@ -156,7 +157,7 @@ def _trade(profiles: dict, index: dict, keys, roles) -> list[engine.Match]:
 @_without_cycle_collection
 def match_programme(programme_id: int, today: date | None = None) -> list[engine.Match]:
     """Published firms for one programme, ranked (its eligibility seen from each firm)."""
-    today = today or date.today()
+    today = today or clock.today()
     profiles = _profiles()
     catalogue = profiles["catalogue"]
     programme = programme_profiles(db.session, catalogue, {programme_id})[0]

@@ -6,6 +6,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain import clock
 from app.extensions import db
 from app.models.agency import Agency
 from app.models.base import (
@@ -136,4 +137,4 @@ class Programme(VersionMixin, PublicationMixin, ProvenanceMixin, TimestampMixin,
 
     @property
     def status(self) -> ProgrammeStatus:
-        return self.status_on(date.today())
+        return self.status_on(clock.today())

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.catalogue.documents import item_list_dependencies
 from app.catalogue.service import CatalogueTree
+from app.domain import clock
 from app.models import Agency, Programme, Provenance
 from app.models.programme import programme_catalogue_item
 from app.search_dependencies import Dependency
@@ -24,7 +25,7 @@ def documents(session: Session, ids: set[int], tree: CatalogueTree) -> dict[int,
         .where(Programme.id.in_(ids), Programme.public())
         .options(selectinload(Programme.agency), selectinload(Programme.target_items))
     )
-    today = date.today()
+    today = clock.today()
     return {p.id: programme_document(p, tree, today) for p in programmes}
 
 

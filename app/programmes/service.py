@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.catalogue.service import CatalogueTree
+from app.domain import clock
 from app.errors import NotFound
 from app.extensions import db
 from app.firms.self_service import my_firms
@@ -82,7 +83,7 @@ def programmes_by_status(
     """Open, upcoming and closed programmes apart (archived ones are not public), those the
     filters keep, and the choices the filters offer."""
     filters = filters or ProgrammeFilters()
-    today = today or date.today()
+    today = today or clock.today()
     programmes = db.session.scalars(
         sa.select(Programme).where(Programme.public()).options(*_with_details())
     ).all()
@@ -167,6 +168,6 @@ def programmes_targeting(item: CatalogueItem, tree: CatalogueTree) -> list[Progr
 
 def count_open_programmes(today: date | None = None) -> int:
     """How many public programmes are open (their dates only: no related records loaded)."""
-    today = today or date.today()
+    today = today or clock.today()
     programmes = db.session.scalars(sa.select(Programme).where(Programme.public()))
     return sum(programme.status_on(today) == ProgrammeStatus.OPEN for programme in programmes)

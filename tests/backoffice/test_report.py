@@ -88,6 +88,16 @@ def test_printable_page_links_the_print_stylesheet_for_print_only(client):
         assert b"@page" in stylesheet.data
 
 
+def test_in_english_the_report_page_says_the_printed_report_stays_vietnamese(client):
+    submitted_year(client)
+    client.get("/?lang=en")
+
+    html = client.get(f"/curation/reports/{YEAR}").get_data(as_text=True)
+
+    assert "The printable report is in Vietnamese whatever language you choose" in html
+    assert "BÁO CÁO" in client.get(f"/curation/reports/{YEAR}/print").get_data(as_text=True)
+
+
 def test_report_of_an_unknown_year_is_not_found(client):
     as_user(client, CURATOR)
     assert client.get("/curation/reports/2001.xlsx").status_code == 404

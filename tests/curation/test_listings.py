@@ -7,8 +7,8 @@ import flask_sqlalchemy.session
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from app.curation.checks import CHECK_LABELS
 from app.extensions import db
+from app.labels import CHECK_LABELS
 from app.models import AuditEvent, FirmStatus
 from tests.conftest import csrf_token
 from tests.curation.helpers import (
@@ -87,6 +87,19 @@ def test_failed_checks_are_preticked_on_the_review_page(client):
     assert re.search(r'<input checked[^>]*name="checks"[^>]*value="description"', html)
     assert 'data-check="offerings" data-passed="yes"' in html
     assert not re.search(r'<input checked[^>]*name="checks"[^>]*value="offerings"', html)
+
+
+def test_what_to_fix_offers_only_the_failed_checks(client):
+    firm = submitted_firm()
+    firm.description_vi = None
+    firm.description_en = None
+    db.session.commit()
+    as_user(client, CURATOR)
+
+    html = client.get(review_url(firm)).get_data(as_text=True)
+
+    offered = re.findall(r'<input[^>]*name="checks"[^>]*value="(\w+)"', html)
+    assert offered == ["description"]
 
 
 def test_reject_stores_the_reason_and_tells_the_owner(seeded_app, client):

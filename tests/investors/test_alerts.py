@@ -9,10 +9,10 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import sqlalchemy as sa
-from itsdangerous import URLSafeSerializer
+from itsdangerous import TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
 
 from app.extensions import db
-from app.investors import alerts
+from app.investors import alerts, service
 from app.investors.service import MAX_SAVED_SEARCHES
 from app.models import AlertDelivery, AlertFrequency, Firm, FirmStatus, Role, SavedSearch
 from app.models.base import utcnow
@@ -20,6 +20,7 @@ from tests.conftest import csrf_token, login_as, make_user
 from tests.investors.conftest import published_firms
 
 BASE = "http://cnmt.test"
+DAY = timedelta(days=1)
 
 
 def mails(app) -> list:
@@ -207,6 +208,43 @@ def test_forged_or_borrowed_unsubscribe_links_get_a_clear_refusal(seeded_app, cl
             assert "This unsubscribe link is not valid" in response.get_data(as_text=True)
     assert frequency_of(other) == AlertFrequency.DAILY
     assert frequency_of(mine) == AlertFrequency.DAILY
+
+
+class SignedLongAgo(TimestampSigner):
+    def get_timestamp(self) -> int:
+        return super().get_timestamp() - int((alerts.UNSUBSCRIBE_LINK_AGE + DAY).total_seconds())
+
+
+def test_an_expired_unsubscribe_link_changes_nothing_and_says_so(seeded_app, client, investor):
+    search = saved(investor)
+    with seeded_app.test_request_context():
+        payload = alerts._serializer().loads(alerts.unsubscribe_token(search))
+    old = URLSafeTimedSerializer(
+        seeded_app.config["SECRET_KEY"], salt="saved-search-unsubscribe", signer=SignedLongAgo
+    ).dumps(payload)
+
+    for method in (client.get, client.post):
+        response = method(f"/investor/alerts/{search.id}/unsubscribe/{old}?lang=en")
+        assert response.status_code == 404
+        assert "This unsubscribe link has expired" in response.get_data(as_text=True)
+    assert frequency_of(search) == AlertFrequency.DAILY
+
+
+def test_a_link_from_before_alerts_were_turned_on_again_does_not_stop_them(
+    seeded_app, client, investor
+):
+    search = saved(investor)
+    with seeded_app.test_request_context():
+        old_link = alerts.unsubscribe_url(search)
+    client.post(old_link)
+    db.session.expire_all()
+    service.set_alert_frequency(investor, search.id, "weekly")  # the owner wants them back
+
+    response = client.post(old_link + "?lang=en")  # replayed, e.g. from a forwarded mail
+
+    assert response.status_code == 404
+    assert "turned on again" in response.get_data(as_text=True)
+    assert frequency_of(search) == AlertFrequency.WEEKLY
 
 
 def test_a_bad_address_is_logged_and_the_others_are_still_sent(

@@ -71,6 +71,13 @@ def test_amount_range_overlaps_the_firms_ask(logged_in, low, high):
     assert result
 
 
+def test_amount_range_bounds_read_as_a_range_in_vietnamese(logged_in):
+    html = logged_in.get("/investor/firms?lang=vi").get_data(as_text=True)
+
+    assert '<label for="d-min">Từ</label>' in html
+    assert '<label for="d-max">Đến</label>' in html  # not the programmes' "maximum support"
+
+
 def test_size_class(logged_in):
     result = shown(logged_in, "size=medium")
     assert set(result) == expected(lambda f: f.size_class == "medium")

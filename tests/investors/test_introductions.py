@@ -75,6 +75,17 @@ def test_request_mails_the_firm_without_revealing_the_investor(seeded_app, clien
     assert "investor@demo.cnmt.vn" not in html and "Mekong Green Fund" not in html
 
 
+def test_request_mail_calls_the_message_the_investors(seeded_app, requested):
+    folder = Path(seeded_app.config["MAIL_FILE_DIR"])
+    [message] = [
+        BytesParser(policy=policy.default).parsebytes(p.read_bytes()) for p in folder.glob("*.eml")
+    ]
+    body = message.get_content()  # the firm's owner reads Vietnamese
+
+    assert "Lời nhắn của nhà đầu tư:\nQuỹ chúng tôi muốn tìm hiểu" in body
+    assert "doanh nghiệp:" not in body
+
+
 def test_accepting_shows_both_sides_each_others_contacts(client, requested, firm, investor):
     login_as(client, investor)
     assert FIRM_EMAIL not in client.get(f"/firms/{firm.slug}").get_data(as_text=True)

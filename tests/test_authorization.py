@@ -67,6 +67,7 @@ REVIEWERS_ONLY_SEE = "H H H H H H H H Y H Y"
 # action: {record: outcome per role}. "" is for actions on no record.
 MATRIX = {
     "invitation.accept": {"": VERIFIED_SIGNED_IN},
+    "user.manage": {"": ADMIN_ONLY},
     "firm.manage": {"own firm": MEMBERS, "other firm": HIDDEN},
     "firm.edit": {"own firm": VERIFIED_MEMBERS, "other firm": NOBODY},
     "firm.manage_members": {"own firm": "- N V Y N - - - - - -", "other firm": NOBODY},

@@ -136,3 +136,12 @@ def test_province_curator_dashboard_keeps_every_figure(client):
 def test_businesses_get_no_curation_home_nor_dashboard(client):
     for url in ("/curation/", "/curation/dashboard"):
         assert page(client, "business@demo.cnmt.vn", url)[0].status_code == 403
+
+
+def test_every_curation_link_on_the_agency_curators_pages_opens(client):
+    interest(firms(1)[0], programme_of("SKHCN"), "Xin liên hệ.")
+    login_as(client, user(AGENCY_CURATOR))
+    for start in ("/curation/", "/curation/dashboard", "/curation/interests"):
+        html = client.get(start).get_data(as_text=True)
+        for link in sorted(set(re.findall(r'href="(/(?:curation|statistics)[^"#?]*)"', html))):
+            assert client.get(link).status_code == 200, f"{start} → {link}"

@@ -6,6 +6,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app.accounts import service
 from app.errors import Forbidden, ValidationError
@@ -123,7 +124,7 @@ def test_an_admin_cannot_deactivate_themselves(client):
 
 def test_the_last_admin_cannot_lose_the_role_nor_be_deactivated(seeded_app):
     admin = account(ADMIN)
-    with seeded_app.test_request_context():
+    with seeded_app.test_request_context(), force_locale("en"):
         with pytest.raises(ValidationError, match="only active administrator"):
             service.set_user_role(admin, email=ADMIN, role="curator", agency_code="SCT")
         with pytest.raises(ValidationError, match="only active administrator"):

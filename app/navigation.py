@@ -34,6 +34,8 @@ def main_nav() -> list[tuple[str, str, bool]]:
         sections.append(("curation.queue", _("Review queue"), "/curation"))
     elif can(current_user, "agency_data.manage"):
         sections.append(("curation.programmes", _("Agency data"), "/curation"))
+    if can(current_user, "user.manage"):
+        sections.append(("accounts.users", _("Accounts"), "/admin"))
     path = request.path
     return [
         (url_for(endpoint), label, path == prefix or path.startswith(prefix + "/"))

@@ -62,10 +62,12 @@ OWN_AGENCY = "- - - - - - - - Y Y -"
 INVESTORS_OWN = "- - - - - - Y Y - - -"
 ADMIN_HIDDEN = "H H H H H H H H H H Y"
 ADMIN_ONLY = "N N N N N N N N N N Y"
+REVIEWERS_ONLY_SEE = "H H H H H H H H Y H Y"
 
 # action: {record: outcome per role}. "" is for actions on no record.
 MATRIX = {
     "invitation.accept": {"": VERIFIED_SIGNED_IN},
+    "user.manage": {"": ADMIN_ONLY},
     "firm.manage": {"own firm": MEMBERS, "other firm": HIDDEN},
     "firm.edit": {"own firm": VERIFIED_MEMBERS, "other firm": NOBODY},
     "firm.manage_members": {"own firm": "- N V Y N - - - - - -", "other firm": NOBODY},
@@ -96,6 +98,9 @@ MATRIX = {
     "industry_code.manage": {"": REVIEWERS},
     "import.run": {"": REVIEWERS},
     "interest.list": {"": AGENCY_STAFF},
+    # Reviewers open every firm; an agency's curators those interested in what they follow up
+    # (here: none).
+    "firm.follow_up": {"own firm": "- H H H H - - - - - -", "other firm": REVIEWERS_ONLY_SEE},
     "interest.follow_up": {
         "own programme": OWN_AGENCY,
         "other programme": ADMIN_HIDDEN,

@@ -117,7 +117,8 @@ def _pages_with_every_form() -> dict[str, list[str]]:
             f"/curation/refdata/incubators/{incubator.id}",
         ],
         "investor": [],
-        "admin": [],
+        # An account the administrator may deactivate (not their own, not the last admin).
+        "admin": [f"/admin/users/{user(ROLES['curator']).id}"],
     }
 
 

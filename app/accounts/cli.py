@@ -1,4 +1,5 @@
-"""`flask users …`: create curator and administrator accounts, list accounts, deactivate one."""
+"""`flask users …`: create curator and administrator accounts, list accounts, change a role,
+deactivate and reactivate one (administrators do the same on the web)."""
 
 import sys
 
@@ -9,7 +10,7 @@ from app.accounts import service
 from app.accounts.views import bp
 from app.errors import DomainError
 
-bp.cli.help = "Manage accounts (staff accounts are created only here)."
+bp.cli.help = "Manage accounts (administrators also can on the web, at /admin/users)."
 
 
 @bp.cli.command("create")
@@ -87,6 +88,14 @@ def deactivate_command(email: str) -> None:
     """Stop an account from logging in (recorded in the audit trail)."""
     user = _run(service.deactivate_user, None, email=email)
     click.echo(f"Deactivated {user.email}.")
+
+
+@bp.cli.command("reactivate")
+@click.option("--email", required=True, help="The account's e-mail address.")
+def reactivate_command(email: str) -> None:
+    """Let a deactivated account log in again (recorded in the audit trail)."""
+    user = _run(service.reactivate_user, None, email=email)
+    click.echo(f"Reactivated {user.email}.")
 
 
 def _run(action, *args, **kwargs):

@@ -127,3 +127,68 @@ class ProfileForm(Form):
 
 class ActionForm(Form):
     """A button that changes something (log out, re-send the mail): only the CSRF token."""
+
+
+ROLE_LABELS = {
+    Role.BUSINESS: _l("Business"),
+    Role.INVESTOR: _l("Investor"),
+    Role.CURATOR: _l("Curator"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+# What the audit trail of an account records, as an administrator reads it.
+EVENT_LABELS = {
+    "user.create": _l("Account created"),
+    "user.set_role": _l("Role changed"),
+    "user.deactivate": _l("Deactivated"),
+    "user.reactivate": _l("Reactivated"),
+    "user.reset_password": _l("Password chosen from an e-mailed link"),
+    "user.change_password": _l("Password changed"),
+    "user.update_profile": _l("Profile changed"),
+}
+
+
+def _role_field(roles) -> SelectField:
+    return SelectField(
+        _l("Role"),
+        choices=[SelectChoice(role.value, ROLE_LABELS[role]) for role in roles],
+        validators=[DataRequired(REQUIRED)],
+    )
+
+
+def _agency_field() -> SelectField:
+    return SelectField(
+        _l("Agency"),
+        description=_l(
+            "Curators belong to an agency: those of Sở Công Thương review listings, those of "
+            "other agencies manage their agency's programmes and zones."
+        ),
+        validate_choice=False,  # the service names the agency that does not exist
+    )
+
+
+class StaffForm(Form):
+    """A new curator or administrator: they choose their password from the e-mail."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=MAX_NAME_LENGTH, message=_l("This name is too long.")),
+        ],
+        render_kw={"maxlength": MAX_NAME_LENGTH},
+    )
+    email = _email_field()
+    role = _role_field((Role.CURATOR, Role.ADMIN))
+    agency = _agency_field()
+
+    def set_agencies(self, agencies) -> None:
+        self.agency.choices = [SelectChoice("", _l("No agency (administrators only)"))] + [
+            SelectChoice(agency.code, f"{agency.code} · {agency.name_vi}") for agency in agencies
+        ]
+
+
+class RoleForm(Form):
+    role = _role_field(tuple(Role))
+    agency = _agency_field()
+    set_agencies = StaffForm.set_agencies

@@ -8,8 +8,13 @@ STAFF_ROLES = (Role.CURATOR, Role.ADMIN)
 
 
 def can_self_register_as(role: str) -> bool:
-    """Anyone may sign up as a business or an investor; staff accounts come from the CLI."""
+    """Anyone may sign up as a business or an investor; staff accounts come from an
+    administrator (or the CLI)."""
     return role in SELF_SERVICE_ROLES
+
+
+def is_admin(user: User) -> bool:
+    return user.role == Role.ADMIN
 
 
 def needs_email_verification(user: User | None) -> bool:
@@ -23,3 +28,5 @@ def needs_email_verification(user: User | None) -> bool:
 
 # Invitations go to an address, so only someone who proved they own it may take them.
 register("invitation.accept", anyone, verified=True)
+# Find accounts, create staff accounts, change roles, deactivate and reactivate accounts.
+register("user.manage", is_admin)

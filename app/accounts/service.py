@@ -7,6 +7,7 @@ out only if the change was saved. Messages are translated in the current request
 
 import hmac
 import re
+import secrets
 from datetime import datetime
 from functools import cache
 from math import ceil
@@ -34,7 +35,7 @@ from app.accounts.tokens import (
     read_verify_token,
 )
 from app.audit import changed_fields, record
-from app.authorization import can
+from app.authorization import authorize, can
 from app.errors import NotFound, TooManyAttempts, ValidationError
 from app.extensions import db
 from app.mail import render_message, send_after_commit
@@ -403,7 +404,32 @@ def update_profile(user: User, *, name: str, language: str) -> None:
         record(user, "user.update_profile", "user", user.id, before=old, after=new)
 
 
-# --- staff accounts (CLI) -------------------------------------------------------------------
+# --- staff accounts (administrators' pages and the CLI) ------------------------------------
+
+STAFF_PAGE_SIZE = 50
+
+
+def _may_manage_users(actor: User | None) -> None:
+    """No actor: the operator at the server's command line; otherwise an administrator."""
+    if actor is not None:
+        authorize(actor, "user.manage")
+
+
+def is_last_admin(user: User) -> bool:
+    """The only active administrator: without them nobody could manage accounts on the web."""
+    if user.role != Role.ADMIN or not user.active:
+        return False
+    others = sa.select(sa.func.count()).where(
+        User.role == Role.ADMIN, User.active.is_(True), User.id != user.id
+    )
+    return db.session.scalar(others) == 0
+
+
+def _refuse_last_admin(user: User) -> None:
+    if is_last_admin(user):
+        raise ValidationError(
+            _("This is the only active administrator: make another account administrator first.")
+        )
 
 
 def _staff_role_and_agency(role: str, agency_code: str | None) -> tuple[Role, Agency | None]:
@@ -411,7 +437,8 @@ def _staff_role_and_agency(role: str, agency_code: str | None) -> tuple[Role, Ag
         raise ValidationError(_("Staff accounts are curators or administrators."))
     agency = _agency_by_code(agency_code) if agency_code else None
     if role == Role.CURATOR and agency is None:
-        raise ValidationError(_("A curator belongs to an agency: give its code."))
+        message = _("A curator belongs to an agency: give its code.")
+        raise ValidationError(message, errors={"agency": [message]})
     return Role(role), agency
 
 
@@ -420,21 +447,26 @@ def create_staff_user(
     actor: User | None,
     *,
     email: str,
-    password: str,
+    password: str | None = None,
     role: str,
     agency_code: str | None = None,
     name: str | None = None,
 ) -> User:
-    """A curator or administrator account, verified from the start (an operator vouches)."""
+    """A curator or administrator account, verified from the start (an operator or an
+    administrator vouches). Without a password, the person gets a link to choose one."""
+    _may_manage_users(actor)
     address = _clean_email(email)
     staff_role, agency = _staff_role_and_agency(role, agency_code)
-    _require_good_password(password, address, name or "")
+    if password is not None:
+        _require_good_password(password, address, name or "")
     if _user_by_email(address) is not None:
-        raise ValidationError(_("An account with this e-mail address already exists."))
+        message = _("An account with this e-mail address already exists.")
+        raise ValidationError(message, errors={"email": [message]})
     user = User(
         email=address,
         name=_clean_name(name or address.partition("@")[0]),
-        password_hash=generate_password_hash(password),
+        # Nobody knows a random password: the person chooses theirs from the link.
+        password_hash=generate_password_hash(password or secrets.token_urlsafe(32)),
         role=staff_role,
         agency=agency,
         email_verified_at=utcnow(),
@@ -448,6 +480,17 @@ def create_staff_user(
         user.id,
         after={"email": address, "role": staff_role.value, "agency": agency and agency.code},
     )
+    if password is None:
+        link = public_url("accounts.reset_password", token=make_reset_token(user))
+        minutes = current_app.config.get("ACCOUNT_RESET_MAX_AGE", RESET_MAX_AGE) // 60
+        _send(user, "account_staff_welcome", link=link, minutes=minutes, agency=agency)
+    return user
+
+
+def _account(email: str) -> User:
+    user = _user_by_email(email)
+    if user is None:
+        raise NotFound(_("No account has this e-mail address."))
     return user
 
 
@@ -456,17 +499,20 @@ def set_user_role(
     actor: User | None, *, email: str, role: str, agency_code: str | None = None
 ) -> User:
     """Change an account's role (and agency); recorded in the audit trail."""
-    user = _user_by_email(email)
-    if user is None:
-        raise NotFound(_("No account has this e-mail address."))
+    _may_manage_users(actor)
+    user = _account(email)
     new_role = Role(role) if role in set(Role) else None
     if new_role is None:
-        raise ValidationError(_("Unknown role."))
+        message = _("Unknown role.")
+        raise ValidationError(message, errors={"role": [message]})
     agency = None
     if new_role in STAFF_ROLES:
         new_role, agency = _staff_role_and_agency(role, agency_code)
     elif agency_code:
-        raise ValidationError(_("Only curators and administrators belong to an agency."))
+        message = _("Only curators and administrators belong to an agency.")
+        raise ValidationError(message, errors={"agency": [message]})
+    if new_role != Role.ADMIN:
+        _refuse_last_admin(user)
     before = {"role": user.role.value, "agency": user.agency and user.agency.code}
     user.role = new_role
     user.agency = agency
@@ -480,9 +526,11 @@ def set_user_role(
 @transactional
 def deactivate_user(actor: User | None, *, email: str) -> User:
     """Stop an account from logging in (its open sessions end at their next request)."""
-    user = _user_by_email(email)
-    if user is None:
-        raise NotFound(_("No account has this e-mail address."))
+    _may_manage_users(actor)
+    user = _account(email)
+    if actor is not None and actor.id == user.id:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    _refuse_last_admin(user)
     if user.active:
         user.active = False
         record(
@@ -496,8 +544,64 @@ def deactivate_user(actor: User | None, *, email: str) -> User:
     return user
 
 
+@transactional
+def reactivate_user(actor: User | None, *, email: str) -> User:
+    """Let a deactivated account log in again."""
+    _may_manage_users(actor)
+    user = _account(email)
+    if not user.active:
+        user.active = True
+        record(
+            actor,
+            "user.reactivate",
+            "user",
+            user.id,
+            before={"active": False},
+            after={"active": True},
+        )
+    return user
+
+
 def list_users(role: str | None = None) -> list[User]:
+    """Every account (the command line)."""
+    return list(db.session.scalars(_users_query(role)))
+
+
+def _users_query(role: str | None, text: str = "") -> sa.Select:
     query = sa.select(User).options(joinedload(User.agency)).order_by(User.role, User.email)
-    if role:
+    if role in set(Role):
         query = query.where(User.role == Role(role))
-    return list(db.session.scalars(query))
+    words = " ".join(text.split()).lower()
+    if words:
+        query = query.where(
+            sa.or_(
+                User.email.contains(words, autoescape=True),
+                sa.func.lower(User.name).contains(words, autoescape=True),
+            )
+        )
+    return query
+
+
+def find_users(actor: User | None, text: str, role: str | None, page: int):
+    """A page of accounts whose address or name contains `text` (an administrator's search)."""
+    _may_manage_users(actor)
+    return db.paginate(
+        _users_query(role, text[:MAX_EMAIL_LENGTH]),
+        page=page,
+        per_page=STAFF_PAGE_SIZE,
+        error_out=False,
+    )
+
+
+def staff_agencies(actor: User | None) -> list[Agency]:
+    """The agencies a curator may belong to (what an administrator chooses from)."""
+    _may_manage_users(actor)
+    return list(db.session.scalars(sa.select(Agency).order_by(Agency.code)))
+
+
+def get_user(actor: User | None, user_id: int) -> User:
+    _may_manage_users(actor)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user

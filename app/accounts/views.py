@@ -15,6 +15,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import service
 from app.accounts.forms import (
+    EVENT_LABELS,
+    ROLE_LABELS,
     ActionForm,
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -22,15 +24,19 @@ from app.accounts.forms import (
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
+    RoleForm,
+    StaffForm,
 )
 from app.accounts.permissions import needs_email_verification
 from app.accounts.redirects import safe_next
 from app.accounts.tokens import DEVICE_MAX_AGE, TokenError, make_device_token
+from app.audit import events_of
 from app.authorization import can
-from app.errors import TooManyAttempts, ValidationError
+from app.errors import NotFound, TooManyAttempts, ValidationError
 from app.forms import bind_errors
 from app.i18n import current_language
 from app.models import Role
+from app.pagination import requested_page
 from app.security import limiter
 
 bp = Blueprint("accounts", __name__, cli_group="users")
@@ -257,3 +263,118 @@ def change_password():
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)
+
+
+# Administrators: accounts ---------------------------------------------------------------------
+
+
+@bp.get("/admin/users")
+@login_required
+def users():
+    text, role = request.args.get("q", ""), request.args.get("role", "")
+    page = service.find_users(current_user, text, role, requested_page(service.STAFF_PAGE_SIZE))
+    if page.page > 1 and not page.items:
+        raise NotFound()
+    return render_template(
+        "accounts/users.html", page=page, text=text, role=role, role_labels=ROLE_LABELS
+    )
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@login_required
+def new_staff():
+    agencies = service.staff_agencies(current_user)
+    form = StaffForm()
+    form.set_agencies(agencies)
+    if form.validate_on_submit():
+        try:
+            user = service.create_staff_user(
+                current_user,
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                agency_code=form.agency.data or None,
+            )
+        except ValidationError as error:
+            bind_errors(form, error)
+        else:
+            flash(
+                _(
+                    "Account created: %(email)s gets an e-mail to choose a password.",
+                    email=user.email,
+                ),
+                "success",
+            )
+            return redirect(url_for("accounts.user_detail", user_id=user.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/new_staff.html", form=form), status
+
+
+def _render_user(user_id: int, role_form: RoleForm | None = None, status: int = 200):
+    user = service.get_user(current_user, user_id)
+    if role_form is None:
+        role_form = RoleForm(formdata=None, data={"role": user.role.value})
+        role_form.agency.data = user.agency.code if user.agency else ""
+    role_form.set_agencies(service.staff_agencies(current_user))
+    return (
+        render_template(
+            "accounts/user.html",
+            user=user,
+            role_label=ROLE_LABELS[user.role],
+            role_form=role_form,
+            action_form=ActionForm(),
+            last_admin=service.is_last_admin(user),
+            events=events_of("user", user.id),
+            event_labels=EVENT_LABELS,
+        ),
+        status,
+    )
+
+
+@bp.get("/admin/users/<int:user_id>")
+@login_required
+def user_detail(user_id: int):
+    return _render_user(user_id)
+
+
+@bp.post("/admin/users/<int:user_id>/role")
+@login_required
+def set_role(user_id: int):
+    user = service.get_user(current_user, user_id)
+    form = RoleForm()
+    form.set_agencies(service.staff_agencies(current_user))
+    if form.validate_on_submit():
+        try:
+            service.set_user_role(
+                current_user,
+                email=user.email,
+                role=form.role.data,
+                agency_code=form.agency.data or None,
+            )
+        except ValidationError as error:
+            bind_errors(form, error)
+        else:
+            flash(_("Role saved."), "success")
+            return redirect(url_for("accounts.user_detail", user_id=user_id))
+    return _render_user(user_id, form, 400)
+
+
+ACTIVATIONS = {"deactivate": service.deactivate_user, "reactivate": service.reactivate_user}
+
+
+@bp.post("/admin/users/<int:user_id>/<any(deactivate, reactivate):action>")
+@login_required
+def set_active(user_id: int, action: str):
+    user = service.get_user(current_user, user_id)
+    if not ActionForm().validate_on_submit():
+        return _render_user(user_id, status=400)
+    try:
+        ACTIVATIONS[action](current_user, email=user.email)
+    except ValidationError as error:
+        flash(error.message, "error")
+    else:
+        if action == "deactivate":
+            flash(_("The account is deactivated: it can no longer log in."), "success")
+        else:
+            flash(_("The account is active again."), "success")
+    return redirect(url_for("accounts.user_detail", user_id=user_id))

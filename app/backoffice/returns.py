@@ -531,13 +531,16 @@ class ReminderReport:
     years: list[int] = field(default_factory=list)
 
 
-def send_reminders(days: int = 14, today: date | None = None) -> ReminderReport:
-    """Remind the members of firms that have not submitted, for open years whose deadline is
-    within `days`. One reminder per firm, year and round (`days`): the log rows are written in
-    the same transaction as the mail is queued, so a second run (or a concurrent one, which
-    fails on the unique key) sends nothing twice."""
+def send_reminders(
+    days: int = 14, today: date | None = None, year: int | None = None
+) -> ReminderReport:
+    """Remind the members of firms that have not submitted, for open years (or `year`) whose
+    deadline is within `days`. One reminder per firm, year and round (`days`): the log rows are
+    written in the same transaction as the mail is queued, so a second run (or a concurrent one,
+    which fails on the unique key) sends nothing twice."""
     today = today or clock.today()
     report = ReminderReport()
+    chosen = ReportingYear.year == year if year is not None else sa.true()
     try:
         with unit_of_work():
             years = db.session.scalars(
@@ -545,6 +548,7 @@ def send_reminders(days: int = 14, today: date | None = None) -> ReminderReport:
                     ReportingYear.closed.is_(False),
                     ReportingYear.deadline >= today,
                     ReportingYear.deadline <= today + timedelta(days=days),
+                    chosen,
                 )
             ).all()
             for reporting_year in years:
@@ -591,3 +595,16 @@ def send_reminders(days: int = 14, today: date | None = None) -> ReminderReport:
         # Another run logged the same round first: it sends those reminders, this one none.
         return ReminderReport(years=report.years)
     return report
+
+
+def remind_now(actor: User | None, year: int, today: date | None = None) -> ReminderReport:
+    """A curator's "send reminders now" on the year's page: the run `flask reports remind`
+    makes, for this year, in the round of the days left before its deadline, so pressing it
+    twice on a day (or cron's run of that round) reminds nobody twice."""
+    authorize(actor, "reporting.run")
+    today = today or clock.today()
+    reporting_year = get_reporting_year(year)
+    days_left = (reporting_year.deadline - today).days
+    if reporting_year.closed or days_left < 0:
+        return ReminderReport()
+    return send_reminders(days=days_left, today=today, year=year)

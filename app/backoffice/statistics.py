@@ -2,7 +2,8 @@
 
 A figure is a titled list of (label, value) rows: the same rows feed the SVG chart, the HTML
 table, the CSV download and the yearly report. Public figures describe published data only;
-curator figures (interest, workforce needs) need `can_review_firms`.
+curator figures (interest, workforce needs) need `can_review_firms`; an agency's curators see
+figures of their own agency's programmes and of the interest in what they follow up.
 """
 
 from collections import Counter
@@ -15,8 +16,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
-from app.authorization import authorize
+from app.authorization import authorize, can
 from app.backoffice.charts import Bar
+from app.curation.agency_data import list_programmes
 from app.domain import clock
 from app.domain.firm_size import SizeClass
 from app.domain.occupations import occupation_key, usual_spellings
@@ -25,6 +27,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.i18n import localized
 from app.labels import label
+from app.matching.interests import interests_for
 from app.models import (
     CatalogueItem,
     CatalogueLevel,
@@ -362,14 +365,50 @@ CURATOR_FIGURES: dict[str, Callable[[], Figure]] = {
 }
 
 
+def agency_programmes_by_state(actor) -> Figure:
+    """The actor's agency's programmes: drafts, then the others by their status today."""
+    today = clock.today()
+    counts = Counter(
+        p.status_on(today) if p.published_at or p.archived else "draft"
+        for p in list_programmes(actor)
+    )
+    rows = [Bar(_("Draft"), counts["draft"])]
+    rows += [Bar(label(status), counts[status]) for status in ProgrammeStatus]
+    return Figure(
+        "agency-programmes-by-state", _("Your agency's programmes by status"), _("Status"), rows
+    )
+
+
+def agency_interests_by_status(actor) -> Figure:
+    """Interest registrations in what the actor follows up, by follow-up status."""
+    authorize(actor, "agency_data.manage")
+    counts = Counter(interest.status for interest, _target in interests_for(actor))
+    return Figure(
+        "agency-interests-by-status",
+        _("Interest in your programmes and zones by follow-up status"),
+        _("Status"),
+        [Bar(label(status), counts[status]) for status in InterestStatus],
+    )
+
+
+AGENCY_FIGURES: dict[str, Callable[..., Figure]] = {
+    "agency-programmes-by-state": agency_programmes_by_state,
+    "agency-interests-by-status": agency_interests_by_status,
+}
+
+
 def public_figures() -> list[Figure]:
     return [compute() for compute in PUBLIC_FIGURES.values()]
 
 
 def dashboard_figures(actor) -> list[Figure]:
-    """Every figure, for SCT reviewers and administrators."""
-    authorize(actor, "statistics.see_private")
-    return [compute() for compute in (*PUBLIC_FIGURES.values(), *CURATOR_FIGURES.values())]
+    """Every figure, for SCT reviewers and administrators; an agency's curators get their
+    agency's figures and the public ones."""
+    if can(actor, "statistics.see_private"):
+        return [compute() for compute in (*PUBLIC_FIGURES.values(), *CURATOR_FIGURES.values())]
+    authorize(actor, "agency_data.manage")
+    agency = [compute(actor) for compute in AGENCY_FIGURES.values()]
+    return [*agency, *public_figures()]
 
 
 def figure_for_download(actor, key: str) -> Figure:
@@ -378,4 +417,6 @@ def figure_for_download(actor, key: str) -> Figure:
     if key in CURATOR_FIGURES:
         authorize(actor, "statistics.see_private")
         return CURATOR_FIGURES[key]()
+    if key in AGENCY_FIGURES:
+        return AGENCY_FIGURES[key](actor)
     raise NotFound()

@@ -6,6 +6,7 @@ import os
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     make_response,
     redirect,
@@ -14,7 +15,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -114,7 +115,17 @@ def reports():
         except ValidationError as error:
             bind_errors(form, error)
         else:
-            flash(_("Reporting year %(year)s is open; firms have been e-mailed.", year=opened.year))
+            asked = returns.response_total(opened)
+            flash(
+                _(
+                    "Reporting year %(year)s is open: %(mailed)s firms e-mailed, %(skipped)s "
+                    "skipped (no member with a confirmed e-mail address; see the to-do list).",
+                    year=opened.year,
+                    mailed=asked.can_answer,
+                    skipped=asked.firms - asked.can_answer,
+                ),
+                "success",
+            )
             return redirect(url_for("backoffice.report_year", year=opened.year))
     elif request.method == "GET":
         form.year.data = clock.today().year - 1
@@ -192,6 +203,38 @@ def reopen_return(year: int, return_id: int):
             flash(_("The return is re-opened; the firm has been e-mailed."))
             return redirect(url_for("backoffice.report_year", year=year))
     return _render_year(year, reopen=(return_id, form), status=400)
+
+
+@bp.post("/curation/reports/<int:year>/remind")
+@login_required
+def remind(year: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    sent = returns.remind_now(current_user, year)
+    if not sent.years:
+        flash(_("No reminder sent: the year is closed or its deadline has passed."), "error")
+    elif sent.firms:
+        flash(
+            ngettext(
+                "Reminders sent: %(num)d firm e-mailed (%(messages)d messages).",
+                "Reminders sent: %(num)d firms e-mailed (%(messages)d messages).",
+                sent.firms,
+                messages=sent.messages,
+            ),
+            "success",
+        )
+    else:
+        flash(_("No reminder sent: the firms that have not answered were reminded today."))
+    if sent.unreachable:
+        flash(
+            ngettext(
+                "%(num)d firm skipped: no member has a confirmed e-mail address.",
+                "%(num)d firms skipped: no member has a confirmed e-mail address.",
+                len(sent.unreachable),
+            ),
+            "error",
+        )
+    return redirect(url_for("backoffice.report_year", year=year))
 
 
 @bp.get("/curation/reports/<int:year>.xlsx")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.errors import NotFound
 from app.extensions import db
 from app.i18n import localized
-from app.models import CatalogueItem, CatalogueLevel
+from app.models import CatalogueCodeAlias, CatalogueItem, CatalogueLevel
 
 
 @dataclass
@@ -84,6 +84,15 @@ def get_item(code: str) -> CatalogueItem:
     if item is None:
         raise NotFound()
     return item
+
+
+def current_code(old_code: str) -> str | None:
+    """The code today of the entry that had `old_code` (re-coded, or merged into it)."""
+    return db.session.scalar(
+        sa.select(CatalogueItem.code)
+        .join(CatalogueCodeAlias, CatalogueCodeAlias.item_id == CatalogueItem.id)
+        .where(CatalogueCodeAlias.code == old_code)
+    )
 
 
 def count_catalogue_items() -> int:

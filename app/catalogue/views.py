@@ -1,9 +1,10 @@
 """Public catalogue pages: the tree, and one node with the firms that supply it, the firms that
 need it, and the programmes that target it."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 
-from app.catalogue.service import catalogue_tree, get_item
+from app.catalogue.service import catalogue_tree, current_code, get_item
+from app.errors import NotFound
 from app.firms.service import published_firms_linked
 from app.models import LinkRelation
 from app.page_cache import for_visitors
@@ -21,7 +22,13 @@ def index():
 @bp.get("/catalogue/<code>")
 @for_visitors
 def detail(code: str):
-    item = get_item(code)
+    try:
+        item = get_item(code)
+    except NotFound:
+        # An old code (the entry was re-coded or merged) has moved for good.
+        if (moved := current_code(code)) is None:
+            raise
+        return redirect(url_for("catalogue.detail", code=moved), 301)
     tree = catalogue_tree()
     return render_template(
         "catalogue/detail.html",

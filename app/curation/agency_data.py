@@ -23,11 +23,13 @@ from app.domain.firm_size import SizeClass
 from app.domain.places import is_ward
 from app.errors import NotFound, ValidationError
 from app.extensions import db
+from app.matching.interests import interests_for
 from app.models import (
     Agency,
     CatalogueItem,
     Criterion,
     GeographicScope,
+    InterestStatus,
     Programme,
     SupportType,
     User,
@@ -445,3 +447,36 @@ def change_zone_state(
 def verify_zone(actor: User | None, zone_id: int, version: int | None) -> Zone:
     """The actor's agency vouches, today, for the zone's figures as they stand."""
     return _verify(ZONE, actor, zone_id, version)
+
+
+# An agency curator's home ---------------------------------------------------------------------
+
+
+@dataclass
+class Overview:
+    """How many of the agency's records are drafts, public and archived, and its interests."""
+
+    programmes: dict[str, int]
+    zones: dict[str, int]
+    new_interests: int
+    interests: int
+
+
+def _by_state(records) -> dict[str, int]:
+    counts = {"draft": 0, "public": 0, "archived": 0}
+    for record in records:
+        state = "archived" if record.archived else "public" if record.is_public else "draft"
+        counts[state] += 1
+    return counts
+
+
+def agency_overview(actor: User | None) -> Overview:
+    """What an agency curator's home shows: their agency's records and the interest in them."""
+    programmes, zones = list_programmes(actor), list_zones(actor)
+    interests = [interest for interest, _target in interests_for(actor)]
+    return Overview(
+        programmes=_by_state(programmes),
+        zones=_by_state(zones),
+        new_interests=sum(1 for i in interests if i.status == InterestStatus.NEW),
+        interests=len(interests),
+    )

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.authorization import authorize
+from app.authorization import authorize, can
 from app.catalogue.service import catalogue_tree
 from app.confirmation import Confirmation, ask, confirmed
 from app.curation import agency_data, claims, listings, revisions
@@ -40,6 +40,10 @@ bp = Blueprint("curation", __name__, url_prefix="/curation")
 @bp.get("/")
 @login_required
 def queue():
+    """The review queue; an agency's curator, who reviews no listings, gets their agency's home."""
+    if not can(current_user, "firm.review") and can(current_user, "agency_data.manage"):
+        overview = agency_data.agency_overview(current_user)
+        return render_template("curation/agency_home.html", overview=overview)
     filters = QueueFilters.from_args(request.args)
     page = review_queue(current_user, filters, requested_page(QUEUE_PAGE_SIZE), QUEUE_PAGE_SIZE)
     return render_template(

@@ -10,26 +10,11 @@ from app.authorization import authorize, can
 from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.mail import render_message, send_after_commit
-from app.models import (
-    Firm,
-    Incubator,
-    Interest,
-    InterestStatus,
-    InterestTarget,
-    Programme,
-    Role,
-    User,
-    Zone,
-)
+from app.matching.permissions import TARGET_MODELS
+from app.models import Firm, Interest, InterestStatus, Role, User
 from app.models.base import utcnow
 from app.transaction import flush, transactional
 from app.urls import public_url
-
-TARGET_MODELS = {
-    InterestTarget.PROGRAMME: Programme,
-    InterestTarget.ZONE: Zone,
-    InterestTarget.INCUBATOR: Incubator,
-}
 
 
 def target_of(kind: str, target_id: int):
@@ -82,12 +67,14 @@ def _followers(target) -> list[User]:
     return [user for user in staff if can(user, "interest.follow_up", target)]
 
 
-def interests_for(actor: User) -> list[tuple[Interest, object]]:
-    """The interests this curator follows up, newest first, with their targets."""
+def interests_for(actor: User, firm: Firm | None = None) -> list[tuple[Interest, object]]:
+    """The interests this curator follows up (of `firm`, or all), newest first, with their
+    targets."""
     authorize(actor, "interest.list")
-    rows = db.session.scalars(
-        sa.select(Interest).options(selectinload(Interest.firm)).order_by(Interest.id.desc())
-    ).all()
+    query = sa.select(Interest).options(selectinload(Interest.firm)).order_by(Interest.id.desc())
+    if firm is not None:
+        query = query.where(Interest.firm_id == firm.id)
+    rows = db.session.scalars(query).all()
     targets = {
         kind: {t.id: t for t in db.session.scalars(sa.select(model))}
         for kind, model in TARGET_MODELS.items()
@@ -98,6 +85,15 @@ def interests_for(actor: User) -> list[tuple[Interest, object]]:
         if target is not None and can(actor, "interest.follow_up", target):
             visible.append((interest, target))
     return visible
+
+
+def firm_for_follow_up(actor: User, firm_id: int) -> tuple[Firm, list[tuple[Interest, object]]]:
+    """A firm whose interest the curator follows up, and its interests they follow up."""
+    firm = db.session.get(Firm, firm_id)
+    if firm is None:
+        raise NotFound()
+    authorize(actor, "firm.follow_up", firm)
+    return firm, interests_for(actor, firm)
 
 
 @transactional

@@ -6,7 +6,9 @@ from flask_login import current_user, login_required
 
 from app.catalogue.service import catalogue_tree
 from app.curation.agency_data import get_programme_for_edit, get_zone_for_edit
+from app.curation.display import listing_fields
 from app.errors import Conflict, ValidationError
+from app.firms import data as firm_data
 from app.firms import self_service
 from app.matching import interests, service
 from app.matching.forms import InterestForm, InterestStatusForm
@@ -113,6 +115,18 @@ def interests_list():
         funnel=funnel,
         statuses=list(InterestStatus),
         form=InterestStatusForm(),
+    )
+
+
+@bp.get("/curation/interests/firms/<int:firm_id>")
+@login_required
+def interested_firm(firm_id: int):
+    firm, rows = interests.firm_for_follow_up(current_user, firm_id)
+    return render_template(
+        "matching/interested_firm.html",
+        firm=firm,
+        rows=rows,
+        fields=listing_fields(firm_data.snapshot(firm)),
     )
 
 

@@ -3,7 +3,12 @@
 from app.models.agency import Agency
 from app.models.audit import AuditEvent, DataGeneration, OutboxOperation, SearchOutbox
 from app.models.base import Provenance
-from app.models.catalogue import CatalogueItem, CatalogueKind, CatalogueLevel
+from app.models.catalogue import (
+    CatalogueCodeAlias,
+    CatalogueItem,
+    CatalogueKind,
+    CatalogueLevel,
+)
 from app.models.firm import (
     Firm,
     FirmCatalogueLink,
@@ -56,6 +61,7 @@ __all__ = [
     "AlertDelivery",
     "AlertFrequency",
     "AuditEvent",
+    "CatalogueCodeAlias",
     "CatalogueItem",
     "CatalogueKind",
     "CatalogueLevel",

@@ -4,13 +4,14 @@ A tree: domain group → kind (technology / equipment / product) → item. Codes
 the official item number is kept apart and never invented.
 """
 
+from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin, VersionMixin, enum_type
+from app.models.base import TimestampMixin, VersionMixin, enum_type, utcnow
 
 
 class CatalogueLevel(StrEnum):
@@ -51,3 +52,16 @@ class CatalogueItem(VersionMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<CatalogueItem {self.code}>"
+
+
+class CatalogueCodeAlias(db.Model):
+    """A code an entry had before it was re-coded or merged into another: the old address of
+    its page leads to the entry. An entry that takes the code later wins over the alias."""
+
+    __tablename__ = "catalogue_code_alias"
+
+    code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("catalogue_item.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,7 +4,8 @@ loader write entries through the same `check` and `apply`.
 
 Links to catalogue entries are by id, so re-coding never breaks them. Merging A into B moves every
 link (firm offers and needs, programme targets, zone priorities, incubator focus) and A's children
-to B, then deletes A; both entries must be on the same level of the tree.
+to B, then deletes A; both entries must be on the same level of the tree. An entry keeps the codes
+it had (and those of entries merged into it) as aliases, so their old addresses lead to it.
 """
 
 import re
@@ -21,6 +22,7 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.labels import label
 from app.models import (
+    CatalogueCodeAlias,
     CatalogueItem,
     CatalogueKind,
     CatalogueLevel,
@@ -140,8 +142,20 @@ def _level(data: dict, item, parent, problems: Problems) -> CatalogueLevel | Non
     return level
 
 
+def _keep_old_code(code: str, item: CatalogueItem) -> None:
+    """`code` (one the entry had, or one of an entry merged into it) now leads to `item`."""
+    alias = db.session.get(CatalogueCodeAlias, code)
+    if alias is None:
+        db.session.add(CatalogueCodeAlias(code=code, item_id=item.id))
+    else:
+        alias.item_id = item.id
+
+
 def apply(item: CatalogueItem, cleaned: dict) -> CatalogueItem:
-    """Write checked data into the entry (new or saved); a kind node passes its kind down."""
+    """Write checked data into the entry (new or saved); a kind node passes its kind down, a
+    re-coded entry keeps its old code as an alias."""
+    if item.id is not None and item.code != cleaned["code"]:
+        _keep_old_code(item.code, item)
     if cleaned["level"] == CatalogueLevel.KIND:
         for child in item.children:
             child.kind = cleaned["kind"]
@@ -299,6 +313,12 @@ def merge_catalogue_items(
         if child.level == CatalogueLevel.ITEM:
             child.kind = target.kind
     moved["children"] = sorted(child.code for child in children)
+    db.session.execute(
+        sa.update(CatalogueCodeAlias)
+        .where(CatalogueCodeAlias.item_id == source.id)
+        .values(item_id=target.id)
+    )
+    _keep_old_code(source.code, target)
     flush()
     db.session.delete(source)
     target.updated_at = utcnow()  # a new version: whoever has the target open must reload it
@@ -329,6 +349,7 @@ def delete_catalogue_item(actor: User | None, item_id: int, version: int | None)
         )
     claim(item, version)
     snapshot = ENTRY.snapshot(item)
+    db.session.execute(sa.delete(CatalogueCodeAlias).where(CatalogueCodeAlias.item_id == item.id))
     db.session.delete(item)
     flush()
     audit.record(actor, "catalogue_item.delete", "catalogue_item", item_id, snapshot, None)

@@ -175,10 +175,22 @@ def test_curator_figures_are_not_public(client):
     assert client.get("/statistics/no-such-figure.csv").status_code == 404
 
 
-@pytest.mark.parametrize("email", [BUSINESS, INVESTOR, CURATOR_KHCN])
-def test_dashboard_is_for_sct_reviewers_only(client, email):
+@pytest.mark.parametrize("email", [BUSINESS, INVESTOR])
+def test_dashboard_is_for_curators_only(client, email):
     as_user(client, email)
     assert client.get("/curation/dashboard").status_code == 403
+    assert client.get("/statistics/interests-by-status.csv").status_code == 403
+
+
+def test_another_agencys_curator_gets_its_own_dashboard_without_the_reviewers_figures(client):
+    as_user(client, CURATOR_KHCN)
+    response = client.get("/curation/dashboard")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    for key in statistics.CURATOR_FIGURES:
+        assert f'id="{key}"' not in html
+    for key in statistics.AGENCY_FIGURES:
+        assert f'id="{key}"' in html
     assert client.get("/statistics/interests-by-status.csv").status_code == 403
 
 

@@ -34,8 +34,9 @@ AGENCY_STAFF = (LOGIN, 403, 403, 200, 200, 200)
 
 # (method, url template, expected status per role in ROLES order)
 MATRIX = [
-    ("GET", "/curation/", REVIEWERS_ONLY),
-    ("GET", "/curation/?kind=claim&page=1", REVIEWERS_ONLY),
+    # Another agency's curator gets their agency's home there instead of the review queue.
+    ("GET", "/curation/", AGENCY_STAFF),
+    ("GET", "/curation/?kind=claim&page=1", AGENCY_STAFF),
     ("GET", "/curation/firms/{submitted}", REVIEWERS_ONLY),
     ("GET", "/curation/revisions/{revision}", REVIEWERS_ONLY),
     ("GET", "/curation/claims/{claim}", REVIEWERS_ONLY),

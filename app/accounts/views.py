@@ -74,6 +74,7 @@ def register():
                 password=form.password.data,
                 role=form.role.data,
                 language=form.language.data,
+                consent=form.privacy_consent.data,
             )
         except ValidationError as error:
             bind_errors(form, error)

@@ -66,6 +66,9 @@ ADMIN_ONLY = "N N N N N N N N N N Y"
 # action: {record: outcome per role}. "" is for actions on no record.
 MATRIX = {
     "invitation.accept": {"": VERIFIED_SIGNED_IN},
+    "account.export": {"": SIGNED_IN},
+    # Businesses and investors close their own account; staff accounts an administrator.
+    "account.delete": {"": "N N Y Y Y Y Y Y N N N"},
     "firm.manage": {"own firm": MEMBERS, "other firm": HIDDEN},
     "firm.edit": {"own firm": VERIFIED_MEMBERS, "other firm": NOBODY},
     "firm.manage_members": {"own firm": "- N V Y N - - - - - -", "other firm": NOBODY},

@@ -135,3 +135,12 @@ class ProfileForm(Form):
 
 class ActionForm(Form):
     """A button that changes something (log out, re-send the mail): only the CSRF token."""
+
+
+class DeleteAccountForm(Form):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(REQUIRED)],
+        description=_l("To confirm that it is you who deletes the account."),
+        render_kw={"autocomplete": "current-password"},
+    )

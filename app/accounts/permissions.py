@@ -1,5 +1,7 @@
 """Who may do what with accounts: enforced in the accounts service, used by templates."""
 
+from flask_babel import lazy_gettext as _l
+
 from app.authorization import anyone, register
 from app.models import Role, User
 
@@ -10,6 +12,12 @@ STAFF_ROLES = (Role.CURATOR, Role.ADMIN)
 def can_self_register_as(role: str) -> bool:
     """Anyone may sign up as a business or an investor; staff accounts come from the CLI."""
     return role in SELF_SERVICE_ROLES
+
+
+def can_close_own_account(user: User) -> bool:
+    """Businesses and investors close their own account; staff accounts are an office's, ended
+    by an administrator (`flask users deactivate`)."""
+    return user.role in SELF_SERVICE_ROLES
 
 
 def needs_email_verification(user: User | None) -> bool:
@@ -23,3 +31,10 @@ def needs_email_verification(user: User | None) -> bool:
 
 # Invitations go to an address, so only someone who proved they own it may take them.
 register("invitation.accept", anyone, verified=True)
+# Everybody may download the personal data the platform holds about them (Decree 13/2023).
+register("account.export", anyone)
+register(
+    "account.delete",
+    can_close_own_account,
+    message=_l("Staff accounts are closed by an administrator: please ask one."),
+)

@@ -51,7 +51,7 @@ def _firm(firm: Firm) -> dict:
     return {"id": firm.id, "name": firm.display_name, "tax_code": firm.tax_code_display}
 
 
-def personal_data(user: User) -> dict:
+def export_personal_data(user: User) -> dict:
     """Everything the platform keeps about `user` as a person, as plain JSON-able data."""
     authorize(user, "account.export")
     memberships = db.session.scalars(

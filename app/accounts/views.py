@@ -236,7 +236,7 @@ def change_password():
 @login_required
 def export_data():
     """The signed-in person's own data, as a JSON file to keep (Decree 13/2023/NĐ-CP)."""
-    data = personal_data.personal_data(current_user)
+    data = personal_data.export_personal_data(current_user)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         mimetype="application/json",

@@ -97,6 +97,14 @@ class Config:
     # Host names the site answers (others get 400). None answers any host, for local development;
     # production defaults to SITE_URL's host.
     TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
+    # How people reach the office of Sở Công Thương that runs the platform (contact, about and
+    # privacy pages). Unset, the pages say plainly that the detail is not configured yet.
+    CONTACT_ADDRESS = os.environ.get("CONTACT_ADDRESS")
+    CONTACT_PHONE = os.environ.get("CONTACT_PHONE")
+    CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL")
+    # A sitemap file lists at most this many addresses (the sitemaps.org limit); past it,
+    # /sitemap.xml is an index of numbered files.
+    SITEMAP_URLS_PER_FILE = 50_000
     LOGO_DIR = os.environ.get("LOGO_DIR", str(INSTANCE_DIR / "logos"))
     # Built XLSX exports, one file per list, filters, language and data generation.
     EXPORT_CACHE_DIR = os.environ.get("EXPORT_CACHE_DIR", str(INSTANCE_DIR / "exports"))

@@ -68,6 +68,9 @@ REVIEWERS_ONLY_SEE = "H H H H H H H H Y H Y"
 MATRIX = {
     "invitation.accept": {"": VERIFIED_SIGNED_IN},
     "user.manage": {"": ADMIN_ONLY},
+    "account.export": {"": SIGNED_IN},
+    # Businesses and investors close their own account; staff accounts an administrator.
+    "account.delete": {"": "N N Y Y Y Y Y Y N N N"},
     "firm.manage": {"own firm": MEMBERS, "other firm": HIDDEN},
     "firm.edit": {"own firm": VERIFIED_MEMBERS, "other firm": NOBODY},
     "firm.manage_members": {"own firm": "- N V Y N - - - - - -", "other firm": NOBODY},

@@ -44,6 +44,7 @@ OWN_ACCOUNT = {
     "accounts.resend_verification",
     "accounts.profile",
     "accounts.change_password",
+    "accounts.delete_account",
 }
 MAY_WRITE = {
     "anonymous": OWN_ACCOUNT,

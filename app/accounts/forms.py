@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     PasswordField,
@@ -84,6 +85,13 @@ class RegisterForm(Form):
         validators=[DataRequired(_l("Choose whether you sign up as a business or an investor."))],
     )
     language = _language_field()
+    privacy_consent = BooleanField(
+        _l(
+            "I have read the privacy notice and agree that the platform keeps and uses my "
+            "personal data as it describes."
+        ),
+        validators=[DataRequired(_l("To create an account, please accept the privacy notice."))],
+    )
 
     def validate_password(self, field) -> None:
         # The service enforces the policy on every path; checking here too shows all problems
@@ -192,3 +200,12 @@ class RoleForm(Form):
     role = _role_field(tuple(Role))
     agency = _agency_field()
     set_agencies = StaffForm.set_agencies
+
+
+class DeleteAccountForm(Form):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(REQUIRED)],
+        description=_l("To confirm that it is you who deletes the account."),
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -1,5 +1,7 @@
 """Who may do what with accounts: enforced in the accounts service, used by templates."""
 
+from flask_babel import lazy_gettext as _l
+
 from app.authorization import anyone, register
 from app.models import Role, User
 
@@ -17,6 +19,12 @@ def is_admin(user: User) -> bool:
     return user.role == Role.ADMIN
 
 
+def can_close_own_account(user: User) -> bool:
+    """Businesses and investors close their own account; staff accounts are an office's, ended
+    by an administrator (`flask users deactivate` or /admin/users)."""
+    return user.role in SELF_SERVICE_ROLES
+
+
 def needs_email_verification(user: User | None) -> bool:
     return (
         user is not None
@@ -30,3 +38,10 @@ def needs_email_verification(user: User | None) -> bool:
 register("invitation.accept", anyone, verified=True)
 # Find accounts, create staff accounts, change roles, deactivate and reactivate accounts.
 register("user.manage", is_admin)
+# Everybody may download the personal data the platform holds about them (Decree 13/2023).
+register("account.export", anyone)
+register(
+    "account.delete",
+    can_close_own_account,
+    message=_l("Staff accounts are closed by an administrator: please ask one."),
+)

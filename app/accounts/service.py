@@ -49,6 +49,9 @@ from app.urls import public_url
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME_LENGTH = 120
 MAX_EMAIL_LENGTH = 254
+# The privacy notice people accept at sign-up (templates/main/privacy.html): a new version
+# when what it says changes, so each account's consent names the text it agreed to.
+PRIVACY_NOTICE_VERSION = "2026-12-03"
 
 
 class AccountOutcome(NamedTuple):
@@ -183,8 +186,11 @@ def _mark_verified(user: User) -> list[Firm]:
 
 
 @transactional
-def register_user(*, name: str, email: str, password: str, role: str, language: str) -> User | None:
-    """Create a business or investor account and mail a verification link.
+def register_user(
+    *, name: str, email: str, password: str, role: str, language: str, consent: bool
+) -> User | None:
+    """Create a business or investor account and mail a verification link. `consent`: the
+    person accepted the privacy notice (PRIVACY_NOTICE_VERSION), which the account records.
 
     If the address already has an account, its owner is told by mail instead and None is returned:
     the page answers the same either way, so sign-up never reveals who has an account.
@@ -200,6 +206,8 @@ def register_user(*, name: str, email: str, password: str, role: str, language: 
     problems = password_problems(password or "", email or "", name or "")
     if problems:
         errors["password"] = problems
+    if not consent:
+        errors["privacy_consent"] = [_("To create an account, please accept the privacy notice.")]
     if errors:
         raise ValidationError(next(iter(errors.values()))[0], errors=errors)
 
@@ -222,13 +230,21 @@ def register_user(*, name: str, email: str, password: str, role: str, language: 
         password_hash=password_hash,
         role=Role(role),
         preferred_language=language,
+        privacy_consent_at=utcnow(),
+        privacy_notice_version=PRIVACY_NOTICE_VERSION,
     )
     try:
         with unit_of_work() as uow, uow.savepoint():
             db.session.add(user)
     except ValidationError:
         return None  # the same address signed up at the same moment
-    record(None, "user.register", "user", user.id, after={"email": user.email, "role": role})
+    record(
+        None,
+        "user.register",
+        "user",
+        user.id,
+        after={"email": user.email, "role": role, "privacy_notice": PRIVACY_NOTICE_VERSION},
+    )
     _send_verification(user)
     return user
 

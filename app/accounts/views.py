@@ -1,7 +1,10 @@
 """Account pages (see the package docstring): thin views over `app.accounts.service`."""
 
+import json
+
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -13,12 +16,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import service
+from app.accounts import personal_data, service
 from app.accounts.forms import (
     EVENT_LABELS,
     ROLE_LABELS,
     ActionForm,
     ChangePasswordForm,
+    DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -31,7 +35,7 @@ from app.accounts.permissions import needs_email_verification
 from app.accounts.redirects import safe_next
 from app.accounts.tokens import DEVICE_MAX_AGE, TokenError, make_device_token
 from app.audit import events_of
-from app.authorization import can
+from app.authorization import authorize, can
 from app.errors import NotFound, TooManyAttempts, ValidationError
 from app.forms import bind_errors
 from app.i18n import current_language
@@ -113,6 +117,7 @@ def register():
                 password=form.password.data,
                 role=form.role.data,
                 language=form.language.data,
+                consent=form.privacy_consent.data,
             )
         except ValidationError as error:
             bind_errors(form, error)
@@ -378,3 +383,36 @@ def set_active(user_id: int, action: str):
         else:
             flash(_("The account is active again."), "success")
     return redirect(url_for("accounts.user_detail", user_id=user_id))
+
+
+@bp.get("/account/data.json")
+@login_required
+def export_data():
+    """The signed-in person's own data, as a JSON file to keep (Decree 13/2023/NĐ-CP)."""
+    data = personal_data.export_personal_data(current_user)
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="cnmt-my-data.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    authorize(current_user, "account.delete")
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            personal_data.delete_account(current_user, form.password.data)
+        except ValidationError as error:
+            bind_errors(form, error)
+        else:
+            logout_user()
+            flash(_("Your account and your personal data have been deleted."), "success")
+            return redirect(url_for("main.home"))
+    only_owned = personal_data.firms_only_owned_by(current_user)
+    return render_template("accounts/delete_account.html", form=form, only_owned=only_owned)

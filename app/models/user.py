@@ -40,6 +40,9 @@ class User(UserMixin, db.Model):
     # Part of every session's id (see get_id): replacing it ends all of the user's sessions, even
     # copies of a cookie. Replaced at logout and whenever the password changes.
     session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
+    # Consent to the privacy notice (Decree 13/2023/NĐ-CP): when, and to which version of it.
+    privacy_consent_at: Mapped[datetime | None]
+    privacy_notice_version: Mapped[str | None] = mapped_column(sa.String(20))
 
     agency: Mapped[Agency | None] = relationship()
 

@@ -1,11 +1,13 @@
 """Signing up, the verification mail and its signed, expiring link."""
 
 import hashlib
+import re
 
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from app.accounts.service import PRIVACY_NOTICE_VERSION
 from app.extensions import db
 from app.models import AuditEvent, User
 from tests.accounts.conftest import (
@@ -46,6 +48,35 @@ def test_registration_mails_a_vietnamese_verification_link_that_verifies(seeded_
     assert page.status_code == 200
     assert _user("lan@example.vn").email_verified_at is not None
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.register"))
+
+
+def test_registration_records_when_and_which_privacy_notice_was_accepted(client):
+    register(client)
+
+    user = _user("lan@example.vn")
+    assert user.privacy_notice_version == PRIVACY_NOTICE_VERSION
+    assert user.privacy_consent_at is not None
+    assert f"Version {PRIVACY_NOTICE_VERSION}" in client.get("/privacy?lang=en").get_data(
+        as_text=True
+    )
+
+
+def test_register_form_links_its_required_consent_box_to_the_privacy_notice(client):
+    page = client.get("/register").get_data(as_text=True)
+
+    assert 'name="privacy_consent"' in page
+    assert 'href="/privacy"' in page[page.index("<form") :]
+
+
+def test_registering_without_consent_keeps_what_was_typed_and_says_what_is_wrong(client):
+    response = register(client, privacy_consent=None, name="Trần Thị Lan", role="investor")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert _user("lan@example.vn") is None
+    assert shown("To create an account, please accept the privacy notice.") in page
+    assert 'value="Trần Thị Lan"' in page and 'value="lan@example.vn"' in page
+    assert re.search(r'<input checked[^>]*value="investor"', page)
 
 
 def test_verification_mail_follows_the_chosen_language(seeded_app, client):

@@ -22,6 +22,7 @@ def test_register_user_enforces_the_password_policy(seeded_app):
             password="password123",
             role="business",
             language="vi",
+            consent=True,
         )
 
     assert list(caught.value.errors) == ["password"]
@@ -35,9 +36,25 @@ def test_register_user_refuses_staff_roles(seeded_app):
             password="Mưa-rào-trên-sông-Trà-Khúc",
             role="admin",
             language="vi",
+            consent=True,
         )
 
     assert "role" in caught.value.errors
+
+
+def test_register_user_refuses_without_consent_to_the_privacy_notice(seeded_app):
+    with seeded_app.test_request_context(), pytest.raises(ValidationError) as caught:
+        service.register_user(
+            name="Lan",
+            email="lan@example.vn",
+            password="Mưa-rào-trên-sông-Trà-Khúc",
+            role="business",
+            language="vi",
+            consent=False,
+        )
+
+    assert list(caught.value.errors) == ["privacy_consent"]
+    assert db.session.scalar(sa.select(User).where(User.email == "lan@example.vn")) is None
 
 
 def test_a_verification_token_is_not_a_reset_token(seeded_app):

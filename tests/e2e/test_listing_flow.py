@@ -39,6 +39,7 @@ def test_register_submit_and_approve(live_server, page, seeded_app):
     page.get_by_label("A business: I want to list and manage my firm").check()
     page.get_by_label("New password").fill(password)
     page.get_by_label("Repeat the password").fill(password)
+    page.get_by_label("I have read the privacy notice", exact=False).check()
     page.get_by_role("main").get_by_role("button").last.click()
     page.get_by_text(email).first.wait_for()
 

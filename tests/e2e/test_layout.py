@@ -68,13 +68,14 @@ def top(page, selector: str) -> float:
 @pytest.mark.parametrize("role", list(BY_ROLE))
 def test_no_page_scrolls_sideways_on_a_phone(seeded_app, site, open_page, role):
     wider = []
-    for width in (320, 390):
+    for width, language in [(320, "vi"), (320, "en"), (390, "vi"), (390, "en")]:
         page = open_page(role, width)
+        page.goto(f"{site}/?lang={language}")  # the session keeps the language
         for path in addresses(seeded_app, role):
             page.goto(site + path)
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             if scroll_width > width:
-                wider.append((width, path, scroll_width))
+                wider.append((width, language, path, scroll_width))
     assert wider == []
 
 

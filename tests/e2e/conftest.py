@@ -48,16 +48,21 @@ def live_server(seeded_app):
 
 
 @pytest.fixture
-def page(chromium_path):
+def browser(chromium_path):
+    """Chromium, for tests that open pages at several sizes or without JavaScript."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        yield page
-        context.close()
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 def screenshot(page, name: str) -> None:

@@ -6,7 +6,18 @@ One list, so that a page added here is checked by every such test."""
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import CatalogueItem, Firm, FirmStatus, Programme, Zone
+from app.models import (
+    CatalogueItem,
+    Firm,
+    FirmClaim,
+    FirmRevision,
+    FirmStatus,
+    Incubator,
+    Programme,
+    ReportingYear,
+    Shortlist,
+    Zone,
+)
 from tests.crawling import ROLES, add_records_every_page_needs, user
 
 PASSWORDS = {
@@ -29,7 +40,9 @@ PUBLIC = [
     "/zones",
     "/zones/{zone}",
     "/incubators",
+    "/incubators/{incubator}",
     "/statistics",
+    "/places/old-address",
 ]
 SIGNED_OUT = ["/login", "/register", "/password/forgot"]
 BY_ROLE = {
@@ -42,6 +55,7 @@ BY_ROLE = {
         "/my/firms/{own_firm_id}/edit",
         "/my/firms/{own_firm_id}/matches",
         "/my/firms/new",
+        "/my/firms/{own_firm_id}/returns/{report_year}",
         "/my/introductions",
     ],
     "investor": PUBLIC
@@ -49,6 +63,7 @@ BY_ROLE = {
         "/investor",
         "/investor/firms",
         "/investor/shortlists",
+        "/investor/shortlists/{shortlist}",
         "/investor/searches",
         "/investor/introductions",
         "/investor/profile",
@@ -58,13 +73,18 @@ BY_ROLE = {
         "/curation/",
         "/curation/dashboard",
         "/curation/firms/{own_firm_id}",
+        "/curation/revisions/{revision}",
+        "/curation/claims/{claim}",
+        "/curation/history/firm/{own_firm_id}",
         "/curation/programmes",
         "/curation/programmes/new",
         "/curation/zones",
         "/curation/interests",
         "/curation/introductions",
         "/curation/reports",
+        "/curation/reports/{report_year}",
         "/curation/imports/",
+        "/curation/imports/firms",
         "/curation/refdata/catalogue",
         "/curation/refdata/industry-codes",
     ],
@@ -97,6 +117,11 @@ def addresses(app, role: str) -> list[str]:
             ),
             "programme": db.session.scalar(sa.select(Programme.slug).order_by(Programme.id)),
             "zone": db.session.scalar(sa.select(Zone.slug).order_by(Zone.id)),
+            "incubator": db.session.scalar(sa.select(Incubator.slug).order_by(Incubator.id)),
+            "shortlist": db.session.scalar(sa.select(Shortlist.id).order_by(Shortlist.id)),
+            "revision": db.session.scalar(sa.select(FirmRevision.id).order_by(FirmRevision.id)),
+            "claim": db.session.scalar(sa.select(FirmClaim.id).order_by(FirmClaim.id)),
+            "report_year": db.session.scalar(sa.select(sa.func.max(ReportingYear.year))),
         }
     return [path.format(**values) for path in BY_ROLE[role]]
 

@@ -10,7 +10,9 @@ OWNED_FIRM = "4398388232"  # the demo business owns this seeded firm
 
 
 def problems(html: str) -> set[tuple[int, str]]:
-    rows = re.findall(r"<tr><td>(\d+)</td><td><code>([a-z_]+)</code></td><td>(.*?)</td></tr>", html)
+    rows = re.findall(
+        r"<tr><td[^>]*>(\d+)</td><td[^>]*><code>([a-z_]+)</code></td><td>(.*?)</td></tr>", html
+    )
     return {(int(line), column) for line, column, _message in rows}
 
 

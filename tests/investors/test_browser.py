@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import IntroductionRequest, ShortlistEntry
-from tests.e2e.conftest import chromium_path, live_server, page, screenshot  # noqa: F401
+from tests.e2e.conftest import browser, chromium_path, live_server, page, screenshot  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

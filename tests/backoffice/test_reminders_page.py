@@ -16,6 +16,7 @@ from tests.curation.helpers import (
     CURATOR,
     CURATOR_KHCN,
     as_user,
+    confirmed_post,
     mails,
     post_form,
     user,
@@ -108,7 +109,7 @@ def test_the_command_and_the_page_share_their_rounds(client, runner, seeded_app)
 
 def test_no_reminder_after_the_deadline_nor_for_a_closed_year(client, seeded_app):
     open_year(client, deadline=date.today() + timedelta(days=5))
-    post_form(client, YEAR_PAGE, f"{YEAR_PAGE}/close")
+    confirmed_post(client, YEAR_PAGE, f"{YEAR_PAGE}/close")
     before = len(mails(seeded_app))
 
     response = post_form(client, YEAR_PAGE, REMIND)

@@ -28,6 +28,7 @@ ENGLISH_PUBLIC = {"/firms", "/firms/{firm}", "/catalogue/{item}", "/programmes/{
 LANGUAGE_NOT_CHECKED = {
     "/curation/firms/{own_firm_id}": "the listing's fields come from app/curation/display.py",
     "/my/firms/{own_firm_id}/matches": "reasons name catalogue items inside English sentences",
+    "/curation/programmes/{programme_id}/matches": "the same reasons",
     "/my/introductions": "messages in whatever language their writer used",
     "/investor/introductions": "messages in whatever language their writer used",
     "/investor/searches": "names investors gave their searches",

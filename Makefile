@@ -50,12 +50,18 @@ run: setup
 serve: setup
 	BIND=$${BIND:-$(HOST):$(PORT)} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} deploy/serve
 
-test: $(VENV)/.dev $(MO)
+test: $(VENV)/.dev $(MO) node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# axe-core and the Nu Html Checker (vnu.jar, run on Debian's Java) for the accessibility tests,
+# pinned in package-lock.json. --ignore-scripts: vnu-jar's own script would download a Java.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund && touch $@; \
+	else echo "npm not found (apt-get install npm): the accessibility tests will be skipped"; fi
 
 # The same suite on a throw-away PostgreSQL server (Debian's postgresql package; see
 # tests/with-postgres): each test on a database of its own.
-test-postgres: $(VENV)/.dev $(MO)
+test-postgres: $(VENV)/.dev $(MO) node_modules/.installed
 	tests/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev

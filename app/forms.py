@@ -1,6 +1,6 @@
-"""What every form shares: the base `Form` (CSRF, WTForms' messages in the user's language),
-fields and choices used by several areas, and `bind_errors`, which shows a service's rule
-violations on the form that sent the data.
+"""What every form shares: the base `Form` (CSRF, WTForms' messages in the user's language,
+field ids unique on the page), fields and choices used by several areas, and `bind_errors`,
+which shows a service's rule violations on the form that sent the data.
 
 WTForms ships no Vietnamese translation, so every form (see `Form`) asks Flask-Babel instead.
 The list below marks WTForms' messages for extraction into `app/translations`.
@@ -8,7 +8,7 @@ The list below marks WTForms' messages for extraction into `app/translations`.
 
 from typing import TYPE_CHECKING
 
-from flask import flash
+from flask import flash, g, has_request_context
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -95,11 +95,34 @@ TRANSLATIONS = _Translations()
 
 
 class Form(FlaskForm):
-    """Base of every form on the site: CSRF from Flask-WTF, messages in the user's language."""
+    """Base of every form on the site: CSRF from Flask-WTF, messages in the user's language,
+    and ids no other form of the page has: the first form built in a request keeps a field's
+    name as its id (`reason`), later ones number it (`reason-2`), so each label and error
+    names its own field on pages with several forms; hidden fields have none."""
 
     class Meta:
         def get_translations(self, form):
             return TRANSLATIONS
+
+        def bind_field(self, form, unbound_field, options):
+            if "id" not in unbound_field.kwargs:
+                options["id"] = _unique_id(options.get("prefix", "") + options["name"])
+            return unbound_field.bind(form=form, **options)
+
+        def render_field(self, field, render_kw):
+            # A hidden input has no label to point at it, and one form may be drawn many times
+            # on a page (a button per row): it gets no id at all.
+            if getattr(field.widget, "input_type", None) == "hidden":
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
+
+
+def _unique_id(name: str) -> str:
+    if not has_request_context():
+        return name
+    taken = g.setdefault("form_field_ids", {})
+    taken[name] = taken.get(name, 0) + 1
+    return name if taken[name] == 1 else f"{name}-{taken[name]}"
 
 
 class VersionField(HiddenField):
@@ -164,7 +187,13 @@ def catalogue_choices(tree: "CatalogueTree") -> list[SelectChoice]:
 
 
 def ward_choices() -> list[SelectChoice]:
-    return [SelectChoice(code, name) for code, name in wards_of_province()]
+    return vietnamese_choices(wards_of_province())
+
+
+def vietnamese_choices(pairs) -> list[SelectChoice]:
+    """Options whose labels are Vietnamese names (wards, provinces) in every language: marked
+    lang="vi" so that screen readers on English pages read them as Vietnamese."""
+    return [SelectChoice(value, text, render_kw={"lang": "vi"}) for value, text in pairs]
 
 
 def _fields_by_name(form) -> dict:

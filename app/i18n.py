@@ -1,4 +1,5 @@
-"""Language choice and the field's formats: dd/mm/yyyy dates, VND amounts, bilingual fields."""
+"""Language choice and the field's formats: dd/mm/yyyy dates, VND amounts, bilingual fields,
+and Vietnamese text marked as such on English pages."""
 
 from datetime import date, datetime
 from urllib.parse import urlencode
@@ -9,6 +10,7 @@ from flask import Flask, current_app, has_request_context, request, session, url
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from app.domain import clock
 
@@ -46,6 +48,26 @@ def localized(obj, field: str) -> str:
         if english:
             return english
     return getattr(obj, f"{field}_vi", None) or ""
+
+
+def language_of(obj, field: str) -> str:
+    """The language `localized(obj, field)` shows: "en" where English is filled in and chosen."""
+    english = current_language() == "en" and getattr(obj, f"{field}_en", None)
+    return "en" if english else "vi"
+
+
+def in_vietnamese(text: str | None) -> Markup:
+    """`text` (a name, an address, a field with no English), marked lang="vi" on English pages
+    so that screen readers read it as Vietnamese."""
+    if not text or current_language() == "vi":
+        return escape(text or "")
+    return Markup('<span lang="vi">%s</span>') % text
+
+
+def localized_html(obj, field: str) -> Markup:
+    """`localized(obj, field)`, marked lang="vi" where an English page shows the Vietnamese."""
+    text = localized(obj, field)
+    return in_vietnamese(text) if language_of(obj, field) == "vi" else escape(text)
 
 
 def format_day(value: date | datetime | str | None) -> str:
@@ -118,9 +140,12 @@ def init_app(app: Flask) -> None:
         vnd=format_vnd,
         vnd_short=format_vnd_short,
         number=format_number,
+        vi=in_vietnamese,
     )
     app.jinja_env.globals.update(
         localized=localized,
+        localized_html=localized_html,
+        language_of=language_of,
         current_language=current_language,
         url_with=url_with,
         url_with_query=url_with_query,

@@ -51,6 +51,7 @@ def public_urls() -> list[str]:
 
 def visible_text(html: str) -> str:
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"</?span\b[^>]*>", "", html)  # inline: a <span lang="vi"> adds no space
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 

@@ -18,7 +18,10 @@ from app.accounts.service import EMAIL_SHAPE, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
 from app.forms import Form
 from app.models import Role
 
-LANGUAGE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
+LANGUAGE_CHOICES = [
+    SelectChoice("vi", "Tiếng Việt", render_kw={"lang": "vi"}),
+    SelectChoice("en", "English", render_kw={"lang": "en"}),
+]
 REQUIRED = _l("Please fill in this field.")
 
 

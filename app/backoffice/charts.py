@@ -23,6 +23,7 @@ TEXT_COLOUR = "#1d2b24"
 class Bar:
     label: str
     value: int | float
+    lang: str = ""  # the label's language where it may differ from the page's ("vi": a ward)
 
 
 def _shorten(text: str, limit: int = LABEL_CHARS) -> str:
@@ -46,8 +47,9 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar], description: str = "")
         y = TOP + index * (BAR_HEIGHT + GAP)
         width = round(bar_space * bar.value / largest, 1) if bar.value > 0 else 0
         middle = y + BAR_HEIGHT / 2
+        lang = f' lang="{escape(bar.lang)}"' if bar.lang else ""
         parts.append(
-            f"<g><title>{escape(bar.label)}: {escape(format_number(bar.value))}</title>"
+            f"<g{lang}><title>{escape(bar.label)}: {escape(format_number(bar.value))}</title>"
             f'<text x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" '
             f'dominant-baseline="middle" font-size="13" fill="{TEXT_COLOUR}">'
             f"{escape(_shorten(bar.label))}</text>"

@@ -24,7 +24,7 @@ from app.domain.places import ward_name
 from app.domain.text import nfc
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
-from app.i18n import localized
+from app.i18n import language_of, localized
 from app.mail import render_message, send_after_commit
 from app.models import (
     Firm,
@@ -173,6 +173,7 @@ class ResponseRow:
     firms: int
     can_answer: int
     submitted: int
+    lang: str = ""  # the label's language where it may differ from the page's ("vi": a ward)
 
     @property
     def cannot_answer(self) -> int:
@@ -218,8 +219,8 @@ def _counts():
     )
 
 
-def _row(label: str, firms: int, can_answer, submitted) -> ResponseRow:
-    return ResponseRow(label, firms, int(can_answer or 0), int(submitted or 0))
+def _row(label: str, firms: int, can_answer, submitted, lang: str = "") -> ResponseRow:
+    return ResponseRow(label, firms, int(can_answer or 0), int(submitted or 0), lang)
 
 
 def response_total(reporting_year: ReportingYear) -> ResponseRow:
@@ -243,7 +244,12 @@ def response_by_group(reporting_year: ReportingYear) -> list[ResponseRow]:
     }
     tree = catalogue_tree()
     return [
-        _row(localized(group, "name"), *result.get(group.id, (0, 0, 0))) for group in tree.groups
+        _row(
+            localized(group, "name"),
+            *result.get(group.id, (0, 0, 0)),
+            lang=language_of(group, "name"),
+        )
+        for group in tree.groups
     ]
 
 
@@ -256,7 +262,12 @@ def response_by_ward(reporting_year: ReportingYear) -> list[ResponseRow]:
         .group_by(Firm.ward_code)
         .order_by(sa.func.count().desc(), Firm.ward_code)
     ).all()
-    return [_row(ward_name(code) or _("Not stated"), *counts) for code, *counts in result]
+    return [
+        _row(ward_name(code), *counts, lang="vi")
+        if ward_name(code)
+        else _row(_("Not stated"), *counts)
+        for code, *counts in result
+    ]
 
 
 def returns_by_state(reporting_year: ReportingYear) -> dict[ReturnState, int]:

@@ -25,7 +25,7 @@ from app.domain.occupations import occupation_key, usual_spellings
 from app.domain.places import ward_name
 from app.errors import NotFound
 from app.extensions import db
-from app.i18n import localized
+from app.i18n import language_of, localized
 from app.labels import label
 from app.matching.interests import interests_for
 from app.models import (
@@ -109,7 +109,10 @@ def firms_by_group() -> Figure:
             sa.select(pairs.c.group_id, sa.func.count()).group_by(pairs.c.group_id)
         ).all()
     )
-    rows = [Bar(localized(group, "name"), counts.get(group.id, 0)) for group in _groups()]
+    rows = [
+        Bar(localized(group, "name"), counts.get(group.id, 0), language_of(group, "name"))
+        for group in _groups()
+    ]
     without = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Firm)
@@ -133,7 +136,10 @@ def firms_by_ward() -> Figure:
         .group_by(Firm.ward_code)
         .order_by(sa.func.count().desc(), Firm.ward_code)
     ).all()
-    rows = [Bar(ward_name(code) or _("Not stated"), count) for code, count in result]
+    rows = [
+        Bar(ward_name(code), count, "vi") if ward_name(code) else Bar(_("Not stated"), count)
+        for code, count in result
+    ]
     return Figure("firms-by-ward", _("Published firms by ward or commune"), _("Ward"), rows)
 
 
@@ -147,7 +153,9 @@ def firms_by_zone() -> Figure:
         .order_by(sa.func.count(Firm.id).desc(), by_name(Zone.name_vi))
     ).all()
     rows = [
-        Bar(localized(zone, "name") if zone else _("Outside zones and clusters"), count)
+        Bar(localized(zone, "name"), count, language_of(zone, "name"))
+        if zone
+        else Bar(_("Outside zones and clusters"), count)
         for zone, count in result
     ]
     return Figure(

@@ -12,6 +12,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 
@@ -21,7 +22,7 @@ from app.domain.firm_size import SectorGroup
 from app.domain.places import wards_of_province
 from app.domain.text import nfc
 from app.firms.data import SCALAR_FIELDS
-from app.forms import Form
+from app.forms import Form, vietnamese_choices
 from app.i18n import localized
 from app.labels import label
 from app.models import InvestmentType
@@ -117,13 +118,13 @@ class FirmForm(Form):
         self.sector_group.choices = [("", "—")] + [(s.value, label(s)) for s in SectorGroup]
         self.investment_types.choices = [(t.value, label(t)) for t in InvestmentType]
         self.zone_id.choices = [("", "—")] + [(str(z.id), localized(z, "name")) for z in zones]
-        self.province.choices = sorted(
-            ((int(p.code), p.name) for p in Province.iter_all()), key=lambda pair: pair[1]
+        self.province.choices = vietnamese_choices(
+            sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda pair: pair[1])
         )
         province = self.province.data or QUANG_NGAI
-        self.ward_code.choices = [("", "—")] + [
+        self.ward_code.choices = [SelectChoice("", "—")] + vietnamese_choices(
             (str(code), name) for code, name in wards_of_province(province)
-        ]
+        )
 
     def validate_investment_max_vnd(self, field):
         low = self.investment_min_vnd.data

@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.validators import ValidationError as FieldError
 
 from app.domain.places import wards_of_province
-from app.forms import Form, MultiCheckboxField
+from app.forms import Form, MultiCheckboxField, vietnamese_choices
 from app.i18n import localized
 from app.labels import label
 from app.models import AlertFrequency, InvestmentType, InvestorType
@@ -38,7 +38,7 @@ class ProfileForm(Form):
         self.investor_type.choices = [("", "—")] + [(t.value, label(t)) for t in InvestorType]
         self.groups.choices = [(g.code, localized(g, "name")) for g in groups]
         self.investment_types.choices = [(t.value, label(t)) for t in InvestmentType]
-        self.wards.choices = list(wards_of_province())
+        self.wards.choices = vietnamese_choices(wards_of_province())
         self.zones.choices = [(z.id, localized(z, "name")) for z in zones]
 
     def validate_ticket_max_vnd(self, field):

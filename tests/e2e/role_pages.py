@@ -7,12 +7,14 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import (
+    Agency,
     CatalogueItem,
     Firm,
     FirmClaim,
     FirmRevision,
     FirmStatus,
     Incubator,
+    IndustryCode,
     Programme,
     ReportingYear,
     Shortlist,
@@ -43,6 +45,10 @@ PUBLIC = [
     "/incubators/{incubator}",
     "/statistics",
     "/places/old-address",
+    "/about",
+    "/contact",
+    "/help",
+    "/privacy",
 ]
 SIGNED_OUT = ["/login", "/register", "/password/forgot"]
 BY_ROLE = {
@@ -54,16 +60,17 @@ BY_ROLE = {
         "/my/firms/{own_firm_id}",
         "/my/firms/{own_firm_id}/edit",
         "/my/firms/{own_firm_id}/matches",
+        "/my/firms/{own_firm_id}/returns/{year}",
         "/my/firms/new",
-        "/my/firms/{own_firm_id}/returns/{report_year}",
         "/my/introductions",
+        "/account/delete",
     ],
     "investor": PUBLIC
     + [
         "/investor",
         "/investor/firms",
         "/investor/shortlists",
-        "/investor/shortlists/{shortlist}",
+        "/investor/shortlists/{shortlist_id}",
         "/investor/searches",
         "/investor/introductions",
         "/investor/profile",
@@ -73,25 +80,34 @@ BY_ROLE = {
         "/curation/",
         "/curation/dashboard",
         "/curation/firms/{own_firm_id}",
-        "/curation/revisions/{revision}",
-        "/curation/claims/{claim}",
+        "/curation/revisions/{revision_id}",
+        "/curation/claims/{claim_id}",
         "/curation/history/firm/{own_firm_id}",
         "/curation/programmes",
         "/curation/programmes/new",
+        "/curation/programmes/{programme_id}/edit",
+        "/curation/programmes/{programme_id}/matches",
         "/curation/zones",
+        "/curation/zones/{zone_id}/edit",
         "/curation/interests",
         "/curation/introductions",
         "/curation/reports",
-        "/curation/reports/{report_year}",
+        "/curation/reports/{year}",
         "/curation/imports/",
         "/curation/imports/firms",
         "/curation/refdata/catalogue",
+        "/curation/refdata/catalogue/{item_id}",
         "/curation/refdata/industry-codes",
+        "/curation/refdata/industry-codes/{industry_code_id}",
     ],
     "admin": [
         "/curation/",
+        "/admin/users",
+        "/admin/users/new",
         "/curation/refdata/agencies",
+        "/curation/refdata/agencies/{agency_id}",
         "/curation/refdata/incubators",
+        "/curation/refdata/incubators/{incubator_id}",
         "/account",
     ],
 }
@@ -106,7 +122,7 @@ def prepare(app) -> None:
 def addresses(app, role: str) -> list[str]:
     """The pages `role` sees, on `app`'s seeded data (after `prepare`)."""
     with app.app_context():
-        business = user(ROLES["business"])
+        business, curator = user(ROLES["business"]), user(ROLES["curator"])
         own = db.session.scalar(sa.select(Firm).where(Firm.members.any(user_id=business.id)))
         published = sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED)
         values = {
@@ -117,11 +133,26 @@ def addresses(app, role: str) -> list[str]:
             ),
             "programme": db.session.scalar(sa.select(Programme.slug).order_by(Programme.id)),
             "zone": db.session.scalar(sa.select(Zone.slug).order_by(Zone.id)),
+            # the curator's agency's, which the curator may edit
+            "zone_id": db.session.scalar(
+                sa.select(Zone.id).where(Zone.managing_agency_id == curator.agency_id)
+            ),
+            "programme_id": db.session.scalar(
+                sa.select(Programme.id).where(Programme.agency_id == curator.agency_id)
+            ),
             "incubator": db.session.scalar(sa.select(Incubator.slug).order_by(Incubator.id)),
-            "shortlist": db.session.scalar(sa.select(Shortlist.id).order_by(Shortlist.id)),
-            "revision": db.session.scalar(sa.select(FirmRevision.id).order_by(FirmRevision.id)),
-            "claim": db.session.scalar(sa.select(FirmClaim.id).order_by(FirmClaim.id)),
-            "report_year": db.session.scalar(sa.select(sa.func.max(ReportingYear.year))),
+            "incubator_id": db.session.scalar(sa.select(Incubator.id).order_by(Incubator.id)),
+            "item_id": db.session.scalar(
+                sa.select(CatalogueItem.id).where(CatalogueItem.parent_id.is_not(None))
+            ),
+            "agency_id": db.session.scalar(sa.select(Agency.id).order_by(Agency.id)),
+            "industry_code_id": db.session.scalar(
+                sa.select(IndustryCode.id).order_by(IndustryCode.id)
+            ),
+            "year": db.session.scalar(sa.select(sa.func.max(ReportingYear.year))),
+            "shortlist_id": db.session.scalar(sa.select(Shortlist.id).order_by(Shortlist.id)),
+            "revision_id": db.session.scalar(sa.select(FirmRevision.id).order_by(FirmRevision.id)),
+            "claim_id": db.session.scalar(sa.select(FirmClaim.id).order_by(FirmClaim.id)),
         }
     return [path.format(**values) for path in BY_ROLE[role]]
 

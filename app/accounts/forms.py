@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp, Validation
 
 from app.accounts.passwords import password_problems
 from app.accounts.service import EMAIL_SHAPE, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
-from app.forms import Form
+from app.forms import Form, vietnamese_choices
 from app.models import Role
 
 LANGUAGE_CHOICES = [
@@ -162,7 +162,8 @@ EVENT_LABELS = {
 def _role_field(roles) -> SelectField:
     return SelectField(
         _l("Role"),
-        choices=[SelectChoice(role.value, ROLE_LABELS[role]) for role in roles],
+        choices=[SelectChoice("", _l("Choose a role"))]
+        + [SelectChoice(role.value, ROLE_LABELS[role]) for role in roles],
         validators=[DataRequired(REQUIRED)],
     )
 
@@ -194,9 +195,10 @@ class StaffForm(Form):
     agency = _agency_field()
 
     def set_agencies(self, agencies) -> None:
-        self.agency.choices = [SelectChoice("", _l("No agency (administrators only)"))] + [
-            SelectChoice(agency.code, f"{agency.code} · {agency.name_vi}") for agency in agencies
-        ]
+        self.agency.choices = [SelectChoice("", _l("No agency (administrators only)"))]
+        self.agency.choices += vietnamese_choices(
+            (agency.code, f"{agency.code} · {agency.name_vi}") for agency in agencies
+        )
 
 
 class RoleForm(Form):

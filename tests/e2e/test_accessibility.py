@@ -33,7 +33,7 @@ LANGUAGE_NOT_CHECKED = {
     "/investor/introductions": "messages in whatever language their writer used",
     "/investor/searches": "names investors gave their searches",
     "/investor/shortlists": "names investors gave their lists",
-    "/programmes/{programme}": "eligibility reasons (a business's) name catalogue items in sentences",
+    "/programmes/{programme}": "a business sees reasons naming catalogue items in sentences",
 }
 # Letters only Vietnamese writes: text holding one is Vietnamese (proper names inside an English
 # sentence, such as "Quảng Ngãi", are part of that sentence: WCAG 3.1.2 exempts them).

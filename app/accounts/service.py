@@ -547,33 +547,22 @@ def deactivate_user(actor: User | None, *, email: str) -> User:
     if actor is not None and actor.id == user.id:
         raise ValidationError(_("You cannot deactivate your own account."))
     _refuse_last_admin(user)
-    if user.active:
-        user.active = False
-        record(
-            actor,
-            "user.deactivate",
-            "user",
-            user.id,
-            before={"active": True},
-            after={"active": False},
-        )
-    return user
+    return _set_active(actor, user, False)
 
 
 @transactional
 def reactivate_user(actor: User | None, *, email: str) -> User:
     """Let a deactivated account log in again."""
     _may_manage_users(actor)
-    user = _account(email)
-    if not user.active:
-        user.active = True
+    return _set_active(actor, _account(email), True)
+
+
+def _set_active(actor: User | None, user: User, active: bool) -> User:
+    if user.active != active:
+        user.active = active
+        action = "user.reactivate" if active else "user.deactivate"
         record(
-            actor,
-            "user.reactivate",
-            "user",
-            user.id,
-            before={"active": False},
-            after={"active": True},
+            actor, action, "user", user.id, before={"active": not active}, after={"active": active}
         )
     return user
 

@@ -205,7 +205,7 @@ def test_a_word_found_only_apart_says_so(client):
 
 
 def result_count(html: str) -> int:
-    return int(re.search(r'<p class="muted">(\d+) ', html).group(1))
+    return int(re.search(r'class="h4 muted">(\d+) ', html).group(1))
 
 
 def test_a_word_still_being_typed_finds_what_the_whole_word_finds(client):

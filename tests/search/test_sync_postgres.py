@@ -121,7 +121,7 @@ def test_several_drainers_at_once_apply_every_change_once_and_lose_none(pg_app):
     assert index_differences(pg_app) == (set(), set())
     assert stale_documents(pg_app) == set()
     for firm in firms:
-        assert found_ids(pg_app, f"round2x{firm.id}") == {firm.id}
+        assert found_ids(pg_app, f'"round2x{firm.id}"') == {firm.id}  # a whole word
 
 
 def test_search_commands_work_on_the_postgresql_index(pg_app):

@@ -18,14 +18,13 @@ from flask_login import current_user, login_required
 
 from app.accounts.redirects import safe_next
 from app.authorization import authorize, can
-from app.catalogue.service import catalogue_tree
+from app.catalogue.service import catalogue_tree, group_names
 from app.confirmation import Confirmation, ask, confirmed
 from app.domain.firm_size import SizeClass
 from app.domain.places import wards_of_province
 from app.errors import Conflict, ValidationError
 from app.extensions import csrf
 from app.forms import bind_errors
-from app.i18n import localized
 from app.investors import alerts, exports, introductions, service
 from app.investors.discovery import SORTS, Discovery, discover_firms, query_args
 from app.investors.forms import (
@@ -47,10 +46,6 @@ from app.security import DOWNLOAD_LIMIT, limiter
 bp = Blueprint("investors", __name__, cli_group="alerts")
 
 
-def _group_names() -> dict[str, str]:
-    return {g.code: localized(g, "name") for g in catalogue_tree().groups}
-
-
 def _back(default: str) -> str:
     return safe_next(request.form.get("next")) or default
 
@@ -70,7 +65,7 @@ def home():
         matches=matches,
         others=others,
         firms=firms,
-        group_names=_group_names(),
+        group_names=group_names(),
     )
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.catalogue.service import catalogue_tree
+from app.catalogue.service import group_names
 from app.curation.agency_data import get_programme_for_edit, get_zone_for_edit
 from app.curation.display import listing_fields
 from app.errors import Conflict, ValidationError
@@ -19,12 +19,6 @@ bp = Blueprint("matching", __name__)
 TARGETS = {"programme": Programme, "zone": Zone, "incubator": Incubator}  # interest targets
 TABS = {**TARGETS, "supplier": Firm, "buyer": Firm}
 FIRMS_SHOWN = 100
-
-
-def _group_names() -> dict[str, str]:
-    from app.i18n import localized
-
-    return {g.code: localized(g, "name") for g in catalogue_tree().groups}
 
 
 @bp.get("/my/firms/<int:firm_id>/matches")
@@ -43,7 +37,7 @@ def for_firm(firm_id: int):
         records=service.records_of(TABS[tab], results[tab]),
         interest_kinds=TARGETS,
         registered=interests.registered_targets(firm),
-        group_names=_group_names(),
+        group_names=group_names(),
         form=InterestForm(),
         unknown_fields=sorted(
             {
@@ -84,7 +78,7 @@ def _firms_that_fit(kind: str, record, matches):
         matches=shown,
         total=len(matches),
         firms=service.records_of(Firm, shown),
-        group_names=_group_names(),
+        group_names=group_names(),
     )
 
 

@@ -67,6 +67,9 @@ def create_app(config: object | None = None) -> Flask:
     register_generation_events(flask_sqlalchemy.session.Session)
     for area in AREAS:
         _register_area(app, area)
+    from app import api
+
+    api.init_app(app)
 
     from app.cli import register_cli
 

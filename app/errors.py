@@ -25,6 +25,12 @@ class ValidationError(DomainError):
     status = 400
 
 
+class Unauthenticated(DomainError):
+    """No valid credentials where some are needed (the API's bearer tokens)."""
+
+    status = 401
+
+
 class Forbidden(DomainError):
     status = 403
 
@@ -62,9 +68,15 @@ class TooManyAttempts(DomainError):
         self.retry_after = retry_after
 
 
+API_PREFIX = "/api/"
+PROBLEM_TYPE = "application/problem+json"
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
 def _wants_json() -> bool:
-    if request.path.startswith("/api/"):
-        return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return (
         best == "application/json"
@@ -75,10 +87,14 @@ def _wants_json() -> bool:
 def _titles() -> dict[int, str]:
     return {
         400: _("Bad request"),
+        401: _("Authentication required"),
         403: _("Access denied"),
         404: _("Page not found"),
         405: _("Method not allowed"),
         409: _("Conflict"),
+        412: _("Precondition failed"),
+        415: _("Unsupported media type"),
+        422: _("Invalid data"),
         429: _("Too many requests"),
         500: _("Something went wrong"),
     }
@@ -87,27 +103,65 @@ def _titles() -> dict[int, str]:
 def _explanations() -> dict[int, str]:
     return {
         400: _("The request could not be understood. Please check what you entered."),
+        401: _("Send a valid API token: Authorization: Bearer <token>."),
         403: _("You do not have permission to see this page."),
         404: _("The page you asked for does not exist or is not public."),
         405: _("This address does not accept that kind of request."),
         409: _("Someone else changed this record at the same time. Please reload and try again."),
+        412: _("The record has changed since you read it. Read it again and retry."),
+        415: _("Send the data as JSON (Content-Type: application/json)."),
+        422: _("Some of the data sent is not valid; the errors say which."),
         429: _("You have made too many requests. Please wait a moment and try again."),
         500: _("An unexpected error occurred. It has been logged; please try again later."),
     }
 
 
-def render_error(status: int, message: str | None = None, title: str | None = None):
+def problem(status: int, title: str, detail: str, errors: dict | None = None):
+    """An RFC 9457 problem details response; `errors` are field errors, {field: [messages]}."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = {name: [str(m) for m in messages] for name, messages in errors.items()}
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_TYPE
+    return response
+
+
+def render_error(
+    status: int, message: str | None = None, title: str | None = None, errors: dict | None = None
+):
     title = title or _titles().get(status, _("Error"))
     text = message or _explanations().get(status, "")
+    if is_api_request():
+        return problem(status, str(title), str(text), errors)
     if _wants_json():
         return jsonify(error={"status": status, "title": title, "message": text}), status
     return render_template("errors/error.html", status=status, title=title, message=text), status
 
 
+def _field_errors(error: HTTPException) -> dict | None:
+    """The field errors webargs found in a request's query or body (flask-smorest's `abort(422,
+    messages={location: {field: [messages]}})`), as {field: [messages]}."""
+    messages = (getattr(error, "data", None) or {}).get("messages") or {}
+    errors: dict[str, list[str]] = {}
+    for location in messages.values():
+        for name, found in (location.items() if isinstance(location, dict) else ()):
+            errors[name] = _flat(found)
+    return errors or None
+
+
+def _flat(found) -> list[str]:
+    if isinstance(found, dict):  # a nested field: {index or name: [messages]}
+        return [f"{key}: {m}" for key, value in found.items() for m in _flat(value)]
+    return [str(m) for m in found] if isinstance(found, list) else [str(found)]
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
-        response = make_response(render_error(error.status, error.message or None, error.title))
+        response = make_response(
+            render_error(error.status, error.message or None, error.title, error.errors)
+        )
         if isinstance(error, TooManyAttempts):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
@@ -122,7 +176,10 @@ def register_error_handlers(app: Flask) -> None:
     def handle_http_error(error: HTTPException):
         if error.code == 500:
             db.session.rollback()
-        return render_error(error.code or 500)
+        response = make_response(render_error(error.code or 500, errors=_field_errors(error)))
+        if error.code == 405 and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
 
     @app.errorhandler(500)
     def handle_server_error(error):

@@ -21,12 +21,19 @@ def select_locale() -> str:
     """Vietnamese unless English was chosen: `?lang=` (remembered in the session), the
     session, the signed-in user's saved language. Never the browser's Accept-Language: many
     Vietnamese users' browsers say en-US. Outside a request (the CLI, the seed loader): the
-    default, Vietnamese."""
+    default, Vietnamese.
+
+    The JSON API (/api/) is stateless and called by programs, which say what they want: `?lang=`,
+    else Accept-Language, else Vietnamese; it never reads or writes the session."""
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():
         return default
     languages = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
+    if request.path.startswith("/api/"):
+        if asked in languages:
+            return asked
+        return request.accept_languages.best_match(languages, default)
     if asked in languages:
         session["lang"] = asked
         return asked

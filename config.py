@@ -132,6 +132,9 @@ class Config:
     # one process); database:// is a table in DATABASE_URL, shared by every worker and server
     # (production's default); redis://… or memcached://… work with their driver installed.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Requests to /api/v1 per API token (or, without one, per client address); Flask-Limiter's
+    # syntax.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute;3000 per hour")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

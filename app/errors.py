@@ -68,7 +68,7 @@ class TooManyAttempts(DomainError):
         self.retry_after = retry_after
 
 
-API_PREFIX = "/api/"
+API_PREFIX = "/api/v1/"
 PROBLEM_TYPE = "application/problem+json"
 
 
@@ -145,7 +145,7 @@ def _field_errors(error: HTTPException) -> dict | None:
     messages = (getattr(error, "data", None) or {}).get("messages") or {}
     errors: dict[str, list[str]] = {}
     for location in messages.values():
-        for name, found in (location.items() if isinstance(location, dict) else ()):
+        for name, found in location.items() if isinstance(location, dict) else ():
             errors[name] = _flat(found)
     return errors or None
 
@@ -159,11 +159,17 @@ def _flat(found) -> list[str]:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
+        # The API says 422 for data it understood but cannot accept, whether the request's
+        # schema or a service's rule found the problem.
+        api_invalid = isinstance(error, ValidationError) and is_api_request()
+        status = 422 if api_invalid else error.status
         response = make_response(
-            render_error(error.status, error.message or None, error.title, error.errors)
+            render_error(status, error.message or None, error.title, error.errors)
         )
         if isinstance(error, TooManyAttempts):
             response.headers["Retry-After"] = str(error.retry_after)
+        if isinstance(error, Unauthenticated):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
 
     @app.errorhandler(SecurityError)

@@ -13,6 +13,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app.domain import clock
+from app.errors import API_PREFIX
 
 BILLION = 1_000_000_000
 
@@ -23,14 +24,14 @@ def select_locale() -> str:
     Vietnamese users' browsers say en-US. Outside a request (the CLI, the seed loader): the
     default, Vietnamese.
 
-    The JSON API (/api/) is stateless and called by programs, which say what they want: `?lang=`,
+    The JSON API (/api/v1/) is stateless and called by programs, which say what they want: `?lang=`,
     else Accept-Language, else Vietnamese; it never reads or writes the session."""
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():
         return default
     languages = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
-    if request.path.startswith("/api/"):
+    if request.path.startswith(API_PREFIX):
         if asked in languages:
             return asked
         return request.accept_languages.best_match(languages, default)

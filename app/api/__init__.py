@@ -26,7 +26,7 @@ from flask import Flask
 from flask_smorest import Api as SmorestApi
 from flask_smorest.utils import prepare_response
 
-from app.api import http
+from app.api import docs, http
 from app.api.http import PREFIX
 from app.api.schemas import ProblemSchema
 from app.errors import PROBLEM_TYPE
@@ -34,14 +34,12 @@ from app.extensions import csrf
 from app.security import limiter
 
 # The resource modules, one blueprint each, in the order of the document.
-RESOURCES = ("firms",)
+RESOURCES = ("firms", "search", "account", "curation")
 
 
 class Api(SmorestApi):
     """flask-smorest's Api, minus its error handlers (app.errors answers every error, as problem
     details under /api/) and with the error responses documented as problem details."""
-
-    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self):
         pass
@@ -54,6 +52,10 @@ class Api(SmorestApi):
                 response["schema"] = ProblemSchema
             prepare_response(response, self.spec, PROBLEM_TYPE)
             self.spec.components.response(phrase.name, response, lazy=True)
+        # Any other error an operation may answer (a malformed body, a rate limit, …).
+        response = {"description": "An error, as problem details.", "schema": ProblemSchema}
+        prepare_response(response, self.spec, PROBLEM_TYPE)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
 
 def init_app(app: Flask) -> None:
@@ -71,9 +73,10 @@ def init_app(app: Flask) -> None:
     for name in RESOURCES:
         blp = import_module(f"app.api.{name}").blp
         csrf.exempt(blp)  # session cookies authorize nothing here: tokens do
-        limiter.limit(http.API_LIMIT, key_func=http.limit_key)(blp)
+        limiter.limit(http.rate_limit, key_func=http.limit_key)(blp)
         api.register_blueprint(blp)
     http.init_app(app)
+    app.register_blueprint(docs.bp)
 
 
 def _spec_kwargs(app: Flask) -> dict:

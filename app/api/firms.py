@@ -3,7 +3,7 @@
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import fields, post_dump, validate
 from werkzeug.http import http_date
 
 from app.api.http import PREFIX, page_args, page_body, public
@@ -11,6 +11,7 @@ from app.api.schemas import (
     Instant,
     PageArgs,
     Schema,
+    Whole,
     bilingual,
     enum,
     page_of,
@@ -47,7 +48,7 @@ class FirmArgs(PageArgs):
 
 class CatalogueLinkSchema(Schema):
     code = fields.String(attribute="item.code", required=True)
-    name = bilingual("name", attribute="item")
+    name = bilingual("name", of="item")
     note = fields.String(allow_none=True)
 
 
@@ -81,7 +82,7 @@ class FirmSummarySchema(Schema):
 class IndustryCodeSchema(Schema):
     code = fields.String(attribute="industry_code.code", required=True)
     version = fields.String(attribute="industry_code.version", required=True)
-    name = bilingual("name", attribute="industry_code")
+    name = bilingual("name", of="industry_code")
     primary = fields.Boolean(attribute="is_primary", required=True)
 
 
@@ -116,18 +117,25 @@ class FirmSchema(FirmSummarySchema):
     needs = fields.List(fields.Nested(CatalogueLinkSchema))
     industry_codes = fields.List(fields.Nested(IndustryCodeSchema))
     certifications = fields.List(fields.Nested(CertificationSchema))
-    investment = fields.Function(
-        lambda firm: InvestmentSchema().dump(firm) if firm.seeking_investment else None,
-        metadata={"anyOf": [{"$ref": "#/components/schemas/Investment"}, {"type": "null"}]},
+    investment = Whole(
+        InvestmentSchema,
+        allow_none=True,
+        metadata={"description": "What the firm seeks; null when it seeks no investment."},
     )
-    contact = fields.Function(
-        lambda firm: ContactSchema().dump(firm) if firm.show_contact else None,
-        metadata={
-            "description": "Only where the firm chose to show it.",
-            "anyOf": [{"$ref": "#/components/schemas/Contact"}, {"type": "null"}],
-        },
+    contact = Whole(
+        ContactSchema,
+        allow_none=True,
+        metadata={"description": "Only where the firm chose to show it."},
     )
     verified_at = Instant(allow_none=True)
+
+    @post_dump(pass_original=True)
+    def _what_the_firm_shows(self, data: dict, firm, **kwargs) -> dict:
+        if not firm.seeking_investment:
+            data["investment"] = None
+        if not firm.show_contact:
+            data["contact"] = None
+        return data
 
 
 FirmPage = page_of(FirmSummarySchema, "FirmPage")

@@ -18,8 +18,11 @@ PREFIX = "/api/v1"
 PUBLIC_MAX_AGE = 60  # seconds a client or proxy may reuse a public answer without asking
 CORS_HEADERS = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
 EXPOSED_HEADERS = "ETag, Last-Modified, Link, Retry-After, Content-Language"
-# Per token (or, without one, per client address); Flask-Limiter's syntax.
-API_LIMIT = "120 per minute;3000 per hour"
+
+
+def rate_limit() -> str:
+    """Requests allowed per token (or client address): the API_RATE_LIMIT setting."""
+    return current_app.config["API_RATE_LIMIT"]
 
 
 def token():

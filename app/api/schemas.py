@@ -128,10 +128,16 @@ def page_of(item_schema: type[MarshmallowSchema], name: str) -> type[Marshmallow
     )
 
 
-def bilingual(name: str, **kwargs) -> fields.Field:
-    """`{"vi": …, "en": …}` from a record's `<name>_vi` and `<name>_en`."""
+def bilingual(name: str, of: str | None = None, **kwargs) -> fields.Field:
+    """`{"vi": …, "en": …}` from a record's `<name>_vi` and `<name>_en` (of its attribute `of`,
+    if given: a link's item)."""
+
+    def both(obj) -> dict:
+        record = getattr(obj, of) if of else obj
+        return {"vi": getattr(record, f"{name}_vi"), "en": getattr(record, f"{name}_en")}
+
     return fields.Function(
-        lambda obj: {"vi": getattr(obj, f"{name}_vi"), "en": getattr(obj, f"{name}_en")},
+        both,
         metadata={
             "type": "object",
             "properties": {
@@ -163,6 +169,13 @@ class WardSchema(Schema):
 def ward(attribute: str = "ward_code") -> fields.Field:
     """A record's ward (code, name, province) from its ward code, or null."""
     return fields.Nested(WardSchema, attribute=attribute, allow_none=True)
+
+
+class Whole(fields.Nested):
+    """A nested schema dumped from the record itself: a group of its fields."""
+
+    def get_value(self, obj, attr, accessor=None, default=None):
+        return obj
 
 
 def enum(enum_class, **kwargs) -> fields.Field:

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from vietnam_provinces import Province
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     EmailField,
@@ -19,7 +20,7 @@ from wtforms.validators import ValidationError as FieldError
 from app.domain import clock
 from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SectorGroup
-from app.domain.places import wards_of_province
+from app.domain.places import ward_province, wards_of_province
 from app.domain.text import nfc
 from app.firms.data import SCALAR_FIELDS
 from app.forms import Form, vietnamese_choices
@@ -206,6 +207,39 @@ class FirmForm(Form):
             "industry_codes": [{"industry_code_id": c, "primary": c == primary} for c in codes],
             "certifications": certifications,
         }
+
+    @staticmethod
+    def formdata_of(data: dict) -> MultiDict:
+        """What a browser would post for this listing content (the inverse of `to_data`), so
+        content sent as JSON (the API) is checked by this form, with its rules and messages."""
+        posted = MultiDict()
+        for name in SCALAR_FIELDS:
+            value = data.get(name)
+            if name in ("show_contact", "seeking_investment"):
+                if value:
+                    posted.add(name, "y")
+            elif name == "investment_types":
+                for kind in value or []:
+                    posted.add(name, str(kind))
+            else:
+                posted.add(name, "" if value is None else str(value))
+        posted.add("province", str(ward_province(data.get("ward_code"))))
+        for key, prefix in (("offers", "offer_note_"), ("needs", "need_note_")):
+            for entry in data.get(key) or []:
+                posted.add(key, str(entry["item_id"]))
+                posted.add(f"{prefix}{entry['item_id']}", entry.get("note") or "")
+        for entry in data.get("industry_codes") or []:
+            posted.add("industry_codes", str(entry["industry_code_id"]))
+            if entry.get("primary"):
+                posted.add("primary_industry_code", str(entry["industry_code_id"]))
+        posted.add(
+            "certifications",
+            "\n".join(
+                "; ".join(str(c.get(k) or "") for k in ("name", "issuer", "year"))
+                for c in data.get("certifications") or []
+            ),
+        )
+        return posted
 
     def fill_from(self, data: dict, notes_target: dict) -> None:
         """Show stored content in the form (for editing)."""

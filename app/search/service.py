@@ -18,6 +18,15 @@ SORTS = ("relevance", "newest", "closing")
 OVERVIEW = {"firm": 5, "programme": 3, "zone": 3, "incubator": 3, "catalogue": 3}
 SUGGESTED_FIRMS = 3
 
+# Each kind's page on the site: its endpoint and the stored field that names the record.
+DETAIL_ENDPOINTS = {
+    "firm": ("firms.detail", "slug"),
+    "programme": ("programmes.detail", "slug"),
+    "zone": ("places.zone", "slug"),
+    "incubator": ("places.incubator", "slug"),
+    "catalogue": ("catalogue.detail", "code"),
+}
+
 # The facets offered on each tab, in display order.
 FACETS_BY_KIND: dict[str, tuple[str, ...]] = {
     "all": ("group",),

@@ -10,7 +10,14 @@ from app.i18n import current_language
 from app.page_cache import for_visitors
 from app.pagination import browsable_pages, requested_page
 from app.places.service import zones_by_slug
-from app.search.service import SORTS, SearchRequest, overview, run_search, suggestions
+from app.search.service import (
+    DETAIL_ENDPOINTS,
+    SORTS,
+    SearchRequest,
+    overview,
+    run_search,
+    suggestions,
+)
 
 bp = Blueprint("search", __name__, cli_group="search")
 
@@ -21,13 +28,6 @@ KIND_LABELS = {
     "programme": _l("Programme"),
     "zone": _l("Zone or cluster"),
     "incubator": _l("Incubator"),
-}
-DETAIL_ENDPOINTS = {
-    "firm": ("firms.detail", "slug"),
-    "programme": ("programmes.detail", "slug"),
-    "zone": ("places.zone", "slug"),
-    "incubator": ("places.incubator", "slug"),
-    "catalogue": ("catalogue.detail", "code"),
 }
 
 

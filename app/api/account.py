@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import RAISE, fields, validate
 
-from app.api.http import PREFIX, caller, personal
+from app.api.http import PREFIX, caller, personal, requires
 from app.api.schemas import Instant, Schema, enum
 from app.catalogue.service import catalogue_tree, group_names
 from app.domain.enterprise import EnterpriseType
@@ -30,7 +30,6 @@ blp = Blueprint(
     url_prefix=f"{PREFIX}/me",
     description="The token holder's account and firms (a personal API token is required).",
 )
-SECURITY = [{"token": []}]
 MATCH_KINDS = ("programme", "zone", "incubator", "supplier", "buyer")
 
 
@@ -207,8 +206,8 @@ def edited_listing(firm, changes: dict) -> dict:
 
 @blp.route("")
 class Me(MethodView):
+    @requires("read")
     @blp.response(200, AccountSchema)
-    @blp.doc(security=SECURITY)
     def get(self):
         """The account the token belongs to."""
         return caller("read")
@@ -216,8 +215,8 @@ class Me(MethodView):
 
 @blp.route("/firms")
 class MyFirms(MethodView):
+    @requires("read")
     @blp.response(200, MyFirmSummarySchema(many=True))
-    @blp.doc(security=SECURITY)
     def get(self):
         """The firms the account manages, in any state."""
         return self_service.my_firms(caller("read"))
@@ -225,16 +224,16 @@ class MyFirms(MethodView):
 
 @blp.route("/firms/<int:firm_id>")
 class MyFirm(MethodView):
+    @requires("read")
     @blp.response(200, MyFirmSchema)
-    @blp.doc(security=SECURITY)
     def get(self, firm_id: int):
         """The listing as its business edits it: the pending change if there is one."""
         return _my_firm(self_service.get_my_firm(caller("read"), firm_id))
 
+    @requires("write")
     @blp.arguments(ListingEditSchema)
     @blp.response(200, MyFirmSchema)
     @blp.alt_response(409, response="CONFLICT")
-    @blp.doc(security=SECURITY)
     def patch(self, changes: dict, firm_id: int):
         """Change the listing, as its edit page does: saved at once while it is not public, a
         pending revision for a curator once it is. A stale `version` is a conflict."""
@@ -247,9 +246,9 @@ class MyFirm(MethodView):
 
 @blp.route("/firms/<int:firm_id>/matches")
 class Matches(MethodView):
+    @requires("read")
     @blp.arguments(MatchArgs, location="query", as_kwargs=True)
     @blp.response(200, MatchesSchema)
-    @blp.doc(security=SECURITY)
     def get(self, firm_id: int, limit: int):
         """Programmes, zones, incubators, suppliers and buyers that fit the firm, best first,
         each with its score, section (eligible, not eligible, closed) and reasons."""
@@ -282,9 +281,9 @@ class Matches(MethodView):
 
 @blp.route("/firms/<int:firm_id>/interests")
 class Interests(MethodView):
+    @requires("write")
     @blp.arguments(InterestArgs)
     @blp.response(201, InterestSchema)
-    @blp.doc(security=SECURITY)
     def post(self, args: dict, firm_id: int):
         """Ask a programme, zone or incubator to contact the firm (its agency is told)."""
         actor = caller("write")

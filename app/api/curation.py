@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import RAISE, fields, validate
 
-from app.api.http import PREFIX, caller, personal
+from app.api.http import PREFIX, caller, personal, requires
 from app.api.schemas import Instant, PageArgs, Schema, enum
 from app.curation import listings, revisions
 from app.curation.queue import QueueFilters, review_queue
@@ -24,7 +24,6 @@ blp = Blueprint(
     url_prefix=PREFIX,
     description="Curators: reviews and imports (a personal API token is required).",
 )
-SECURITY = [{"token": []}]
 SPREADSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_TYPES = {"text/csv": "upload.csv", SPREADSHEET: "upload.xlsx"}
 
@@ -115,9 +114,9 @@ class ImportResultSchema(Schema):
 
 @blp.route("/reviews")
 class Queue(MethodView):
+    @requires("read")
     @blp.arguments(QueueArgs, location="query", as_kwargs=True)
     @blp.response(200, QueueSchema)
-    @blp.doc(security=SECURITY)
     def get(self, page: int, per_page: int, **_filters):
         """Submitted listings, pending changes and claims, oldest first."""
         actor = caller("read")
@@ -142,10 +141,10 @@ class Queue(MethodView):
 
 @blp.route("/reviews/listings/<int:firm_id>")
 class ListingDecision(MethodView):
+    @requires("write")
     @blp.arguments(ListingDecisionArgs)
     @blp.response(200, ListingStateSchema)
     @blp.alt_response(409, response="CONFLICT")
-    @blp.doc(security=SECURITY)
     def post(self, args: dict, firm_id: int):
         """Publish a submitted listing, send it back with the reason and failed checks, or
         reject it (a reason is required for both)."""
@@ -160,10 +159,10 @@ class ListingDecision(MethodView):
 
 @blp.route("/reviews/changes/<int:revision_id>")
 class RevisionDecision(MethodView):
+    @requires("write")
     @blp.arguments(RevisionDecisionArgs)
     @blp.response(200, RevisionStateSchema)
     @blp.alt_response(409, response="CONFLICT")
-    @blp.doc(security=SECURITY)
     def post(self, args: dict, revision_id: int):
         """Apply a published listing's pending change, or reject it with the reason."""
         actor = caller("write")
@@ -174,10 +173,10 @@ class RevisionDecision(MethodView):
 
 @blp.route("/imports/<kind>")
 class Import(MethodView):
+    @requires("read")
     @blp.arguments(ImportArgs, location="query", as_kwargs=True)
     @blp.response(200, ImportResultSchema)
     @blp.doc(
-        security=SECURITY,
         parameters=[
             {"in": "path", "name": "kind", "required": True, "schema": {"enum": sorted(KINDS)}}
         ],

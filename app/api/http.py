@@ -55,6 +55,23 @@ def caller(scope: str = "read"):
     return found.user
 
 
+def requires(scope: str):
+    """A personal operation: the token is checked (and must allow `scope`) before anything
+    else is read, and the document says the operation needs one."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            caller(scope)
+            return view(*args, **kwargs)
+
+        doc = wrapper.__dict__.setdefault("_apidoc", {}).setdefault("manual_doc", {})
+        doc["security"] = [{"token": []}]
+        return wrapper
+
+    return decorator
+
+
 def limit_key() -> str:
     """Whom a request counts against: its token (by digest, without a database read), else its
     client address."""

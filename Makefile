@@ -10,7 +10,7 @@ INSTANCE_DIR ?= instance
 PO := app/translations/vi/LC_MESSAGES/messages.po
 MO := $(PO:.po=.mo)
 
-.PHONY: run serve test test-postgres setup db seed search-index lint format translations-extract translations-update clean
+.PHONY: run serve test test-postgres fuzz-api setup db seed search-index lint format translations-extract translations-update clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ node_modules/.installed: package.json package-lock.json
 # tests/with-postgres): each test on a database of its own.
 test-postgres: $(VENV)/.dev $(MO) node_modules/.installed
 	tests/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+# Schemathesis over every operation of the JSON API, against a throw-away live site (.ci/fuzz-api).
+fuzz-api: $(VENV)/.dev $(MO)
+	BIN=$(BIN) .ci/fuzz-api
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -67,6 +67,7 @@ def init_app(app: Flask) -> None:
         OPENAPI_JSON_PATH="openapi.json",
     )
     api = Api(app, spec_kwargs=_spec_kwargs(app))
+    app.extensions["api_v1"] = api
     api.spec.components.security_scheme(
         "token", {"type": "http", "scheme": "bearer", "description": "A personal API token."}
     )

@@ -32,11 +32,22 @@ def test_the_openapi_document_is_valid_openapi_3_1_and_names_every_operation(cli
     assert list(problem) == [PROBLEM]
 
 
-def test_the_docs_page_is_linked_from_the_footer_and_loads_its_assets_from_this_site(client):
+def test_the_docs_page_is_linked_from_the_footer_and_shows_every_operation(client):
     home = client.get("/").get_data(as_text=True)
     assert 'href="/api/docs"' in home
+    spec = client.get("/api/v1/openapi.json").get_json()
     page = client.get("/api/docs?lang=en").get_data(as_text=True)
-    assert "/api/v1/openapi.json" in page
+    assert 'href="/api/v1/openapi.json"' in page
+    for path, item in spec["paths"].items():
+        for method in item:
+            assert f"<code>{method.upper()} {path}</code>" in page
+    for name in spec["components"]["schemas"]:
+        assert f'id="schema-{name}"' in page
+    assert "<script" not in page.split("<main", 1)[1].split("</main>")[0]
+
+
+def test_the_console_loads_swagger_ui_from_this_site(client):
+    page = client.get("/api/console").get_data(as_text=True)
     for asset in ("vendor/swagger-ui/swagger-ui-bundle.js", "vendor/swagger-ui/swagger-ui.css"):
         assert f"/static/{asset}" in page
         assert client.get(f"/static/{asset}").status_code == 200

@@ -1,4 +1,4 @@
-// The API documentation page: Swagger UI (vendored) renders the OpenAPI document named by the
+// The API console (/api/console): Swagger UI (vendored) renders the OpenAPI document named by the
 // container's data-spec-url. Without JavaScript the page still links the document itself.
 (function () {
   "use strict";

@@ -39,7 +39,7 @@ def test_the_docs_page_is_linked_from_the_footer_and_shows_every_operation(clien
     page = client.get("/api/docs?lang=en").get_data(as_text=True)
     assert 'href="/api/v1/openapi.json"' in page
     for path, item in spec["paths"].items():
-        for method in item:
+        for method in set(item) - {"parameters"}:
             assert f"<code>{method.upper()} {path}</code>" in page
     for name in spec["components"]["schemas"]:
         assert f'id="schema-{name}"' in page

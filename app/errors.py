@@ -25,6 +25,22 @@ class ValidationError(DomainError):
     status = 400
 
 
+class Unauthenticated(DomainError):
+    """No valid credentials came with the request (an API token unknown, malformed, revoked or
+    expired, or its account deactivated or deleted). Answered 401 with `WWW-Authenticate`."""
+
+    status = 401
+
+    def __init__(self, message: str = ""):
+        super().__init__(
+            message
+            or _(
+                "The API token is missing, invalid, revoked or expired. Create a new one on your "
+                "account page."
+            )
+        )
+
+
 class Forbidden(DomainError):
     status = 403
 
@@ -75,6 +91,7 @@ def _wants_json() -> bool:
 def _titles() -> dict[int, str]:
     return {
         400: _("Bad request"),
+        401: _("Not authenticated"),
         403: _("Access denied"),
         404: _("Page not found"),
         405: _("Method not allowed"),
@@ -87,6 +104,7 @@ def _titles() -> dict[int, str]:
 def _explanations() -> dict[int, str]:
     return {
         400: _("The request could not be understood. Please check what you entered."),
+        401: _("This request needs a valid API token."),
         403: _("You do not have permission to see this page."),
         404: _("The page you asked for does not exist or is not public."),
         405: _("This address does not accept that kind of request."),
@@ -110,6 +128,8 @@ def register_error_handlers(app: Flask) -> None:
         response = make_response(render_error(error.status, error.message or None, error.title))
         if isinstance(error, TooManyAttempts):
             response.headers["Retry-After"] = str(error.retry_after)
+        if isinstance(error, Unauthenticated):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
 
     @app.errorhandler(SecurityError)

@@ -377,7 +377,8 @@ def user_for_reset_token(token: str) -> User:
 
 @transactional
 def reset_password(token: str, new_password: str) -> User:
-    """Set a new password from a reset link (which then stops working); raises TokenError."""
+    """Set a new password from a reset link (which then stops working); raises TokenError.
+    API tokens keep working: each is revoked on its own (see `app.accounts.api_tokens`)."""
     user = user_for_reset_token(token)
     _require_good_password(new_password, user.email, user.name)
     user.password_hash = generate_password_hash(new_password)
@@ -391,7 +392,8 @@ def reset_password(token: str, new_password: str) -> User:
 
 @transactional
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Set a new password; every session of the user ends (see `_end_sessions`)."""
+    """Set a new password; every session of the user ends (see `_end_sessions`). API tokens
+    keep working: each is revoked on its own (see `app.accounts.api_tokens`)."""
     if not check_password_hash(user.password_hash, current_password or ""):
         message = _("Your current password is not correct.")
         raise ValidationError(message, errors={"current_password": [message]})

@@ -1,5 +1,5 @@
 """Personal API tokens: a secret a person gives a program so that it may use the JSON API
-(/api/v1) in their name. Only the secret's SHA-256 digest is stored (see app.accounts.api_tokens)."""
+(/api/v1) in their name. Only the secret's SHA-256 digest is stored (app.accounts.api_tokens)."""
 
 from datetime import datetime
 from enum import StrEnum

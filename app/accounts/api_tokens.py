@@ -79,7 +79,7 @@ def create_token(actor: User, name: str, scope: str, days: int | str) -> tuple[A
         errors.update(error.errors)
     if scope not in {member.value for member in ApiScope}:
         errors["scope"] = [_("Choose whether the token may only read or also write.")]
-    lifetime = parse_int(days)
+    lifetime = days if isinstance(days, int) else parse_int(days)
     if lifetime not in LIFETIMES_DAYS:
         errors["days"] = [_("Choose how long the token works: 30, 90 or 365 days.")]
     if errors:

@@ -49,7 +49,7 @@ def digest(secret: str) -> str:
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join((name or "").split())
+    cleaned = " ".join(name.split()) if isinstance(name, str) else ""
     if not cleaned:
         raise _invalid("name", _("Give the token a name, for example the program that uses it."))
     if len(cleaned) > MAX_NAME_LENGTH:
@@ -77,9 +77,9 @@ def create_token(actor: User, name: str, scope: str, days: int | str) -> tuple[A
         cleaned_name = _clean_name(name)
     except ValidationError as error:
         errors.update(error.errors)
-    if scope not in {member.value for member in ApiScope}:
+    if not isinstance(scope, str) or scope not in {member.value for member in ApiScope}:
         errors["scope"] = [_("Choose whether the token may only read or also write.")]
-    lifetime = days if isinstance(days, int) else parse_int(days)
+    lifetime = days if type(days) is int else parse_int(days)  # JSON's true is no number
     if lifetime not in LIFETIMES_DAYS:
         errors["days"] = [_("Choose how long the token works: 30, 90 or 365 days.")]
     if errors:

@@ -94,6 +94,9 @@ def test_the_token_lives_as_many_days_as_chosen(app):
         ({"scope": "admin"}, "scope"),
         ({"days": 7}, "days"),
         ({"days": "ninety"}, "days"),
+        ({"days": True}, "days"),
+        ({"name": None, "scope": ["read"], "days": None}, "scope"),
+        ({"name": 42}, "name"),
     ],
 )
 def test_a_token_with_a_bad_name_scope_or_lifetime_is_refused(app, fields, field):

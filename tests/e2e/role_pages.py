@@ -74,6 +74,7 @@ BY_ROLE = {
         "/investor/searches",
         "/investor/introductions",
         "/investor/profile",
+        "/account",  # with an API token (see add_records_every_page_needs)
     ],
     "curator": PUBLIC
     + [

@@ -26,9 +26,19 @@ class ValidationError(DomainError):
 
 
 class Unauthenticated(DomainError):
-    """No valid credentials where some are needed (the API's bearer tokens)."""
+    """No valid credentials came with the request (an API token unknown, malformed, revoked or
+    expired, or its account deactivated or deleted). Answered 401 with `WWW-Authenticate`."""
 
     status = 401
+
+    def __init__(self, message: str = ""):
+        super().__init__(
+            message
+            or _(
+                "The API token is missing, invalid, revoked or expired. Create a new one on your "
+                "account page."
+            )
+        )
 
 
 class Forbidden(DomainError):

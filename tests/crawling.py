@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
+from app.accounts import api_tokens
 from app.backoffice.returns import open_reporting_year
 from app.extensions import db
 from app.firms.data import snapshot
@@ -49,8 +50,8 @@ def user(email: str) -> User:
 
 def add_records_every_page_needs() -> None:
     """What the sample data lacks for some pages to show their forms: an open reporting year,
-    an investor's list, saved search and introduction (and a deleted list and search, to
-    restore), a pending revision, claim and interest."""
+    an investor's list, saved search, introduction and API token (and a deleted list and
+    search, to restore), a pending revision, claim and interest."""
     business, investor = user(ROLES["business"]), user(ROLES["investor"])
     firm = db.session.scalar(sa.select(Firm).where(Firm.members.any(user_id=business.id)))
     today = date.today()
@@ -63,6 +64,7 @@ def add_records_every_page_needs() -> None:
     investors.delete_shortlist(investor, investors.create_shortlist(investor, "Năm ngoái").id)
     investors.delete_saved_search(investor, investors.save_search(investor, "Cũ", {}, "off").id)
     introductions.request_introduction(investor, firm.id, "Quỹ chúng tôi muốn tìm hiểu dự án.")
+    api_tokens.create_token(investor, "Bảng tính của quỹ", "read", 90)
     colleague = User(
         email="dongnghiep@example.vn", name="Đồng Nghiệp", role=Role.BUSINESS, password_hash="x"
     )

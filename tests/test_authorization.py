@@ -13,6 +13,7 @@ from app.errors import Forbidden, NotFound, VerificationRequired
 from app.extensions import db
 from app.models import (
     Agency,
+    ApiToken,
     Firm,
     FirmMember,
     FirmStatus,
@@ -71,6 +72,9 @@ MATRIX = {
     "account.export": {"": SIGNED_IN},
     # Businesses and investors close their own account; staff accounts an administrator.
     "account.delete": {"": "N N Y Y Y Y Y Y N N N"},
+    # Every account makes its own API tokens; a token is its owner's alone.
+    "api_token.create": {"": SIGNED_IN},
+    "api_token.manage": {"own api_token": "- H Y Y Y Y Y Y Y Y Y", "other api_token": HIDDEN},
     "firm.manage": {"own firm": MEMBERS, "other firm": HIDDEN},
     "firm.edit": {"own firm": VERIFIED_MEMBERS, "other firm": NOBODY},
     "firm.manage_members": {"own firm": "- N V Y N - - - - - -", "other firm": NOBODY},
@@ -113,6 +117,7 @@ MATRIX = {
     },
 }
 RECORD_KINDS = {
+    "api_token": ApiToken,
     "firm": Firm,
     "programme": Programme,
     "zone": Zone,
@@ -223,9 +228,24 @@ def _build_world() -> dict:
         for kind, model in (("shortlist", Shortlist), ("saved_search", SavedSearch))
     }
     db.session.add_all(r for records in investor_records.values() for r in records.values())
+    token_owners = {role: u for role, u in users.items() if isinstance(u, User)}
+    token_owners["other"] = stranger
+    api_tokens = {
+        role: ApiToken(
+            user_id=owner.id,
+            name="Của tôi",
+            scope="read",
+            secret_digest=f"{role:0>64}"[-64:],
+            prefix="cnmt_test",
+            expires_at=utcnow(),
+        )
+        for role, owner in token_owners.items()
+    }
+    db.session.add_all(api_tokens.values())
     db.session.commit()
     return {
         **investor_records,
+        "api_token": api_tokens,
         "users": users,
         "firms": (own_firm, other_firm),
         "programmes": programmes,
@@ -239,7 +259,7 @@ def _record(world: dict, role: str, label: str):
     if label == "incubator":
         return world["incubator"]
     whose, kind = label.split()
-    if kind in ("shortlist", "saved_search"):
+    if kind in ("shortlist", "saved_search", "api_token"):
         return world[kind].get(role if whose == "own" else "other")
     if kind == "firm":
         own, other = world["firms"]

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from app.errors import Conflict, Forbidden, NotFound, ValidationError
+from app.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationError
 from app.extensions import db
 from app.models import Agency
 
@@ -52,6 +52,27 @@ def test_domain_errors_become_json_for_json_clients(failing_app, name, status):
     )
     assert response.status_code == status
     assert response.json["error"]["status"] == status
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("vi", "Mã truy cập API bị thiếu, không hợp lệ"),
+        ("en", "The API token is missing, invalid"),
+    ],
+)
+def test_unauthenticated_asks_for_a_bearer_token_in_the_users_language(
+    failing_app, language, message
+):
+    @failing_app.get("/api/refused")
+    def refused():
+        raise Unauthenticated()
+
+    response = failing_app.test_client().get(f"/api/refused?lang={language}")
+
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.json["error"]["message"].startswith(message)
 
 
 def test_validation_message_is_shown(failing_app):

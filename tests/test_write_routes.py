@@ -45,6 +45,7 @@ OWN_ACCOUNT = {
     "accounts.profile",
     "accounts.change_password",
     "accounts.delete_account",
+    "accounts.create_api_token",
 }
 MAY_WRITE = {
     "anonymous": OWN_ACCOUNT,

@@ -6,7 +6,7 @@ import sys
 import click
 from flask_babel import force_locale
 
-from app.accounts import service
+from app.accounts import api_tokens, service
 from app.accounts.views import bp
 from app.errors import DomainError
 
@@ -96,6 +96,19 @@ def reactivate_command(email: str) -> None:
     """Let a deactivated account log in again (recorded in the audit trail)."""
     user = _run(service.reactivate_user, None, email=email)
     click.echo(f"Reactivated {user.email}.")
+
+
+@bp.cli.command("api-token")
+@click.option("--email", required=True, help="The account's e-mail address.")
+@click.option("--scope", type=click.Choice(["read", "write"]), default="read", show_default=True)
+@click.option("--days", type=click.Choice(["30", "90", "365"]), default="90", show_default=True)
+@click.option("--name", default="command line", show_default=True, help="What it is for.")
+def api_token_command(email: str, scope: str, days: str, name: str) -> None:
+    """Create a personal API token for an account and print its secret, this once (for a
+    program that calls the API as that account; the account sees and revokes it on its page)."""
+    user = _run(service.account, email)
+    _token, secret = _run(api_tokens.create_token, user, name, scope, int(days))
+    click.echo(secret)
 
 
 def _run(action, *args, **kwargs):

@@ -13,10 +13,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
+from app.accounts.api_tokens import DEFAULT_LIFETIME_DAYS, LIFETIMES_DAYS
+from app.accounts.api_tokens import MAX_NAME_LENGTH as MAX_TOKEN_NAME_LENGTH
 from app.accounts.passwords import password_problems
 from app.accounts.service import EMAIL_SHAPE, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
 from app.forms import Form, vietnamese_choices
-from app.models import Role
+from app.models import ApiScope, Role
 
 LANGUAGE_CHOICES = [
     SelectChoice("vi", "Tiếng Việt", render_kw={"lang": "vi"}),
@@ -213,4 +215,36 @@ class DeleteAccountForm(Form):
         validators=[DataRequired(REQUIRED)],
         description=_l("To confirm that it is you who deletes the account."),
         render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ApiTokenForm(Form):
+    """A new personal API token: what it is for, what it may do, how long it works."""
+
+    name = StringField(
+        _l("Token name"),
+        validators=[
+            DataRequired(_l("Give the token a name, for example the program that uses it.")),
+            Length(max=MAX_TOKEN_NAME_LENGTH, message=_l("This name is too long.")),
+        ],
+        description=_l("So that you recognise it later, for example “Monthly report script”."),
+        render_kw={"maxlength": MAX_TOKEN_NAME_LENGTH, "autocomplete": "off"},
+    )
+    scope = RadioField(
+        _l("What it may do"),
+        choices=[
+            SelectChoice(ApiScope.READ.value, _l("Read only: look up data through the API")),
+            SelectChoice(
+                ApiScope.WRITE.value,
+                _l("Read and write: also make the changes your account may make"),
+            ),
+        ],
+        default=ApiScope.READ.value,
+        validators=[DataRequired(_l("Choose whether the token may only read or also write."))],
+    )
+    days = RadioField(
+        _l("Works for"),
+        choices=[SelectChoice(str(days), _l("%(num)d days", num=days)) for days in LIFETIMES_DAYS],
+        default=str(DEFAULT_LIFETIME_DAYS),
+        validators=[DataRequired(_l("Choose how long the token works: 30, 90 or 365 days."))],
     )

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.authorization import anyone, register
-from app.models import Role, User
+from app.models import ApiToken, Role, User
 
 SELF_SERVICE_ROLES = (Role.BUSINESS, Role.INVESTOR)
 STAFF_ROLES = (Role.CURATOR, Role.ADMIN)
@@ -23,6 +23,10 @@ def can_close_own_account(user: User) -> bool:
     """Businesses and investors close their own account; staff accounts are an office's, ended
     by an administrator (`flask users deactivate` or /admin/users)."""
     return user.role in SELF_SERVICE_ROLES
+
+
+def owns_token(user: User, token: ApiToken) -> bool:
+    return token.user_id == user.id
 
 
 def needs_email_verification(user: User | None) -> bool:
@@ -45,3 +49,8 @@ register(
     can_close_own_account,
     message=_l("Staff accounts are closed by an administrator: please ask one."),
 )
+# Personal API tokens: every account may make some for its own programs (what a token may then
+# do through the API is decided by the API's actions, as for the account itself); a token is its
+# owner's alone: someone else's is not found.
+register("api_token.create", anyone)
+register("api_token.manage", owns_token, on=ApiToken, conceal=True)

@@ -4,9 +4,9 @@ data the platform holds about them, and deleting the account.
 Deleting keeps the account's row, emptied of everything personal (name, e-mail, password,
 network addresses in the audit trail): the audit trail of a public register still says what
 was done and when, by an account that no longer names anyone. What was the person's own —
-memberships, claims, the investor profile, shortlists, saved searches, introduction requests —
-is deleted. Firm listings are the firms' data and stay; a firm must keep an owner, so an only
-owner is refused until the listing has another.
+memberships, claims, the investor profile, shortlists, saved searches, introduction requests,
+API tokens — is deleted. Firm listings are the firms' data and stay; a firm must keep an owner,
+so an only owner is refused until the listing has another.
 """
 
 from datetime import datetime
@@ -22,6 +22,7 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.models import (
     AlertDelivery,
+    ApiToken,
     AuditEvent,
     Firm,
     FirmClaim,
@@ -82,6 +83,9 @@ def export_personal_data(user: User) -> dict:
         sa.select(IntroductionRequest)
         .where(IntroductionRequest.investor_id == user.id)
         .order_by(IntroductionRequest.id)
+    )
+    api_tokens = db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
     )
     activity = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.actor_id == user.id).order_by(AuditEvent.id)
@@ -171,6 +175,19 @@ def export_personal_data(user: User) -> dict:
             }
             for introduction in introductions
         ],
+        # What identifies a token's secret (its digest) stays out: the file may be shared.
+        "api_tokens": [
+            {
+                "name": token.name,
+                "prefix": token.prefix,
+                "scope": token.scope.value,
+                "created_at": _when(token.created_at),
+                "expires_at": _when(token.expires_at),
+                "last_used_at": _when(token.last_used_at),
+                "revoked_at": _when(token.revoked_at),
+            }
+            for token in api_tokens
+        ],
         "activity": [
             {
                 "action": event.action,
@@ -239,6 +256,7 @@ def _delete_own_records(user: User) -> None:
         sa.delete(FirmInvitation).where(FirmInvitation.email == user.email),
         sa.delete(InvestorProfile).where(InvestorProfile.user_id == user.id),
         sa.delete(IntroductionRequest).where(IntroductionRequest.investor_id == user.id),
+        sa.delete(ApiToken).where(ApiToken.user_id == user.id),
     ):
         db.session.execute(statement, execution_options={"synchronize_session": False})
     for shortlist in db.session.scalars(sa.select(Shortlist).where(Shortlist.owner_id == user.id)):

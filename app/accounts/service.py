@@ -377,7 +377,8 @@ def user_for_reset_token(token: str) -> User:
 
 @transactional
 def reset_password(token: str, new_password: str) -> User:
-    """Set a new password from a reset link (which then stops working); raises TokenError."""
+    """Set a new password from a reset link (which then stops working); raises TokenError.
+    API tokens keep working: each is revoked on its own (see `app.accounts.api_tokens`)."""
     user = user_for_reset_token(token)
     _require_good_password(new_password, user.email, user.name)
     user.password_hash = generate_password_hash(new_password)
@@ -391,7 +392,8 @@ def reset_password(token: str, new_password: str) -> User:
 
 @transactional
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Set a new password; every session of the user ends (see `_end_sessions`)."""
+    """Set a new password; every session of the user ends (see `_end_sessions`). API tokens
+    keep working: each is revoked on its own (see `app.accounts.api_tokens`)."""
     if not check_password_hash(user.password_hash, current_password or ""):
         message = _("Your current password is not correct.")
         raise ValidationError(message, errors={"current_password": [message]})
@@ -503,7 +505,8 @@ def create_staff_user(
     return user
 
 
-def _account(email: str) -> User:
+def account(email: str) -> User:
+    """The account with this address (the commands name accounts by it)."""
     user = _user_by_email(email)
     if user is None:
         raise NotFound(_("No account has this e-mail address."))
@@ -516,7 +519,7 @@ def set_user_role(
 ) -> User:
     """Change an account's role (and agency); recorded in the audit trail."""
     _may_manage_users(actor)
-    user = _account(email)
+    user = account(email)
     new_role = Role(role) if role in set(Role) else None
     if new_role is None:
         message = _("Unknown role.")
@@ -543,7 +546,7 @@ def set_user_role(
 def deactivate_user(actor: User | None, *, email: str) -> User:
     """Stop an account from logging in (its open sessions end at their next request)."""
     _may_manage_users(actor)
-    user = _account(email)
+    user = account(email)
     if actor is not None and actor.id == user.id:
         raise ValidationError(_("You cannot deactivate your own account."))
     _refuse_last_admin(user)
@@ -554,7 +557,7 @@ def deactivate_user(actor: User | None, *, email: str) -> User:
 def reactivate_user(actor: User | None, *, email: str) -> User:
     """Let a deactivated account log in again."""
     _may_manage_users(actor)
-    return _set_active(actor, _account(email), True)
+    return _set_active(actor, account(email), True)
 
 
 def _set_active(actor: User | None, user: User, active: bool) -> User:

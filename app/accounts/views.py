@@ -5,8 +5,10 @@ import json
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -16,11 +18,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import personal_data, service
+from app.accounts import api_tokens, personal_data, service
 from app.accounts.forms import (
     EVENT_LABELS,
     ROLE_LABELS,
     ActionForm,
+    ApiTokenForm,
     ChangePasswordForm,
     DeleteAccountForm,
     ForgotPasswordForm,
@@ -36,6 +39,7 @@ from app.accounts.redirects import safe_next
 from app.accounts.tokens import DEVICE_MAX_AGE, TokenError, make_device_token
 from app.audit import events_of
 from app.authorization import authorize, can
+from app.confirmation import Confirmation, ask, confirmed
 from app.errors import NotFound, TooManyAttempts, ValidationError
 from app.forms import bind_errors
 from app.i18n import current_language
@@ -236,12 +240,32 @@ def reset_password(token: str):
     return render_template("accounts/reset_password.html", form=form)
 
 
+def _saved_profile_form() -> ProfileForm:
+    form = ProfileForm(formdata=None, obj=current_user)
+    form.language.data = current_user.preferred_language
+    return form
+
+
+def _render_profile(form: ProfileForm, token_form: ApiTokenForm | None = None, status=200):
+    return (
+        render_template(
+            "accounts/profile.html",
+            form=form,
+            action_form=ActionForm(),
+            token_form=token_form or ApiTokenForm(formdata=None),
+            tokens=api_tokens.tokens_of(current_user),
+            max_tokens=api_tokens.MAX_LIVE_TOKENS,
+        ),
+        status,
+    )
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def profile():
-    form = ProfileForm(obj=current_user if request.method == "GET" else None)
     if request.method == "GET":
-        form.language.data = current_user.preferred_language
+        return _render_profile(_saved_profile_form())
+    form = ProfileForm()
     if form.validate_on_submit():
         try:
             service.update_profile(current_user, name=form.name.data, language=form.language.data)
@@ -251,7 +275,53 @@ def profile():
             session["lang"] = current_user.preferred_language
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form, action_form=ActionForm())
+    return _render_profile(form)
+
+
+@bp.post("/account/api-tokens")
+@login_required
+def create_api_token():
+    """Make a token and show its secret this once: on this page only (a flash would keep it in
+    the session cookie, which is signed but readable), never cached."""
+    profile_form = _saved_profile_form()  # first, so that its fields keep their usual ids
+    form = ApiTokenForm()
+    if form.validate_on_submit():
+        try:
+            token, secret = api_tokens.create_token(
+                current_user, form.name.data, form.scope.data, form.days.data
+            )
+        except ValidationError as error:
+            bind_errors(form, error)
+        else:
+            response = make_response(
+                render_template("accounts/api_token_created.html", token=token, secret=secret)
+            )
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return _render_profile(profile_form, form, 400)
+
+
+@bp.post("/account/api-tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    token = api_tokens.get_token(current_user, token_id)
+    if not confirmed():
+        return ask(
+            Confirmation(
+                question=_("Revoke the API token “%(name)s”?", name=token.name),
+                consequences=(
+                    _("Programs that use it can no longer reach the API with it."),
+                    _("A revoked token cannot be restored: for the API, create a new one."),
+                ),
+                button=_("Revoke the token"),
+                cancel=url_for("accounts.profile", _anchor="api-tokens"),
+            )
+        )
+    api_tokens.revoke_token(current_user, token_id)
+    flash(_("API token “%(name)s” revoked.", name=token.name), "success")
+    return redirect(url_for("accounts.profile", _anchor="api-tokens"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from functools import wraps
 from flask import Flask, Response, current_app, g, request
 from flask_babel import gettext as _
 
+from app.accounts.api_tokens import authenticate
 from app.domain import clock
 from app.errors import Forbidden, NotFound, Unauthenticated
 from app.i18n import current_language
@@ -36,8 +37,6 @@ def token():
         elif scheme.lower() != "bearer" or not secret.strip():
             raise Unauthenticated(_("Send the token as: Authorization: Bearer <token>."))
         else:
-            from app.accounts.api_tokens import authenticate
-
             g.api_token = authenticate(secret.strip())
     return g.api_token
 

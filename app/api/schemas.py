@@ -178,9 +178,18 @@ class Whole(fields.Nested):
         return obj
 
 
+class Choice(fields.Enum):
+    """An enumeration's value; dumped from a member or from its value (stored content)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, str) and not isinstance(value, self.enum):
+            value = self.enum(value)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 def enum(enum_class, **kwargs) -> fields.Field:
     """An enumeration's value, documented with its values."""
-    return fields.Enum(enum_class, by_value=True, **kwargs)
+    return Choice(enum_class, by_value=True, **kwargs)
 
 
 def page_url(endpoint: str, **values) -> fields.Field:

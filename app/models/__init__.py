@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic and the app import this package)."""
 
 from app.models.agency import Agency
+from app.models.api_token import ApiScope, ApiToken
 from app.models.audit import AuditEvent, DataGeneration, OutboxOperation, SearchOutbox
 from app.models.base import Provenance
 from app.models.catalogue import (
@@ -58,6 +59,8 @@ from app.models.user import Role, User
 
 __all__ = [
     "Agency",
+    "ApiScope",
+    "ApiToken",
     "AlertDelivery",
     "AlertFrequency",
     "AuditEvent",

@@ -78,6 +78,7 @@ BY_ROLE = {
         "/investor/searches",
         "/investor/introductions",
         "/investor/profile",
+        "/account",  # with an API token (see add_records_every_page_needs)
     ],
     "curator": PUBLIC
     + [

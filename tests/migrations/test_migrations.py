@@ -144,3 +144,41 @@ def test_autogenerate_leaves_the_search_index_tables_alone(app):
             connection, opts={"compare_type": True, "include_object": is_migrated_object}
         )
         assert compare_metadata(context, db.metadata) == []
+
+
+def test_api_tokens_go_with_their_account_and_their_table_with_the_downgrade(
+    tmp_path, new_database
+):
+    app = make_app(tmp_path, new_database())
+    with app.app_context():
+        flask_migrate.upgrade(revision="0021")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    'INSERT INTO "user" (id, email, password_hash, name, role, active,'
+                    " preferred_language, created_at, session_token)"
+                    " VALUES (1, 'lan@example.vn', 'x', 'Lan', 'business', true, 'vi',"
+                    " '2026-01-01', 'abc')"
+                )
+            )
+
+        flask_migrate.upgrade(revision="0022")
+
+        insert_token = sa.text(
+            "INSERT INTO api_token (user_id, name, scope, secret_digest, prefix, created_at,"
+            " expires_at) VALUES (1, 'Báo cáo', :scope, :digest, 'cnmt_abc', '2026-01-01',"
+            " '2026-04-01')"
+        )
+        with db.engine.begin() as connection:
+            connection.execute(insert_token, {"scope": "read", "digest": "a" * 64})
+        for scope, digest in (("read", "a" * 64), ("admin", "b" * 64)):  # a duplicate; a bad scope
+            with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+                connection.execute(insert_token, {"scope": scope, "digest": digest})
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "sqlite":
+                connection.execute(sa.text("PRAGMA foreign_keys = ON"))
+            connection.execute(sa.text('DELETE FROM "user"'))
+            assert connection.execute(sa.text("SELECT count(*) FROM api_token")).scalar() == 0
+        flask_migrate.downgrade(revision="0021")
+        assert "api_token" not in sa.inspect(db.engine).get_table_names()
+        db.engine.dispose()

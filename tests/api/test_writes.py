@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from app.accounts.api_tokens import create_token
 
+from app.accounts.api_tokens import create_token
 from app.api.account import ListingSchema
 from app.extensions import db
 from app.firms.data import LIST_FIELDS, SCALAR_FIELDS

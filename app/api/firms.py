@@ -33,6 +33,7 @@ class FirmArgs(PageArgs):
     q = fields.String(validate=validate.Length(max=200), metadata={"description": "Words."})
     group = fields.List(
         fields.String(validate=validate.Length(max=40)),
+        validate=validate.Length(max=20),
         metadata={"description": "Catalogue group codes (any of them)."},
     )
     ward = fields.Integer(metadata={"description": "A ward's code."})

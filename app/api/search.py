@@ -34,6 +34,7 @@ def _facet_field(name: str) -> fields.Field:
     kinds = ", ".join(sorted(k for k, names in FACETS_BY_KIND.items() if name in names))
     return fields.List(
         fields.String(validate=validate.Length(max=100)),
+        validate=validate.Length(max=20),
         metadata={"description": f"Facet filter, any of the values (on: {kinds})."},
     )
 

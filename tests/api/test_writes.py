@@ -326,3 +326,18 @@ def test_an_import_is_a_dry_run_unless_applied_with_a_write_token(client):
         headers={**bearer(make_user("firm@example.vn", Role.BUSINESS)), "Content-Type": "text/csv"},
     )
     assert business.status_code == 403
+
+
+def test_each_token_has_its_own_rate_limit(seeded_app, tmp_path):
+    from tests.conftest import make_app
+
+    database = seeded_app.config["SQLALCHEMY_DATABASE_URI"]
+    limited = make_app(tmp_path / "limited", database, API_RATE_LIMIT="3 per minute")
+    client = limited.test_client()
+    first, second = bearer(user(BUSINESS), "read"), bearer(user(INVESTOR), "read")
+    statuses = [client.get("/api/v1/me", headers=first).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = client.get("/api/v1/me", headers=first)
+    assert refused.mimetype == PROBLEM and int(refused.headers["Retry-After"]) > 0
+    assert client.get("/api/v1/me", headers=second).status_code == 200
+    assert client.get("/api/v1/firms").status_code == 200  # anonymous: counted by address

@@ -106,6 +106,14 @@ class Config:
     # /sitemap.xml is an index of numbered files.
     SITEMAP_URLS_PER_FILE = 50_000
     LOGO_DIR = os.environ.get("LOGO_DIR", str(INSTANCE_DIR / "logos"))
+    # The licence of the open data (/open-data): the department's decision. The default, CC BY
+    # 4.0, lets anyone reuse, share and adapt the data, commercially too, provided they name the
+    # source, which is what open data from a state agency asks of its users; the national
+    # open-data portal (data.gov.vn) runs CKAN, which offers it among its licences.
+    OPEN_DATA_LICENCE_NAME = os.environ.get("OPEN_DATA_LICENCE_NAME", "CC BY 4.0")
+    OPEN_DATA_LICENCE_URL = os.environ.get(
+        "OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+    )
     # Built XLSX exports, one file per list, filters, language and data generation.
     EXPORT_CACHE_DIR = os.environ.get("EXPORT_CACHE_DIR", str(INSTANCE_DIR / "exports"))
     # Public pages kept in each worker's memory for visitors who are not signed in, up to this

@@ -83,7 +83,7 @@ def test_the_calendar_has_each_public_programmes_dates_as_all_day_events(client)
             expected[f"programme-{p.id}-deadline@cnmt.test"] = p.closes_on
     assert expected
     assert {uid: event.decoded("DTSTART") for uid, event in found.items()} == expected
-    for uid, event in found.items():
+    for event in found.values():
         start, end = event.decoded("DTSTART"), event.decoded("DTEND")
         assert type(start) is date and end == start + timedelta(days=1)
         assert str(event["URL"]).startswith(f"{SITE_URL}/programmes/")
@@ -93,7 +93,7 @@ def test_the_calendar_has_each_public_programmes_dates_as_all_day_events(client)
 def test_deadlines_carry_reminders_a_week_and_a_day_before(client):
     found = events(client.get("/programmes/calendar.ics").get_data())
 
-    deadlines = [e for e in found if str(e["UID"]).endswith(("-deadline@cnmt.test"))]
+    deadlines = [e for e in found if str(e["UID"]).endswith("-deadline@cnmt.test")]
     assert deadlines
     for event in deadlines:
         triggers = sorted(alarm.decoded("TRIGGER") for alarm in event.walk("VALARM"))

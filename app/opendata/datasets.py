@@ -114,6 +114,11 @@ def _code(value) -> str | None:
     return str(value) if value is not None else None
 
 
+def _public_slug(zone: Zone | None) -> str | None:
+    """A zone's identifier where the zone itself is public: others are in no file."""
+    return zone.slug if zone is not None and zone.is_public else None
+
+
 def _newest(model, *conditions) -> Callable[[], datetime | None]:
     return lambda: db.session.scalar(sa.select(sa.func.max(model.updated_at)).where(*conditions))
 
@@ -195,7 +200,7 @@ FIRMS = Dataset(
             "zone_slug",
             "code",
             _l("Identifier of the zone or cluster the firm is in (see the zones dataset)"),
-            lambda r: r.firm.zone.slug if r.firm.zone else None,
+            lambda r: _public_slug(r.firm.zone),
         ),
         Column(
             "catalogue_groups",
@@ -467,7 +472,7 @@ ZONES = Dataset(
             "parent_slug",
             "code",
             _l("Identifier of the zone it is part of"),
-            lambda z: z.parent.slug if z.parent else None,
+            lambda z: _public_slug(z.parent),
         ),
         Column("ward_code", "integer", _l("Code of the ward or commune"), lambda z: z.ward_code),
         Column("ward_name", "text", _l("Ward or commune"), lambda z: ward_name(z.ward_code)),

@@ -49,6 +49,7 @@ PUBLIC = [
     "/contact",
     "/help",
     "/privacy",
+    "/open-data",
 ]
 SIGNED_OUT = ["/login", "/register", "/password/forgot"]
 BY_ROLE = {

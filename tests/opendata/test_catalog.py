@@ -4,6 +4,10 @@ and the open-data page carries it and is linked from every page."""
 import json
 import re
 
+import pytest
+import rdflib
+from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
+
 from app.opendata.datasets import DATASETS, FORMATS
 
 SITE_URL = "http://cnmt.test"
@@ -77,3 +81,29 @@ def test_the_sitemap_lists_the_open_data_page_with_its_last_change(client):
 
     entry = re.search(r"<loc>http://cnmt\.test/open-data</loc>\s*<lastmod>([^<]+)</lastmod>", xml)
     assert entry is not None
+
+
+# rdflib's own JSON-LD parser still builds a ConjunctiveGraph.
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_the_catalogue_reads_as_rdf_the_way_a_harvester_reads_it(client):
+    graph = rdflib.Graph().parse(
+        data=client.get("/open-data/catalog.jsonld").data, format="json-ld"
+    )
+
+    catalogs = list(graph.subjects(RDF.type, DCAT.Catalog))
+    datasets = set(graph.objects(catalogs[0], DCAT.dataset))
+    assert len(catalogs) == 1 and len(datasets) == len(DATASETS)
+    for dataset in datasets:
+        assert (dataset, RDF.type, DCAT.Dataset) in graph
+        assert graph.value(dataset, DCTERMS.publisher) is not None
+        assert {title.language for title in graph.objects(dataset, DCTERMS.title)} == {"vi", "en"}
+        distributions = list(graph.objects(dataset, DCAT.distribution))
+        assert len(distributions) == len(FORMATS)
+        for distribution in distributions:
+            address = str(graph.value(distribution, DCAT.downloadURL))
+            assert address.startswith(
+                f"{SITE_URL}/open-data/{graph.value(dataset, DCTERMS.identifier)}."
+            )
+            assert graph.value(distribution, DCAT.mediaType) is not None
+            assert str(graph.value(distribution, DCTERMS.license)).startswith("https://")
+            assert graph.value(distribution, DCTERMS.modified).datatype == XSD.dateTime

@@ -107,9 +107,10 @@ class Config:
     SITEMAP_URLS_PER_FILE = 50_000
     LOGO_DIR = os.environ.get("LOGO_DIR", str(INSTANCE_DIR / "logos"))
     # The licence of the open data (/open-data): the department's decision. The default, CC BY
-    # 4.0, lets anyone reuse, share and adapt the data, commercially too, provided they name the
-    # source, which is what open data from a state agency asks of its users; the national
-    # open-data portal (data.gov.vn) runs CKAN, which offers it among its licences.
+    # 4.0, lets anyone reuse, share, combine and adapt the data, commercially too, provided they
+    # name the source: the terms Article 18 of Decree 47/2020/NĐ-CP sets for the open data of
+    # state agencies (as the national portal data.gov.vn quotes them), which also forbid selling
+    # the data as published; the page says so.
     OPEN_DATA_LICENCE_NAME = os.environ.get("OPEN_DATA_LICENCE_NAME", "CC BY 4.0")
     OPEN_DATA_LICENCE_URL = os.environ.get(
         "OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"

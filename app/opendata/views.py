@@ -31,7 +31,6 @@ def index():
         licence_name=name,
         licence_url=url,
         catalog=catalog.catalog(),
-        types=datasets.TYPES,
     )
 
 

@@ -106,6 +106,15 @@ class Config:
     # /sitemap.xml is an index of numbered files.
     SITEMAP_URLS_PER_FILE = 50_000
     LOGO_DIR = os.environ.get("LOGO_DIR", str(INSTANCE_DIR / "logos"))
+    # The licence of the open data (/open-data): the department's decision. The default, CC BY
+    # 4.0, lets anyone reuse, share, combine and adapt the data, commercially too, provided they
+    # name the source: the terms Article 18 of Decree 47/2020/NĐ-CP sets for the open data of
+    # state agencies (as the national portal data.gov.vn quotes them), which also forbid selling
+    # the data as published; the page says so.
+    OPEN_DATA_LICENCE_NAME = os.environ.get("OPEN_DATA_LICENCE_NAME", "CC BY 4.0")
+    OPEN_DATA_LICENCE_URL = os.environ.get(
+        "OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+    )
     # Built XLSX exports, one file per list, filters, language and data generation.
     EXPORT_CACHE_DIR = os.environ.get("EXPORT_CACHE_DIR", str(INSTANCE_DIR / "exports"))
     # Public pages kept in each worker's memory for visitors who are not signed in, up to this

@@ -31,6 +31,7 @@ AREAS = (
     "investors",
     "imports",
     "refdata",
+    "opendata",
 )
 
 

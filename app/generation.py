@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from app import models
+from app.domain import clock
 from app.extensions import db
 from app.models import DataGeneration
 
@@ -33,6 +34,13 @@ CHANGED = "directory_data_changed"
 
 def current_generation() -> int:
     return db.session.scalar(sa.select(DataGeneration.value).where(DataGeneration.id == 1)) or 0
+
+
+def daily_generation() -> str:
+    """The generation and the day, for files built from directory data: a programme's status
+    follows the date, so a file of programmes is stale the next day even if nothing changed.
+    Read it before the data, like `current_generation`."""
+    return f"{current_generation()}-{clock.today().isoformat()}"
 
 
 def _after_flush(session: Session, flush_context) -> None:

@@ -31,7 +31,7 @@ from app.i18n import current_language
 # name (REMEMBER_COOKIE_NAME overrides it).
 USER_KEY = "_user_id"
 FLASHES_KEY = "_flashes"
-KEPT_HEADERS = ("Content-Type", "Content-Language")
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Cache-Control")
 
 _VISITOR_VIEWS = "page_cache_views"
 

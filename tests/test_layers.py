@@ -28,6 +28,7 @@ AREAS = {
     "investors",
     "main",
     "matching",
+    "opendata",
     "places",
     "programmes",
     "refdata",

@@ -3,6 +3,7 @@ is always the document's content), as a plain page that works without JavaScript
 site's accessibility rules; and Swagger UI (vendored in app/static/vendor/swagger-ui, no CDN) as
 an interactive console for trying requests."""
 
+import json
 from dataclasses import dataclass, field
 
 from flask import Blueprint, current_app, render_template, url_for
@@ -59,7 +60,11 @@ def _limits(schema: dict) -> str:
         "maxLength": "at most {} characters",
         "default": "default {}",
     }
-    return "; ".join(text.format(schema[key]) for key, text in names.items() if key in schema)
+    return "; ".join(
+        text.format(json.dumps(schema[key], ensure_ascii=False))
+        for key, text in names.items()
+        if schema.get(key) is not None
+    )
 
 
 def _described(description: str, schema: dict) -> str:

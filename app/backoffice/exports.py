@@ -28,7 +28,7 @@ from app.domain.places import ward_name
 from app.errors import NotFound
 from app.extensions import db
 from app.firms.service import FirmFilters, directory_query, groups_of_items
-from app.generation import current_generation
+from app.generation import daily_generation
 from app.i18n import current_language, format_day
 from app.labels import label
 from app.models import (
@@ -108,7 +108,7 @@ def export_firms(actor: User | None, args) -> ListExport:
     return ListExport(Table(_("Firms"), headers, _firm_rows(filters, private)), choices)
 
 
-def _published_firm_pages(filters: FirmFilters) -> Iterator[list[Firm]]:
+def published_firm_pages(filters: FirmFilters) -> Iterator[list[Firm]]:
     query = (
         directory_query(filters)
         .options(selectinload(Firm.zone))
@@ -125,7 +125,7 @@ def _published_firm_pages(filters: FirmFilters) -> Iterator[list[Firm]]:
         after = (firms[-1].legal_name, firms[-1].id)
 
 
-def _offered_items(firms: list[Firm]) -> dict[int, list[int]]:
+def offered_items(firms: list[Firm]) -> dict[int, list[int]]:
     """Firm id → the catalogue items it offers: plain rows, since loading 25,000 link objects
     would cost more than all the rest of the export."""
     offered: dict[int, list[int]] = defaultdict(list)
@@ -143,8 +143,8 @@ def _offered_items(firms: list[Firm]) -> dict[int, list[int]]:
 def _firm_rows(filters: FirmFilters, private: bool) -> Iterator[list]:
     # Translated once per export rather than once per cell: 10,000 firms make 60,000 lookups.
     yes_no, cached_label = cache(_yes_no), cache(label)
-    for firms in _published_firm_pages(filters):
-        offered = _offered_items(firms)
+    for firms in published_firm_pages(filters):
+        offered = offered_items(firms)
         for firm in firms:
             contact = private or firm.show_contact
             row = [
@@ -378,9 +378,7 @@ def export_file(actor: User | None, kind: str, fmt: str, args) -> BinaryIO:
     write = WRITERS.get(fmt)
     if write is None:
         raise NotFound()
-    # Read before any data (see app.generation); the day is part of it since a programme's
-    # status follows the date.
-    generation = f"{current_generation()}-{clock.today().isoformat()}"
+    generation = daily_generation()  # read before any data (see app.generation)
     export = export_list(actor, kind, args)
     key = (kind, fmt, export.choices, current_language())
     return export_cache.open_or_build(

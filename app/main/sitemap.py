@@ -38,12 +38,13 @@ LIST_PAGES = {
 }
 # Pages whose content is their template: they change when it does.
 TEMPLATE_PAGES = {
-    "main.about": "about.html",
-    "main.contact": "contact.html",
-    "main.help_page": "help.html",
-    "main.privacy": "privacy.html",
+    "main.about": "main/about.html",
+    "main.contact": "main/contact.html",
+    "main.help_page": "main/help.html",
+    "main.privacy": "main/privacy.html",
+    "places.old_address": "places/old_address.html",
 }
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "main"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ def entries() -> list[Entry]:
     pages = [Entry(public_url("main.home"), newest)]
     pages += [Entry(public_url(page), latest.get(model)) for page, model in LIST_PAGES.items()]
     pages.append(Entry(public_url("backoffice.statistics_page"), newest))
+    pages.append(Entry(public_url("opendata.index"), newest))
     pages += [Entry(public_url(page), _template_changed(t)) for page, t in TEMPLATE_PAGES.items()]
     return pages + records
 

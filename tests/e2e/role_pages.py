@@ -50,6 +50,7 @@ PUBLIC = [
     "/help",
     "/privacy",
     "/api/docs",
+    "/open-data",
 ]
 # Not crawled: /api/console, Swagger UI's try-it page (vendored third-party markup that axe finds
 # WCAG failures in: nested interactive controls, unlabelled server select, low contrast). It is

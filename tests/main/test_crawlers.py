@@ -57,6 +57,8 @@ def _public_paths() -> set[str]:
             "/help",
             "/privacy",
             "/statistics",
+            "/open-data",
+            "/places/old-address",
         }
     )
 

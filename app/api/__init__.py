@@ -34,7 +34,7 @@ from app.extensions import csrf
 from app.security import limiter
 
 # The resource modules, one blueprint each, in the order of the document.
-RESOURCES = ("firms",)
+RESOURCES = ("firms", "catalogue", "programmes", "places", "statistics")
 
 
 class Api(SmorestApi):

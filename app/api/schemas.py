@@ -15,6 +15,7 @@ from marshmallow import EXCLUDE, fields, validate
 from marshmallow import Schema as MarshmallowSchema
 
 from app.domain.places import province_name_of_ward, ward_name
+from app.models.base import Provenance
 from app.urls import public_url
 
 MARSHMALLOW_MESSAGES = (
@@ -176,3 +177,49 @@ def page_url(endpoint: str, **values) -> fields.Field:
         lambda obj: public_url(endpoint, **{k: getattr(obj, a) for k, a in values.items()}),
         metadata={"type": "string", "format": "uri"},
     )
+
+
+class ProvenanceSchema(Schema):
+    """Where a record's figures come from: sample data, a public document, or an agency's
+    verification on a day."""
+
+    kind = enum(Provenance, attribute="provenance", required=True)
+    source_document = fields.String(allow_none=True)
+    source_date = fields.Date(allow_none=True)
+    source_url = fields.String(allow_none=True)
+    verified_by = fields.Function(
+        lambda record: record.verified_by_agency.code if record.verified_by_agency else None,
+        metadata={"type": ["string", "null"], "description": "The verifying agency's code."},
+    )
+    verified_on = fields.Date(allow_none=True)
+
+
+class Whole(fields.Nested):
+    """A nested schema dumped from the record itself (some of its own columns, grouped)."""
+
+    def get_value(self, obj, attr, accessor=None, default=None):
+        return obj
+
+
+def provenance() -> fields.Field:
+    """A record's provenance (`ProvenanceMixin`)."""
+    return Whole(ProvenanceSchema, required=True)
+
+
+class CatalogueRefSchema(Schema):
+    """A catalogue entry named from another record: its code, name and page."""
+
+    code = fields.String(required=True)
+    name = bilingual("name")
+    url = page_url("catalogue.detail", code="code")
+
+
+class PlainEnum(fields.Enum):
+    """An enumeration's value kept as a plain string (in a JSON list column), dumped by value
+    and documented with its values."""
+
+    def __init__(self, enum_class, **kwargs):
+        super().__init__(enum_class, by_value=True, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else super()._serialize(self.enum(value), attr, obj, **kwargs)

@@ -45,9 +45,8 @@ blp = Blueprint(
 class ProgrammeArgs(Schema):
     """The filters of /programmes; an agency with no public programme is refused."""
 
-    status = enum(
-        ProgrammeStatus,
-        validate=validate.OneOf(PUBLIC_STATUSES),
+    status = fields.String(
+        validate=validate.OneOf([status.value for status in PUBLIC_STATUSES]),
         metadata={"description": "The status on today's date."},
     )
     agency = fields.String(
@@ -71,7 +70,9 @@ class EligibilitySchema(Schema):
     enterprise_types = fields.List(
         PlainEnum(EnterpriseType), attribute="eligible_enterprise_types", required=True
     )
-    size_classes = fields.List(PlainEnum(SizeClass), attribute="eligible_size_classes", required=True)
+    size_classes = fields.List(
+        PlainEnum(SizeClass), attribute="eligible_size_classes", required=True
+    )
     geographic_scope = enum(GeographicScope, required=True)
     wards = fields.List(
         fields.Nested(WardSchema),

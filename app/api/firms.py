@@ -11,6 +11,7 @@ from app.api.schemas import (
     Instant,
     PageArgs,
     Schema,
+    Whole,
     bilingual,
     enum,
     page_of,
@@ -116,16 +117,12 @@ class FirmSchema(FirmSummarySchema):
     needs = fields.List(fields.Nested(CatalogueLinkSchema))
     industry_codes = fields.List(fields.Nested(IndustryCodeSchema))
     certifications = fields.List(fields.Nested(CertificationSchema))
-    investment = fields.Function(
-        lambda firm: InvestmentSchema().dump(firm) if firm.seeking_investment else None,
-        metadata={"anyOf": [{"$ref": "#/components/schemas/Investment"}, {"type": "null"}]},
-    )
-    contact = fields.Function(
-        lambda firm: ContactSchema().dump(firm) if firm.show_contact else None,
-        metadata={
-            "description": "Only where the firm chose to show it.",
-            "anyOf": [{"$ref": "#/components/schemas/Contact"}, {"type": "null"}],
-        },
+    investment = Whole(InvestmentSchema, when=lambda firm: firm.seeking_investment, allow_none=True)
+    contact = Whole(
+        ContactSchema,
+        when=lambda firm: firm.show_contact,
+        allow_none=True,
+        metadata={"description": "Only where the firm chose to show it."},
     )
     verified_at = Instant(allow_none=True)
 

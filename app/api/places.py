@@ -11,6 +11,7 @@ from app.api.http import PREFIX, public
 from app.api.schemas import (
     CatalogueRefSchema,
     Instant,
+    PublicList,
     Schema,
     bilingual,
     enum,
@@ -81,13 +82,9 @@ class ZoneSchema(ZoneSummarySchema):
     priority_items = fields.List(
         fields.Nested(CatalogueRefSchema), metadata={"description": "Its priority domains."}
     )
-    children = fields.Function(
-        lambda zone: ZoneRefSchema(many=True).dump([z for z in zone.children if z.is_public]),
-        metadata={
-            "type": "array",
-            "items": {"$ref": "#/components/schemas/ZoneRef"},
-            "description": "The published parks and clusters inside it.",
-        },
+    children = PublicList(
+        fields.Nested(ZoneRefSchema),
+        metadata={"description": "The published parks and clusters inside it."},
     )
     firms = fields.Function(
         lambda zone: FirmSummarySchema(many=True).dump(published_firms_in_zone(zone, FIRMS_CAP)),

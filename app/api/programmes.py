@@ -14,6 +14,7 @@ from app.api.schemas import (
     CatalogueRefSchema,
     Instant,
     PlainEnum,
+    PublicList,
     Schema,
     WardSchema,
     Whole,
@@ -79,15 +80,9 @@ class EligibilitySchema(Schema):
         attribute="eligible_ward_codes",
         metadata={"description": "Where the scope is `wards`."},
     )
-    zones = fields.Function(
-        lambda programme: ZoneRefSchema(many=True).dump(
-            [zone for zone in programme.zones if zone.is_public]
-        ),
-        metadata={
-            "type": "array",
-            "items": {"$ref": "#/components/schemas/ZoneRef"},
-            "description": "Where the scope is `zones`.",
-        },
+    zones = PublicList(
+        fields.Nested(ZoneRefSchema),
+        metadata={"description": "Where the scope is `zones` (the published ones)."},
     )
     min_firm_age_years = fields.Integer(allow_none=True)
     max_firm_age_years = fields.Integer(allow_none=True)

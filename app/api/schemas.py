@@ -195,10 +195,22 @@ class ProvenanceSchema(Schema):
 
 
 class Whole(fields.Nested):
-    """A nested schema dumped from the record itself (some of its own columns, grouped)."""
+    """A nested schema dumped from the record itself (some of its own columns, grouped); with
+    `when`, null for a record where `when(record)` is false."""
+
+    def __init__(self, nested, *, when=None, **kwargs):
+        super().__init__(nested, **kwargs)
+        self.when = when
 
     def get_value(self, obj, attr, accessor=None, default=None):
-        return obj
+        return obj if self.when is None or self.when(obj) else None
+
+
+class PublicList(fields.List):
+    """A list of related records, only those the public may see (`is_public`)."""
+
+    def get_value(self, obj, attr, accessor=None, default=None):
+        return [record for record in super().get_value(obj, attr, accessor) if record.is_public]
 
 
 def provenance() -> fields.Field:

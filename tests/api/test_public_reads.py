@@ -1,6 +1,9 @@
 """What every public read of the API does alike: CORS for any origin, an ETag answered 304 when it
 matches, problems in the language asked for, and no 5xx whatever the query."""
 
+import json
+import re
+
 import pytest
 
 from tests.api.conftest import problem, revalidated
@@ -84,3 +87,14 @@ def test_extra_query_parameters_are_ignored(api):
     plain = api.get("/api/v1/zones").get_json()
 
     assert api.get("/api/v1/zones?page=0&utm_source=x&callback=evil").get_json() == plain
+
+
+def test_every_reference_in_the_openapi_document_resolves(api):
+    document = api.get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(document)))
+
+    assert refs and refs <= set(schemas), refs - set(schemas)
+    for path in ("/api/v1/catalogue/{code}", "/api/v1/programmes", "/api/v1/zones/{slug}"):
+        assert document["paths"][path]["get"]["summary"]

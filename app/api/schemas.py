@@ -130,9 +130,16 @@ def page_of(item_schema: type[MarshmallowSchema], name: str) -> type[Marshmallow
 
 
 def bilingual(name: str, **kwargs) -> fields.Field:
-    """`{"vi": …, "en": …}` from a record's `<name>_vi` and `<name>_en`."""
+    """`{"vi": …, "en": …}` from a record's `<name>_vi` and `<name>_en`; with `attribute`, from
+    that related record's (a Function field is given the whole object, not the attribute)."""
+    related = kwargs.pop("attribute", None)
+
+    def texts(obj):
+        record = getattr(obj, related) if related else obj
+        return {"vi": getattr(record, f"{name}_vi"), "en": getattr(record, f"{name}_en")}
+
     return fields.Function(
-        lambda obj: {"vi": getattr(obj, f"{name}_vi"), "en": getattr(obj, f"{name}_en")},
+        texts,
         metadata={
             "type": "object",
             "properties": {

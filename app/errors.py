@@ -145,7 +145,7 @@ def _field_errors(error: HTTPException) -> dict | None:
     messages = (getattr(error, "data", None) or {}).get("messages") or {}
     errors: dict[str, list[str]] = {}
     for location in messages.values():
-        for name, found in (location.items() if isinstance(location, dict) else ()):
+        for name, found in location.items() if isinstance(location, dict) else ():
             errors[name] = _flat(found)
     return errors or None
 

@@ -34,7 +34,16 @@ from app.extensions import csrf
 from app.security import limiter
 
 # The resource modules, one blueprint each, in the order of the document.
-RESOURCES = ("firms", "search", "account", "curation")
+RESOURCES = (
+    "firms",
+    "catalogue",
+    "programmes",
+    "places",
+    "search",
+    "statistics",
+    "account",
+    "curation",
+)
 
 
 class Api(SmorestApi):

@@ -3,7 +3,7 @@
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields, post_dump, validate
+from marshmallow import fields, validate
 from werkzeug.http import http_date
 
 from app.api.http import PREFIX, page_args, page_body, public
@@ -49,7 +49,7 @@ class FirmArgs(PageArgs):
 
 class CatalogueLinkSchema(Schema):
     code = fields.String(attribute="item.code", required=True)
-    name = bilingual("name", of="item")
+    name = bilingual("name", attribute="item")
     note = fields.String(allow_none=True)
 
 
@@ -83,7 +83,7 @@ class FirmSummarySchema(Schema):
 class IndustryCodeSchema(Schema):
     code = fields.String(attribute="industry_code.code", required=True)
     version = fields.String(attribute="industry_code.version", required=True)
-    name = bilingual("name", of="industry_code")
+    name = bilingual("name", attribute="industry_code")
     primary = fields.Boolean(attribute="is_primary", required=True)
 
 
@@ -118,25 +118,14 @@ class FirmSchema(FirmSummarySchema):
     needs = fields.List(fields.Nested(CatalogueLinkSchema))
     industry_codes = fields.List(fields.Nested(IndustryCodeSchema))
     certifications = fields.List(fields.Nested(CertificationSchema))
-    investment = Whole(
-        InvestmentSchema,
-        allow_none=True,
-        metadata={"description": "What the firm seeks; null when it seeks no investment."},
-    )
+    investment = Whole(InvestmentSchema, when=lambda firm: firm.seeking_investment, allow_none=True)
     contact = Whole(
         ContactSchema,
+        when=lambda firm: firm.show_contact,
         allow_none=True,
         metadata={"description": "Only where the firm chose to show it."},
     )
     verified_at = Instant(allow_none=True)
-
-    @post_dump(pass_original=True)
-    def _what_the_firm_shows(self, data: dict, firm, **kwargs) -> dict:
-        if not firm.seeking_investment:
-            data["investment"] = None
-        if not firm.show_contact:
-            data["contact"] = None
-        return data
 
 
 FirmPage = page_of(FirmSummarySchema, "FirmPage")

@@ -15,6 +15,7 @@ from marshmallow import EXCLUDE, fields, validate
 from marshmallow import Schema as MarshmallowSchema
 
 from app.domain.places import province_name_of_ward, ward_name
+from app.models.base import Provenance
 from app.urls import public_url
 
 MARSHMALLOW_MESSAGES = (
@@ -128,16 +129,17 @@ def page_of(item_schema: type[MarshmallowSchema], name: str) -> type[Marshmallow
     )
 
 
-def bilingual(name: str, of: str | None = None, **kwargs) -> fields.Field:
-    """`{"vi": …, "en": …}` from a record's `<name>_vi` and `<name>_en` (of its attribute `of`,
-    if given: a link's item)."""
+def bilingual(name: str, **kwargs) -> fields.Field:
+    """`{"vi": …, "en": …}` from a record's `<name>_vi` and `<name>_en`; with `attribute`, from
+    that related record's (a Function field is given the whole object, not the attribute)."""
+    related = kwargs.pop("attribute", None)
 
-    def both(obj) -> dict:
-        record = getattr(obj, of) if of else obj
+    def texts(obj):
+        record = getattr(obj, related) if related else obj
         return {"vi": getattr(record, f"{name}_vi"), "en": getattr(record, f"{name}_en")}
 
     return fields.Function(
-        both,
+        texts,
         metadata={
             "type": "object",
             "properties": {
@@ -171,13 +173,6 @@ def ward(attribute: str = "ward_code") -> fields.Field:
     return fields.Nested(WardSchema, attribute=attribute, allow_none=True)
 
 
-class Whole(fields.Nested):
-    """A nested schema dumped from the record itself: a group of its fields."""
-
-    def get_value(self, obj, attr, accessor=None, default=None):
-        return obj
-
-
 class Choice(fields.Enum):
     """An enumeration's value; dumped from a member or from its value (stored content)."""
 
@@ -198,3 +193,50 @@ def page_url(endpoint: str, **values) -> fields.Field:
         lambda obj: public_url(endpoint, **{k: getattr(obj, a) for k, a in values.items()}),
         metadata={"type": "string", "format": "uri"},
     )
+
+
+class ProvenanceSchema(Schema):
+    """Where a record's figures come from: sample data, a public document, or an agency's
+    verification on a day."""
+
+    kind = enum(Provenance, attribute="provenance", required=True)
+    source_document = fields.String(allow_none=True)
+    source_date = fields.Date(allow_none=True)
+    source_url = fields.String(allow_none=True)
+    verified_by = fields.Function(
+        lambda record: record.verified_by_agency.code if record.verified_by_agency else None,
+        metadata={"type": ["string", "null"], "description": "The verifying agency's code."},
+    )
+    verified_on = fields.Date(allow_none=True)
+
+
+class Whole(fields.Nested):
+    """A nested schema dumped from the record itself (some of its own columns, grouped); with
+    `when`, null for a record where `when(record)` is false."""
+
+    def __init__(self, nested, *, when=None, **kwargs):
+        super().__init__(nested, **kwargs)
+        self.when = when
+
+    def get_value(self, obj, attr, accessor=None, default=None):
+        return obj if self.when is None or self.when(obj) else None
+
+
+class PublicList(fields.List):
+    """A list of related records, only those the public may see (`is_public`)."""
+
+    def get_value(self, obj, attr, accessor=None, default=None):
+        return [record for record in super().get_value(obj, attr, accessor) if record.is_public]
+
+
+def provenance() -> fields.Field:
+    """A record's provenance (`ProvenanceMixin`)."""
+    return Whole(ProvenanceSchema, required=True)
+
+
+class CatalogueRefSchema(Schema):
+    """A catalogue entry named from another record: its code, name and page."""
+
+    code = fields.String(required=True)
+    name = bilingual("name")
+    url = page_url("catalogue.detail", code="code")

@@ -81,8 +81,9 @@ def zones_within(session: Session | None = None) -> dict[int, set[int]]:
     return within
 
 
-def published_firms_in_zone(zone: Zone) -> list[Firm]:
-    """The zone's published firms, those in the zones inside it included."""
+def published_firms_in_zone(zone: Zone, limit: int | None = None) -> list[Firm]:
+    """The zone's published firms by name (the first `limit` of them), those in the zones
+    inside it included, with what a firm card shows."""
     return list(
         db.session.scalars(
             sa.select(Firm)
@@ -90,7 +91,9 @@ def published_firms_in_zone(zone: Zone) -> list[Firm]:
                 Firm.status == FirmStatus.PUBLISHED,
                 Firm.zone_id.in_(zones_within().get(zone.id, {zone.id})),
             )
+            .options(selectinload(Firm.catalogue_links), selectinload(Firm.zone))
             .order_by(by_name(Firm.legal_name))
+            .limit(limit)
         )
     )
 

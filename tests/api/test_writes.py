@@ -341,3 +341,23 @@ def test_each_token_has_its_own_rate_limit(seeded_app, tmp_path):
     assert refused.mimetype == PROBLEM and int(refused.headers["Retry-After"]) > 0
     assert client.get("/api/v1/me", headers=second).status_code == 200
     assert client.get("/api/v1/firms").status_code == 200  # anonymous: counted by address
+
+
+def test_only_the_reviewing_agencys_curators_review_and_import(client):
+    from tests.curation.helpers import CURATOR_KHCN
+
+    other_agency = bearer(user(CURATOR_KHCN))
+    firm = submitted_firm()
+    assert client.get("/api/v1/reviews", headers=other_agency).status_code == 403
+    decision = {"decision": "approve", "version": firm.version}
+    response = client.post(
+        f"/api/v1/reviews/listings/{firm.id}", json=decision, headers=other_agency
+    )
+    assert response.status_code == 403
+    assert db.session.get(Firm, firm.id).status == FirmStatus.SUBMITTED
+    upload = client.post(
+        "/api/v1/imports/catalogue",
+        data=csv_file(["code"], [["X"]]),
+        headers={**other_agency, "Content-Type": "text/csv"},
+    )
+    assert upload.status_code == 403

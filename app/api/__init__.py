@@ -48,7 +48,7 @@ RESOURCES = (
 
 class Api(SmorestApi):
     """flask-smorest's Api, minus its error handlers (app.errors answers every error, as problem
-    details under /api/) and with the error responses documented as problem details."""
+    details under /api/v1/) and with the error responses documented as problem details."""
 
     def _register_error_handlers(self):
         pass

@@ -24,7 +24,7 @@ class Operation:
     description: str
     token: bool
     parameters: list[dict]
-    body: list[tuple[str, str]]  # (media type, schema as text)
+    body: list[tuple[str, str, bool]]  # (media type, schema as text, whether a named schema)
     responses: list[tuple[str, str, str]]  # (status, description, schema as text)
 
 
@@ -72,8 +72,11 @@ def _described(description: str, schema: dict) -> str:
     return f"{description} ({limits})".strip() if limits else description
 
 
-def _content(content: dict) -> list[tuple[str, str]]:
-    return [(media, type_of(body.get("schema"))) for media, body in (content or {}).items()]
+def _content(content: dict) -> list[tuple[str, str, bool]]:
+    return [
+        (media, type_of(body.get("schema")), "$ref" in (body.get("schema") or {}))
+        for media, body in (content or {}).items()
+    ]
 
 
 def reference(spec: dict) -> tuple[list[Section], list[tuple[str, list[dict]]]]:
@@ -94,7 +97,11 @@ def reference(spec: dict) -> tuple[list[Section], list[tuple[str, list[dict]]]]:
                     response = responses[response["$ref"].rsplit("/", 1)[-1]]
                 schemas = _content(response.get("content"))
                 found.append(
-                    (status, response.get("description", ""), ", ".join(s for _m, s in schemas))
+                    (
+                        status,
+                        response.get("description", ""),
+                        ", ".join(text for _media, text, _named in schemas),
+                    )
                 )
             parameters = [
                 {

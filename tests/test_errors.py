@@ -64,15 +64,16 @@ def test_domain_errors_become_json_for_json_clients(failing_app, name, status):
 def test_unauthenticated_asks_for_a_bearer_token_in_the_users_language(
     failing_app, language, message
 ):
-    @failing_app.get("/api/refused")
+    @failing_app.get("/api/v1/refused")
     def refused():
         raise Unauthenticated()
 
-    response = failing_app.test_client().get(f"/api/refused?lang={language}")
+    response = failing_app.test_client().get(f"/api/v1/refused?lang={language}")
 
     assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert response.json["error"]["message"].startswith(message)
+    assert response.json["detail"].startswith(message)
 
 
 def test_validation_message_is_shown(failing_app):

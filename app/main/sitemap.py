@@ -43,6 +43,7 @@ TEMPLATE_PAGES = {
     "main.help_page": "main/help.html",
     "main.privacy": "main/privacy.html",
     "places.old_address": "places/old_address.html",
+    "api_docs.index": "api/docs.html",
 }
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

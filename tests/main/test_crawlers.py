@@ -59,6 +59,7 @@ def _public_paths() -> set[str]:
             "/statistics",
             "/open-data",
             "/places/old-address",
+            "/api/docs",
         }
     )
 

@@ -161,9 +161,11 @@ def _field_errors(error: HTTPException) -> dict | None:
 
 
 def _flat(found) -> list[str]:
+    """Messages of one field. Those marshmallow raises as they are (a schema's "Unknown field.")
+    are translated here; formatted ones were translated when raised (app/api/schemas.py)."""
     if isinstance(found, dict):  # a nested field: {index or name: [messages]}
         return [f"{key}: {m}" for key, value in found.items() for m in _flat(value)]
-    return [str(m) for m in found] if isinstance(found, list) else [str(found)]
+    return [_(str(m)) for m in (found if isinstance(found, list) else [found])]
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -84,12 +84,6 @@ class Schema(MarshmallowSchema):
                     setattr(validator, name, _translated(getattr(validator, name)))
 
 
-def translate_message(message) -> str:
-    """A message as the error response shows it: messages raised unformatted (a schema's own)
-    are translated here."""
-    return gettext(str(message)) if isinstance(message, Translated) else str(message)
-
-
 class ProblemSchema(Schema):
     """RFC 9457 problem details."""
 

@@ -204,6 +204,12 @@ def test_invalid_content_is_refused_with_the_forms_messages(client):
     )
     assert unknown.status_code == 422
     assert unknown.get_json()["errors"] == {"status": ["Unknown field."]}
+    vietnamese = client.patch(
+        f"/api/v1/me/firms/{firm.id}",
+        json={"version": firm.version, "status": "published"},
+        headers={**bearer(owner), "Accept-Language": "vi"},
+    )
+    assert vietnamese.get_json()["errors"] == {"status": ["Trường không xác định."]}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FirmRevision)) == 0
 
 

@@ -131,7 +131,11 @@ class Firm(VersionMixin, TimestampMixin, db.Model):
         order_by="FirmIndustryCode.industry_code_id",
     )
     certifications: Mapped[list["FirmCertification"]] = relationship(
-        back_populates="firm", cascade="all, delete-orphan", order_by="FirmCertification.year"
+        back_populates="firm",
+        cascade="all, delete-orphan",
+        # The id breaks ties: the search document lists them in this order, and PostgreSQL
+        # returns equal years in any order.
+        order_by="[FirmCertification.year, FirmCertification.id]",
     )
 
     @property

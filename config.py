@@ -135,6 +135,9 @@ class Config:
     FIRMS_PER_PAGE = int(os.environ.get("FIRMS_PER_PAGE", "20"))
     # Lists and searches can be browsed up to this many results (deeper pages are refused).
     RESULT_WINDOW = int(os.environ.get("RESULT_WINDOW", "1000"))
+    # A published listing is confirmed by its business at least this often, or it lapses
+    # (EEN's yearly rule; `flask listings remind` reminds before and lapses after).
+    LISTING_CONFIRMATION_DAYS = int(os.environ.get("LISTING_CONFIRMATION_DAYS", "365"))
     # How many reverse proxies in front of the app append to X-Forwarded-For (0: none trusted).
     TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
     # Where Flask-Limiter keeps its counters: memory:// is per process (the embedded default,

@@ -312,6 +312,7 @@ class _Loader:
             status=status,
             is_sample=True,
             published_at=utcnow() if published else None,
+            confirmed_at=utcnow() if published else None,
             verified_at=utcnow() if published and record.get("verified") else None,
             zone=self.zone(record.get("zone"), where),
             ward_code=self.ward(record.get("ward_code"), where),

@@ -77,6 +77,9 @@ MATRIX = {
     "api_token.manage": {"own api_token": "- H Y Y Y Y Y Y Y Y Y", "other api_token": HIDDEN},
     "firm.manage": {"own firm": MEMBERS, "other firm": HIDDEN},
     "firm.edit": {"own firm": VERIFIED_MEMBERS, "other firm": NOBODY},
+    # The own firm here is a draft: only published or lapsed listings are confirmed
+    # (tests/firms/test_renewals.py tries those).
+    "firm.confirm": {"own firm": "- N N N N - - - - - -", "other firm": NOBODY},
     "firm.manage_members": {"own firm": "- N V Y N - - - - - -", "other firm": NOBODY},
     "firm.create": {"": BUSINESSES},
     "firm.claim": {"": BUSINESSES},

@@ -19,6 +19,7 @@ from app.curation.review import (
 )
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
+from app.firms import renewals
 from app.labels import CHECK_LABELS
 from app.models import (
     Firm,
@@ -64,6 +65,7 @@ def _approve(actor: User, firm: Firm, version: int | None) -> None:
     before = review_state(firm)
     firm.status = FirmStatus.PUBLISHED
     firm.published_at = firm.published_at or utcnow()
+    renewals.start_period(firm)
     firm.review_reason = None
     firm.review_failed_checks = []
     flush()

@@ -16,6 +16,7 @@ from app.curation.review import (
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.firms import data as firm_data
+from app.firms import renewals
 from app.models import (
     Firm,
     FirmRevision,
@@ -90,6 +91,7 @@ def approve_revision(actor: User, revision_id: int, version: int | None) -> Firm
     revision.state = ReviewState.APPROVED
     revision.decided_by_id = actor.id
     revision.decided_at = utcnow()
+    renewals.start_period(firm)  # the business brought its listing up to date
     flush()
     audit.record(
         actor,

@@ -18,12 +18,13 @@ from flask_login import current_user, login_required
 from app.authorization import authorize
 from app.backoffice.returns import open_years, returns_due
 from app.catalogue.service import catalogue_tree
+from app.domain import clock
 from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SectorGroup, SizeClass
 from app.domain.places import ward_province, wards_of_province
 from app.domain.tax_code import TaxCodeError, normalize_tax_code
 from app.errors import Conflict, ValidationError
-from app.firms import self_service
+from app.firms import renewals, self_service
 from app.firms.forms import ClaimForm, FirmForm, InviteForm, LogoForm, RemoveMemberForm, SubmitForm
 from app.firms.service import (
     FirmFilters,
@@ -41,7 +42,7 @@ from app.pagination import requested_page
 from app.parsing import lenient_amount
 from app.places.service import public_zones
 
-bp = Blueprint("firms", __name__)
+bp = Blueprint("firms", __name__, cli_group="listings")
 
 
 @bp.get("/firms")
@@ -138,6 +139,7 @@ def create():
 @login_required
 def manage(firm_id: int):
     firm = self_service.get_my_firm(current_user, firm_id)
+    confirm_by = renewals.due_on(firm)
     return render_template(
         "firms/manage.html",
         firm=firm,
@@ -149,6 +151,9 @@ def manage(firm_id: int):
         remove_form=RemoveMemberForm(),
         logo_form=LogoForm(),
         reporting_years=open_years() if firm.status == "published" else [],
+        confirm_by=confirm_by,
+        confirm_soon=confirm_by is not None
+        and (confirm_by - clock.today()).days <= max(renewals.ROUNDS),
     )
 
 
@@ -207,6 +212,29 @@ def submit(firm_id: int):
     else:
         flash(_("Submitted. A curator of Sở Công Thương will review your listing."), "success")
     return redirect(url_for("firms.manage", firm_id=firm.id))
+
+
+@bp.post("/my/firms/<int:firm_id>/confirm")
+@login_required
+def confirm(firm_id: int):
+    """The yearly confirmation of a published listing, or the renewal of a lapsed one."""
+    firm = self_service.get_my_firm(current_user, firm_id)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        abort(400)
+    renewing = renewals.is_lapsed(firm)
+    try:
+        renewals.confirm_listing(current_user, firm, form.version.data)
+    except Conflict as error:
+        flash(error.message, "error")
+    else:
+        flash(
+            _("Renewed: the listing is public again.")
+            if renewing
+            else _("Thank you: the listing is confirmed for another year."),
+            "success",
+        )
+    return redirect(url_for("firms.manage", firm_id=firm.id) + "#confirmation")
 
 
 @bp.route("/my/firms/claim/<int:firm_id>", methods=["GET", "POST"])

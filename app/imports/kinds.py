@@ -25,6 +25,7 @@ from app.domain.firm_size import SectorGroup, SizeClass
 from app.errors import ValidationError
 from app.extensions import db
 from app.firms import data as firm_data
+from app.firms import renewals
 from app.imports import cells
 from app.models import (
     Agency,
@@ -384,9 +385,13 @@ class FirmImport(ImportKind):
                 for index, code in enumerate(wanted["industry_codes"])
             ]
         if "status" in wanted:
+            was_published = firm.status == FirmStatus.PUBLISHED
             firm.status = FirmStatus(wanted["status"])
             published = firm.status == FirmStatus.PUBLISHED
             firm.published_at = (firm.published_at or utcnow()) if published else None
+            if published and not was_published:
+                firm.lapsed_at = None
+                renewals.start_period(firm)
         firm_data.apply(firm, content)
         return firm
 

@@ -23,6 +23,7 @@ from app.models.firm import (
     IndustryCode,
     InvestmentType,
     LinkRelation,
+    ListingReminder,
     MemberRole,
     ReviewState,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "Firm",
     "FirmCatalogueLink",
     "FirmCertification",
+    "ListingReminder",
     "FirmClaim",
     "FirmIndustryCode",
     "FirmInvitation",

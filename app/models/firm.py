@@ -1,7 +1,7 @@
 """A firm's listing: identity, size inputs, place, industry codes, what it offers and needs,
 investment ask, and its place in the curation lifecycle."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -105,6 +105,11 @@ class Firm(VersionMixin, TimestampMixin, db.Model):
     submitted_at: Mapped[datetime | None]
     verified_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
+    # The yearly confirmation (app/firms/renewals.py): when a member last confirmed the listing
+    # (publication and approved changes count), and when it lapsed for want of one (archived
+    # until a member renews it; None for a curator's archive).
+    confirmed_at: Mapped[datetime | None]
+    lapsed_at: Mapped[datetime | None]
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -309,6 +314,22 @@ class FirmCertification(db.Model):
     year: Mapped[int | None]
 
     firm: Mapped[Firm] = relationship(back_populates="certifications")
+
+
+class ListingReminder(db.Model):
+    """One reminder round sent for one period of a listing's yearly confirmation (unique, so
+    `flask listings remind` is idempotent)."""
+
+    __tablename__ = "listing_reminder"
+    __table_args__ = (sa.UniqueConstraint("firm_id", "due_on", "round_days"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(sa.ForeignKey("firm.id", ondelete="CASCADE"), index=True)
+    # The day the confirmation is due: a new confirmation starts a new period.
+    due_on: Mapped[date]
+    # The round: "N days or fewer before the day"; each round reminds a listing once a period.
+    round_days: Mapped[int]
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ReviewState(StrEnum):

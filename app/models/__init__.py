@@ -10,6 +10,7 @@ from app.models.catalogue import (
     CatalogueKind,
     CatalogueLevel,
 )
+from app.models.event import Event, EventKind, EventRegistration, RegistrationStatus
 from app.models.firm import (
     Firm,
     FirmCatalogueLink,
@@ -69,6 +70,9 @@ __all__ = [
     "CatalogueKind",
     "CatalogueLevel",
     "DataGeneration",
+    "Event",
+    "EventKind",
+    "EventRegistration",
     "Firm",
     "FirmCatalogueLink",
     "FirmCertification",
@@ -99,6 +103,7 @@ __all__ = [
     "ReviewState",
     "ProgrammeStatus",
     "Provenance",
+    "RegistrationStatus",
     "ReminderLog",
     "ReportingYear",
     "ReturnState",

@@ -177,9 +177,14 @@ EVENTS = Aggregate("event", event_data, check_event, apply_event, _state)
 # The organisers' actions ----------------------------------------------------------------------
 
 
-def _for_agency(actor: User, data: dict) -> dict:
-    """Curators organise for their own agency; those who manage every event choose one."""
-    return data if manages_every_event(actor) else {**data, "agency_id": actor.agency_id}
+def _for_agency(actor: User, data: dict, event: Event | None = None) -> dict:
+    """Curators organise for their own agency; those who manage every event choose one (when
+    they do not say: their own for a new event, the event's own for an edit)."""
+    if not manages_every_event(actor):
+        return {**data, "agency_id": actor.agency_id}
+    if data.get("agency_id") is None:
+        return {**data, "agency_id": event.agency_id if event else actor.agency_id}
+    return data
 
 
 def agency_choices(actor: User) -> list[Agency] | None:
@@ -222,7 +227,7 @@ def create_event(actor: User | None, data: dict, is_sample: bool = False) -> Eve
 def update_event(actor: User | None, event_id: int, data: dict, version: int | None) -> Event:
     """Fields `data` leaves out keep their value. More seats promote the waiting list."""
     event = get_event_for_edit(actor, event_id)
-    EVENTS.edit(actor, event, _for_agency(actor, data), version)
+    EVENTS.edit(actor, event, _for_agency(actor, data, event), version)
     promote_waiting(event)
     return event
 

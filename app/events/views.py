@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.confirmation import Confirmation, ask, confirmed
-from app.errors import Conflict, ValidationError
+from app.errors import Conflict, NotFound, ValidationError
 from app.events import feeds, organiser, registration, service
 from app.events.forms import ActionForm, EventForm, GuestRegistrationForm, StateForm
 from app.events.seats import seats_taken
@@ -135,6 +135,8 @@ def cancel(slug: str):
     event = service.get_public_event(slug)
     if not ActionForm().validate_on_submit():
         raise ValidationError(_("The form has expired. Please try again."))
+    if registration.my_registration(current_user, event) is None:
+        raise NotFound(_("You are not registered for this event."))
     if not confirmed():
         return ask(
             Confirmation(

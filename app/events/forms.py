@@ -29,7 +29,7 @@ class EventForm(RecordForm):
         _l("Starts at"),
         format=LOCAL_TIME,
         validators=[InputRequired()],
-        description=_l("Quảng Ngãi time (UTC+7)."),
+        description=_l("Quảng Ngãi time (Asia/Ho_Chi_Minh)."),
     )
     ends_at = DateTimeLocalField(_l("Ends at"), format=LOCAL_TIME, validators=[InputRequired()])
     registration_deadline = DateTimeLocalField(

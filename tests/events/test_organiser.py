@@ -55,7 +55,7 @@ def test_the_csv_neutralises_formulas_users_typed(world):
             )
         )
     )
-    assert rows[0][0] in ("Name", "Họ và tên")
+    assert len(rows[0]) == 6
     names = {row[2]: row for row in rows[1:]}
     assert names["f@example.vn"][0] == '\'=HYPERLINK("http://x")'
     assert names["g@example.vn"][1] == "'+cmd|' /C calc'!A0"

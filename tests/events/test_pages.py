@@ -42,7 +42,9 @@ def test_bad_guest_input_shows_on_the_form_in_the_visitors_language(app, world):
             "email": "x",
         },
     )
-    assert response.status_code == 400 and "Nhập" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "Vui lòng điền trường này." in response.get_data(
+        as_text=True
+    )
     assert count_registrations() == 0
 
 

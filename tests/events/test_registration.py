@@ -223,3 +223,23 @@ def test_no_registration_after_the_deadline_or_for_a_draft(world):
     draft = service.create_event(world["sct"], event_data(title_vi="Nháp"))
     with pytest.raises(NotFound):
         registration.register_guest(draft.id, {"name": "A", "email": "a@example.vn"})
+
+
+def test_deleting_an_account_deletes_its_registrations_and_frees_its_seat(app, world):
+    from werkzeug.security import generate_password_hash
+
+    from app.accounts import personal_data
+
+    event = published_event(world["sct"], capacity=1)
+    leaving, next_in_line = people(2)
+    leaving.password_hash = generate_password_hash("Mat-khau-rat-dai-2026!")
+    db.session.commit()
+    gone = registration.register_user(leaving, event.id).id
+    waiting = registration.register_user(next_in_line, event.id).id
+    exported = personal_data.export_personal_data(leaving)
+    assert [r["status"] for r in exported["event_registrations"]] == ["confirmed"]
+
+    personal_data.delete_account(leaving, "Mat-khau-rat-dai-2026!")
+
+    assert db.session.get(EventRegistration, gone) is None
+    assert status_of(waiting) == "confirmed"

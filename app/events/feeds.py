@@ -54,11 +54,12 @@ def event_calendar(event: Event) -> bytes:
         details.append(event.online_url)
     details.append(address)
     entry.add("description", "\n\n".join(details))
-    entry.add(
-        "organizer",
-        f"mailto:{event.agency.email}" if event.agency.email else address,
-        parameters={"CN": localized(event.agency, "name")},
-    )
+    if event.agency.email:
+        entry.add(
+            "organizer",
+            f"mailto:{event.agency.email}",
+            parameters={"CN": localized(event.agency, "name")},
+        )
     calendar.add_component(entry)
     calendar.add_missing_timezones()
     return calendar.to_ical()

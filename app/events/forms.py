@@ -17,7 +17,7 @@ LOCAL_TIME = "%Y-%m-%dT%H:%M"
 
 class EventForm(RecordForm):
     agency_id = SelectField(_l("Organising agency"), coerce=int, validators=[Optional()])
-    kind = SelectField(_l("Kind of event"), validators=[InputRequired()])
+    kind = SelectField(_l("Kind of event"))  # the service refuses anything else
     title_vi = StringField(_l("Title (Vietnamese)"), validators=[InputRequired(), Length(max=300)])
     title_en = StringField(_l("Title (English)"), validators=[Length(max=300)])
     description_vi = TextAreaField(

@@ -22,6 +22,7 @@ AREAS = (
     "firms",
     "catalogue",
     "programmes",
+    "events",
     "places",
     "search",
     "accounts",

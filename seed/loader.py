@@ -10,7 +10,7 @@ curators' forms and imports, so a seed file breaking a rule stops the load with 
 from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,10 +18,12 @@ import yaml
 from werkzeug.security import generate_password_hash
 
 from app.curation import agency_data
+from app.domain import clock
 from app.domain.places import is_ward
 from app.domain.tax_code import normalize_tax_code
 from app.domain.text import nfc
 from app.errors import ValidationError
+from app.events import service as events
 from app.extensions import db
 from app.firms import data as firm_data
 from app.firms.data import SCALAR_FIELDS
@@ -30,6 +32,7 @@ from app.models import (
     CatalogueItem,
     CatalogueKind,
     CatalogueLevel,
+    Event,
     Firm,
     FirmCatalogueLink,
     FirmCertification,
@@ -285,6 +288,37 @@ class _Loader:
                 known[record["slug"]] = programme
                 self.created("programmes")
 
+    def events(self) -> None:
+        """Sample events, dated from today (some upcoming, some past), published."""
+        known = self.existing(Event.slug)
+        today = clock.today()
+        with self.rows("events", _read(self.directory, "events.yaml")) as rows:
+            for record in rows:
+                if record["slug"] in known:
+                    continue
+                where = f"events.yaml {record['slug']}"
+                day = today + timedelta(days=record["starts_in_days"])
+                starts = datetime.combine(day, time.fromisoformat(record["start"]))
+                ends = datetime.combine(
+                    day + timedelta(days=record.get("days", 1) - 1),
+                    time.fromisoformat(record["end"]),
+                )
+                closes_before = record.get("registration_closes_days_before")
+                data = {name: record.get(name) for name in events.EVENT_FIELDS}
+                data.update(
+                    agency_id=self.agency(record["agency"], where).id,
+                    starts_at=starts,
+                    ends_at=ends,
+                    registration_deadline=(
+                        starts - timedelta(days=closes_before) if closes_before else None
+                    ),
+                )
+                cleaned = _checked(where, events.check_event, data)
+                event = events.apply_event(Event(slug=record["slug"], is_sample=True), cleaned)
+                events.publish(event)
+                known[record["slug"]] = event
+                self.created("events")
+
     # Sample firms and demo accounts ----------------------------------------------------------
 
     def firms(self, records: list[dict], label: str = "firms") -> None:
@@ -413,6 +447,7 @@ def load_seed_data(directory: Path, progress=None) -> SeedReport:
         loader.zones()
         loader.incubators()
         loader.programmes()
+        loader.events()
         loader.firms(_read(directory, "firms.yaml"), label="sample firms")
         loader.demo_users()
     return loader.report

@@ -13,11 +13,13 @@ from werkzeug.routing import Rule
 
 from app.accounts import api_tokens
 from app.backoffice.returns import open_reporting_year
+from app.events import registration as event_registration
 from app.extensions import db
 from app.firms.data import snapshot
 from app.investors import introductions
 from app.investors import service as investors
 from app.models import (
+    Event,
     Firm,
     FirmClaim,
     FirmMember,
@@ -51,7 +53,8 @@ def user(email: str) -> User:
 def add_records_every_page_needs() -> None:
     """What the sample data lacks for some pages to show their forms: an open reporting year,
     an investor's list, saved search, introduction and API token (and a deleted list and
-    search, to restore), a pending revision, claim and interest."""
+    search, to restore), a pending revision, claim and interest, and the investor's
+    registration for the first upcoming event (its cancel and check-in forms)."""
     business, investor = user(ROLES["business"]), user(ROLES["investor"])
     firm = db.session.scalar(sa.select(Firm).where(Firm.members.any(user_id=business.id)))
     today = date.today()
@@ -65,6 +68,7 @@ def add_records_every_page_needs() -> None:
     investors.delete_saved_search(investor, investors.save_search(investor, "Cũ", {}, "off").id)
     introductions.request_introduction(investor, firm.id, "Quỹ chúng tôi muốn tìm hiểu dự án.")
     api_tokens.create_token(investor, "Bảng tính của quỹ", "read", 90)
+    event_registration.register_user(investor, first_upcoming_event().id)
     colleague = User(
         email="dongnghiep@example.vn", name="Đồng Nghiệp", role=Role.BUSINESS, password_hash="x"
     )
@@ -87,6 +91,15 @@ def add_records_every_page_needs() -> None:
         ]
     )
     db.session.commit()
+
+
+def first_upcoming_event() -> Event:
+    """The sample event the public list shows first (registration open)."""
+    return db.session.scalar(
+        sa.select(Event)
+        .where(Event.public(), Event.starts_at > sa.func.current_timestamp())
+        .order_by(Event.starts_at, Event.id)
+    )
 
 
 class PageParser(HTMLParser):

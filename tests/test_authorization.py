@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import (
     Agency,
     ApiToken,
+    Event,
     Firm,
     FirmMember,
     FirmStatus,
@@ -118,9 +119,17 @@ MATRIX = {
         "other zone": ADMIN_HIDDEN,
         "incubator": "H H H H H H H H Y H Y",
     },
+    # Curators of Sở Công Thương and administrators organise every event, other agencies'
+    # curators their own agency's (someone else's draft is not found).
+    "events.create": {"": AGENCY_STAFF},
+    "event.manage": {"own event": OWN_AGENCY, "other event": REVIEWERS_ONLY_SEE},
+    "event.attendees": {"own event": OWN_AGENCY, "other event": REVIEWERS_ONLY_SEE},
+    # One click for signed-in people with a confirmed address (guests confirm by e-mail).
+    "event.register": {"": VERIFIED_SIGNED_IN},
 }
 RECORD_KINDS = {
     "api_token": ApiToken,
+    "event": Event,
     "firm": Firm,
     "programme": Programme,
     "zone": Zone,
@@ -215,12 +224,24 @@ def _build_world() -> dict:
             published_at=utcnow(),
         )
 
+    def event(agency: Agency) -> Event:
+        return Event(
+            slug=f"su-kien-{agency.code.lower()}",
+            agency=agency,
+            kind="technology_workshop",
+            title_vi=f"Hội thảo của {agency.code}",
+            starts_at=utcnow(),
+            ends_at=utcnow(),
+            place="Hội trường",
+        )
+
     programmes = {"SCT": programme(sct), "SKHCN": programme(other_agency)}
+    events = {"SCT": event(sct), "SKHCN": event(other_agency)}
     zones = {"SCT": zone(sct), "SKHCN": zone(other_agency)}
     incubator = Incubator(slug="vuon-uom", name_vi="Vườn ươm", host_organisation="Trường")
     accounts = [user for user in users.values() if isinstance(user, User)]
     db.session.add_all([*accounts, stranger, own_firm, other_firm, incubator])
-    db.session.add_all([*programmes.values(), *zones.values()])
+    db.session.add_all([*programmes.values(), *zones.values(), *events.values()])
     db.session.commit()
     owners = {"investor": users["investor"], "unverified_investor": users["unverified_investor"]}
     owners["other"] = account("other-investor", Role.INVESTOR)
@@ -253,6 +274,7 @@ def _build_world() -> dict:
         "firms": (own_firm, other_firm),
         "programmes": programmes,
         "zones": zones,
+        "events": events,
         "incubator": incubator,
     }
 

@@ -23,6 +23,7 @@ AREAS = {
     "backoffice",
     "catalogue",
     "curation",
+    "events",
     "firms",
     "imports",
     "investors",

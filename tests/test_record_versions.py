@@ -11,10 +11,12 @@ import sqlalchemy as sa
 
 from app.curation import agency_data
 from app.errors import Conflict
+from app.events import service as events
 from app.extensions import db
 from app.models import (
     Agency,
     CatalogueItem,
+    Event,
     Firm,
     Incubator,
     Interest,
@@ -90,6 +92,17 @@ AGGREGATES = {
         CURATOR,
         lambda: db.session.scalar(
             sa.select(Zone).where(Zone.managing_agency.has(code="SCT")).order_by(Zone.id)
+        ),
+    ),
+    "event": Aggregate(
+        Event,
+        events.get_event_for_edit,
+        events.update_event,
+        events.event_data,
+        "title_vi",
+        CURATOR_KHCN,
+        lambda: db.session.scalar(
+            sa.select(Event).where(Event.agency.has(code="SKHCN")).order_by(Event.id)
         ),
     ),
 }
@@ -180,6 +193,7 @@ def test_changing_only_an_incubators_focus_still_moves_its_version(seeded_app):
         Interest,
         ReportingYear,
         YearlyReturn,
+        Event,
     ],
 )
 def test_every_editable_aggregate_checks_its_version_on_update(model):

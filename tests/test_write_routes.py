@@ -32,7 +32,15 @@ from app.models import (
 )
 from app.models.base import utcnow
 from tests.conftest import login_as, make_user
-from tests.crawling import NOT_SWEPT, ROLES, Site, add_records_every_page_needs, session_token, user
+from tests.crawling import (
+    NOT_SWEPT,
+    ROLES,
+    Site,
+    add_records_every_page_needs,
+    first_upcoming_event,
+    session_token,
+    user,
+)
 
 # The JSON API's writes take a token, never a session's form (tests/api/test_writes.py).
 API = "/api/v1/"
@@ -50,9 +58,13 @@ OWN_ACCOUNT = {
     "accounts.delete_account",
     "accounts.create_api_token",
 }
+# Anybody may register for an event (guests confirm by e-mail); accounts also in one click.
+EVENT_REGISTRATION = {"events.register_guest"}
 MAY_WRITE = {
-    "anonymous": OWN_ACCOUNT,
+    "anonymous": OWN_ACCOUNT | EVENT_REGISTRATION,
     "investor": OWN_ACCOUNT
+    | EVENT_REGISTRATION
+    | {"events.register"}
     | {
         "investors.profile",
         "investors.save_search",
@@ -60,10 +72,12 @@ MAY_WRITE = {
         "investors.add_to_shortlist",
         "investors.request_introduction",
     },
-    "business": OWN_ACCOUNT | {"firms.create", "firms.claim"},
+    "business": OWN_ACCOUNT
+    | EVENT_REGISTRATION
+    | {"firms.create", "firms.claim", "events.register"},
 }
 # Authorized by the signed token in their address, which no page shows.
-SIGNED_LINKS = {"investors.unsubscribe"}
+SIGNED_LINKS = {"investors.unsubscribe", "events.confirm", "events.cancel_link"}
 
 
 def _pages_with_every_form() -> dict[str, list[str]]:
@@ -120,6 +134,7 @@ def _pages_with_every_form() -> dict[str, list[str]]:
             f"/curation/programmes/{programme.id}/edit",
             f"/curation/zones/{zone.id}/edit",
             f"/curation/refdata/incubators/{incubator.id}",
+            f"/curation/events/{first_upcoming_event().id}/attendees",
         ],
         "investor": [],
         # An account the administrator may deactivate (not their own, not the last admin).

@@ -5,8 +5,8 @@ Deleting keeps the account's row, emptied of everything personal (name, e-mail, 
 network addresses in the audit trail): the audit trail of a public register still says what
 was done and when, by an account that no longer names anyone. What was the person's own —
 memberships, claims, the investor profile, shortlists, saved searches, introduction requests,
-API tokens — is deleted. Firm listings are the firms' data and stay; a firm must keep an owner,
-so an only owner is refused until the listing has another.
+API tokens, event registrations — is deleted. Firm listings are the firms' data and stay; a firm
+must keep an owner, so an only owner is refused until the listing has another.
 """
 
 from datetime import datetime
@@ -19,11 +19,14 @@ from werkzeug.security import check_password_hash
 from app.audit import record
 from app.authorization import authorize
 from app.errors import ValidationError
+from app.events.seats import promote_waiting
 from app.extensions import db
 from app.models import (
     AlertDelivery,
     ApiToken,
     AuditEvent,
+    Event,
+    EventRegistration,
     Firm,
     FirmClaim,
     FirmInvitation,
@@ -32,6 +35,7 @@ from app.models import (
     IntroductionRequest,
     InvestorProfile,
     MemberRole,
+    RegistrationStatus,
     SavedSearch,
     Shortlist,
     User,
@@ -86,6 +90,12 @@ def export_personal_data(user: User) -> dict:
     )
     api_tokens = db.session.scalars(
         sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+    )
+    event_registrations = db.session.scalars(
+        sa.select(EventRegistration)
+        .where(EventRegistration.user_id == user.id)
+        .options(selectinload(EventRegistration.event))
+        .order_by(EventRegistration.id)
     )
     activity = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.actor_id == user.id).order_by(AuditEvent.id)
@@ -188,6 +198,17 @@ def export_personal_data(user: User) -> dict:
             }
             for token in api_tokens
         ],
+        "event_registrations": [
+            {
+                "event": registration.event.title_vi,
+                "name": registration.name,
+                "email": registration.email,
+                "status": registration.status.value,
+                "registered_at": _when(registration.queued_at or registration.created_at),
+                "checked_in_at": _when(registration.checked_in_at),
+            }
+            for registration in event_registrations
+        ],
         "activity": [
             {
                 "action": event.action,
@@ -248,6 +269,13 @@ def delete_account(user: User, password: str) -> None:
 
 def _delete_own_records(user: User) -> None:
     searches = sa.select(SavedSearch.id).where(SavedSearch.owner_id == user.id)
+    # Event registrations go too; a seat they held goes to the first on the waiting list.
+    seats_freed = db.session.scalars(
+        sa.select(EventRegistration.event_id).where(
+            EventRegistration.user_id == user.id,
+            EventRegistration.status == RegistrationStatus.CONFIRMED,
+        )
+    ).all()
     for statement in (
         sa.delete(AlertDelivery).where(AlertDelivery.saved_search_id.in_(searches)),
         sa.delete(SavedSearch).where(SavedSearch.owner_id == user.id),
@@ -257,12 +285,15 @@ def _delete_own_records(user: User) -> None:
         sa.delete(InvestorProfile).where(InvestorProfile.user_id == user.id),
         sa.delete(IntroductionRequest).where(IntroductionRequest.investor_id == user.id),
         sa.delete(ApiToken).where(ApiToken.user_id == user.id),
+        sa.delete(EventRegistration).where(EventRegistration.user_id == user.id),
     ):
         db.session.execute(statement, execution_options={"synchronize_session": False})
     for shortlist in db.session.scalars(sa.select(Shortlist).where(Shortlist.owner_id == user.id)):
         db.session.delete(shortlist)  # with its entries and their notes
     db.session.flush()
     db.session.expire_all()  # nothing loaded (a firm's members) still holds a deleted row
+    for event_id in seats_freed:
+        promote_waiting(db.session.get(Event, event_id))
 
 
 def _forget_in_audit_trail(user: User) -> None:

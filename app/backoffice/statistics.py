@@ -24,6 +24,7 @@ from app.domain.firm_size import SizeClass
 from app.domain.occupations import occupation_key, usual_spellings
 from app.domain.places import ward_name
 from app.errors import NotFound
+from app.events.service import KIND_LABELS
 from app.extensions import db
 from app.i18n import language_of, localized
 from app.labels import label
@@ -31,6 +32,9 @@ from app.matching.interests import interests_for
 from app.models import (
     CatalogueItem,
     CatalogueLevel,
+    Event,
+    EventKind,
+    EventRegistration,
     Firm,
     FirmCatalogueLink,
     FirmStatus,
@@ -41,6 +45,7 @@ from app.models import (
     LinkRelation,
     Programme,
     ProgrammeStatus,
+    RegistrationStatus,
     ReportingYear,
     ReturnState,
     SupportType,
@@ -355,6 +360,72 @@ def workforce_by_level(year: int | None = None) -> Figure:
     )
 
 
+@dataclass
+class Attendance:
+    """Registrations of one public event (or the total of a kind of event): those who
+    registered and confirmed (a seat or the waiting list, cancelled ones included), holding a
+    seat, waiting, cancelled, and checked in at the door."""
+
+    label: str
+    registrations: int = 0
+    confirmed: int = 0
+    waiting: int = 0
+    cancelled: int = 0
+    attended: int = 0
+    event: Event | None = None
+
+    def add(self, other: "Attendance") -> None:
+        for name in ("registrations", "confirmed", "waiting", "cancelled", "attended"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _counted(condition) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def event_attendance() -> tuple[list[Attendance], list[Attendance]]:
+    """Attendance of each public event (latest first) and of each kind of event: one query."""
+    status = EventRegistration.status
+    rows = db.session.execute(
+        sa.select(
+            Event,
+            _counted(status != RegistrationStatus.PENDING),
+            _counted(status == RegistrationStatus.CONFIRMED),
+            _counted(status == RegistrationStatus.WAITING),
+            _counted(status == RegistrationStatus.CANCELLED),
+            _counted(
+                sa.and_(
+                    status == RegistrationStatus.CONFIRMED,
+                    EventRegistration.checked_in_at.is_not(None),
+                )
+            ),
+        )
+        .outerjoin(EventRegistration, EventRegistration.event_id == Event.id)
+        .where(Event.public())
+        .group_by(Event.id)
+        .order_by(Event.starts_at.desc(), Event.id.desc())
+    ).all()
+    by_event = [
+        Attendance(localized(event, "title"), *(int(n) for n in counts), event=event)
+        for event, *counts in rows
+    ]
+    by_kind = {kind: Attendance(str(KIND_LABELS[kind])) for kind in EventKind}
+    for attendance in by_event:
+        by_kind[attendance.event.kind].add(attendance)
+    return by_event, list(by_kind.values())
+
+
+def events_attendance_by_kind() -> Figure:
+    _events, kinds = event_attendance()
+    return Figure(
+        "events-attendance-by-kind",
+        _("Confirmed event registrations by kind of event"),
+        _("Kind of event"),
+        [Bar(kind.label, kind.confirmed) for kind in kinds],
+        note=_("People holding a seat at public events, past and upcoming."),
+    )
+
+
 PUBLIC_FIGURES: dict[str, Callable[[], Figure]] = {
     "firms-by-group": firms_by_group,
     "firms-by-ward": firms_by_ward,
@@ -364,6 +435,7 @@ PUBLIC_FIGURES: dict[str, Callable[[], Figure]] = {
     "firms-by-year": firms_by_year,
     "programmes-by-support": programmes_by_support_type,
     "programmes-by-status": programmes_by_status,
+    "events-attendance-by-kind": events_attendance_by_kind,
 }
 CURATOR_FIGURES: dict[str, Callable[[], Figure]] = {
     "interests-by-status": interests_by_status,

@@ -60,7 +60,13 @@ def _download(content, content_type: str, filename: str) -> Response:
 
 @bp.get("/statistics")
 def statistics_page():
-    return render_template("backoffice/statistics.html", figures=statistics.public_figures())
+    by_event, by_kind = statistics.event_attendance()
+    return render_template(
+        "backoffice/statistics.html",
+        figures=statistics.public_figures(),
+        attendance_by_event=by_event,
+        attendance_by_kind=by_kind,
+    )
 
 
 @bp.get("/statistics/<key>.csv")

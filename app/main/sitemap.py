@@ -10,7 +10,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.firms.service import PUBLISHED
-from app.models import CatalogueItem, Firm, Incubator, Programme, Zone
+from app.models import CatalogueItem, Event, Firm, Incubator, Programme, Zone
 from app.urls import public_url
 
 # Pages for signed-in people, and downloads: nothing there for a search engine. Search results
@@ -35,6 +35,7 @@ LIST_PAGES = {
     "programmes.index": Programme,
     "places.zones": Zone,
     "places.incubators": Incubator,
+    "events.index": Event,
 }
 # Pages whose content is their template: they change when it does.
 TEMPLATE_PAGES = {
@@ -93,6 +94,12 @@ def _records() -> list[tuple[str, str, type, sa.Select]]:
             "slug",
             Zone,
             sa.select(Zone.slug, Zone.updated_at).where(Zone.public()).order_by(Zone.id),
+        ),
+        (
+            "events.detail",
+            "slug",
+            Event,
+            sa.select(Event.slug, Event.updated_at).where(Event.public()).order_by(Event.id),
         ),
         (
             "places.incubator",

@@ -7,14 +7,18 @@ from flask_babel import lazy_gettext as _l
 from app.accounts.service import PRIVACY_NOTICE_VERSION
 from app.catalogue.service import count_catalogue_items
 from app.errors import NotFound
+from app.events.service import kind_label, upcoming_events
 from app.firms.service import count_published_firms
 from app.main import sitemap
 from app.main.health import health
 from app.page_cache import for_visitors
 from app.places.service import count_incubators, count_public_zones
-from app.programmes.service import count_open_programmes
+from app.programmes.service import count_open_programmes, open_programmes
 
 bp = Blueprint("main", __name__)
+# How many upcoming events and open programmes the home page shows.
+HOME_EVENTS = 3
+HOME_PROGRAMMES = 3
 
 
 @bp.get("/")
@@ -27,7 +31,13 @@ def home():
         "zones": count_public_zones(),
         "incubators": count_incubators(),
     }
-    return render_template("main/home.html", counts=counts)
+    return render_template(
+        "main/home.html",
+        counts=counts,
+        upcoming_events=upcoming_events(HOME_EVENTS),
+        event_kind_label=kind_label,
+        open_programmes=open_programmes(HOME_PROGRAMMES),
+    )
 
 
 def _contact() -> list[tuple]:

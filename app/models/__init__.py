@@ -10,6 +10,7 @@ from app.models.catalogue import (
     CatalogueKind,
     CatalogueLevel,
 )
+from app.models.event import Event, EventKind, EventRegistration, RegistrationStatus
 from app.models.firm import (
     Firm,
     FirmCatalogueLink,
@@ -70,6 +71,9 @@ __all__ = [
     "CatalogueKind",
     "CatalogueLevel",
     "DataGeneration",
+    "Event",
+    "EventKind",
+    "EventRegistration",
     "Firm",
     "FirmCatalogueLink",
     "FirmCertification",
@@ -101,6 +105,7 @@ __all__ = [
     "ReviewState",
     "ProgrammeStatus",
     "Provenance",
+    "RegistrationStatus",
     "ReminderLog",
     "ReportingYear",
     "ReturnState",

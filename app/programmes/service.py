@@ -171,3 +171,9 @@ def count_open_programmes(today: date | None = None) -> int:
     today = today or clock.today()
     programmes = db.session.scalars(sa.select(Programme).where(Programme.public()))
     return sum(programme.status_on(today) == ProgrammeStatus.OPEN for programme in programmes)
+
+
+def open_programmes(limit: int, today: date | None = None) -> list[Programme]:
+    """The public programmes open now, the nearest deadline first (for the home page)."""
+    listing = programmes_by_status(ProgrammeFilters(status=ProgrammeStatus.OPEN), today)
+    return listing.grouped[ProgrammeStatus.OPEN][:limit]

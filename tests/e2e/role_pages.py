@@ -20,7 +20,7 @@ from app.models import (
     Shortlist,
     Zone,
 )
-from tests.crawling import ROLES, add_records_every_page_needs, user
+from tests.crawling import ROLES, add_records_every_page_needs, first_upcoming_event, user
 
 PASSWORDS = {
     "business": "demo-business-2026",
@@ -43,6 +43,9 @@ PUBLIC = [
     "/zones/{zone}",
     "/incubators",
     "/incubators/{incubator}",
+    "/events",
+    "/events?when=past",
+    "/events/{event}",
     "/statistics",
     "/places/old-address",
     "/about",
@@ -95,6 +98,11 @@ BY_ROLE = {
         "/curation/programmes/{programme_id}/matches",
         "/curation/zones",
         "/curation/zones/{zone_id}/edit",
+        "/curation/events",
+        "/curation/events/new",
+        "/curation/events/{event_id}/edit",
+        "/curation/events/{event_id}/attendees",
+        "/curation/events/{event_id}/check-in",
         "/curation/interests",
         "/curation/introductions",
         "/curation/reports",
@@ -159,6 +167,9 @@ def addresses(app, role: str) -> list[str]:
             "shortlist_id": db.session.scalar(sa.select(Shortlist.id).order_by(Shortlist.id)),
             "revision_id": db.session.scalar(sa.select(FirmRevision.id).order_by(FirmRevision.id)),
             "claim_id": db.session.scalar(sa.select(FirmClaim.id).order_by(FirmClaim.id)),
+            # the event the investor registered for (add_records_every_page_needs)
+            "event": first_upcoming_event().slug,
+            "event_id": first_upcoming_event().id,
         }
     return [path.format(**values) for path in BY_ROLE[role]]
 

@@ -1,0 +1,1 @@
+"""Events agencies organise, with registration, a waiting list, reminders and calendars."""

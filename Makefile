@@ -50,8 +50,12 @@ run: setup
 serve: setup
 	BIND=$${BIND:-$(HOST):$(PORT)} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} deploy/serve
 
+# On every core (pytest-xdist); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+
 test: $(VENV)/.dev $(MO) node_modules/.installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 # axe-core and the Nu Html Checker (vnu.jar, run on Debian's Java) for the accessibility tests,
 # pinned in package-lock.json. --ignore-scripts: vnu-jar's own script would download a Java.
@@ -62,7 +66,7 @@ node_modules/.installed: package.json package-lock.json
 # The same suite on a throw-away PostgreSQL server (Debian's postgresql package; see
 # tests/with-postgres): each test on a database of its own.
 test-postgres: $(VENV)/.dev $(MO) node_modules/.installed
-	tests/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+	tests/with-postgres $(PYTEST) $(PYTEST_ARGS)
 
 # Schemathesis over every operation of the JSON API, against a throw-away live site (.ci/fuzz-api).
 fuzz-api: $(VENV)/.dev $(MO)

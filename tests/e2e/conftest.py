@@ -68,3 +68,12 @@ def page(browser):
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`make test`: -n auto --dist loadgroup) the browser tests run one
+    after another on one worker, beside the rest of the suite on the others: a Chromium per
+    core would starve the live servers."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))

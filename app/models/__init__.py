@@ -38,6 +38,16 @@ from app.models.investor import (
     Shortlist,
     ShortlistEntry,
 )
+from app.models.marketplace import (
+    MarketKind,
+    MarketListing,
+    MarketMailing,
+    MarketResponse,
+    MarketSide,
+    MarketStatus,
+    MarketSubscription,
+    ResponseState,
+)
 from app.models.place import Incubator, Zone, ZoneKind, ZoneStatus
 from app.models.programme import (
     Criterion,
@@ -92,6 +102,13 @@ __all__ = [
     "InvestorType",
     "LinkRelation",
     "LoginThrottle",
+    "MarketKind",
+    "MarketListing",
+    "MarketMailing",
+    "MarketResponse",
+    "MarketSide",
+    "MarketStatus",
+    "MarketSubscription",
     "RateLimitCounter",
     "MemberRole",
     "OutboxOperation",
@@ -100,6 +117,7 @@ __all__ = [
     "ProgrammeStatus",
     "Provenance",
     "ReminderLog",
+    "ResponseState",
     "ReportingYear",
     "ReturnState",
     "Role",

@@ -26,6 +26,7 @@ DIRECTORY_MODELS = (
     models.FirmIndustryCode,
     models.Incubator,
     models.IndustryCode,
+    models.MarketListing,
     models.Programme,
     models.Zone,
 )

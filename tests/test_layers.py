@@ -27,6 +27,7 @@ AREAS = {
     "imports",
     "investors",
     "main",
+    "marketplace",
     "matching",
     "opendata",
     "places",

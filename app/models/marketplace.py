@@ -175,9 +175,7 @@ class MarketSubscription(db.Model):
     __tablename__ = "market_subscription"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    firm_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("firm.id", ondelete="CASCADE"), unique=True
-    )
+    firm_id: Mapped[int] = mapped_column(sa.ForeignKey("firm.id", ondelete="CASCADE"), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     # When it was (last) turned on: an unsubscribe link names it (see app.marketplace.alerts).
     since: Mapped[datetime] = mapped_column(default=utcnow)

@@ -60,7 +60,11 @@ def _download(content, content_type: str, filename: str) -> Response:
 
 @bp.get("/statistics")
 def statistics_page():
-    return render_template("backoffice/statistics.html", figures=statistics.public_figures())
+    return render_template(
+        "backoffice/statistics.html",
+        figures=statistics.public_figures(),
+        market_funnel=statistics.marketplace_funnel(current_user),
+    )
 
 
 @bp.get("/statistics/<key>.csv")

@@ -23,15 +23,15 @@ from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.authorization import authorize
-from app.errors import NotFound, ValidationError
+from app.errors import NotFound
 from app.extensions import db
 from app.mail import deliver_now, render_message
 from app.marketplace.matching import firms_to_tell
+from app.marketplace.renewals import claim_mailing
 from app.models import (
     Firm,
     FirmMember,
     MarketListing,
-    MarketMailing,
     MarketSide,
     MarketSubscription,
     User,
@@ -140,7 +140,7 @@ def send_request_alerts(now: datetime | None = None) -> AlertCounts:
     now = now or utcnow()
     counts = AlertCounts()
     outgoing = []
-    with unit_of_work() as uow:
+    with unit_of_work():
         requests = db.session.scalars(
             sa.select(MarketListing)
             .where(
@@ -169,12 +169,7 @@ def send_request_alerts(now: datetime | None = None) -> AlertCounts:
                 .order_by(MarketSubscription.firm_id)
             )
             for sub in subscriptions:
-                try:
-                    with uow.savepoint():
-                        db.session.add(
-                            MarketMailing(listing_id=request.id, kind="match", firm_id=sub.firm_id)
-                        )
-                except ValidationError:
+                if not claim_mailing(request.id, "match", firm_id=sub.firm_id):
                     continue  # told already
                 counts.firms += 1
                 for member in sub.firm.members:

@@ -2,11 +2,11 @@
 their expiry as expired (they leave search; their page stays for their owner and curators),
 then reminds the owners of those that expire within 14 days, and again within 1 day.
 
-Each reminder is claimed before it is sent: a `MarketMailing` row (listing, round, the expiry
-it is about) under a unique constraint, committed before any mail leaves, so a second or
-concurrent run sends nothing twice; a renewal moves the expiry, and the new one is reminded
-afresh. Other yearly confirmations (firm listings, EEN's rule) can add a `ReminderRound` of
-their own to `ROUNDS`-style lists here and report in the same counts.
+Each reminder is claimed before it is sent (`claim_mailing`): a `MarketMailing` row (listing,
+round, the expiry it is about) under a unique constraint, committed before any mail leaves, so
+a second or concurrent run sends nothing twice; a renewal moves the expiry, and the new one is
+reminded afresh. Other yearly confirmations (firm listings, EEN's rule) can be added here as
+further steps of `send_reminders`, claimed the same way and counted in the same report.
 """
 
 import logging
@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app import audit
-from app.errors import ValidationError
 from app.extensions import db
 from app.mail import deliver_now, render_message
 from app.models import Firm, FirmMember, MarketListing, MarketMailing, MarketStatus
@@ -36,6 +35,26 @@ class ReminderCounts:
     reminded: int = 0
     sent: int = 0
     failed: int = 0
+
+
+def claim_mailing(listing_id: int, kind: str, firm_id: int = 0, round=None) -> bool:
+    """Record that this message is being sent, unless it was: False if it was. Of two runs at
+    the same moment, the second fails at its commit on the unique constraint and sends
+    nothing (its unit rolls back before any mail leaves)."""
+    key = round.isoformat() if round is not None else ""
+    exists = db.session.scalar(
+        sa.select(MarketMailing.id).where(
+            MarketMailing.listing_id == listing_id,
+            MarketMailing.kind == kind,
+            MarketMailing.firm_id == firm_id,
+            MarketMailing.round == key,
+        )
+    )
+    if exists:
+        return False
+    db.session.add(MarketMailing(listing_id=listing_id, kind=kind, firm_id=firm_id, round=key))
+    db.session.flush()
+    return True
 
 
 def expire_listings(now: datetime) -> int:
@@ -68,7 +87,7 @@ def send_reminders(now: datetime | None = None) -> ReminderCounts:
     now = now or utcnow()
     counts = ReminderCounts()
     outgoing = []
-    with unit_of_work() as uow:
+    with unit_of_work():
         counts.expired = expire_listings(now)
         reminded: set[int] = set()
         for days in ROUNDS:
@@ -90,16 +109,7 @@ def send_reminders(now: datetime | None = None) -> ReminderCounts:
                 if listing.id in reminded:
                     continue
                 reminded.add(listing.id)
-                try:
-                    with uow.savepoint():
-                        db.session.add(
-                            MarketMailing(
-                                listing_id=listing.id,
-                                kind=f"remind-{days}",
-                                round=listing.expires_at.isoformat(),
-                            )
-                        )
-                except ValidationError:
+                if not claim_mailing(listing.id, f"remind-{days}", round=listing.expires_at):
                     continue  # reminded already
                 counts.reminded += 1
                 for member in listing.firm.members:

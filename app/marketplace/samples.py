@@ -51,6 +51,7 @@ def add_samples(records: list[dict]) -> int:
             status=MarketStatus.PUBLISHED,
             is_sample=True,
             published_at=now,
+            suppliers_notified_at=now,  # sample data mails nobody
         )
         db.session.add(listing)
         _apply(listing, clean(side, data, today))

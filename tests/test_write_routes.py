@@ -32,7 +32,15 @@ from app.models import (
 )
 from app.models.base import utcnow
 from tests.conftest import login_as, make_user
-from tests.crawling import NOT_SWEPT, ROLES, Site, add_records_every_page_needs, session_token, user
+from tests.crawling import (
+    NOT_SWEPT,
+    ROLES,
+    Site,
+    add_records_every_page_needs,
+    marketplace_pages,
+    session_token,
+    user,
+)
 
 # The JSON API's writes take a token, never a session's form (tests/api/test_writes.py).
 API = "/api/v1/"
@@ -63,7 +71,7 @@ MAY_WRITE = {
     "business": OWN_ACCOUNT | {"firms.create", "firms.claim"},
 }
 # Authorized by the signed token in their address, which no page shows.
-SIGNED_LINKS = {"investors.unsubscribe"}
+SIGNED_LINKS = {"investors.unsubscribe", "marketplace.unsubscribe"}
 
 
 def _pages_with_every_form() -> dict[str, list[str]]:
@@ -105,14 +113,17 @@ def _pages_with_every_form() -> dict[str, list[str]]:
         record.provenance, record.source_document = "public_source", "Quyết định 1/QĐ-UBND"
         record.source_date = date(2025, 1, 2)
     db.session.commit()
+    market = marketplace_pages()
     return {
         "business": [
+            *market["business"],
             f"/my/firms/{draft.id}",
             f"/my/firms/{listed.id}",
             f"/my/firms/{listed.id}/returns/{yearly_return.reporting_year.year}",
             f"/my/firms/claim/{unverified.id}",
         ],
         "curator": [
+            *market["curator"],
             f"/curation/firms/{verified.id}",
             f"/curation/firms/{unverified.id}",
             f"/curation/reports/{yearly_return.reporting_year.year}",

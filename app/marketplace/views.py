@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from app.authorization import authorize, can
 from app.catalogue.service import catalogue_tree, group_names
 from app.domain.places import wards_of_province
-from app.errors import Conflict, NotFound, ValidationError
+from app.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.extensions import csrf
 from app.forms import bind_errors
 from app.marketplace import alerts, matching, responses, service
@@ -128,6 +128,8 @@ def new():
     firms = [
         f for f in service.firms_for_listing(current_user) if can(current_user, "market.list", f)
     ]
+    if not firms and request.method == "POST":
+        raise Forbidden(_("Only the people who manage a firm's listing can post for it."))
     if not firms:
         flash(
             _("List your firm first: requests and offers are published in a firm's name."), "info"

@@ -6,10 +6,10 @@ nightly rebuild reads `live` at its own time too."""
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from app.catalogue.documents import item_list_dependencies
+from app.catalogue.documents import in_changed_groups, showing
 from app.catalogue.service import CatalogueTree
 from app.domain.places import ward_name
-from app.models import Firm, MarketListing, MarketSide
+from app.models import CatalogueItem, Firm, MarketListing, MarketSide
 from app.models.base import utcnow
 from app.models.marketplace import market_listing_item
 from app.search_dependencies import Dependency
@@ -89,6 +89,13 @@ def _live_of_side(side: MarketSide) -> sa.Select:
     )
 
 
+def _items_of(side: MarketSide) -> tuple:
+    owners = _live_of_side(side).join(
+        market_listing_item, market_listing_item.c.listing_id == MarketListing.id
+    )
+    return owners, market_listing_item.c.item_id
+
+
 def _dependencies(side: MarketSide) -> list[Dependency]:
     return [
         Dependency(
@@ -118,11 +125,12 @@ def _dependencies(side: MarketSide) -> list[Dependency]:
                 _live_of_side(side).where(MarketListing.firm_id == firm.id)
             ),
         ),
-        *item_list_dependencies(
-            _live_of_side(side).join(
-                market_listing_item, market_listing_item.c.listing_id == MarketListing.id
-            ),
-            market_listing_item.c.item_id,
+        # The names, codes and English names of its items; the codes and names of their groups.
+        Dependency(CatalogueItem, ("name_vi", "code", "name_en"), showing(*_items_of(side))),
+        Dependency(
+            CatalogueItem,
+            ("parent_id", "code", "name_vi"),
+            showing(*_items_of(side), in_changed_groups("code", "name_vi")),
         ),
     ]
 

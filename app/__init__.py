@@ -33,6 +33,7 @@ AREAS = (
     "imports",
     "refdata",
     "opendata",
+    "marketplace",
 )
 
 

@@ -29,6 +29,7 @@ DIRECTORY_MODELS = (
     models.FirmIndustryCode,
     models.Incubator,
     models.IndustryCode,
+    models.MarketListing,
     models.Programme,
     models.Zone,
 )

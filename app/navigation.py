@@ -24,6 +24,7 @@ def main_nav() -> list[tuple[str, str, bool]]:
         ("places.zones", _("Zones & clusters"), "/zones"),
         ("places.incubators", _("Incubators"), "/incubators"),
         ("events.index", _("Events"), "/events"),
+        ("marketplace.index", _("Marketplace"), "/marketplace"),
         ("backoffice.statistics_page", _("Statistics"), "/statistics"),
     ]
     role = current_user.role if current_user.is_authenticated else None

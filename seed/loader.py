@@ -27,6 +27,8 @@ from app.events import service as events
 from app.extensions import db
 from app.firms import data as firm_data
 from app.firms.data import SCALAR_FIELDS
+from app.marketplace.samples import SampleError
+from app.marketplace.samples import add_samples as add_market_samples
 from app.models import (
     Agency,
     CatalogueItem,
@@ -403,6 +405,16 @@ class _Loader:
                 firm = self.firm_by_tax_code[normalize_tax_code(str(record["firm"]))]
                 db.session.add(FirmMember(firm=firm, user=user, role=MemberRole.OWNER))
 
+    def marketplace(self) -> None:
+        """Sample technology requests and offers of the sample firms."""
+        try:
+            added = add_market_samples(_read(self.directory, "marketplace.yaml"))
+        except (SampleError, ValidationError) as error:
+            errors = getattr(error, "errors", {})
+            found = "; ".join(f"{k}: {m}" for k, ms in errors.items() for m in ms)
+            raise SeedError(f"marketplace.yaml: {found or error}") from None
+        self.report.created["sample marketplace items"] += added
+
 
 # Scalar listing fields a seed record gives as they are (the rest are looked up or defaulted).
 _LOOKED_UP = {"ward_code", "zone_id", "show_contact", "seeking_investment", "investment_types"}
@@ -450,6 +462,7 @@ def load_seed_data(directory: Path, progress=None) -> SeedReport:
         loader.events()
         loader.firms(_read(directory, "firms.yaml"), label="sample firms")
         loader.demo_users()
+        loader.marketplace()
     return loader.report
 
 

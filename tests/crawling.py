@@ -13,11 +13,14 @@ from werkzeug.routing import Rule
 
 from app.accounts import api_tokens
 from app.backoffice.returns import open_reporting_year
+from app.catalogue.service import catalogue_tree
 from app.events import registration as event_registration
 from app.extensions import db
 from app.firms.data import snapshot
 from app.investors import introductions
 from app.investors import service as investors
+from app.marketplace import responses as market_responses
+from app.marketplace import service as market
 from app.models import (
     Event,
     Firm,
@@ -27,6 +30,7 @@ from app.models import (
     FirmStatus,
     Interest,
     InvestorProfile,
+    MarketListing,
     MemberRole,
     Programme,
     Role,
@@ -91,6 +95,88 @@ def add_records_every_page_needs() -> None:
         ]
     )
     db.session.commit()
+    add_marketplace_records(business, firm)
+
+
+MARKET_TITLES = {
+    "draft": "Bản nháp: mua máy ép bùn băng tải",
+    "answered": "Cần mô-đun màng lọc cho tái sử dụng nước",
+    "submitted": "Chờ duyệt: thuê chuyên gia quan trắc",
+}
+
+
+def add_marketplace_records(business: User, firm: Firm) -> None:
+    """The business's draft request, its published request with one answer waiting and one
+    accepted, and a submitted request for curators to decide on."""
+    curator = user(ROLES["curator"])
+    tree = catalogue_tree()
+
+    def data(title: str, code: str) -> dict:
+        return {
+            "kind": "buy_equipment",
+            "title": title,
+            "description": "Mô tả đủ dài cho yêu cầu công nghệ mẫu của phép thử.",
+            "ward_code": firm.ward_code,
+            "item_ids": [tree.by_code[code].id],
+        }
+
+    market.create_listing(business, firm.id, "request", data(MARKET_TITLES["draft"], "NT.TB.04"))
+    for key, code in (("answered", "NT.TB.06"), ("submitted", "QT.TB.02")):
+        listing = market.create_listing(
+            business, firm.id, "request", data(MARKET_TITLES[key], code)
+        )
+        market.submit_listing(business, listing.id, listing.version)
+        if key == "answered":
+            market.approve_listing(curator, listing.id, listing.version)
+            answered = listing
+    suppliers = db.session.scalars(
+        sa.select(Firm)
+        .where(Firm.status == FirmStatus.PUBLISHED, ~Firm.members.any(), Firm.id != firm.id)
+        .order_by(Firm.id.desc())
+        .limit(2)
+    ).all()
+    for number, supplier in enumerate(suppliers):
+        person = User(
+            email=f"nhacungcap{number}@example.vn",
+            name=f"Nhà Cung Cấp {number}",
+            role=Role.BUSINESS,
+            password_hash="x",
+            email_verified_at=date.today(),
+        )
+        db.session.add(FirmMember(firm=supplier, user=person, role=MemberRole.OWNER))
+        db.session.commit()
+        answer = market_responses.respond(
+            person, answered.id, supplier.id, "Chúng tôi cung cấp được, giao trong sáu tuần."
+        )
+        if number == 1:
+            market_responses.decide(business, answer.id, "accept", answer.version)
+
+
+def marketplace_pages() -> dict[str, list[str]]:
+    """The marketplace pages that show each form, by demo account (after the records above)."""
+    ids = {
+        key: db.session.scalar(sa.select(MarketListing.id).where(MarketListing.title == title))
+        for key, title in MARKET_TITLES.items()
+    }
+    others = db.session.scalar(
+        sa.select(MarketListing.id)
+        .join(Firm)
+        .where(MarketListing.is_sample, MarketListing.side == "request")
+        .where(~Firm.members.any())
+        .order_by(MarketListing.id)
+    )
+    return {
+        "business": [
+            f"/marketplace/{ids['draft']}",
+            f"/marketplace/{ids['draft']}/edit",
+            f"/marketplace/{ids['answered']}",
+            f"/marketplace/{others}",
+            "/marketplace/new?side=request",
+            "/marketplace/new?side=offer",
+            "/my/marketplace",
+        ],
+        "curator": [f"/marketplace/{ids['submitted']}", "/curation/marketplace"],
+    }
 
 
 def first_upcoming_event() -> Event:

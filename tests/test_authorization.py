@@ -109,6 +109,15 @@ MATRIX = {
     "industry_code.manage": {"": REVIEWERS},
     "import.run": {"": REVIEWERS},
     "interest.list": {"": AGENCY_STAFF},
+    # The marketplace: a firm's members act for its requests, offers and answers.
+    "market.manage": {"own firm": MEMBERS, "other firm": HIDDEN},
+    "market.list": {"own firm": VERIFIED_MEMBERS, "other firm": NOBODY},
+    "market.subscribe": {"own firm": VERIFIED_MEMBERS, "other firm": NOBODY},
+    "market.respond": {"own firm": VERIFIED_MEMBERS, "other firm": NOBODY},
+    "market.answer": {"own firm": "- H V Y Y - - - - - -", "other firm": HIDDEN},
+    "market.report_deal": {"own firm": VERIFIED_MEMBERS, "other firm": NOBODY},
+    "market.review": {"": REVIEWERS},
+    "market.see_funnel": {"": REVIEWERS},
     # Reviewers open every firm; an agency's curators those interested in what they follow up
     # (here: none).
     "firm.follow_up": {"own firm": "- H H H H - - - - - -", "other firm": REVIEWERS_ONLY_SEE},

@@ -28,6 +28,7 @@ AREAS = {
     "imports",
     "investors",
     "main",
+    "marketplace",
     "matching",
     "opendata",
     "places",

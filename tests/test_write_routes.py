@@ -38,6 +38,7 @@ from tests.crawling import (
     Site,
     add_records_every_page_needs,
     first_upcoming_event,
+    marketplace_pages,
     session_token,
     user,
 )
@@ -77,7 +78,12 @@ MAY_WRITE = {
     | {"firms.create", "firms.claim", "events.register"},
 }
 # Authorized by the signed token in their address, which no page shows.
-SIGNED_LINKS = {"investors.unsubscribe", "events.confirm", "events.cancel_link"}
+SIGNED_LINKS = {
+    "investors.unsubscribe",
+    "events.confirm",
+    "events.cancel_link",
+    "marketplace.unsubscribe",
+}
 
 
 def _pages_with_every_form() -> dict[str, list[str]]:
@@ -119,14 +125,17 @@ def _pages_with_every_form() -> dict[str, list[str]]:
         record.provenance, record.source_document = "public_source", "Quyết định 1/QĐ-UBND"
         record.source_date = date(2025, 1, 2)
     db.session.commit()
+    market = marketplace_pages()
     return {
         "business": [
+            *market["business"],
             f"/my/firms/{draft.id}",
             f"/my/firms/{listed.id}",
             f"/my/firms/{listed.id}/returns/{yearly_return.reporting_year.year}",
             f"/my/firms/claim/{unverified.id}",
         ],
         "curator": [
+            *market["curator"],
             f"/curation/firms/{verified.id}",
             f"/curation/firms/{unverified.id}",
             f"/curation/reports/{yearly_return.reporting_year.year}",

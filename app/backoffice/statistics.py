@@ -28,6 +28,7 @@ from app.events.service import KIND_LABELS
 from app.extensions import db
 from app.i18n import language_of, localized
 from app.labels import label
+from app.marketplace.responses import funnel as market_funnel
 from app.matching.interests import interests_for
 from app.models import (
     CatalogueItem,
@@ -500,3 +501,9 @@ def figure_for_download(actor, key: str) -> Figure:
     if key in AGENCY_FIGURES:
         return AGENCY_FIGURES[key](actor)
     raise NotFound()
+
+
+def marketplace_funnel(actor):
+    """The technology marketplace's funnel (requests → answers → accepted → deals), in all and
+    per month, for curators; None for anybody else."""
+    return market_funnel(actor) if can(actor, "market.see_funnel") else None

@@ -66,6 +66,7 @@ def statistics_page():
         figures=statistics.public_figures(),
         attendance_by_event=by_event,
         attendance_by_kind=by_kind,
+        market_funnel=statistics.marketplace_funnel(current_user),
     )
 
 

@@ -42,7 +42,7 @@ from app.pagination import requested_page
 from app.parsing import lenient_amount
 from app.places.service import public_zones
 
-bp = Blueprint("firms", __name__, cli_group="listings")
+bp = Blueprint("firms", __name__)
 
 
 @bp.get("/firms")

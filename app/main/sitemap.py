@@ -10,7 +10,8 @@ from flask import current_app
 
 from app.extensions import db
 from app.firms.service import PUBLISHED
-from app.models import CatalogueItem, Event, Firm, Incubator, Programme, Zone
+from app.models import CatalogueItem, Event, Firm, Incubator, MarketListing, Programme, Zone
+from app.models.base import utcnow
 from app.urls import public_url
 
 # Pages for signed-in people, and downloads: nothing there for a search engine. Search results
@@ -36,6 +37,7 @@ LIST_PAGES = {
     "places.zones": Zone,
     "places.incubators": Incubator,
     "events.index": Event,
+    "marketplace.index": MarketListing,
 }
 # Pages whose content is their template: they change when it does.
 TEMPLATE_PAGES = {
@@ -106,6 +108,14 @@ def _records() -> list[tuple[str, str, type, sa.Select]]:
             "slug",
             Incubator,
             sa.select(Incubator.slug, Incubator.updated_at).order_by(Incubator.id),
+        ),
+        (
+            "marketplace.detail",
+            "listing_id",
+            MarketListing,
+            sa.select(MarketListing.id, MarketListing.updated_at)
+            .where(MarketListing.live(utcnow()))
+            .order_by(MarketListing.id),
         ),
     ]
 

@@ -205,3 +205,17 @@ def records_of(model, matches: list[engine.Match]) -> dict[int, object]:
     """The records behind the matches shown, by id, in one query."""
     ids = [match.id for match in matches]
     return {obj.id: obj for obj in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
+
+
+@_without_cycle_collection
+def match_suppliers(buyer: FirmProfile) -> list[engine.Match]:
+    """Published firms that supply what `buyer` needs (a profile made for the purpose, such
+    as a marketplace request: its needs, its ward), ranked as a firm's suppliers are."""
+    profiles = _profiles()
+    keys = _need_keys(profiles["catalogue"], buyer.needs)
+    return _trade(profiles, profiles["offered"], keys, lambda other: (buyer, other))
+
+
+def catalogue() -> Catalogue:
+    """The catalogue as matching reads it (built once per data generation)."""
+    return _profiles()["catalogue"]

@@ -40,6 +40,16 @@ from app.models.investor import (
     Shortlist,
     ShortlistEntry,
 )
+from app.models.marketplace import (
+    MarketKind,
+    MarketListing,
+    MarketMailing,
+    MarketResponse,
+    MarketSide,
+    MarketStatus,
+    MarketSubscription,
+    ResponseState,
+)
 from app.models.place import Incubator, Zone, ZoneKind, ZoneStatus
 from app.models.programme import (
     Criterion,
@@ -98,6 +108,13 @@ __all__ = [
     "InvestorType",
     "LinkRelation",
     "LoginThrottle",
+    "MarketKind",
+    "MarketListing",
+    "MarketMailing",
+    "MarketResponse",
+    "MarketSide",
+    "MarketStatus",
+    "MarketSubscription",
     "RateLimitCounter",
     "MemberRole",
     "OutboxOperation",
@@ -107,6 +124,7 @@ __all__ = [
     "Provenance",
     "RegistrationStatus",
     "ReminderLog",
+    "ResponseState",
     "ReportingYear",
     "ReturnState",
     "Role",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.catalogue import documents as catalogue_docs
 from app.catalogue.service import CatalogueTree
 from app.firms import documents as firm_docs
+from app.marketplace import documents as market_docs
 from app.places import documents as place_docs
 from app.programmes import documents as programme_docs
 from app.search_dependencies import Dependency
@@ -35,6 +36,12 @@ SOURCES: dict[str, Source] = {
         place_docs.incubator_ids,
         place_docs.incubator_documents,
         place_docs.INCUBATOR_DEPENDENCIES,
+    ),
+    "tech_request": Source(
+        market_docs.request_ids, market_docs.request_documents, market_docs.REQUEST_DEPENDENCIES
+    ),
+    "tech_offer": Source(
+        market_docs.offer_ids, market_docs.offer_documents, market_docs.OFFER_DEPENDENCIES
     ),
 }
 

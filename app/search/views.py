@@ -28,6 +28,8 @@ KIND_LABELS = {
     "programme": _l("Programme"),
     "zone": _l("Zone or cluster"),
     "incubator": _l("Incubator"),
+    "tech_request": _l("Technology request"),
+    "tech_offer": _l("Technology offer"),
 }
 
 

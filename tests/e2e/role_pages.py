@@ -15,12 +15,19 @@ from app.models import (
     FirmStatus,
     Incubator,
     IndustryCode,
+    MarketListing,
     Programme,
     ReportingYear,
     Shortlist,
     Zone,
 )
-from tests.crawling import ROLES, add_records_every_page_needs, first_upcoming_event, user
+from tests.crawling import (
+    MARKET_TITLES,
+    ROLES,
+    add_records_every_page_needs,
+    first_upcoming_event,
+    user,
+)
 
 PASSWORDS = {
     "business": "demo-business-2026",
@@ -54,6 +61,11 @@ PUBLIC = [
     "/privacy",
     "/api/docs",
     "/open-data",
+    "/marketplace",
+    "/marketplace?side=request&group=NT",
+    "/marketplace/{market_request}",
+    "/marketplace/{market_offer}",
+    "/search?q=mang+loc&kind=tech_request",
 ]
 # Not crawled: /api/console, Swagger UI's try-it page (vendored third-party markup that axe finds
 # WCAG failures in: nested interactive controls, unlabelled server select, low contrast). It is
@@ -71,6 +83,11 @@ BY_ROLE = {
         "/my/firms/{own_firm_id}/returns/{year}",
         "/my/firms/new",
         "/my/introductions",
+        "/my/marketplace",
+        "/marketplace/new?side=request",
+        "/marketplace/new?side=offer",
+        "/marketplace/{market_answered}",
+        "/marketplace/{market_draft}/edit",
         "/account/delete",
     ],
     "investor": PUBLIC
@@ -113,6 +130,8 @@ BY_ROLE = {
         "/curation/refdata/catalogue/{item_id}",
         "/curation/refdata/industry-codes",
         "/curation/refdata/industry-codes/{industry_code_id}",
+        "/curation/marketplace",
+        "/marketplace/{market_submitted}",
     ],
     "admin": [
         "/curation/",
@@ -170,6 +189,20 @@ def addresses(app, role: str) -> list[str]:
             # the event the investor registered for (add_records_every_page_needs)
             "event": first_upcoming_event().slug,
             "event_id": first_upcoming_event().id,
+            **{
+                f"market_{side}": db.session.scalar(
+                    sa.select(MarketListing.id)
+                    .where(MarketListing.is_sample, MarketListing.side == side)
+                    .order_by(MarketListing.id)
+                )
+                for side in ("request", "offer")
+            },
+            **{
+                f"market_{key}": db.session.scalar(
+                    sa.select(MarketListing.id).where(MarketListing.title == title)
+                )
+                for key, title in MARKET_TITLES.items()
+            },
         }
     return [path.format(**values) for path in BY_ROLE[role]]
 

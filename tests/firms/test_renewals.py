@@ -67,14 +67,14 @@ def test_reminders_go_once_per_round_then_the_listing_lapses_and_one_click_renew
     assert firm.id in found_firm_ids(seeded_app, firm.legal_name)
     before = len(mails(seeded_app))
 
-    assert "Reminded 1 listing" in _remind(runner)
+    assert "reminded 1 listing" in _remind(runner)
     sent = mails(seeded_app)[before:]
     assert [m["To"] for m in sent] == [BUSINESS]
     text = body(sent[0])
     assert "còn 20 ngày" in text  # the business account reads Vietnamese
     assert f"http://cnmt.test/my/firms/{firm.id}" in text
     # Cron runs again the same day, and the next: nothing twice.
-    assert "Reminded 0 listing" in _remind(runner)
+    assert "reminded 0 listing" in _remind(runner)
     assert len(mails(seeded_app)) == before + 1
 
     # 5 days left: the 7-day round.

@@ -9,7 +9,17 @@ from markupsafe import escape
 
 import config
 from app.extensions import db
-from app.models import CatalogueItem, Event, Firm, FirmStatus, Incubator, Programme, Zone
+from app.models import (
+    CatalogueItem,
+    Event,
+    Firm,
+    FirmStatus,
+    Incubator,
+    MarketListing,
+    Programme,
+    Zone,
+)
+from app.models.base import utcnow
 from tests.conftest import make_app
 
 SITE_URL = config.TestConfig.SITE_URL
@@ -52,6 +62,8 @@ def _public_paths() -> set[str]:
         f"/events/{slug}"
         for slug in db.session.scalars(sa.select(Event.slug).where(Event.public()))
     }
+    live = sa.select(MarketListing.id).where(MarketListing.live(utcnow()))
+    paths |= {"/marketplace"} | {f"/marketplace/{i}" for i in db.session.scalars(live)}
     return (
         paths
         | {"/", "/firms", "/catalogue", "/programmes", "/zones", "/incubators", "/events"}

@@ -1,0 +1,1 @@
+"""The technology marketplace: requests and offers, curated, matched, answered and renewed."""

@@ -23,6 +23,7 @@ def main_nav() -> list[tuple[str, str, bool]]:
         ("programmes.index", _("Support programmes"), "/programmes"),
         ("places.zones", _("Zones & clusters"), "/zones"),
         ("places.incubators", _("Incubators"), "/incubators"),
+        ("news.index", _("News"), "/news"),
         ("backoffice.statistics_page", _("Statistics"), "/statistics"),
     ]
     role = current_user.role if current_user.is_authenticated else None

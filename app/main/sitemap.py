@@ -10,7 +10,8 @@ from flask import current_app
 
 from app.extensions import db
 from app.firms.service import PUBLISHED
-from app.models import CatalogueItem, Firm, Incubator, Programme, Zone
+from app.models import Article, CatalogueItem, Firm, Incubator, Programme, Zone
+from app.models.base import utcnow
 from app.urls import public_url
 
 # Pages for signed-in people, and downloads: nothing there for a search engine. Search results
@@ -35,6 +36,7 @@ LIST_PAGES = {
     "programmes.index": Programme,
     "places.zones": Zone,
     "places.incubators": Incubator,
+    "news.index": Article,
 }
 # Pages whose content is their template: they change when it does.
 TEMPLATE_PAGES = {
@@ -99,6 +101,14 @@ def _records() -> list[tuple[str, str, type, sa.Select]]:
             "slug",
             Incubator,
             sa.select(Incubator.slug, Incubator.updated_at).order_by(Incubator.id),
+        ),
+        (
+            "news.detail",
+            "slug",
+            Article,
+            sa.select(Article.slug, Article.updated_at)
+            .where(Article.visible_at(utcnow()))
+            .order_by(Article.id),
         ),
     ]
 

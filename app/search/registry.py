@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.catalogue import documents as catalogue_docs
 from app.catalogue.service import CatalogueTree
 from app.firms import documents as firm_docs
+from app.news import documents as news_docs
 from app.places import documents as place_docs
 from app.programmes import documents as programme_docs
 from app.search_dependencies import Dependency
@@ -36,6 +37,7 @@ SOURCES: dict[str, Source] = {
         place_docs.incubator_documents,
         place_docs.INCUBATOR_DEPENDENCIES,
     ),
+    "article": Source(news_docs.public_ids, news_docs.documents, news_docs.DEPENDENCIES),
 }
 
 

@@ -28,6 +28,7 @@ KIND_LABELS = {
     "programme": _l("Programme"),
     "zone": _l("Zone or cluster"),
     "incubator": _l("Incubator"),
+    "article": _l("News or story"),
 }
 
 

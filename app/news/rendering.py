@@ -3,8 +3,8 @@
 Markdown (markdown-it-py, CommonMark with tables and strikethrough) with raw HTML switched off,
 so any tag typed in the text is shown as text; the HTML it makes is then cleaned by nh3 against
 an allow-list of tags, attributes and link schemes, so that nothing the renderer lets through
-(a `javascript:` link, an event handler, a `style`, a `data:` image) survives either. Headings
-move one level down (the page's title is its only <h1>); links get rel="nofollow noopener";
+(a `javascript:` link, an event handler, a `style`, a `data:` image) survives either. A "# heading"
+becomes an <h2> (the page's title is its only <h1>); links get rel="nofollow noopener";
 images may only come from this site's own article images (`/news/images/<id>.<ext>`).
 The result needs no JavaScript and no styles of its own.
 """
@@ -71,7 +71,7 @@ def render_html(source: str | None) -> Markup:
     tokens = _markdown.parse(source)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+            token.tag = f"h{max(int(token.tag[1]), 2)}"
     html = _markdown.renderer.render(tokens, _markdown.options, {})
     return Markup(
         nh3.clean(

@@ -14,6 +14,8 @@ from app.extensions import db
 from app.models import (
     Agency,
     ApiToken,
+    Article,
+    ArticleKind,
     Firm,
     FirmMember,
     FirmStatus,
@@ -115,9 +117,14 @@ MATRIX = {
         "other zone": ADMIN_HIDDEN,
         "incubator": "H H H H H H H H Y H Y",
     },
+    # Every agency's curators write news; SCT's manage every agency's articles (drafts of
+    # another agency are not found by the others).
+    "article.write": {"": AGENCY_STAFF},
+    "article.manage": {"own article": OWN_AGENCY, "other article": REVIEWERS_ONLY_SEE},
 }
 RECORD_KINDS = {
     "api_token": ApiToken,
+    "article": Article,
     "firm": Firm,
     "programme": Programme,
     "zone": Zone,
@@ -214,10 +221,21 @@ def _build_world() -> dict:
 
     programmes = {"SCT": programme(sct), "SKHCN": programme(other_agency)}
     zones = {"SCT": zone(sct), "SKHCN": zone(other_agency)}
+    def article(agency: Agency) -> Article:
+        return Article(
+            slug=f"tin-{agency.code.lower()}",
+            kind=ArticleKind.NEWS,
+            agency=agency,
+            title_vi=f"Tin của {agency.code}",
+            summary_vi="Tóm tắt",
+            body_vi="Nội dung",
+        )
+
+    articles = {"SCT": article(sct), "SKHCN": article(other_agency)}
     incubator = Incubator(slug="vuon-uom", name_vi="Vườn ươm", host_organisation="Trường")
     accounts = [user for user in users.values() if isinstance(user, User)]
     db.session.add_all([*accounts, stranger, own_firm, other_firm, incubator])
-    db.session.add_all([*programmes.values(), *zones.values()])
+    db.session.add_all([*programmes.values(), *zones.values(), *articles.values()])
     db.session.commit()
     owners = {"investor": users["investor"], "unverified_investor": users["unverified_investor"]}
     owners["other"] = account("other-investor", Role.INVESTOR)
@@ -250,6 +268,7 @@ def _build_world() -> dict:
         "firms": (own_firm, other_firm),
         "programmes": programmes,
         "zones": zones,
+        "articles": articles,
         "incubator": incubator,
     }
 

@@ -221,6 +221,7 @@ def _build_world() -> dict:
 
     programmes = {"SCT": programme(sct), "SKHCN": programme(other_agency)}
     zones = {"SCT": zone(sct), "SKHCN": zone(other_agency)}
+
     def article(agency: Agency) -> Article:
         return Article(
             slug=f"tin-{agency.code.lower()}",

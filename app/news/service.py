@@ -278,7 +278,8 @@ def local_to_utc(moment: datetime) -> datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
-def _change_state(article: Article, action: str, publish_at: datetime | None) -> None:
+def change_state(article: Article, action: str, publish_at: datetime | None = None) -> None:
+    """Move the article through one of TRANSITIONS (flush only)."""
     now = utcnow()
     if article.state not in _FROM[action]:
         message = _("This cannot be done to the article in its present state.")
@@ -320,7 +321,7 @@ def change_article_state(
     article = _get(actor, article_id)
     text = clean_reason(reason, required=False)
     return ARTICLES.change(
-        actor, article, version, action, lambda: _change_state(article, action, publish_at), text
+        actor, article, version, action, lambda: change_state(article, action, publish_at), text
     )
 
 

@@ -58,7 +58,8 @@ def test_markdown_structure_survives():
     html = str(
         render_html(
             "# Tiêu đề\n\n## Mục\n\n- một\n- hai\n\n1. thứ nhất\n\n**đậm** *nghiêng* "
-            "[liên kết](https://sct.quangngai.gov.vn)\n\n> trích dẫn\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+            "[liên kết](https://sct.quangngai.gov.vn)\n\n> trích dẫn\n\n"
+            "| a | b |\n|---|---|\n| 1 | 2 |"
         )
     )
     assert "<h2>Tiêu đề</h2>" in html and "<h2>Mục</h2>" in html  # the page keeps its one <h1>

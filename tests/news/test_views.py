@@ -35,6 +35,7 @@ def test_curator_previews_then_saves_a_draft(client):
     as_user(client, CURATOR)
     data = article_data(body_vi="## Kết quả\n\n<script>alert(1)</script> [x](javascript:alert(1))")
 
+    before = db.session.scalar(sa.select(sa.func.count(Article.id)))
     preview = post_form(
         client, "/curation/news/new", "/curation/news/new", {**data, "preview": "1"}
     )
@@ -42,11 +43,11 @@ def test_curator_previews_then_saves_a_draft(client):
     assert preview.status_code == 200
     assert "Preview (not saved)" in html and "<h2>Kết quả</h2>" in html
     assert "<script>alert(1)</script>" not in html and 'href="javascript' not in html
-    assert db.session.scalar(sa.select(sa.func.count(Article.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(Article.id))) == before
 
     response = post_form(client, "/curation/news/new", "/curation/news/new", data)
     assert response.status_code == 302
-    article = db.session.scalar(sa.select(Article))
+    article = db.session.scalar(sa.select(Article).order_by(Article.id.desc()))
     assert article.state == ArticleState.DRAFT
     assert client.get(f"/news/{article.slug}").status_code == 404
 

@@ -15,7 +15,6 @@ MARKDOWN_HINT = _l(
     "Markdown: ## heading, - list item, **bold**, [link text](https://…), "
     "![what the image shows](image address). HTML is shown as text."
 )
-TAGS_HINT = _l("One per line or separated by commas; only published records.")
 
 
 class ArticleForm(RecordForm):

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import (
     Agency,
+    Article,
     CatalogueItem,
     Firm,
     FirmClaim,
@@ -51,6 +52,8 @@ PUBLIC = [
     "/privacy",
     "/api/docs",
     "/open-data",
+    "/news",
+    "/news/{article}",
 ]
 # Not crawled: /api/console, Swagger UI's try-it page (vendored third-party markup that axe finds
 # WCAG failures in: nested interactive controls, unlabelled server select, low contrast). It is
@@ -105,6 +108,9 @@ BY_ROLE = {
         "/curation/refdata/catalogue/{item_id}",
         "/curation/refdata/industry-codes",
         "/curation/refdata/industry-codes/{industry_code_id}",
+        "/curation/news",
+        "/curation/news/new",
+        "/curation/news/{article_id}/edit",
     ],
     "admin": [
         "/curation/",
@@ -159,6 +165,8 @@ def addresses(app, role: str) -> list[str]:
             "shortlist_id": db.session.scalar(sa.select(Shortlist.id).order_by(Shortlist.id)),
             "revision_id": db.session.scalar(sa.select(FirmRevision.id).order_by(FirmRevision.id)),
             "claim_id": db.session.scalar(sa.select(FirmClaim.id).order_by(FirmClaim.id)),
+            "article": db.session.scalar(sa.select(Article.slug).order_by(Article.id)),
+            "article_id": db.session.scalar(sa.select(Article.id).order_by(Article.id)),
         }
     return [path.format(**values) for path in BY_ROLE[role]]
 

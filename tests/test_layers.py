@@ -28,6 +28,7 @@ AREAS = {
     "investors",
     "main",
     "matching",
+    "news",
     "opendata",
     "places",
     "programmes",

@@ -50,7 +50,7 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
-IMAGE_PATH = re.compile(r"^/news/images/\d+\.(?:jpg|png)$")
+IMAGE_PATH = re.compile(r"^/news/images/\d+\.jpg$")
 # An image in the Markdown: ![alt](address "title").
 MARKDOWN_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]*)")
 

@@ -441,7 +441,7 @@ def image_file(actor: User | None, image_id: int, extension: str) -> tuple[Path,
     return image_folder(), image.file_name
 
 
-def image_alt(article: Article) -> dict[str, ArticleImage]:
+def images_by_address(article: Article) -> dict[str, ArticleImage]:
     """The article's images by address, for its editor."""
     return {image_address(image.id, _extension(image)): image for image in article.images}
 

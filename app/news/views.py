@@ -77,7 +77,7 @@ def detail(slug: str):
     return render_template("news/detail.html", article=service.get_public_article(slug))
 
 
-@bp.get("/news/images/<int:image_id>.<any(jpg, png):extension>")
+@bp.get("/news/images/<int:image_id>.<any(jpg):extension>")
 def image(image_id: int, extension: str):
     folder, name = service.image_file(current_user, image_id, extension)
     response = send_from_directory(folder, name, mimetype="image/jpeg")
@@ -115,7 +115,7 @@ def _editor(form: ArticleForm, article, status: int = 200, preview: bool = False
             events=audit.events_of("article", article.id),
             publication=PublicationForm(),
             image_form=ImageForm(),
-            images=service.image_alt(article),
+            images=service.images_by_address(article),
         )
     return render_template("news/form.html", **context), status
 

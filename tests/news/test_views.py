@@ -13,7 +13,7 @@ from PIL import Image
 from app.domain import clock
 from app.errors import ValidationError
 from app.extensions import db
-from app.models import Article, ArticleState, Programme
+from app.models import Article, ArticleState, CatalogueItem, Programme, Zone
 from app.models.base import utcnow
 from app.news import service
 from tests.conftest import csrf_token
@@ -245,8 +245,16 @@ def test_list_filters_by_kind_tag_and_month(client):
 def test_feed_sitemap_home_and_related_blocks(client):
     curator = user(CURATOR)
     programme = db.session.scalar(sa.select(Programme).where(Programme.public()))
-    article = published_article(curator, programme_slugs=programme.slug)
-    draft = new_article(curator, title_vi="Bản nháp chưa đăng")
+    zone = db.session.scalar(sa.select(Zone).where(Zone.public()).order_by(Zone.id))
+    item = db.session.scalar(
+        sa.select(CatalogueItem)
+        .where(CatalogueItem.parent_id.is_not(None))
+        .order_by(CatalogueItem.id)
+    )
+    article = published_article(
+        curator, programme_slugs=programme.slug, zone_slugs=zone.slug, item_codes=item.code
+    )
+    draft = new_article(curator, title_vi="Bản nháp chưa đăng", zone_slugs=zone.slug)
 
     feed = client.get("/news/feed.atom")
     assert feed.mimetype == "application/atom+xml"
@@ -256,8 +264,9 @@ def test_feed_sitemap_home_and_related_blocks(client):
     assert f"/news/{article.slug}</loc>" in sitemap and draft.slug not in sitemap
     home = client.get("/").get_data(as_text=True)
     assert f'href="/news/{article.slug}"' in home and draft.title_vi not in home
-    programme_page = client.get(f"/programmes/{programme.slug}").get_data(as_text=True)
-    assert f'href="/news/{article.slug}"' in programme_page
+    for page in (f"/programmes/{programme.slug}", f"/zones/{zone.slug}", f"/catalogue/{item.code}"):
+        html = client.get(page).get_data(as_text=True)
+        assert f'href="/news/{article.slug}"' in html and f"/news/{draft.slug}" not in html
 
 
 def test_a_scheduled_article_appears_on_kept_pages_when_its_time_comes(client):

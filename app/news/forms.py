@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from app.forms import Form, RecordForm, VersionField
+from app.i18n import localized
 from app.labels import label
 from app.models import ArticleKind
 
@@ -36,7 +37,9 @@ class ArticleForm(RecordForm):
         if agencies is None:
             del self.agency_id
         else:
-            self.agency_id.choices = [(a.id, f"{a.code} · {a.name_vi}") for a in agencies]
+            self.agency_id.choices = [
+                (a.id, f"{a.code} · {localized(a, 'name')}") for a in agencies
+            ]
 
 
 class PublicationForm(Form):

@@ -106,6 +106,7 @@ class Config:
     # /sitemap.xml is an index of numbered files.
     SITEMAP_URLS_PER_FILE = 50_000
     LOGO_DIR = os.environ.get("LOGO_DIR", str(INSTANCE_DIR / "logos"))
+    NEWS_IMAGE_DIR = os.environ.get("NEWS_IMAGE_DIR", str(INSTANCE_DIR / "news_images"))
     # The licence of the open data (/open-data): the department's decision. The default, CC BY
     # 4.0, lets anyone reuse, share, combine and adapt the data, commercially too, provided they
     # name the source: the terms Article 18 of Decree 47/2020/NĐ-CP sets for the open data of

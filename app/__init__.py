@@ -34,6 +34,7 @@ AREAS = (
     "refdata",
     "opendata",
     "marketplace",
+    "news",
 )
 
 
@@ -80,9 +81,11 @@ def create_app(config: object | None = None) -> Flask:
     register_error_handlers(app)
     _register_template_helpers(app)
     from app import page_cache
+    from app.news.service import visible_marker
     from app.search.engine import public_data_state
 
-    page_cache.init_app(app, public_data_state)
+    # A scheduled article becomes public at its time, with no write to move the counters.
+    page_cache.init_app(app, lambda: (*public_data_state(), visible_marker()))
     from app.accounts.service import user_for_session
 
     login_manager.user_loader(user_for_session)

@@ -1,7 +1,7 @@
 """The data generation: a counter that every transaction changing directory data (firms and
 their links, the catalogue, VSIC codes, programmes, zones, incubators, agencies, events and
-their registrations) moves by one, so that anything built from that data — export files, kept
-pages — knows when it is stale.
+their registrations, news articles) moves by one, so that anything built from that data — export
+files, kept pages — knows when it is stale.
 
 The counter is bumped by the last statement before COMMIT, in the transaction of the change.
 Read it *before* the data: a file built after reading generation N holds at least every change
@@ -20,6 +20,8 @@ from app.models import DataGeneration
 
 DIRECTORY_MODELS = (
     models.Agency,
+    models.Article,
+    models.ArticleImage,
     models.CatalogueItem,
     models.Event,
     models.EventRegistration,

@@ -12,6 +12,8 @@ from app.domain.firm_size import SectorGroup, SizeClass
 from app.i18n import format_day, format_moment
 from app.models import (
     AlertFrequency,
+    ArticleKind,
+    ArticleState,
     CatalogueKind,
     CatalogueLevel,
     Criterion,
@@ -157,6 +159,9 @@ LABELS = {
     ResponseState.SENT: _l("Sent"),
     ResponseState.SHORTLISTED: _l("Shortlisted"),
     # ResponseState.ACCEPTED and DECLINED are IntroductionState's "accepted" and "declined".
+    ArticleKind.NEWS: _l("News"),
+    ArticleKind.STORY: _l("Success story"),
+    ArticleState.SCHEDULED: _l("Scheduled"),
 }
 LABELS_BY_VALUE = {str(key): text for key, text in LABELS.items()}
 
@@ -195,10 +200,14 @@ VERB_LABELS = {
     "logo": _l("Logo changed"),
     "invitation_accepted": _l("Invitation accepted"),
     "size_updated_from_return": _l("Size updated from the yearly return"),
+    "schedule": _l("Scheduled for publication"),
+    "publish_due": _l("Published at its scheduled time"),
 }
 # Events about something attached to the record (a claim, a proposed change, …).
 ACTION_LABELS = {
     "claim.create": _l("Asked to manage the listing"),
+    "article.image_add": _l("Image added"),
+    "article.image_remove": _l("Image removed"),
     "claim.approve": _l("Request to manage approved"),
     "claim.reject": _l("Request to manage rejected"),
     "revision.propose": _l("Changes proposed"),

@@ -25,6 +25,7 @@ def main_nav() -> list[tuple[str, str, bool]]:
         ("places.incubators", _("Incubators"), "/incubators"),
         ("events.index", _("Events"), "/events"),
         ("marketplace.index", _("Marketplace"), "/marketplace"),
+        ("news.index", _("News"), "/news"),
         ("backoffice.statistics_page", _("Statistics"), "/statistics"),
     ]
     role = current_user.role if current_user.is_authenticated else None

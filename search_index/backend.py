@@ -27,7 +27,16 @@ __all__ = [
     "split_key",
 ]
 
-KINDS = ("firm", "catalogue", "programme", "zone", "incubator", "tech_request", "tech_offer")
+KINDS = (
+    "firm",
+    "catalogue",
+    "programme",
+    "zone",
+    "incubator",
+    "tech_request",
+    "tech_offer",
+    "article",
+)
 SORTS = ("relevance", "newest", "closing")
 MAX_PER_PAGE = 100
 

@@ -31,6 +31,7 @@ from app.marketplace.samples import SampleError
 from app.marketplace.samples import add_samples as add_market_samples
 from app.models import (
     Agency,
+    Article,
     CatalogueItem,
     CatalogueKind,
     CatalogueLevel,
@@ -51,6 +52,7 @@ from app.models import (
     Zone,
 )
 from app.models.base import utcnow
+from app.news import service as news
 from app.refdata import agencies, catalogue, incubators
 from app.slugs import unique_slug
 from app.transaction import unit_of_work
@@ -321,6 +323,34 @@ class _Loader:
                 known[record["slug"]] = event
                 self.created("events")
 
+    def articles(self) -> None:
+        """Sample news and success stories, published on their day, tagged with sample firms
+        (by tax code), catalogue items, programmes and zones."""
+        known = self.existing(Article.slug)
+        with self.rows("articles", _read(self.directory, "news.yaml")) as rows:
+            for record in rows:
+                if record["slug"] in known:
+                    continue
+                where = f"news.yaml {record['slug']}"
+                data = {name: record.get(name) for name in news.ARTICLE_FIELDS}
+                firms = db.session.scalars(
+                    sa.select(Firm.slug).where(Firm.tax_code.in_(record.get("firms", [])))
+                ).all()
+                data.update(
+                    agency_id=self.agency(record["agency"], where).id,
+                    firm_slugs=list(firms),
+                    item_codes=record.get("items", []),
+                    programme_slugs=record.get("programmes", []),
+                    zone_slugs=record.get("zones", []),
+                )
+                cleaned = _checked(where, news.check_article, data)
+                article = news.apply(Article(slug=record["slug"], is_sample=True), cleaned)
+                morning = datetime.combine(_date(record["published_on"]), time(8))
+                article.publish_at = news.local_to_utc(morning)
+                news.change_state(article, "publish")
+                known[record["slug"]] = article
+                self.created("articles")
+
     # Sample firms and demo accounts ----------------------------------------------------------
 
     def firms(self, records: list[dict], label: str = "firms") -> None:
@@ -463,6 +493,7 @@ def load_seed_data(directory: Path, progress=None) -> SeedReport:
         loader.firms(_read(directory, "firms.yaml"), label="sample firms")
         loader.demo_users()
         loader.marketplace()
+        loader.articles()
     return loader.report
 
 

@@ -114,6 +114,7 @@ def make_app(tmp_path: Path, database: str, **settings):
     config.SEARCH_INDEX_DIR = str(tmp_path / "search_index")
     config.MAIL_FILE_DIR = str(tmp_path / "mail")
     config.LOGO_DIR = str(tmp_path / "logos")
+    config.NEWS_IMAGE_DIR = str(tmp_path / "news_images")
     config.EXPORT_CACHE_DIR = str(tmp_path / "exports")
     for name, value in settings.items():
         setattr(config, name, value)

@@ -1,12 +1,14 @@
 """Crawling the site as one account: a real address for every endpoint and the forms that
 post to each, with the records the sample data lacks for some pages to show their forms."""
 
+import io
 import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
 
 import sqlalchemy as sa
+from PIL import Image
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
@@ -22,6 +24,7 @@ from app.investors import service as investors
 from app.marketplace import responses as market_responses
 from app.marketplace import service as market
 from app.models import (
+    Article,
     Event,
     Firm,
     FirmClaim,
@@ -36,6 +39,7 @@ from app.models import (
     Role,
     User,
 )
+from app.news import service as news
 
 ROLES = {  # the demo accounts, by role
     "anonymous": None,
@@ -57,8 +61,8 @@ def user(email: str) -> User:
 def add_records_every_page_needs() -> None:
     """What the sample data lacks for some pages to show their forms: an open reporting year,
     an investor's list, saved search, introduction and API token (and a deleted list and
-    search, to restore), a pending revision, claim and interest, and the investor's
-    registration for the first upcoming event (its cancel and check-in forms)."""
+    search, to restore), a pending revision, claim and interest, an article's image, and the
+    investor's registration for the first upcoming event (its cancel and check-in forms)."""
     business, investor = user(ROLES["business"]), user(ROLES["investor"])
     firm = db.session.scalar(sa.select(Firm).where(Firm.members.any(user_id=business.id)))
     today = date.today()
@@ -73,6 +77,14 @@ def add_records_every_page_needs() -> None:
     introductions.request_introduction(investor, firm.id, "Quỹ chúng tôi muốn tìm hiểu dự án.")
     api_tokens.create_token(investor, "Bảng tính của quỹ", "read", 90)
     event_registration.register_user(investor, first_upcoming_event().id)
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), "green").save(picture, format="PNG")
+    picture.seek(0)
+    # the one the curators' list shows first, whose editor the crawl opens
+    article = db.session.scalar(
+        sa.select(Article).order_by(Article.created_at.desc(), Article.id.desc())
+    )
+    news.add_image(user(ROLES["curator"]), article.id, picture, "Bể xử lý nước thải", None)
     colleague = User(
         email="dongnghiep@example.vn", name="Đồng Nghiệp", role=Role.BUSINESS, password_hash="x"
     )

@@ -14,6 +14,8 @@ from app.extensions import db
 from app.models import (
     Agency,
     ApiToken,
+    Article,
+    ArticleKind,
     Event,
     Firm,
     FirmMember,
@@ -135,9 +137,14 @@ MATRIX = {
     "event.attendees": {"own event": OWN_AGENCY, "other event": REVIEWERS_ONLY_SEE},
     # One click for signed-in people with a confirmed address (guests confirm by e-mail).
     "event.register": {"": VERIFIED_SIGNED_IN},
+    # Every agency's curators write news; SCT's manage every agency's articles (drafts of
+    # another agency are not found by the others).
+    "article.write": {"": AGENCY_STAFF},
+    "article.manage": {"own article": OWN_AGENCY, "other article": REVIEWERS_ONLY_SEE},
 }
 RECORD_KINDS = {
     "api_token": ApiToken,
+    "article": Article,
     "event": Event,
     "firm": Firm,
     "programme": Programme,
@@ -247,10 +254,24 @@ def _build_world() -> dict:
     programmes = {"SCT": programme(sct), "SKHCN": programme(other_agency)}
     events = {"SCT": event(sct), "SKHCN": event(other_agency)}
     zones = {"SCT": zone(sct), "SKHCN": zone(other_agency)}
+
+    def article(agency: Agency) -> Article:
+        return Article(
+            slug=f"tin-{agency.code.lower()}",
+            kind=ArticleKind.NEWS,
+            agency=agency,
+            title_vi=f"Tin của {agency.code}",
+            summary_vi="Tóm tắt",
+            body_vi="Nội dung",
+        )
+
+    articles = {"SCT": article(sct), "SKHCN": article(other_agency)}
     incubator = Incubator(slug="vuon-uom", name_vi="Vườn ươm", host_organisation="Trường")
     accounts = [user for user in users.values() if isinstance(user, User)]
     db.session.add_all([*accounts, stranger, own_firm, other_firm, incubator])
-    db.session.add_all([*programmes.values(), *zones.values(), *events.values()])
+    db.session.add_all(
+        [*programmes.values(), *zones.values(), *events.values(), *articles.values()]
+    )
     db.session.commit()
     owners = {"investor": users["investor"], "unverified_investor": users["unverified_investor"]}
     owners["other"] = account("other-investor", Role.INVESTOR)
@@ -284,6 +305,7 @@ def _build_world() -> dict:
         "programmes": programmes,
         "zones": zones,
         "events": events,
+        "articles": articles,
         "incubator": incubator,
     }
 

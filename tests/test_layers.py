@@ -30,6 +30,7 @@ AREAS = {
     "main",
     "marketplace",
     "matching",
+    "news",
     "opendata",
     "places",
     "programmes",

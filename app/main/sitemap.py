@@ -10,7 +10,16 @@ from flask import current_app
 
 from app.extensions import db
 from app.firms.service import PUBLISHED
-from app.models import CatalogueItem, Event, Firm, Incubator, MarketListing, Programme, Zone
+from app.models import (
+    Article,
+    CatalogueItem,
+    Event,
+    Firm,
+    Incubator,
+    MarketListing,
+    Programme,
+    Zone,
+)
 from app.models.base import utcnow
 from app.urls import public_url
 
@@ -38,6 +47,7 @@ LIST_PAGES = {
     "places.incubators": Incubator,
     "events.index": Event,
     "marketplace.index": MarketListing,
+    "news.index": Article,
 }
 # Pages whose content is their template: they change when it does.
 TEMPLATE_PAGES = {
@@ -116,6 +126,14 @@ def _records() -> list[tuple[str, str, type, sa.Select]]:
             sa.select(MarketListing.id, MarketListing.updated_at)
             .where(MarketListing.live(utcnow()))
             .order_by(MarketListing.id),
+        ),
+        (
+            "news.detail",
+            "slug",
+            Article,
+            sa.select(Article.slug, Article.updated_at)
+            .where(Article.visible_at(utcnow()))
+            .order_by(Article.id),
         ),
     ]
 

@@ -2,6 +2,7 @@
 
 from app.models.agency import Agency
 from app.models.api_token import ApiScope, ApiToken
+from app.models.article import Article, ArticleImage, ArticleKind, ArticleState
 from app.models.audit import AuditEvent, DataGeneration, OutboxOperation, SearchOutbox
 from app.models.base import Provenance
 from app.models.catalogue import (
@@ -73,6 +74,10 @@ __all__ = [
     "Agency",
     "ApiScope",
     "ApiToken",
+    "Article",
+    "ArticleImage",
+    "ArticleKind",
+    "ArticleState",
     "AlertDelivery",
     "AlertFrequency",
     "AuditEvent",

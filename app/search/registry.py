@@ -11,6 +11,7 @@ from app.catalogue import documents as catalogue_docs
 from app.catalogue.service import CatalogueTree
 from app.firms import documents as firm_docs
 from app.marketplace import documents as market_docs
+from app.news import documents as news_docs
 from app.places import documents as place_docs
 from app.programmes import documents as programme_docs
 from app.search_dependencies import Dependency
@@ -43,6 +44,7 @@ SOURCES: dict[str, Source] = {
     "tech_offer": Source(
         market_docs.offer_ids, market_docs.offer_documents, market_docs.OFFER_DEPENDENCIES
     ),
+    "article": Source(news_docs.public_ids, news_docs.documents, news_docs.DEPENDENCIES),
 }
 
 

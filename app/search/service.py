@@ -23,6 +23,7 @@ OVERVIEW = {
     "catalogue": 3,
     "tech_request": 3,
     "tech_offer": 3,
+    "article": 3,
 }
 SUGGESTED_FIRMS = 3
 
@@ -35,6 +36,7 @@ DETAIL_ENDPOINTS = {
     "catalogue": ("catalogue.detail", "code"),
     "tech_request": ("marketplace.detail", "listing_id"),
     "tech_offer": ("marketplace.detail", "listing_id"),
+    "article": ("news.detail", "slug"),
 }
 
 # The facets offered on each tab, in display order.
@@ -47,6 +49,7 @@ FACETS_BY_KIND: dict[str, tuple[str, ...]] = {
     "incubator": ("group",),
     "tech_request": ("market_kind", "group", "ward"),
     "tech_offer": ("market_kind", "group", "ward"),
+    "article": ("article_kind", "group"),
 }
 
 

@@ -30,6 +30,7 @@ KIND_LABELS = {
     "incubator": _l("Incubator"),
     "tech_request": _l("Technology request"),
     "tech_offer": _l("Technology offer"),
+    "article": _l("News or story"),
 }
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import (
     Agency,
+    Article,
     CatalogueItem,
     Firm,
     FirmClaim,
@@ -66,6 +67,8 @@ PUBLIC = [
     "/marketplace/{market_request}",
     "/marketplace/{market_offer}",
     "/search?q=mang+loc&kind=tech_request",
+    "/news",
+    "/news/{article}",
 ]
 # Not crawled: /api/console, Swagger UI's try-it page (vendored third-party markup that axe finds
 # WCAG failures in: nested interactive controls, unlabelled server select, low contrast). It is
@@ -132,6 +135,9 @@ BY_ROLE = {
         "/curation/refdata/industry-codes/{industry_code_id}",
         "/curation/marketplace",
         "/marketplace/{market_submitted}",
+        "/curation/news",
+        "/curation/news/new",
+        "/curation/news/{article_id}/edit",
     ],
     "admin": [
         "/curation/",
@@ -203,6 +209,8 @@ def addresses(app, role: str) -> list[str]:
                 )
                 for key, title in MARKET_TITLES.items()
             },
+            "article": db.session.scalar(sa.select(Article.slug).order_by(Article.id)),
+            "article_id": db.session.scalar(sa.select(Article.id).order_by(Article.id)),
         }
     return [path.format(**values) for path in BY_ROLE[role]]
 

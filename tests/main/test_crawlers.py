@@ -10,6 +10,7 @@ from markupsafe import escape
 import config
 from app.extensions import db
 from app.models import (
+    Article,
     CatalogueItem,
     Event,
     Firm,
@@ -62,11 +63,15 @@ def _public_paths() -> set[str]:
         f"/events/{slug}"
         for slug in db.session.scalars(sa.select(Event.slug).where(Event.public()))
     }
+    paths |= {
+        f"/news/{slug}"
+        for slug in db.session.scalars(sa.select(Article.slug).where(Article.visible_at(utcnow())))
+    }
     live = sa.select(MarketListing.id).where(MarketListing.live(utcnow()))
     paths |= {"/marketplace"} | {f"/marketplace/{i}" for i in db.session.scalars(live)}
     return (
         paths
-        | {"/", "/firms", "/catalogue", "/programmes", "/zones", "/incubators", "/events"}
+        | {"/", "/firms", "/catalogue", "/programmes", "/zones", "/incubators", "/events", "/news"}
         | {
             "/about",
             "/contact",

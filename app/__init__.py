@@ -32,6 +32,7 @@ AREAS = (
     "imports",
     "refdata",
     "opendata",
+    "products",
 )
 
 

@@ -1,6 +1,7 @@
 """The data generation: a counter that every transaction changing directory data (firms and
-their links, the catalogue, VSIC codes, programmes, zones, incubators, agencies) moves by one,
-so that anything built from that data — export files, kept pages — knows when it is stale.
+their links, the catalogue, VSIC codes, programmes, zones, incubators, agencies, products and
+their labels) moves by one, so that anything built from that data — export files, kept pages —
+knows when it is stale.
 
 The counter is bumped by the last statement before COMMIT, in the transaction of the change.
 Read it *before* the data: a file built after reading generation N holds at least every change
@@ -20,12 +21,16 @@ from app.models import DataGeneration
 DIRECTORY_MODELS = (
     models.Agency,
     models.CatalogueItem,
+    models.EcoLabel,
     models.Firm,
     models.FirmCatalogueLink,
     models.FirmCertification,
     models.FirmIndustryCode,
     models.Incubator,
     models.IndustryCode,
+    models.Product,
+    models.ProductCertificate,
+    models.ProductPhoto,
     models.Programme,
     models.Zone,
 )

@@ -22,6 +22,7 @@ from app.models import (
     IntroductionState,
     InvestmentType,
     InvestorType,
+    LabelKind,
     MemberRole,
     ProgrammeStatus,
     Provenance,
@@ -138,6 +139,9 @@ LABELS = {
     InterestTarget.PROGRAMME: _l("Support programme"),
     InterestTarget.ZONE: _l("Zone or cluster"),
     InterestTarget.INCUBATOR: _l("Incubator"),
+    LabelKind.PRODUCT_LABEL: _l("Product label"),
+    LabelKind.MANAGEMENT_SYSTEM: _l("Certified management system"),
+    LabelKind.RECOGNITION: _l("Recognition programme"),
 }
 LABELS_BY_VALUE = {str(key): text for key, text in LABELS.items()}
 
@@ -199,6 +203,8 @@ ACTION_LABELS = {
     "saved_search.alerts": _l("Alert frequency changed"),
     "saved_search.unsubscribe": _l("Alerts stopped from the e-mail link"),
     "workforce.occupations_merged": _l("Occupations merged"),
+    "product.photo_add": _l("Photo added"),
+    "product.photo_remove": _l("Photo removed"),
 }
 IMPORT_LABEL = _l("Imported from a file")
 

@@ -27,7 +27,7 @@ __all__ = [
     "split_key",
 ]
 
-KINDS = ("firm", "catalogue", "programme", "zone", "incubator")
+KINDS = ("firm", "catalogue", "programme", "zone", "incubator", "product")
 SORTS = ("relevance", "newest", "closing")
 MAX_PER_PAGE = 100
 

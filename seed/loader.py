@@ -49,6 +49,7 @@ from app.models.base import utcnow
 from app.refdata import agencies, catalogue, incubators
 from app.slugs import unique_slug
 from app.transaction import unit_of_work
+from seed import products
 
 KIND_CODES = {
     CatalogueKind.TECHNOLOGY: "CN",
@@ -409,11 +410,13 @@ def load_seed_data(directory: Path, progress=None) -> SeedReport:
         loader.agencies()
         loader.industry_codes()
         loader.catalogue()
+        products.load_labels(_read(directory, "eco_labels.yaml"), loader.report.created)
         loader.zones()
         loader.incubators()
         loader.programmes()
         loader.firms(_read(directory, "firms.yaml"), label="sample firms")
         loader.demo_users()
+        products.load_products(_read(directory, "products.yaml"), loader.report.created, SeedError)
     return loader.report
 
 

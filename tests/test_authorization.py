@@ -19,6 +19,7 @@ from app.models import (
     FirmStatus,
     Incubator,
     MemberRole,
+    Product,
     Programme,
     Role,
     SavedSearch,
@@ -81,6 +82,11 @@ MATRIX = {
     "firm.create": {"": BUSINESSES},
     "firm.claim": {"": BUSINESSES},
     "firm.review": {"": REVIEWERS},
+    "product.create": {"own firm": VERIFIED_MEMBERS, "other firm": NOBODY},
+    "product.manage": {"own product": MEMBERS, "other product": HIDDEN},
+    "product.edit": {"own product": VERIFIED_MEMBERS, "other product": NOBODY},
+    "certificate.review": {"": REVIEWERS},
+    "label.manage": {"": REVIEWERS},
     "agency_data.manage": {"": AGENCY_STAFF},
     # Programmes are drafts (someone else's is not found), zones public (forbidden).
     "programme.manage": {"own programme": OWN_AGENCY, "other programme": ADMIN_HIDDEN},
@@ -119,6 +125,7 @@ MATRIX = {
 RECORD_KINDS = {
     "api_token": ApiToken,
     "firm": Firm,
+    "product": Product,
     "programme": Programme,
     "zone": Zone,
     "incubator": Incubator,
@@ -218,6 +225,11 @@ def _build_world() -> dict:
     accounts = [user for user in users.values() if isinstance(user, User)]
     db.session.add_all([*accounts, stranger, own_firm, other_firm, incubator])
     db.session.add_all([*programmes.values(), *zones.values()])
+    products = (
+        Product(firm=own_firm, slug="san-pham-cua-minh", name_vi="Sản phẩm của mình"),
+        Product(firm=other_firm, slug="san-pham-cua-nguoi-khac", name_vi="Sản phẩm khác"),
+    )
+    db.session.add_all(products)
     db.session.commit()
     owners = {"investor": users["investor"], "unverified_investor": users["unverified_investor"]}
     owners["other"] = account("other-investor", Role.INVESTOR)
@@ -248,6 +260,7 @@ def _build_world() -> dict:
         "api_token": api_tokens,
         "users": users,
         "firms": (own_firm, other_firm),
+        "products": products,
         "programmes": programmes,
         "zones": zones,
         "incubator": incubator,
@@ -261,8 +274,8 @@ def _record(world: dict, role: str, label: str):
     whose, kind = label.split()
     if kind in ("shortlist", "saved_search", "api_token"):
         return world[kind].get(role if whose == "own" else "other")
-    if kind == "firm":
-        own, other = world["firms"]
+    if kind in ("firm", "product"):
+        own, other = world[f"{kind}s"]
         is_member = role in {"deactivated", "unverified", "owner", "editor"}
         return (own if is_member else None) if whose == "own" else other
     by_agency = world[f"{kind}s"]

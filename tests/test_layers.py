@@ -30,6 +30,7 @@ AREAS = {
     "matching",
     "opendata",
     "places",
+    "products",
     "programmes",
     "refdata",
     "search",

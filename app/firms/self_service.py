@@ -4,18 +4,14 @@ Every function checks permissions, validates the rules that hold on every path, 
 audit trail and commits once; mail goes out after the commit.
 """
 
-import hashlib
-import io
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import format_number
 from flask_babel import gettext as _
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import selectinload
 
-from app import audit
+from app import audit, images
 from app.authorization import authorize
 from app.curation.notifications import notify_reviewers_of_submission
 from app.domain.enterprise import has_size_class
@@ -44,14 +40,7 @@ from app.urls import public_url
 
 EDITABLE_STATES = {FirmStatus.DRAFT, FirmStatus.CHANGES_REQUESTED, FirmStatus.PUBLISHED}
 SUBMITTABLE_STATES = {FirmStatus.DRAFT, FirmStatus.CHANGES_REQUESTED}
-LOGO_MAX_BYTES = 2 * 1024 * 1024
-LOGO_SIZE = (256, 256)
-# A small file can declare a huge canvas (a 420 KB PNG of 12,000 × 12,000 pixels decodes to more
-# than 500 MB), so logos are refused by the dimensions in their header, before any decoding.
-LOGO_MAX_SIDE = 4000
-# Pillow's own guard, for every image this process opens: a warning above this many pixels and
-# DecompressionBombError above twice as many, both raised while reading the header.
-Image.MAX_IMAGE_PIXELS = LOGO_MAX_SIDE * LOGO_MAX_SIDE
+LOGO = images.ImageRule(max_bytes=2 * 1024 * 1024, box=(256, 256), format="PNG")
 
 
 class TaxCodeTaken(Conflict):
@@ -304,34 +293,10 @@ def remove_member(actor: User, firm: Firm, user_id: int) -> None:
 def upload_logo(actor: User, firm: Firm, upload) -> None:
     """Accept an image only by its content; store a re-encoded PNG under instance/."""
     authorize(actor, "firm.edit", firm)
-    raw = upload.read(LOGO_MAX_BYTES + 1)
-    if len(raw) > LOGO_MAX_BYTES:
-        raise ValidationError(_("The logo is larger than 2 MB."), {"logo": _("Too large.")})
-    side = format_number(LOGO_MAX_SIDE)
-    too_large = _("The logo may be at most %(width)s × %(height)s pixels.", width=side, height=side)
-    try:
-        # Image.open reads only the header: format and dimensions are known before decoding.
-        with Image.open(io.BytesIO(raw)) as probe:
-            if probe.format not in {"PNG", "JPEG", "WEBP"}:
-                raise UnidentifiedImageError(probe.format)
-            if max(probe.size) > LOGO_MAX_SIDE:
-                raise ValidationError(too_large, {"logo": too_large})
-            probe.verify()
-        with Image.open(io.BytesIO(raw)) as image:
-            image.thumbnail(LOGO_SIZE)
-            output = io.BytesIO()
-            image.convert("RGBA").save(output, format="PNG", optimize=True)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        # The warning arrives as an exception only where warnings are errors (tests); elsewhere
-        # it is logged and the dimension check above refuses the image.
-        raise ValidationError(too_large, {"logo": too_large}) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        message = _("This file is not a PNG, JPEG or WebP image.")
-        raise ValidationError(message, {"logo": message}) from None
-    png = output.getvalue()
+    png = images.reencode(upload, LOGO, "logo")
     folder = logo_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"{firm.id}-{hashlib.sha256(png).hexdigest()[:16]}.png"
+    name = images.stored_name(str(firm.id), png, LOGO)
     (folder / name).write_bytes(png)
     before = firm.logo_path
     firm.logo_path = name

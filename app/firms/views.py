@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from app.authorization import authorize
 from app.backoffice.returns import open_years, returns_due
 from app.catalogue.service import catalogue_tree
+from app.domain import clock
 from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SectorGroup, SizeClass
 from app.domain.places import ward_province, wards_of_province
@@ -40,6 +41,7 @@ from app.page_cache import for_visitors
 from app.pagination import requested_page
 from app.parsing import lenient_amount
 from app.places.service import public_zones
+from app.products.service import public_products_of_firm
 
 bp = Blueprint("firms", __name__)
 
@@ -70,6 +72,8 @@ def detail(slug: str):
         firm=firm,
         tree=catalogue_tree(),
         claim=self_service.claim_offer(current_user, firm),
+        products=public_products_of_firm(firm),
+        today=clock.today(),
     )
 
 

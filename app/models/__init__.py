@@ -39,6 +39,15 @@ from app.models.investor import (
     ShortlistEntry,
 )
 from app.models.place import Incubator, Zone, ZoneKind, ZoneStatus
+from app.models.product import (
+    CertificateState,
+    CertificateStatus,
+    EcoLabel,
+    LabelKind,
+    Product,
+    ProductCertificate,
+    ProductPhoto,
+)
 from app.models.programme import (
     Criterion,
     GeographicScope,
@@ -68,7 +77,10 @@ __all__ = [
     "CatalogueItem",
     "CatalogueKind",
     "CatalogueLevel",
+    "CertificateState",
+    "CertificateStatus",
     "DataGeneration",
+    "EcoLabel",
     "Firm",
     "FirmCatalogueLink",
     "FirmCertification",
@@ -90,11 +102,15 @@ __all__ = [
     "InvestmentType",
     "InvestorProfile",
     "InvestorType",
+    "LabelKind",
     "LinkRelation",
     "LoginThrottle",
     "RateLimitCounter",
     "MemberRole",
     "OutboxOperation",
+    "Product",
+    "ProductCertificate",
+    "ProductPhoto",
     "Programme",
     "ReviewState",
     "ProgrammeStatus",

@@ -11,6 +11,7 @@ from app.catalogue import documents as catalogue_docs
 from app.catalogue.service import CatalogueTree
 from app.firms import documents as firm_docs
 from app.places import documents as place_docs
+from app.products import documents as product_docs
 from app.programmes import documents as programme_docs
 from app.search_dependencies import Dependency
 
@@ -36,6 +37,7 @@ SOURCES: dict[str, Source] = {
         place_docs.incubator_documents,
         place_docs.INCUBATOR_DEPENDENCIES,
     ),
+    "product": Source(product_docs.public_ids, product_docs.documents, product_docs.DEPENDENCIES),
 }
 
 

@@ -15,7 +15,14 @@ SORTS = ("relevance", "newest", "closing")
 # The "All" tab shows the best few of each kind in this order (firms, the directory, first)
 # rather than one ranking, where short catalogue entries would fill the first page; the
 # suggestion box blends kinds the same way.
-OVERVIEW = {"firm": 5, "programme": 3, "zone": 3, "incubator": 3, "catalogue": 3}
+OVERVIEW = {
+    "firm": 5,
+    "programme": 3,
+    "zone": 3,
+    "incubator": 3,
+    "catalogue": 3,
+    "product": 3,
+}
 SUGGESTED_FIRMS = 3
 
 # Each kind's page on the site: its endpoint and the stored field that names the record.
@@ -25,6 +32,7 @@ DETAIL_ENDPOINTS = {
     "zone": ("places.zone", "slug"),
     "incubator": ("places.incubator", "slug"),
     "catalogue": ("catalogue.detail", "code"),
+    "product": ("products.detail", "slug"),
 }
 
 # The facets offered on each tab, in display order.
@@ -35,6 +43,7 @@ FACETS_BY_KIND: dict[str, tuple[str, ...]] = {
     "programme": ("status", "support", "group", "size"),
     "zone": ("zone_kind", "zone_status", "group"),
     "incubator": ("group",),
+    "product": ("labelled", "label", "group"),
 }
 
 

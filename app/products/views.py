@@ -333,11 +333,19 @@ def labels():
 
 
 @bp.route("/curation/labels/new", methods=["GET", "POST"])
+@login_required
+def new_label():
+    authorize(current_user, "label.manage")
+    return _label_page(None)
+
+
 @bp.route("/curation/labels/<int:label_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_label(label_id: int | None = None):
-    authorize(current_user, "label.manage")
-    label = service.get_label(current_user, label_id) if label_id else None
+def edit_label(label_id: int):
+    return _label_page(service.get_label(current_user, label_id))
+
+
+def _label_page(label):
     form = LabelForm()
     form.set_choices()
     status = 200

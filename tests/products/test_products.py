@@ -25,7 +25,6 @@ from app.models import (
     MemberRole,
     Product,
     ProductCertificate,
-    Role,
     User,
 )
 from app.products import reminders, service

@@ -15,6 +15,7 @@ from app.models import (
     FirmStatus,
     Incubator,
     IndustryCode,
+    Product,
     Programme,
     ReportingYear,
     Shortlist,
@@ -37,6 +38,8 @@ PUBLIC = [
     "/search?q=nuoc+thai&kind=firm",
     "/catalogue",
     "/catalogue/{item}",
+    "/products",
+    "/products/{product}",
     "/programmes",
     "/programmes/{programme}",
     "/zones",
@@ -67,6 +70,10 @@ BY_ROLE = {
         "/my/firms/{own_firm_id}/matches",
         "/my/firms/{own_firm_id}/returns/{year}",
         "/my/firms/new",
+        "/my/firms/{own_firm_id}/products",
+        "/my/products/{own_product_id}",
+        "/my/products/{own_product_id}/edit",
+        "/my/products/{own_product_id}/certificates/new",
         "/my/introductions",
         "/account/delete",
     ],
@@ -105,6 +112,9 @@ BY_ROLE = {
         "/curation/refdata/catalogue/{item_id}",
         "/curation/refdata/industry-codes",
         "/curation/refdata/industry-codes/{industry_code_id}",
+        "/curation/certificates",
+        "/curation/labels",
+        "/curation/labels/new",
     ],
     "admin": [
         "/curation/",
@@ -159,6 +169,12 @@ def addresses(app, role: str) -> list[str]:
             "shortlist_id": db.session.scalar(sa.select(Shortlist.id).order_by(Shortlist.id)),
             "revision_id": db.session.scalar(sa.select(FirmRevision.id).order_by(FirmRevision.id)),
             "claim_id": db.session.scalar(sa.select(FirmClaim.id).order_by(FirmClaim.id)),
+            # A sample product with a verified label; one of the business's own, with a label
+            # waiting for a curator.
+            "product": "gach-khong-nung-tro-xi-vxdq",
+            "own_product_id": db.session.scalar(
+                sa.select(Product.id).where(Product.slug == "gia-the-vi-sinh-hdpe-xtk-bio")
+            ),
         }
     return [path.format(**values) for path in BY_ROLE[role]]
 

@@ -205,6 +205,7 @@ ACTION_LABELS = {
     "workforce.occupations_merged": _l("Occupations merged"),
     "product.photo_add": _l("Photo added"),
     "product.photo_remove": _l("Photo removed"),
+    "product.withdraw": _l("Withdrawn from the public by a curator"),
 }
 IMPORT_LABEL = _l("Imported from a file")
 

@@ -87,6 +87,7 @@ MATRIX = {
     "product.edit": {"own product": VERIFIED_MEMBERS, "other product": NOBODY},
     "certificate.review": {"": REVIEWERS},
     "label.manage": {"": REVIEWERS},
+    "product.moderate": {"": REVIEWERS},
     "agency_data.manage": {"": AGENCY_STAFF},
     # Programmes are drafts (someone else's is not found), zones public (forbidden).
     "programme.manage": {"own programme": OWN_AGENCY, "other programme": ADMIN_HIDDEN},

@@ -10,7 +10,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.firms.service import PUBLISHED
-from app.models import CatalogueItem, Firm, Incubator, Programme, Zone
+from app.models import CatalogueItem, Firm, Incubator, Product, Programme, Zone
 from app.urls import public_url
 
 # Pages for signed-in people, and downloads: nothing there for a search engine. Search results
@@ -35,6 +35,7 @@ LIST_PAGES = {
     "programmes.index": Programme,
     "places.zones": Zone,
     "places.incubators": Incubator,
+    "products.index": Product,
 }
 # Pages whose content is their template: they change when it does.
 TEMPLATE_PAGES = {
@@ -99,6 +100,14 @@ def _records() -> list[tuple[str, str, type, sa.Select]]:
             "slug",
             Incubator,
             sa.select(Incubator.slug, Incubator.updated_at).order_by(Incubator.id),
+        ),
+        (
+            "products.detail",
+            "slug",
+            Product,
+            sa.select(Product.slug, Product.updated_at)
+            .where(Product.public())
+            .order_by(Product.id),
         ),
     ]
 

@@ -78,6 +78,10 @@ class Product(VersionMixin, TimestampMixin, db.Model):
         sa.JSON, default=list, server_default="[]"
     )
     is_sample: Mapped[bool] = mapped_column(default=False)
+    # Products go public with their (already curated) firm at once; a curator who finds one
+    # unfit withdraws it from the public, with a reason the firm reads.
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     firm: Mapped[Firm] = relationship()
     catalogue_item: Mapped[CatalogueItem | None] = relationship()
@@ -94,12 +98,16 @@ class Product(VersionMixin, TimestampMixin, db.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.firm.status == FirmStatus.PUBLISHED
+        return self.firm.status == FirmStatus.PUBLISHED and self.withdrawn_at is None
 
     @classmethod
     def public(cls) -> sa.ColumnElement[bool]:
-        """SQL condition for products the public may see: those of published firms."""
-        return cls.firm_id.in_(sa.select(Firm.id).where(Firm.status == FirmStatus.PUBLISHED))
+        """SQL condition for products the public may see: those of published firms that no
+        curator withdrew."""
+        return sa.and_(
+            cls.withdrawn_at.is_(None),
+            cls.firm_id.in_(sa.select(Firm.id).where(Firm.status == FirmStatus.PUBLISHED)),
+        )
 
     def verified_labels(self, today: date) -> list[EcoLabel]:
         """The labels of its verified certificates that have not expired, by label code."""

@@ -118,6 +118,7 @@ DEPENDENCIES = [
             "description_en",
             "specifications",
             "is_sample",
+            "withdrawn_at",
             "updated_at",
         ),
         lambda flush, product: [product.id],

@@ -21,7 +21,9 @@ def can_edit_product(user: User, product: Product) -> bool:
     return can_edit_firm(user, product.firm)
 
 
-REVIEWERS_ONLY = _l("Only curators of Sở Công Thương verify certificates and keep the labels.")
+REVIEWERS_ONLY = _l(
+    "Only curators of Sở Công Thương verify certificates, keep the labels and withdraw products."
+)
 
 register("product.create", can_add_product, on=Firm, verified=True)
 # The business's own pages of a product: anybody else learns nothing of them (not found).
@@ -29,3 +31,5 @@ register("product.manage", can_manage_product, on=Product, conceal=True)
 register("product.edit", can_edit_product, on=Product, verified=True)
 register("certificate.review", can_review_firms, message=REVIEWERS_ONLY)
 register("label.manage", can_review_firms, message=REVIEWERS_ONLY)
+# Withdraw a product from the public (and put it back): moderation after publication.
+register("product.moderate", can_review_firms, message=REVIEWERS_ONLY)

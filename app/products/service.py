@@ -115,7 +115,9 @@ def products_of_firm(firm: Firm) -> list[Product]:
 
 
 def public_products_of_firm(firm: Firm) -> list[Product]:
-    return products_of_firm(firm) if firm.status == FirmStatus.PUBLISHED else []
+    if firm.status != FirmStatus.PUBLISHED:
+        return []
+    return [product for product in products_of_firm(firm) if product.withdrawn_at is None]
 
 
 def get_public_product(slug: str) -> Product:
@@ -662,3 +664,57 @@ def update_label(actor: User, label: EcoLabel, data: dict, version: int | None) 
         setattr(label, name, value)
     changed_before, changed_after = audit.changed_fields(before, _snapshot(label, LABEL_FIELDS))
     audit.record(actor, "label.update", "eco_label", label.id, changed_before, changed_after)
+
+
+# Curators: products after publication -----------------------------------------------------------
+
+RECENT_PRODUCTS = 50
+
+
+def products_to_moderate(actor: User) -> list[Product]:
+    """The newest products of published firms (what the public sees first) and every withdrawn
+    one, newest first."""
+    authorize(actor, "product.moderate")
+    published = sa.select(Firm.id).where(Firm.status == FirmStatus.PUBLISHED)
+    return list(
+        db.session.scalars(
+            sa.select(Product)
+            .where(Product.firm_id.in_(published))
+            .options(selectinload(Product.firm), selectinload(Product.photos))
+            .order_by(Product.withdrawn_at.is_(None), Product.created_at.desc(), Product.id.desc())
+            .limit(RECENT_PRODUCTS)
+        )
+    )
+
+
+def product_to_moderate(actor: User, product_id: int) -> Product:
+    authorize(actor, "product.moderate")
+    return get_product(product_id)
+
+
+@transactional
+def withdraw_product(actor: User, product: Product, version: int | None, reason: str) -> None:
+    """Take a product off the public pages and search; the firm reads the reason."""
+    authorize(actor, "product.moderate")
+    reason = (reason or "").strip()
+    if not reason:
+        message = _("Say why the product is withdrawn: the firm reads it.")
+        raise ValidationError(message, {"reason": message})
+    if product.withdrawn_at is not None:
+        raise Conflict(_("This product was withdrawn already."))
+    claim(product, version, _stale())
+    product.withdrawn_at = utcnow()
+    product.withdrawn_reason = reason
+    audit.record(
+        actor, "product.withdraw", "product", product.id, after={"withdrawn": True}, reason=reason
+    )
+
+
+@transactional
+def restore_product(actor: User, product: Product, version: int | None) -> None:
+    authorize(actor, "product.moderate")
+    if product.withdrawn_at is None:
+        raise Conflict(_("This product is public already."))
+    claim(product, version, _stale())
+    product.withdrawn_at = product.withdrawn_reason = None
+    audit.record(actor, "product.restore", "product", product.id, after={"withdrawn": False})

@@ -325,6 +325,40 @@ def decide(certificate_id: int, decision: str):
     return redirect(url_for("products.review_queue"))
 
 
+@bp.get("/curation/products")
+@login_required
+def moderation():
+    return render_template(
+        "products/moderation.html",
+        products=service.products_to_moderate(current_user),
+        form=DecisionForm(),
+    )
+
+
+@bp.post("/curation/products/<int:product_id>/<any(withdraw, restore):decision>")
+@login_required
+def moderate(product_id: int, decision: str):
+    product = service.product_to_moderate(current_user, product_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if decision == "withdraw":
+            service.withdraw_product(current_user, product, form.version.data, form.reason.data)
+        else:
+            service.restore_product(current_user, product, form.version.data)
+    except (ValidationError, Conflict) as error:
+        flash(error.message, "error")
+    else:
+        flash(
+            _("Product withdrawn from the public.")
+            if decision == "withdraw"
+            else _("Product public again."),
+            "success",
+        )
+    return redirect(url_for("products.moderation"))
+
+
 @bp.get("/curation/labels")
 @login_required
 def labels():

@@ -46,6 +46,8 @@ def upgrade():
     sa.Column('description_en', sa.Text(), nullable=True),
     sa.Column('specifications', sa.JSON(), server_default='[]', nullable=False),
     sa.Column('is_sample', sa.Boolean(), nullable=False),
+    sa.Column('withdrawn_at', sa.DateTime(), nullable=True),
+    sa.Column('withdrawn_reason', sa.Text(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),

@@ -112,6 +112,7 @@ BY_ROLE = {
         "/curation/refdata/catalogue/{item_id}",
         "/curation/refdata/industry-codes",
         "/curation/refdata/industry-codes/{industry_code_id}",
+        "/curation/products",
         "/curation/certificates",
         "/curation/labels",
         "/curation/labels/new",

@@ -477,3 +477,44 @@ def test_a_noted_expiry_takes_the_label_out_of_the_search_facet(seeded_app):
     reminders.send_certificate_reminders(datetime.utcnow())
     assert product.slug not in product_hits(seeded_app, label=["VN_GREEN_LABEL"])
     assert product.slug in product_hits(seeded_app, labelled=["no"])
+
+
+# Curators withdraw products after publication ------------------------------------------------
+
+
+def test_a_withdrawn_product_leaves_every_public_place_until_a_curator_restores_it(client):
+    product = new_product("Bồn lọc áp lực bị rút")
+    assert product.slug in product_hits(client.application, "bồn lọc áp lực")
+    with pytest.raises(Forbidden):
+        service.withdraw_product(user(OTHER_CURATOR), product, product.version, "Sai danh mục")
+    with pytest.raises(ValidationError):
+        service.withdraw_product(user(CURATOR), product, product.version, " ")
+    login_as(client, user(CURATOR))
+    page = "/curation/products"
+    assert "Bồn lọc áp lực bị rút" in client.get(page).get_data(as_text=True)
+    client.post(
+        f"{page}/{product.id}/withdraw",
+        data={
+            "csrf_token": csrf_token(client, page),
+            "version": str(product.version),
+            "reason": "Ảnh chụp sản phẩm của hãng khác.",
+        },
+    )
+    db.session.refresh(product)
+    assert product.withdrawn_at is not None
+    assert "product.withdraw" in [e.action for e in events_of("product", product.id)]
+    client.get("/logout")
+    assert client.get(f"/products/{product.slug}").status_code == 404
+    assert "Bồn lọc áp lực bị rút" not in client.get(f"/firms/{owners_firm().slug}").get_data(
+        as_text=True
+    )
+    assert product.slug not in product_hits(client.application, "bồn lọc áp lực")
+    login_as(client, user(OWNER))
+    manage = client.get(f"/my/products/{product.id}").get_data(as_text=True)
+    assert "Ảnh chụp sản phẩm của hãng khác." in manage
+
+    with pytest.raises(Conflict):
+        service.restore_product(user(CURATOR), product, product.version - 1)
+    service.restore_product(user(CURATOR), product, product.version)
+    assert client.get(f"/products/{product.slug}").status_code == 200
+    assert product.slug in product_hits(client.application, "bồn lọc áp lực")

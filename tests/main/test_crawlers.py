@@ -9,7 +9,7 @@ from markupsafe import escape
 
 import config
 from app.extensions import db
-from app.models import CatalogueItem, Firm, FirmStatus, Incubator, Programme, Zone
+from app.models import CatalogueItem, Firm, FirmStatus, Incubator, Product, Programme, Zone
 from tests.conftest import make_app
 
 SITE_URL = config.TestConfig.SITE_URL
@@ -48,9 +48,13 @@ def _public_paths() -> set[str]:
         f"/zones/{slug}" for slug in db.session.scalars(sa.select(Zone.slug).where(Zone.public()))
     }
     paths |= {f"/incubators/{slug}" for slug in db.session.scalars(sa.select(Incubator.slug))}
+    paths |= {
+        f"/products/{slug}"
+        for slug in db.session.scalars(sa.select(Product.slug).where(Product.public()))
+    }
     return (
         paths
-        | {"/", "/firms", "/catalogue", "/programmes", "/zones", "/incubators"}
+        | {"/", "/firms", "/catalogue", "/programmes", "/zones", "/incubators", "/products"}
         | {
             "/about",
             "/contact",

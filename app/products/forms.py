@@ -206,7 +206,9 @@ class LabelForm(Form):
     active = BooleanField(_l("Firms can choose it"), default=True)
 
     def set_choices(self) -> None:
-        self.kind.choices = [(kind.value, label_text(kind)) for kind in LabelKind]
+        self.kind.choices = [("", _l("— choose —"))] + [
+            (kind.value, label_text(kind)) for kind in LabelKind
+        ]
 
     def to_data(self) -> dict:
         return {name: getattr(self, name).data for name in self._fields if name != "csrf_token"}

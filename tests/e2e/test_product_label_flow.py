@@ -40,7 +40,7 @@ def test_product_with_a_label_verified_by_a_curator(live_server, page):
     log_in(page, live_server, "curator@demo.cnmt.vn", "demo-curator-2026")
     page.goto(live_server + "/curation/?lang=en")
     page.get_by_role("link", name="Products and labels").click()
-    page.get_by_role("link", name="Certificates to verify").click()
+    page.get_by_role("link", name="Certificates to verify", exact=True).click()
     card = page.locator("article.certificate-review", has_text="NX-TD-2026")
     card.get_by_role("button", name="Verify").click()
     page.get_by_text("Certificate verified.").wait_for()

@@ -35,6 +35,7 @@ AREAS = (
     "opendata",
     "marketplace",
     "news",
+    "products",
 )
 
 

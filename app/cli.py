@@ -45,11 +45,13 @@ def remind_command(base_url: str | None) -> None:
     Firm listings' yearly confirmation (app/firms/renewals.py): reminders 30 and 7 days before
     it is due, lapse after. Marketplace requests and offers (app/marketplace/renewals.py and
     alerts.py): expire past their expiry, remind owners 14 days and 1 day before, tell opted-in
-    suppliers of new requests.
+    suppliers of new requests. Product certificates (app/products/reminders.py): remind 60 days
+    before they end, note those that ended (which re-indexes their products' label facets).
     """
     from app.firms import renewals as firm_renewals
     from app.marketplace import alerts as market_alerts
     from app.marketplace import renewals as market_renewals
+    from app.products import reminders as product_reminders
     from app.urls import use_site_url
 
     if base_url:
@@ -81,6 +83,14 @@ def remind_command(base_url: str | None) -> None:
         f"told suppliers of {suppliers.requests} new request(s) "
         f"({suppliers.sent} message(s) sent, {suppliers.failed} failed)."
     )
+    certificates = product_reminders.send_certificate_reminders()
+    click.echo(
+        f"Product certificates: reminded {certificates.certificates} ending within "
+        f"{product_reminders.REMIND_DAYS} days ({certificates.messages} message(s)); "
+        f"noted {certificates.expired_noted} expired."
+    )
+    for firm in certificates.unreachable:
+        click.echo(f"  no member with a confirmed address to remind: {firm}")
 
 
 def _progress(label: str, items):

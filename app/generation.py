@@ -1,7 +1,7 @@
 """The data generation: a counter that every transaction changing directory data (firms and
 their links, the catalogue, VSIC codes, programmes, zones, incubators, agencies, events and
-their registrations, news articles) moves by one, so that anything built from that data — export
-files, kept pages — knows when it is stale.
+their registrations, news articles, products and their labels) moves by one, so that anything
+built from that data — export files, kept pages — knows when it is stale.
 
 The counter is bumped by the last statement before COMMIT, in the transaction of the change.
 Read it *before* the data: a file built after reading generation N holds at least every change
@@ -25,6 +25,7 @@ DIRECTORY_MODELS = (
     models.CatalogueItem,
     models.Event,
     models.EventRegistration,
+    models.EcoLabel,
     models.Firm,
     models.FirmCatalogueLink,
     models.FirmCertification,
@@ -32,6 +33,9 @@ DIRECTORY_MODELS = (
     models.Incubator,
     models.IndustryCode,
     models.MarketListing,
+    models.Product,
+    models.ProductCertificate,
+    models.ProductPhoto,
     models.Programme,
     models.Zone,
 )

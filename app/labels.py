@@ -24,6 +24,7 @@ from app.models import (
     IntroductionState,
     InvestmentType,
     InvestorType,
+    LabelKind,
     MarketKind,
     MarketSide,
     MarketStatus,
@@ -162,6 +163,9 @@ LABELS = {
     ArticleKind.NEWS: _l("News"),
     ArticleKind.STORY: _l("Success story"),
     ArticleState.SCHEDULED: _l("Scheduled"),
+    LabelKind.PRODUCT_LABEL: _l("Product label"),
+    LabelKind.MANAGEMENT_SYSTEM: _l("Certified management system"),
+    LabelKind.RECOGNITION: _l("Recognition programme"),
 }
 LABELS_BY_VALUE = {str(key): text for key, text in LABELS.items()}
 
@@ -236,6 +240,9 @@ ACTION_LABELS = {
     "market_response.deal": _l("Deal reported"),
     "market_alerts.set": _l("Marketplace e-mails turned on or off"),
     "market_alerts.unsubscribe": _l("Marketplace e-mails stopped from the e-mail link"),
+    "product.photo_add": _l("Photo added"),
+    "product.photo_remove": _l("Photo removed"),
+    "product.withdraw": _l("Withdrawn from the public by a curator"),
 }
 IMPORT_LABEL = _l("Imported from a file")
 

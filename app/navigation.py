@@ -13,6 +13,7 @@ from app.backoffice.returns import returns_due
 from app.curation.queue import queue_size
 from app.investors.introductions import pending_introductions
 from app.models import Role
+from app.products.service import pending_certificate_count
 
 
 def main_nav() -> list[tuple[str, str, bool]]:
@@ -20,6 +21,7 @@ def main_nav() -> list[tuple[str, str, bool]]:
     sections = [
         ("firms.index", _("Firms"), "/firms"),
         ("catalogue.index", _("Technology catalogue"), "/catalogue"),
+        ("products.index", _("Products"), "/products"),
         ("programmes.index", _("Support programmes"), "/programmes"),
         ("places.zones", _("Zones & clusters"), "/zones"),
         ("places.incubators", _("Incubators"), "/incubators"),
@@ -93,5 +95,12 @@ def nav_badges() -> dict[str, list[tuple[int, str]]]:
             "curation.queue",
             count,
             ngettext("%(num)d waiting for review", "%(num)d waiting for review", count),
+        )
+    if can(user, "certificate.review"):
+        count = pending_certificate_count()
+        add(
+            "curation.queue",
+            count,
+            ngettext("%(num)d certificate to verify", "%(num)d certificates to verify", count),
         )
     return badges

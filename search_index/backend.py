@@ -36,6 +36,7 @@ KINDS = (
     "tech_request",
     "tech_offer",
     "article",
+    "product",
 )
 SORTS = ("relevance", "newest", "closing")
 MAX_PER_PAGE = 100

@@ -56,6 +56,7 @@ from app.news import service as news
 from app.refdata import agencies, catalogue, incubators
 from app.slugs import unique_slug
 from app.transaction import unit_of_work
+from seed import products
 
 KIND_CODES = {
     CatalogueKind.TECHNOLOGY: "CN",
@@ -486,6 +487,7 @@ def load_seed_data(directory: Path, progress=None) -> SeedReport:
         loader.agencies()
         loader.industry_codes()
         loader.catalogue()
+        products.load_labels(_read(directory, "eco_labels.yaml"), loader.report.created)
         loader.zones()
         loader.incubators()
         loader.programmes()
@@ -494,6 +496,7 @@ def load_seed_data(directory: Path, progress=None) -> SeedReport:
         loader.demo_users()
         loader.marketplace()
         loader.articles()
+        products.load_products(_read(directory, "products.yaml"), loader.report.created, SeedError)
     return loader.report
 
 

@@ -35,6 +35,8 @@ from app.models import (
     InvestorProfile,
     MarketListing,
     MemberRole,
+    Product,
+    ProductPhoto,
     Programme,
     Role,
     User,
@@ -92,6 +94,9 @@ def add_records_every_page_needs() -> None:
         sa.select(Firm).where(Firm.status == FirmStatus.PUBLISHED, ~Firm.members.any())
     )
     programme = db.session.scalar(sa.select(Programme).order_by(Programme.id))
+    product = db.session.scalars(
+        sa.select(Product).where(Product.firm_id == firm.id).order_by(Product.name_vi)
+    ).first()
     db.session.add(colleague)
     db.session.flush()
     db.session.add_all(
@@ -104,6 +109,8 @@ def add_records_every_page_needs() -> None:
             Interest(
                 firm=firm, target_kind="programme", target_id=programme.id, message="Quan tâm"
             ),
+            # A photo, for the form that removes it.
+            ProductPhoto(product=product, path="p0-mau.jpg", alt_vi="Ảnh mẫu"),
         ]
     )
     db.session.commit()

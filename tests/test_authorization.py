@@ -22,6 +22,7 @@ from app.models import (
     FirmStatus,
     Incubator,
     MemberRole,
+    Product,
     Programme,
     Role,
     SavedSearch,
@@ -87,6 +88,12 @@ MATRIX = {
     "firm.create": {"": BUSINESSES},
     "firm.claim": {"": BUSINESSES},
     "firm.review": {"": REVIEWERS},
+    "product.create": {"own firm": VERIFIED_MEMBERS, "other firm": NOBODY},
+    "product.manage": {"own product": MEMBERS, "other product": HIDDEN},
+    "product.edit": {"own product": VERIFIED_MEMBERS, "other product": NOBODY},
+    "certificate.review": {"": REVIEWERS},
+    "label.manage": {"": REVIEWERS},
+    "product.moderate": {"": REVIEWERS},
     "agency_data.manage": {"": AGENCY_STAFF},
     # Programmes are drafts (someone else's is not found), zones public (forbidden).
     "programme.manage": {"own programme": OWN_AGENCY, "other programme": ADMIN_HIDDEN},
@@ -147,6 +154,7 @@ RECORD_KINDS = {
     "article": Article,
     "event": Event,
     "firm": Firm,
+    "product": Product,
     "programme": Programme,
     "zone": Zone,
     "incubator": Incubator,
@@ -272,6 +280,11 @@ def _build_world() -> dict:
     db.session.add_all(
         [*programmes.values(), *zones.values(), *events.values(), *articles.values()]
     )
+    products = (
+        Product(firm=own_firm, slug="san-pham-cua-minh", name_vi="Sản phẩm của mình"),
+        Product(firm=other_firm, slug="san-pham-cua-nguoi-khac", name_vi="Sản phẩm khác"),
+    )
+    db.session.add_all(products)
     db.session.commit()
     owners = {"investor": users["investor"], "unverified_investor": users["unverified_investor"]}
     owners["other"] = account("other-investor", Role.INVESTOR)
@@ -302,6 +315,7 @@ def _build_world() -> dict:
         "api_token": api_tokens,
         "users": users,
         "firms": (own_firm, other_firm),
+        "products": products,
         "programmes": programmes,
         "zones": zones,
         "events": events,
@@ -317,8 +331,8 @@ def _record(world: dict, role: str, label: str):
     whose, kind = label.split()
     if kind in ("shortlist", "saved_search", "api_token"):
         return world[kind].get(role if whose == "own" else "other")
-    if kind == "firm":
-        own, other = world["firms"]
+    if kind in ("firm", "product"):
+        own, other = world[f"{kind}s"]
         is_member = role in {"deactivated", "unverified", "owner", "editor"}
         return (own if is_member else None) if whose == "own" else other
     by_agency = world[f"{kind}s"]

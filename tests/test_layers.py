@@ -33,6 +33,7 @@ AREAS = {
     "news",
     "opendata",
     "places",
+    "products",
     "programmes",
     "refdata",
     "search",

@@ -24,6 +24,7 @@ from app.models import (
     FirmStatus,
     Incubator,
     MemberRole,
+    Product,
     Programme,
     ReturnState,
     Role,
@@ -124,12 +125,19 @@ def _pages_with_every_form() -> dict[str, list[str]]:
     for record in sourced:
         record.provenance, record.source_document = "public_source", "Quyết định 1/QĐ-UBND"
         record.source_date = date(2025, 1, 2)
+    product = db.session.scalars(
+        sa.select(Product).where(Product.firm_id == listed.id).order_by(Product.name_vi)
+    ).first()
     db.session.commit()
     market = marketplace_pages()
     return {
         "business": [
             *market["business"],
             f"/my/firms/{draft.id}",
+            f"/my/products/{product.id}",
+            f"/my/products/{product.id}/edit",
+            f"/my/products/{product.id}/certificates/new",
+            f"/my/certificates/{product.certificates[0].id}/edit",
             f"/my/firms/{listed.id}",
             f"/my/firms/{listed.id}/returns/{yearly_return.reporting_year.year}",
             f"/my/firms/claim/{unverified.id}",

@@ -4,7 +4,6 @@ Every function checks permissions, validates the rules that hold on every path, 
 audit trail and commits once; mail goes out after the commit.
 """
 
-import hashlib
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -12,7 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from app import audit
+from app import audit, images
 from app.authorization import authorize
 from app.curation.notifications import notify_reviewers_of_submission
 from app.domain.enterprise import has_size_class
@@ -21,7 +20,6 @@ from app.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.firms import data as content
 from app.firms.permissions import is_member
-from app.images import reencode
 from app.mail import render_message, send_after_commit
 from app.models import (
     Firm,
@@ -42,8 +40,7 @@ from app.urls import public_url
 
 EDITABLE_STATES = {FirmStatus.DRAFT, FirmStatus.CHANGES_REQUESTED, FirmStatus.PUBLISHED}
 SUBMITTABLE_STATES = {FirmStatus.DRAFT, FirmStatus.CHANGES_REQUESTED}
-LOGO_MAX_BYTES = 2 * 1024 * 1024
-LOGO_SIZE = (256, 256)
+LOGO = images.ImageRule(max_bytes=2 * 1024 * 1024, box=(256, 256), format="PNG")
 
 
 class TaxCodeTaken(Conflict):
@@ -296,10 +293,10 @@ def remove_member(actor: User, firm: Firm, user_id: int) -> None:
 def upload_logo(actor: User, firm: Firm, upload) -> None:
     """Accept an image only by its content; store a re-encoded PNG under instance/."""
     authorize(actor, "firm.edit", firm)
-    png = reencode(upload, "logo", max_bytes=LOGO_MAX_BYTES, box=LOGO_SIZE).data
+    png = images.reencode(upload, LOGO, "logo").data
     folder = logo_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"{firm.id}-{hashlib.sha256(png).hexdigest()[:16]}.png"
+    name = images.stored_name(str(firm.id), png, LOGO)
     (folder / name).write_bytes(png)
     before = firm.logo_path
     firm.logo_path = name

@@ -41,6 +41,7 @@ from app.page_cache import for_visitors
 from app.pagination import requested_page
 from app.parsing import lenient_amount
 from app.places.service import public_zones
+from app.products.service import public_products_of_firm
 
 bp = Blueprint("firms", __name__)
 
@@ -71,6 +72,8 @@ def detail(slug: str):
         firm=firm,
         tree=catalogue_tree(),
         claim=self_service.claim_offer(current_user, firm),
+        products=public_products_of_firm(firm),
+        today=clock.today(),
     )
 
 

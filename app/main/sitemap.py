@@ -17,6 +17,7 @@ from app.models import (
     Firm,
     Incubator,
     MarketListing,
+    Product,
     Programme,
     Zone,
 )
@@ -48,6 +49,7 @@ LIST_PAGES = {
     "events.index": Event,
     "marketplace.index": MarketListing,
     "news.index": Article,
+    "products.index": Product,
 }
 # Pages whose content is their template: they change when it does.
 TEMPLATE_PAGES = {
@@ -134,6 +136,14 @@ def _records() -> list[tuple[str, str, type, sa.Select]]:
             sa.select(Article.slug, Article.updated_at)
             .where(Article.visible_at(utcnow()))
             .order_by(Article.id),
+        ),
+        (
+            "products.detail",
+            "slug",
+            Product,
+            sa.select(Product.slug, Product.updated_at)
+            .where(Product.public())
+            .order_by(Product.id),
         ),
     ]
 

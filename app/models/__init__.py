@@ -52,6 +52,15 @@ from app.models.marketplace import (
     ResponseState,
 )
 from app.models.place import Incubator, Zone, ZoneKind, ZoneStatus
+from app.models.product import (
+    CertificateState,
+    CertificateStatus,
+    EcoLabel,
+    LabelKind,
+    Product,
+    ProductCertificate,
+    ProductPhoto,
+)
 from app.models.programme import (
     Criterion,
     GeographicScope,
@@ -85,10 +94,13 @@ __all__ = [
     "CatalogueItem",
     "CatalogueKind",
     "CatalogueLevel",
+    "CertificateState",
+    "CertificateStatus",
     "DataGeneration",
     "Event",
     "EventKind",
     "EventRegistration",
+    "EcoLabel",
     "Firm",
     "FirmCatalogueLink",
     "FirmCertification",
@@ -111,6 +123,7 @@ __all__ = [
     "InvestmentType",
     "InvestorProfile",
     "InvestorType",
+    "LabelKind",
     "LinkRelation",
     "LoginThrottle",
     "MarketKind",
@@ -123,6 +136,9 @@ __all__ = [
     "RateLimitCounter",
     "MemberRole",
     "OutboxOperation",
+    "Product",
+    "ProductCertificate",
+    "ProductPhoto",
     "Programme",
     "ReviewState",
     "ProgrammeStatus",

@@ -13,7 +13,6 @@ the outbox, and its audit event records when the time came. Run it every few min
 at once publish each article once (each claims the article's version).
 """
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +22,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from app import audit
+from app import audit, images
 from app.authorization import authorize, can
 from app.curation.review import clean_reason
 from app.domain import clock
@@ -31,7 +30,6 @@ from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.firms.service import PUBLISHED as FIRM_PUBLISHED
 from app.i18n import localized
-from app.images import reencode
 from app.models import (
     Agency,
     Article,
@@ -69,8 +67,7 @@ ARTICLE_FIELDS = (
 TAG_FIELDS = ("firm_slugs", "item_codes", "programme_slugs", "zone_slugs")
 SUMMARY_MAX = 600
 BODY_MAX = 100_000
-IMAGE_MAX_BYTES = 5 * 1024 * 1024
-IMAGE_BOX = (1600, 1600)
+IMAGE = images.ImageRule(max_bytes=5 * 1024 * 1024, box=(1600, 1600), format="JPEG")
 IMAGES_PER_ARTICLE = 20
 PER_PAGE = 12
 
@@ -385,10 +382,10 @@ def add_image(
             "image", _("An article has at most %(count)s images.", count=IMAGES_PER_ARTICLE)
         )
     problems.refuse()
-    encoded = reencode(upload, "image", max_bytes=IMAGE_MAX_BYTES, box=IMAGE_BOX, format="JPEG")
+    encoded = images.reencode(upload, IMAGE, "image")
     folder = image_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"{article.id}-{hashlib.sha256(encoded.data).hexdigest()[:16]}.jpg"
+    name = images.stored_name(str(article.id), encoded.data, IMAGE)
     (folder / name).write_bytes(encoded.data)
     image = ArticleImage(
         article=article,

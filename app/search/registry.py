@@ -13,6 +13,7 @@ from app.firms import documents as firm_docs
 from app.marketplace import documents as market_docs
 from app.news import documents as news_docs
 from app.places import documents as place_docs
+from app.products import documents as product_docs
 from app.programmes import documents as programme_docs
 from app.search_dependencies import Dependency
 
@@ -45,6 +46,7 @@ SOURCES: dict[str, Source] = {
         market_docs.offer_ids, market_docs.offer_documents, market_docs.OFFER_DEPENDENCIES
     ),
     "article": Source(news_docs.public_ids, news_docs.documents, news_docs.DEPENDENCIES),
+    "product": Source(product_docs.public_ids, product_docs.documents, product_docs.DEPENDENCIES),
 }
 
 

@@ -24,6 +24,7 @@ OVERVIEW = {
     "tech_request": 3,
     "tech_offer": 3,
     "article": 3,
+    "product": 3,
 }
 SUGGESTED_FIRMS = 3
 
@@ -37,6 +38,7 @@ DETAIL_ENDPOINTS = {
     "tech_request": ("marketplace.detail", "listing_id"),
     "tech_offer": ("marketplace.detail", "listing_id"),
     "article": ("news.detail", "slug"),
+    "product": ("products.detail", "slug"),
 }
 
 # The facets offered on each tab, in display order.
@@ -50,6 +52,7 @@ FACETS_BY_KIND: dict[str, tuple[str, ...]] = {
     "tech_request": ("market_kind", "group", "ward"),
     "tech_offer": ("market_kind", "group", "ward"),
     "article": ("article_kind", "group"),
+    "product": ("labelled", "label", "group"),
 }
 
 

@@ -10,6 +10,7 @@ from app.i18n import current_language
 from app.page_cache import for_visitors
 from app.pagination import browsable_pages, requested_page
 from app.places.service import zones_by_slug
+from app.products.service import labels_by_code
 from app.search.service import (
     DETAIL_ENDPOINTS,
     SORTS,
@@ -31,6 +32,7 @@ KIND_LABELS = {
     "tech_request": _l("Technology request"),
     "tech_offer": _l("Technology offer"),
     "article": _l("News or story"),
+    "product": _l("Product"),
 }
 
 
@@ -75,6 +77,7 @@ def index():
         sorts=SORTS,
         tree=catalogue_tree(),
         zones=zones,
+        eco_labels=labels_by_code(),
         hit_url=hit_url,
         toggle_url=toggle_url,
     )

@@ -17,6 +17,7 @@ from app.models import (
     Incubator,
     IndustryCode,
     MarketListing,
+    Product,
     Programme,
     ReportingYear,
     Shortlist,
@@ -45,6 +46,8 @@ PUBLIC = [
     "/search?q=nuoc+thai&kind=firm",
     "/catalogue",
     "/catalogue/{item}",
+    "/products",
+    "/products/{product}",
     "/programmes",
     "/programmes/{programme}",
     "/zones",
@@ -85,6 +88,10 @@ BY_ROLE = {
         "/my/firms/{own_firm_id}/matches",
         "/my/firms/{own_firm_id}/returns/{year}",
         "/my/firms/new",
+        "/my/firms/{own_firm_id}/products",
+        "/my/products/{own_product_id}",
+        "/my/products/{own_product_id}/edit",
+        "/my/products/{own_product_id}/certificates/new",
         "/my/introductions",
         "/my/marketplace",
         "/marketplace/new?side=request",
@@ -138,6 +145,10 @@ BY_ROLE = {
         "/curation/news",
         "/curation/news/new",
         "/curation/news/{article_id}/edit",
+        "/curation/products",
+        "/curation/certificates",
+        "/curation/labels",
+        "/curation/labels/new",
     ],
     "admin": [
         "/curation/",
@@ -211,6 +222,12 @@ def addresses(app, role: str) -> list[str]:
             },
             "article": db.session.scalar(sa.select(Article.slug).order_by(Article.id)),
             "article_id": db.session.scalar(sa.select(Article.id).order_by(Article.id)),
+            # A sample product with a verified label; one of the business's own, with a label
+            # waiting for a curator.
+            "product": "gach-khong-nung-tro-xi-vxdq",
+            "own_product_id": db.session.scalar(
+                sa.select(Product.id).where(Product.slug == "gia-the-vi-sinh-hdpe-xtk-bio")
+            ),
         }
     return [path.format(**values) for path in BY_ROLE[role]]
 

@@ -17,6 +17,7 @@ from app.models import (
     FirmStatus,
     Incubator,
     MarketListing,
+    Product,
     Programme,
     Zone,
 )
@@ -67,11 +68,16 @@ def _public_paths() -> set[str]:
         f"/news/{slug}"
         for slug in db.session.scalars(sa.select(Article.slug).where(Article.visible_at(utcnow())))
     }
+    paths |= {
+        f"/products/{slug}"
+        for slug in db.session.scalars(sa.select(Product.slug).where(Product.public()))
+    }
     live = sa.select(MarketListing.id).where(MarketListing.live(utcnow()))
     paths |= {"/marketplace"} | {f"/marketplace/{i}" for i in db.session.scalars(live)}
     return (
         paths
         | {"/", "/firms", "/catalogue", "/programmes", "/zones", "/incubators", "/events", "/news"}
+        | {"/products"}
         | {
             "/about",
             "/contact",

@@ -7,20 +7,26 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 
 from app.mail import compose_message, deliver_now
 
-TEMPLATES = sorted(Path("app/templates/email").glob("*.txt"))
+# Messages, not the pieces they include (named _*.txt).
+TEMPLATES = sorted(Path("app/templates/email").glob("[!_]*.txt"))
 SUBJECT = re.compile(r'_\("([^"]+)"')
+PLURAL_SUBJECT = re.compile(r'ngettext\("([^"]+)", "([^"]+)"')
 LONG_NAME = "Công ty TNHH Môi trường và Công nghệ Xử lý Nước thải Sông Trà Khúc Quảng Ngãi"
 
 
 def _subject(template: Path, language: str) -> str:
     """The template's subject line in `language`, each placeholder filled with a long name."""
-    msgid = SUBJECT.search(template.read_text().splitlines()[0]).group(1)
-    values = {name: LONG_NAME for name in re.findall(r"%\((\w+)\)s", msgid)}
+    first_line = template.read_text().splitlines()[0]
+    plural = PLURAL_SUBJECT.search(first_line)
+    msgid = plural.group(2) if plural else SUBJECT.search(first_line).group(1)
+    values = {name: LONG_NAME for name in re.findall(r"%\((\w+)\)s", msgid) if name != "num"}
     with force_locale(language):
+        if plural:
+            return ngettext(plural.group(1), plural.group(2), 12, **values)
         return gettext(msgid, **values)
 
 

@@ -14,7 +14,7 @@ blp = Blueprint(
     "api_statistics",
     __name__,
     url_prefix=f"{PREFIX}/statistics",
-    description="Public statistics of the published firms and programmes.",
+    description="Public statistics of the published firms, programmes and events.",
 )
 
 
@@ -55,6 +55,7 @@ class Statistics(MethodView):
     @blp.response(200, StatisticsSchema)
     def get(self):
         """The public figures (published firms by catalogue group, ward, zone, size class,
-        verification and year; public programmes by kind of support and status), with titles
+        verification and year; public programmes by kind of support and status; confirmed event
+        registrations by kind of event), with titles
         and labels in the language asked for."""
         return {"figures": public_figures()}

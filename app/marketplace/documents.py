@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.catalogue.documents import in_changed_groups, showing
 from app.catalogue.service import CatalogueTree
 from app.domain.places import ward_name
-from app.models import CatalogueItem, Firm, MarketListing, MarketSide
+from app.models import CatalogueItem, Firm, FirmStatus, MarketListing, MarketSide
 from app.models.base import utcnow
 from app.models.marketplace import market_listing_item
 from app.search_dependencies import Dependency
@@ -17,13 +17,22 @@ from app.search_dependencies import Dependency
 KINDS = {MarketSide.REQUEST: "tech_request", MarketSide.OFFER: "tech_offer"}
 
 
+def _searchable(side: MarketSide) -> sa.ColumnElement[bool]:
+    """Live items of `side` whose firm is listed (a lapsed or archived firm's items leave)."""
+    return sa.and_(
+        MarketListing.live(utcnow()),
+        MarketListing.side == side,
+        Firm.status == FirmStatus.PUBLISHED,
+    )
+
+
 def _public_ids(side: MarketSide):
     def public_ids(session: Session) -> set[int]:
         return set(
             session.scalars(
-                sa.select(MarketListing.id).where(
-                    MarketListing.live(utcnow()), MarketListing.side == side
-                )
+                sa.select(MarketListing.id)
+                .join(Firm, Firm.id == MarketListing.firm_id)
+                .where(_searchable(side))
             )
         )
 
@@ -34,11 +43,8 @@ def _documents(side: MarketSide):
     def documents(session: Session, ids: set[int], tree: CatalogueTree) -> dict[int, dict]:
         listings = session.scalars(
             sa.select(MarketListing)
-            .where(
-                MarketListing.id.in_(ids),
-                MarketListing.live(utcnow()),
-                MarketListing.side == side,
-            )
+            .join(Firm, Firm.id == MarketListing.firm_id)
+            .where(MarketListing.id.in_(ids), _searchable(side))
             .options(selectinload(MarketListing.items), selectinload(MarketListing.firm))
         )
         return {listing.id: listing_document(listing, tree) for listing in listings}
@@ -120,7 +126,7 @@ def _dependencies(side: MarketSide) -> list[Dependency]:
         ),
         Dependency(
             Firm,
-            ("legal_name", "trade_name"),
+            ("legal_name", "trade_name", "status"),
             lambda flush, firm: flush.ids(
                 _live_of_side(side).where(MarketListing.firm_id == firm.id)
             ),

@@ -45,6 +45,7 @@ def article_document(article: Article, tree: CatalogueTree) -> dict:
         {g.code for g in (tree.group_of(item.id) for item in article.items) if g is not None}
     )
     firms = [firm for firm in article.firms if firm.status == FirmStatus.PUBLISHED]
+    items = sorted(article.items, key=lambda item: item.code)  # what item_list_dependencies reads
     return {
         "kind": KIND,
         "id": article.id,
@@ -53,8 +54,9 @@ def article_document(article: Article, tree: CatalogueTree) -> dict:
         "keywords": " · ".join(
             [
                 article.agency.name_vi,
-                *(firm.display_name for firm in firms),
-                *(item.name_vi for item in article.items),
+                *(name for firm in firms for name in (firm.legal_name, firm.trade_name) if name),
+                *(item.name_vi for item in items),
+                *(item.code for item in items),
             ]
         ),
         "body": " ".join(t for t in (article.summary_vi, _text(article.body_vi)) if t),

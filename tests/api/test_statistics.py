@@ -22,6 +22,7 @@ def test_each_public_figure_has_the_rows_of_its_csv_download(api):
         "firms-by-year",
         "programmes-by-support",
         "programmes-by-status",
+        "events-attendance-by-kind",
     ]
     for figure in body["figures"]:
         assert figure["csv"] == f"http://cnmt.test/statistics/{figure['key']}.csv"

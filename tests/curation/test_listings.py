@@ -132,7 +132,7 @@ def test_reject_without_a_reason_is_refused_and_changes_nothing(seeded_app, clie
     assert "Give a reason." in response.get_data(as_text=True)
     firm = refreshed(firm)
     assert firm.status == FirmStatus.SUBMITTED and firm.version == version
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
+    assert not db.session.scalar(sa.select(AuditEvent.id).where(AuditEvent.entity_kind == "firm"))
     assert mails_to(seeded_app, "owner@example.vn") == []
 
 
@@ -189,7 +189,10 @@ def test_bulk_approve_publishes_each_selected_listing(seeded_app, client):
     for firm in (first, second):
         assert refreshed(firm).status == FirmStatus.PUBLISHED
         assert firm.id in found_firm_ids(seeded_app, firm.legal_name)
-    actions = db.session.scalars(sa.select(AuditEvent.action)).all()
+    # (the sample products' labels were verified by the seed, through the same actions)
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.entity_kind == "firm")
+    ).all()
     assert actions == ["firm.approve", "firm.approve"]
 
 
@@ -245,7 +248,9 @@ def test_bulk_approve_is_one_transaction_where_a_refused_listing_leaves_no_trace
     assert "1 listing(s) approved." in html and second.legal_name in html
     assert refreshed(first).status == FirmStatus.PUBLISHED
     assert refreshed(second).status == FirmStatus.SUBMITTED
-    events = db.session.execute(sa.select(AuditEvent.action, AuditEvent.entity_id)).all()
+    events = db.session.execute(
+        sa.select(AuditEvent.action, AuditEvent.entity_id).where(AuditEvent.entity_kind == "firm")
+    ).all()
     assert events == [("firm.approve", first.id)]
     assert first.id in found_firm_ids(seeded_app, first.legal_name)
     assert second.id not in found_firm_ids(seeded_app, second.legal_name)

@@ -347,7 +347,7 @@ class _Loader:
                 cleaned = _checked(where, news.check_article, data)
                 article = news.apply(Article(slug=record["slug"], is_sample=True), cleaned)
                 morning = datetime.combine(_date(record["published_on"]), time(8))
-                article.publish_at = news.local_to_utc(morning)
+                article.publish_at = clock.stored(morning)
                 news.change_state(article, "publish")
                 known[record["slug"]] = article
                 self.created("articles")

@@ -25,3 +25,11 @@ def local(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(LOCAL_ZONE)
+
+
+def stored(moment: datetime) -> datetime:
+    """A time as people in Quảng Ngãi read it (naive means local) as timestamps are stored:
+    naive UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL_ZONE)
+    return moment.astimezone(UTC).replace(tzinfo=None)

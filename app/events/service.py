@@ -10,7 +10,7 @@ gives), and the database keeps them as naive UTC (`to_utc`, `to_local`). An even
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -75,11 +75,7 @@ def status_label(status) -> str:
 
 def to_utc(local: datetime | None) -> datetime | None:
     """A time as people in Quảng Ngãi read it (naive, or with its zone) as stored: naive UTC."""
-    if local is None:
-        return None
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=clock.LOCAL_ZONE)
-    return local.astimezone(UTC).replace(tzinfo=None)
+    return None if local is None else clock.stored(local)
 
 
 def to_local(stored: datetime | None) -> datetime | None:

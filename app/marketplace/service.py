@@ -71,10 +71,11 @@ def _stale() -> Conflict:
 
 
 def expiry(start: datetime, deadline: date | None) -> datetime:
-    """12 months after `start`, or the end of the deadline day if that comes first."""
+    """12 months after `start`, or the end of the deadline day (in Quảng Ngãi) if that comes
+    first."""
     end = start + LIFETIME
     if deadline is not None:
-        end = min(end, datetime.combine(deadline + timedelta(days=1), time()))
+        end = min(end, clock.stored(datetime.combine(deadline + timedelta(days=1), time())))
     return end
 
 

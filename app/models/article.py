@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.extensions import db
 from app.models.agency import Agency
@@ -71,7 +71,11 @@ class Article(VersionMixin, TimestampMixin, db.Model):
     is_sample: Mapped[bool] = mapped_column(default=False)
 
     agency: Mapped[Agency] = relationship()
-    firms: Mapped[list[Firm]] = relationship(secondary=article_firm, order_by=Firm.id)
+    # The backref lets the ORM drop a deleted firm's tags itself, so the outbox sees the article
+    # change (the foreign key's cascade alone would hide it).
+    firms: Mapped[list[Firm]] = relationship(
+        secondary=article_firm, order_by=Firm.id, backref=backref("articles", lazy="select")
+    )
     items: Mapped[list[CatalogueItem]] = relationship(
         secondary=article_catalogue_item, order_by=CatalogueItem.code
     )

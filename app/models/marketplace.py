@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import TimestampMixin, VersionMixin, enum_type, utcnow
@@ -113,7 +113,11 @@ class MarketListing(VersionMixin, TimestampMixin, db.Model):
     suppliers_notified_at: Mapped[datetime | None]
     is_sample: Mapped[bool] = mapped_column(default=False)
 
-    firm: Mapped[Firm] = relationship()
+    # Deleted with its firm by the ORM (not only by the foreign key), so that the search outbox
+    # sees each item go.
+    firm: Mapped[Firm] = relationship(
+        backref=backref("market_listings", cascade="all, delete-orphan", lazy="select")
+    )
     author: Mapped[User | None] = relationship()
     items: Mapped[list[CatalogueItem]] = relationship(
         secondary=market_listing_item, order_by=CatalogueItem.id

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import TimestampMixin, VersionMixin, enum_type, utcnow
@@ -83,7 +83,11 @@ class Product(VersionMixin, TimestampMixin, db.Model):
     withdrawn_at: Mapped[datetime | None]
     withdrawn_reason: Mapped[str | None] = mapped_column(sa.Text)
 
-    firm: Mapped[Firm] = relationship()
+    # Deleted with its firm by the ORM (not only by the foreign key), so that the search outbox
+    # sees each product go.
+    firm: Mapped[Firm] = relationship(
+        backref=backref("products", cascade="all, delete-orphan", lazy="select")
+    )
     catalogue_item: Mapped[CatalogueItem | None] = relationship()
     photos: Mapped[list["ProductPhoto"]] = relationship(
         back_populates="product",

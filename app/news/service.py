@@ -14,7 +14,7 @@ at once publish each article once (each claims the article's version).
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -269,12 +269,6 @@ _FROM = {
 }
 
 
-def local_to_utc(moment: datetime) -> datetime:
-    """A time a person chose in Quảng Ngãi (naive, local) as stored (naive UTC)."""
-    local = moment.replace(tzinfo=clock.LOCAL_ZONE) if moment.tzinfo is None else moment
-    return local.astimezone(UTC).replace(tzinfo=None)
-
-
 def change_state(article: Article, action: str, publish_at: datetime | None = None) -> None:
     """Move the article through one of TRANSITIONS (flush only)."""
     now = utcnow()
@@ -286,11 +280,11 @@ def change_state(article: Article, action: str, publish_at: datetime | None = No
         if article.publish_at is None or article.publish_at > now:
             article.publish_at = now
     elif action == "schedule":
-        if publish_at is None or local_to_utc(publish_at) <= now:
+        if publish_at is None or clock.stored(publish_at) <= now:
             message = _("Choose a time in the future, or publish now.")
             raise ValidationError(message, errors={"publish_at": [message]})
         article.state = ArticleState.SCHEDULED
-        article.publish_at = local_to_utc(publish_at)
+        article.publish_at = clock.stored(publish_at)
     elif action == "unpublish":
         if article.publish_at is not None and article.publish_at > now:
             article.publish_at = None
@@ -498,7 +492,7 @@ def _local_bounds(year: int, month: int | None) -> tuple[datetime, datetime]:
         end = datetime(year + month // 12, month % 12 + 1, 1)
     else:
         start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
-    return local_to_utc(start), local_to_utc(end)
+    return clock.stored(start), clock.stored(end)
 
 
 def _tag_condition(tag: str) -> sa.ColumnElement[bool] | None:

@@ -1,7 +1,7 @@
 """The lifecycle of requests and offers: who may write them, the rules every path checks,
 review and publication, editing a published item, stale writes, expiry dates."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -53,7 +53,9 @@ def test_a_request_is_published_only_after_review_and_every_step_is_audited(busi
 def test_a_deadline_before_twelve_months_is_when_the_request_expires(business, curator):
     deadline = date.today() + timedelta(days=30)
     listing = published(business, curator, deadline=deadline)
-    assert listing.expires_at == datetime.combine(deadline + timedelta(days=1), datetime.min.time())
+    # The end of the deadline day in Quảng Ngãi (UTC+7), stored as naive UTC: 17:00 the day
+    # before in UTC.
+    assert listing.expires_at == datetime.combine(deadline, time(17))
 
 
 def test_editing_a_published_item_sends_it_back_to_review(business, curator):

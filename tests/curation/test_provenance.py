@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.curation import agency_data
+from app.domain import clock
 from app.errors import Forbidden
 from app.extensions import db
 from app.models import Agency, AuditEvent, Incubator, Programme, Role, Zone
@@ -102,13 +103,13 @@ def test_verified_cannot_be_typed_into_the_form(client):
 
 def test_mark_verified_records_the_curators_agency_and_today(client):
     curator = as_user(client, CURATOR_KHCN)
-    before = date.today()
+    before = clock.today()
 
     programme = verified_programme(client)
 
     assert programme.provenance == "verified"
     assert programme.verified_by_agency_id == curator.agency_id
-    assert before <= programme.verified_on <= date.today()
+    assert before <= programme.verified_on <= clock.today()
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "programme.verify"))
     assert event.actor_id == curator.id
     assert event.after["verified_by_agency_id"] == curator.agency_id

@@ -3,7 +3,7 @@ post to each, with the records the sample data lacks for some pages to show thei
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
 
@@ -16,6 +16,7 @@ from werkzeug.routing import Rule
 from app.accounts import api_tokens
 from app.backoffice.returns import open_reporting_year
 from app.catalogue.service import catalogue_tree
+from app.domain import clock
 from app.events import registration as event_registration
 from app.extensions import db
 from app.firms.data import snapshot
@@ -67,7 +68,7 @@ def add_records_every_page_needs() -> None:
     investor's registration for the first upcoming event (its cancel and check-in forms)."""
     business, investor = user(ROLES["business"]), user(ROLES["investor"])
     firm = db.session.scalar(sa.select(Firm).where(Firm.members.any(user_id=business.id)))
-    today = date.today()
+    today = clock.today()
     open_reporting_year(user(ROLES["curator"]), today.year - 1, today + timedelta(days=30))
     db.session.add(InvestorProfile(user=investor, organisation="Quỹ Xanh", investor_type="fund"))
     db.session.commit()
@@ -160,7 +161,7 @@ def add_marketplace_records(business: User, firm: Firm) -> None:
             name=f"Nhà Cung Cấp {number}",
             role=Role.BUSINESS,
             password_hash="x",
-            email_verified_at=date.today(),
+            email_verified_at=clock.today(),
         )
         db.session.add(FirmMember(firm=supplier, user=person, role=MemberRole.OWNER))
         db.session.commit()

@@ -2,12 +2,13 @@
 unique row between an action's checks and its write. Each must end in a clear refusal (a
 domain error the page shows), with the other client's row kept — never a 500."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from app.backoffice import returns
+from app.domain import clock
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.investors import introductions
@@ -104,8 +105,8 @@ def test_registering_interest_twice_at_once(seeded_app):
 
 def test_opening_a_reporting_year_twice_at_once(seeded_app):
     curator = user(CURATOR)
-    year = date.today().year - 1
-    deadline = date.today() + timedelta(days=30)
+    year = clock.today().year - 1
+    deadline = clock.today() + timedelta(days=30)
     with (
         concurrent_write(ReportingYear(year=year, deadline=deadline)) as fired,
         pytest.raises(ValidationError),
@@ -117,8 +118,8 @@ def test_opening_a_reporting_year_twice_at_once(seeded_app):
 
 def test_saving_a_first_return_from_two_tabs_at_once(seeded_app):
     curator, owner = user(CURATOR), user(BUSINESS)
-    year = date.today().year - 1
-    reporting_year = returns.open_reporting_year(curator, year, date.today() + timedelta(days=30))
+    year = clock.today().year - 1
+    reporting_year = returns.open_reporting_year(curator, year, clock.today() + timedelta(days=30))
     firm = business_firm(BUSINESS)
     db.session.execute(sa.delete(YearlyReturn).where(YearlyReturn.firm_id == firm.id))
     db.session.commit()
@@ -195,8 +196,8 @@ def test_alerts_changed_from_two_tabs_at_once(investor):
 
 def test_a_return_saved_from_two_tabs_at_once(seeded_app):
     curator, owner = user(CURATOR), user(BUSINESS)
-    year = date.today().year - 1
-    returns.open_reporting_year(curator, year, date.today() + timedelta(days=30))
+    year = clock.today().year - 1
+    returns.open_reporting_year(curator, year, clock.today() + timedelta(days=30))
     firm = business_firm(BUSINESS)
     data = {"revenue_vnd": 2_000_000_000, "insured_employees": 8, "workforce_needs": []}
     saved = returns.save_return(owner, firm.id, year, data, submit=False)

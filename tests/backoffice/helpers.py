@@ -4,11 +4,12 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from app.domain import clock
 from app.extensions import db
 from app.models import Firm, FirmMember, FirmStatus, ReportingYear, YearlyReturn
 from tests.curation.helpers import CURATOR, as_user, post_form, user
 
-YEAR = date.today().year - 1
+YEAR = clock.today().year - 1
 
 
 def business_firm(email: str) -> Firm:
@@ -21,7 +22,7 @@ def business_firm(email: str) -> Firm:
 
 def open_year(client, deadline: date | None = None, year: int = YEAR):
     as_user(client, CURATOR)
-    deadline = deadline or date.today() + timedelta(days=10)
+    deadline = deadline or clock.today() + timedelta(days=10)
     return post_form(
         client,
         "/curation/reports",

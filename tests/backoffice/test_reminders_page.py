@@ -3,10 +3,11 @@ remind` runs: pressing twice sends nothing twice; the result says how many firms
 and skipped, and so does opening a year."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from app.domain import clock
 from app.extensions import db
 from app.models import Firm, FirmMember, FirmStatus, MemberRole, ReminderLog
 from tests.backoffice.helpers import YEAR, business_firm, open_year, return_form, return_url
@@ -73,7 +74,7 @@ def test_reminders_from_the_page_go_once_and_say_how_many(client, seeded_app):
         (unconfirmed, "chua@example.vn", False),
         (done, BUSINESS, True),
     )
-    open_year(client, deadline=date.today() + timedelta(days=5))
+    open_year(client, deadline=clock.today() + timedelta(days=5))
     as_user(client, BUSINESS)
     post_form(client, return_url(business_firm(BUSINESS)), return_url(done), return_form())
     as_user(client, CURATOR)
@@ -97,7 +98,7 @@ def test_reminders_from_the_page_go_once_and_say_how_many(client, seeded_app):
 
 def test_the_command_and_the_page_share_their_rounds(client, runner, seeded_app):
     only_members((published_firms(1)[0], "an@example.vn", True))
-    open_year(client, deadline=date.today() + timedelta(days=5))
+    open_year(client, deadline=clock.today() + timedelta(days=5))
     runner.invoke(args=["reports", "remind", "--days", "5"])
     before = len(mails(seeded_app))
 
@@ -108,7 +109,7 @@ def test_the_command_and_the_page_share_their_rounds(client, runner, seeded_app)
 
 
 def test_no_reminder_after_the_deadline_nor_for_a_closed_year(client, seeded_app):
-    open_year(client, deadline=date.today() + timedelta(days=5))
+    open_year(client, deadline=clock.today() + timedelta(days=5))
     confirmed_post(client, YEAR_PAGE, f"{YEAR_PAGE}/close")
     before = len(mails(seeded_app))
 
@@ -121,7 +122,7 @@ def test_no_reminder_after_the_deadline_nor_for_a_closed_year(client, seeded_app
 
 
 def test_only_reviewers_send_reminders_and_a_forged_request_sends_nothing(client, seeded_app):
-    open_year(client, deadline=date.today() + timedelta(days=5))
+    open_year(client, deadline=clock.today() + timedelta(days=5))
     before = len(mails(seeded_app))
     for email in (BUSINESS, CURATOR_KHCN):
         as_user(client, email)
@@ -133,7 +134,7 @@ def test_only_reviewers_send_reminders_and_a_forged_request_sends_nothing(client
 
 
 def test_long_actions_show_a_working_state_and_still_submit_without_script(client):
-    open_year(client, deadline=date.today() + timedelta(days=5))
+    open_year(client, deadline=clock.today() + timedelta(days=5))
     for page in ("/curation/reports", YEAR_PAGE, "/curation/imports/firms"):
         html = client.get(page).get_data(as_text=True)
         assert re.search(r'<form method="post"[^>]*data-working="[^"]+"', html), page

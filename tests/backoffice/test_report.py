@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from app.backoffice.report import Scope, report_scope, vietnamese_date
+from app.domain import clock
 from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SectorGroup, SizeClass
 from app.domain.places import wards_of_province
@@ -288,7 +289,7 @@ def test_printable_report_has_the_decree_30_elements_from_the_agencys_settings(c
     db.session.commit()
     submitted_year(client)
     confirmed_post(client, f"/curation/reports/{YEAR}", f"/curation/reports/{YEAR}/close")
-    closed_on = refreshed(firm_year()).closed_at.date()
+    closed_on = clock.local(refreshed(firm_year()).closed_at).date()
 
     html = client.get(f"/curation/reports/{YEAR}/print").get_data(as_text=True)
 

@@ -2,7 +2,7 @@
 class follows, curators see the response rate and re-open; reminders are idempotent."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from app.backoffice.report import SIZE_VI
 from app.backoffice.returns import occupation_name
+from app.domain import clock
 from app.domain.firm_size import size_class
 from app.extensions import db
 from app.models import (
@@ -391,7 +392,7 @@ def test_unknown_year_is_not_found(client):
 
 def test_reminders_go_once_per_round_to_firms_that_have_not_submitted(client, runner, seeded_app):
     firm = business_firm(BUSINESS)
-    open_year(client, deadline=date.today() + timedelta(days=5))
+    open_year(client, deadline=clock.today() + timedelta(days=5))
     as_user(client, BUSINESS)
     post_form(client, return_url(firm), return_url(firm), return_form())
     other = db.session.scalars(
@@ -424,7 +425,7 @@ def test_reminders_go_once_per_round_to_firms_that_have_not_submitted(client, ru
 
 
 def test_no_reminders_when_the_deadline_is_far(client, runner, seeded_app):
-    open_year(client, deadline=date.today() + timedelta(days=40))
+    open_year(client, deadline=clock.today() + timedelta(days=40))
     before = len(mails(seeded_app))
     result = runner.invoke(args=["reports", "remind", "--days", "14"])
     assert "No open reporting year" in result.output
@@ -433,7 +434,7 @@ def test_no_reminders_when_the_deadline_is_far(client, runner, seeded_app):
 
 def test_closed_year_takes_no_returns_and_no_reminders(client, runner, seeded_app):
     firm = business_firm(BUSINESS)
-    open_year(client, deadline=date.today() + timedelta(days=3))
+    open_year(client, deadline=clock.today() + timedelta(days=3))
     confirmed_post(client, f"/curation/reports/{YEAR}", f"/curation/reports/{YEAR}/close")
     before = len(mails(seeded_app))
     runner.invoke(args=["reports", "remind"])
@@ -483,7 +484,7 @@ def test_remind_counts_firms_messages_and_people_and_reports_firms_it_could_not_
         (unconfirmed, "chua-xac-nhan@example.vn", False, True),
         (done, BUSINESS, True, True),
     )
-    open_year(client, deadline=date.today() + timedelta(days=5))
+    open_year(client, deadline=clock.today() + timedelta(days=5))
     as_user(client, BUSINESS)
     post_form(client, return_url(done), return_url(done), return_form())
     before = len(mails(seeded_app))

@@ -7,6 +7,7 @@ import flask_sqlalchemy.session
 import sqlalchemy as sa
 from flask_babel import force_locale
 
+from app.domain import clock
 from app.extensions import db
 from app.labels import CHECK_LABELS
 from app.models import AuditEvent, FirmStatus
@@ -272,7 +273,7 @@ def test_verify_shows_the_date_and_archive_removes_the_listing_everywhere(seeded
     firm = refreshed(firm)
     assert firm.verified_at is not None
     public = client.get(f"/firms/{firm.slug}?lang=en").get_data(as_text=True)
-    assert f"Verified on {firm.verified_at:%d/%m/%Y}" in public
+    assert f"Verified on {clock.local(firm.verified_at):%d/%m/%Y}" in public
 
     response = post_form(client, url, f"{url}/archive", {"version": str(firm.version)})
     assert response.status_code == 400

@@ -20,6 +20,7 @@ from app.models.base import utcnow
 from app.page_cache import for_visitors
 from app.pagination import requested_page
 from app.parsing import parse_id, parse_int
+from app.record_editor import save_form
 
 bp = Blueprint("marketplace", __name__)
 
@@ -139,12 +140,16 @@ def new():
     form.set_choices(side, firms)
     if form.validate_on_submit():
         try:
-            listing = service.create_listing(
-                current_user, form.firm_id.data or 0, side, form.service_data()
+            listing, _status = save_form(
+                form,
+                lambda: service.create_listing(
+                    current_user, form.firm_id.data or 0, side, form.service_data()
+                ),
             )
-        except (ValidationError, Conflict, NotFound) as error:
+        except NotFound as error:  # the firm chosen is gone
             bind_errors(form, error)
-        else:
+            listing = None
+        if listing is not None:
             flash(_("Saved as a draft. Submit it for review when it is ready."), "success")
             return redirect(url_for("marketplace.detail", listing_id=listing.id))
     return render_template(
@@ -162,11 +167,14 @@ def edit(listing_id: int):
     if request.method == "GET":
         form.fill_from(listing)
     if form.validate_on_submit():
-        try:
-            service.update_listing(current_user, listing.id, form.service_data(), form.version.data)
-        except (ValidationError, Conflict) as error:
-            bind_errors(form, error)
-        else:
+        _saved, status = save_form(
+            form,
+            lambda: service.update_listing(
+                current_user, listing.id, form.service_data(), form.version.data
+            ),
+            lambda: listing.version,
+        )
+        if status == 200:
             flash(_("Saved."), "success")
             return redirect(url_for("marketplace.detail", listing_id=listing.id))
     return render_template(

@@ -18,12 +18,12 @@ from flask_login import current_user, login_required
 from app import audit
 from app.authorization import authorize
 from app.errors import Conflict, ValidationError
-from app.forms import bind_errors
 from app.news import feeds, service
 from app.news.forms import ArticleForm, ImageForm, PublicationForm
 from app.news.rendering import render_html
 from app.page_cache import for_visitors
 from app.pagination import requested_page
+from app.record_editor import form_status, save_form
 from app.transaction import version_of
 
 bp = Blueprint("news", __name__, cli_group="news")
@@ -130,14 +130,14 @@ def new():
     authorize(current_user, "article.write")
     form = _form()
     if not form.validate_on_submit():
-        return _editor(form, None, 400 if request.method == "POST" else 200)
+        return _editor(form, None, form_status())
     if _wants_preview():
         return _editor(form, None, preview=True)
-    try:
-        article = service.create_article(current_user, form.service_data())
-    except ValidationError as error:
-        bind_errors(form, error)
-        return _editor(form, None, 400)
+    article, status = save_form(
+        form, lambda: service.create_article(current_user, form.service_data())
+    )
+    if article is None:
+        return _editor(form, None, status)
     flash(_("Saved. It is a draft until you publish it."), "success")
     return redirect(url_for("news.edit", article_id=article.id))
 
@@ -148,20 +148,18 @@ def edit(article_id: int):
     article = service.get_article_for_edit(current_user, article_id)
     form = _form(article)
     if not form.validate_on_submit():
-        return _editor(form, article, 400 if request.method == "POST" else 200)
+        return _editor(form, article, form_status())
     if _wants_preview():
         return _editor(form, article, preview=True)
-    try:
-        service.update_article(current_user, article_id, form.service_data(), form.version.data)
-    except ValidationError as error:
-        bind_errors(form, error)
-        return _editor(form, service.get_article_for_edit(current_user, article_id), 400)
-    except Conflict as error:
-        flash(error.message, "error")
-        article = service.get_article_for_edit(current_user, article_id)
-        # The curator now knows about the other save: saving again replaces it.
-        form.version.data = version_of(article)
-        return _editor(form, article, 409)
+    _saved, status = save_form(
+        form,
+        lambda: service.update_article(
+            current_user, article_id, form.service_data(), form.version.data
+        ),
+        lambda: version_of(service.get_article_for_edit(current_user, article_id)),
+    )
+    if status != 200:
+        return _editor(form, service.get_article_for_edit(current_user, article_id), status)
     flash(_("Saved."), "success")
     return redirect(url_for("news.edit", article_id=article_id))
 

@@ -19,7 +19,6 @@ from app.catalogue.service import catalogue_tree
 from app.domain import clock
 from app.errors import Conflict, ValidationError
 from app.firms.self_service import get_my_firm
-from app.forms import bind_errors
 from app.page_cache import for_visitors
 from app.pagination import requested_page
 from app.products import service
@@ -32,6 +31,7 @@ from app.products.forms import (
     RemovePhotoForm,
     VersionForm,
 )
+from app.record_editor import form_status, save_form
 
 bp = Blueprint("products", __name__, cli_group="products")
 PER_PAGE = 20
@@ -98,17 +98,15 @@ def create(firm_id: int):
     firm = get_my_firm(current_user, firm_id)
     authorize(current_user, "product.create", firm)
     form = _product_form()
+    status = form_status()
     if form.validate_on_submit():
-        try:
-            product = service.create_product(current_user, firm, form.to_data())
-        except ValidationError as error:
-            bind_errors(form, error)
-        else:
+        product, status = save_form(
+            form, lambda: service.create_product(current_user, firm, form.to_data())
+        )
+        if product is not None:
             flash(_("Product saved. Add photos and its labels or certificates."), "success")
             return redirect(url_for("products.manage", product_id=product.id))
-    return render_template("products/form.html", form=form, firm=firm, product=None), (
-        400 if form.errors else 200
-    )
+    return render_template("products/form.html", form=form, firm=firm, product=None), status
 
 
 @bp.get("/my/products/<int:product_id>")
@@ -131,23 +129,20 @@ def manage(product_id: int):
 def edit(product_id: int):
     product = service.get_my_product(current_user, product_id)
     form = _product_form()
-    status = 200
+    status = form_status()
     if request.method == "GET":
         form.fill_from(product)
     elif form.validate_on_submit():
-        try:
-            service.update_product(current_user, product, form.to_data(), form.version.data)
-        except ValidationError as error:
-            bind_errors(form, error)
-        except Conflict as conflict:
-            flash(conflict.message, "error")
-            form.version.data = product.version
-            status = 409
-        else:
+        _saved, status = save_form(
+            form,
+            lambda: service.update_product(
+                current_user, product, form.to_data(), form.version.data
+            ),
+            lambda: product.version,
+        )
+        if status == 200:
             flash(_("Saved."), "success")
             return redirect(url_for("products.manage", product_id=product.id))
-    if form.errors:
-        status = 400
     return render_template(
         "products/form.html", form=form, firm=product.firm, product=product
     ), status
@@ -225,17 +220,17 @@ def add_certificate(product_id: int):
     product = service.get_my_product(current_user, product_id)
     authorize(current_user, "product.edit", product)
     form = _certificate_form()
+    status = form_status()
     if form.validate_on_submit():
-        try:
-            service.add_certificate(current_user, product, form.to_data())
-        except ValidationError as error:
-            bind_errors(form, error)
-        else:
+        _saved, status = save_form(
+            form, lambda: service.add_certificate(current_user, product, form.to_data())
+        )
+        if status == 200:
             flash(_("Certificate saved. A curator of Sở Công Thương will verify it."), "success")
             return redirect(url_for("products.manage", product_id=product.id) + "#labels")
     return render_template(
         "products/certificate_form.html", form=form, product=product, certificate=None
-    ), (400 if form.errors else 200)
+    ), status
 
 
 @bp.route("/my/certificates/<int:certificate_id>/edit", methods=["GET", "POST"])
@@ -244,23 +239,20 @@ def edit_certificate(certificate_id: int):
     certificate = service.get_my_certificate(current_user, certificate_id)
     product = certificate.product
     form = _certificate_form(certificate.label_id)
-    status = 200
+    status = form_status()
     if request.method == "GET":
         form.fill_from(certificate)
     elif form.validate_on_submit():
-        try:
-            service.update_certificate(current_user, certificate, form.to_data(), form.version.data)
-        except ValidationError as error:
-            bind_errors(form, error)
-        except Conflict as conflict:
-            flash(conflict.message, "error")
-            form.version.data = certificate.version
-            status = 409
-        else:
+        _saved, status = save_form(
+            form,
+            lambda: service.update_certificate(
+                current_user, certificate, form.to_data(), form.version.data
+            ),
+            lambda: certificate.version,
+        )
+        if status == 200:
             flash(_("Saved. A curator of Sở Công Thương will verify the change."), "success")
             return redirect(url_for("products.manage", product_id=product.id) + "#labels")
-    if form.errors:
-        status = 400
     return render_template(
         "products/certificate_form.html",
         form=form,
@@ -382,24 +374,23 @@ def edit_label(label_id: int):
 def _label_page(label):
     form = LabelForm()
     form.set_choices()
-    status = 200
+    status = form_status()
     if request.method == "GET" and label is not None:
         form.fill_from(label)
     elif form.validate_on_submit():
-        try:
-            if label is None:
-                service.create_label(current_user, form.to_data())
-            else:
-                service.update_label(current_user, label, form.to_data(), form.version.data)
-        except ValidationError as error:
-            bind_errors(form, error)
-        except Conflict as conflict:
-            flash(conflict.message, "error")
-            form.version.data = label.version
-            status = 409
+        if label is None:
+            _saved, status = save_form(
+                form, lambda: service.create_label(current_user, form.to_data())
+            )
         else:
+            _saved, status = save_form(
+                form,
+                lambda: service.update_label(
+                    current_user, label, form.to_data(), form.version.data
+                ),
+                lambda: label.version,
+            )
+        if status == 200:
             flash(_("Saved."), "success")
             return redirect(url_for("products.labels"))
-    if form.errors:
-        status = 400
     return render_template("products/label_form.html", form=form, eco_label=label), status

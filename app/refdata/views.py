@@ -13,7 +13,7 @@ from app.errors import Conflict, ValidationError
 from app.forms import RecordForm, bind_errors
 from app.i18n import localized
 from app.parsing import parse_id
-from app.record_editor import RecordEditor
+from app.record_editor import RecordEditor, form_status
 from app.refdata import agencies as agency_service
 from app.refdata import catalogue as catalogue_service
 from app.refdata import incubators as incubator_service
@@ -32,10 +32,6 @@ from app.refdata.forms import (
 from app.transaction import version_of
 
 bp = Blueprint("refdata", __name__, url_prefix="/curation/refdata")
-
-
-def _status() -> int:
-    return 400 if request.method == "POST" else 200
 
 
 # Catalogue ------------------------------------------------------------------------------------
@@ -70,7 +66,7 @@ def new_item():
             return render_template("refdata/item_new.html", form=form), 400
         flash(_("Saved."), "success")
         return redirect(url_for("refdata.edit_item", item_id=item.id))
-    return render_template("refdata/item_new.html", form=form), _status()
+    return render_template("refdata/item_new.html", form=form), form_status()
 
 
 def _render_item(item, status: int = 200, **forms):

@@ -54,18 +54,8 @@ SIZE_FIGURES = ("revenue_vnd", "insured_employees", "capital_vnd")
 MAX_PEOPLE = 1_000_000
 
 
-def _answering_members(firm: Firm) -> list[User]:
-    """The members who can answer for the firm: active accounts with a confirmed address (an
-    unconfirmed one may be mistyped, so it is never mailed)."""
-    return [
-        member.user
-        for member in firm.members
-        if member.user.active and member.user.email_verified_at is not None
-    ]
-
-
 def _can_answer():
-    """SQL: the return's firm can answer (see _answering_members) or already has."""
+    """SQL: the return's firm can answer (see Firm.reachable_members) or already has."""
     return sa.or_(
         YearlyReturn.state == ReturnState.SUBMITTED,
         sa.exists().where(
@@ -83,7 +73,7 @@ def _return_link(firm: Firm, year: int) -> str:
 
 def _mail_members(firm: Firm, template: str, **context) -> list[User]:
     """Mail the firm's answering members; returns who was mailed."""
-    users = _answering_members(firm)
+    users = firm.reachable_members
     for user in users:
         message = render_message(
             user.email, template, language=user.preferred_language, user=user, firm=firm, **context

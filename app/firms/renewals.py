@@ -101,16 +101,8 @@ class RenewalReport:
     conflicts: int = 0  # changed by someone during the run: left for the next one
 
 
-def _recipients(firm: Firm) -> list[User]:
-    return [
-        member.user
-        for member in firm.members
-        if member.user.active and member.user.email_verified_at is not None
-    ]
-
-
 def _mail(firm: Firm, template: str, **context) -> list[User]:
-    users = _recipients(firm)
+    users = firm.reachable_members
     for user in users:
         send_after_commit(
             render_message(

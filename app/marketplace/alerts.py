@@ -172,11 +172,9 @@ def send_request_alerts(now: datetime | None = None) -> AlertCounts:
                 if not claim_mailing(request.id, "match", firm_id=sub.firm_id):
                     continue  # told already
                 counts.firms += 1
-                for member in sub.firm.members:
-                    user = member.user
-                    if user.active and user.email_verified_at is not None:
-                        people[user.id] = user
-                        digests[user.id].append((request, sub, fits[sub.firm_id]))
+                for user in sub.firm.reachable_members:
+                    people[user.id] = user
+                    digests[user.id].append((request, sub, fits[sub.firm_id]))
         for user_id, entries in digests.items():
             user = people[user_id]
             try:

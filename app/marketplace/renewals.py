@@ -112,10 +112,7 @@ def send_reminders(now: datetime | None = None) -> ReminderCounts:
                 if not claim_mailing(listing.id, f"remind-{days}", round=listing.expires_at):
                     continue  # reminded already
                 counts.reminded += 1
-                for member in listing.firm.members:
-                    user = member.user
-                    if not user.active or user.email_verified_at is None:
-                        continue
+                for user in listing.firm.reachable_members:
                     try:
                         outgoing.append(
                             render_message(

@@ -34,12 +34,8 @@ OPEN = (ResponseState.SENT, ResponseState.SHORTLISTED)
 
 
 def _mail_members(firm: Firm, template: str, **context) -> None:
-    for member in firm.members:
-        user = member.user
-        if user.active and user.email_verified_at is not None:
-            send_after_commit(
-                render_message(user.email, template, user.preferred_language, **context)
-            )
+    for user in firm.reachable_members:
+        send_after_commit(render_message(user.email, template, user.preferred_language, **context))
 
 
 @transactional

@@ -537,19 +537,17 @@ def archive_listing(actor: User, listing_id: int, version: int | None, reason: s
 
 
 def _tell_owner(listing: MarketListing, decision: str) -> None:
-    for member in listing.firm.members:
-        user = member.user
-        if user.active and user.email_verified_at is not None:
-            send_after_commit(
-                render_message(
-                    user.email,
-                    "market_decision",
-                    user.preferred_language,
-                    listing=listing,
-                    decision=decision,
-                    link=public_url("marketplace.detail", listing_id=listing.id),
-                )
+    for user in listing.firm.reachable_members:
+        send_after_commit(
+            render_message(
+                user.email,
+                "market_decision",
+                user.preferred_language,
+                listing=listing,
+                decision=decision,
+                link=public_url("marketplace.detail", listing_id=listing.id),
             )
+        )
 
 
 def history(actor, listing: MarketListing) -> list:

@@ -144,6 +144,16 @@ class Firm(VersionMixin, TimestampMixin, db.Model):
     )
 
     @property
+    def reachable_members(self) -> list["User"]:
+        """The members the site may e-mail for the firm: active accounts with a confirmed address
+        (an unconfirmed one may be mistyped, so it is never mailed)."""
+        return [
+            member.user
+            for member in self.members
+            if member.user.active and member.user.email_verified_at is not None
+        ]
+
+    @property
     def display_name(self) -> str:
         return self.trade_name or self.legal_name
 

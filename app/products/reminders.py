@@ -23,7 +23,6 @@ from app.models import (
     FirmMember,
     Product,
     ProductCertificate,
-    User,
 )
 from app.transaction import unit_of_work
 from app.urls import public_url
@@ -37,14 +36,6 @@ class ReminderCounts:
     messages: int = 0
     expired_noted: int = 0  # newly expired, re-queued for the search index
     unreachable: list[str] = field(default_factory=list)  # firms nobody could be mailed for
-
-
-def _answering_members(firm: Firm) -> list[User]:
-    return [
-        member.user
-        for member in firm.members
-        if member.user.active and member.user.email_verified_at is not None
-    ]
 
 
 def _claim(certificate: ProductCertificate) -> bool:
@@ -102,7 +93,7 @@ def send_certificate_reminders(now: datetime | None = None) -> ReminderCounts:
         ).all()
         for certificate in due:
             product = certificate.product
-            users = _answering_members(product.firm)
+            users = product.firm.reachable_members
             if not users:
                 counts.unreachable.append(product.firm.display_name)
                 continue  # a later run reminds it once a member can answer

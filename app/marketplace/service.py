@@ -497,43 +497,42 @@ def approve_listing(
     return listing
 
 
-@transactional
-def request_changes(actor: User, listing_id: int, version: int | None, reason: str | None):
-    listing = _decide(actor, listing_id, version, MarketStatus.SUBMITTED)
+def _decide_with_reason(
+    actor, listing_id: int, version: int | None, reason: str | None, decision: str, *statuses
+) -> MarketListing:
+    """A curator's decision that gives the owner a reason: `decision` is the new status (its
+    audit action and owner e-mail are named after it), taken from one of `statuses`."""
+    listing = _decide(actor, listing_id, version, *statuses)
     text = clean_reason(reason, required=True)
     before = state_of(listing)
-    listing.status = MarketStatus.CHANGES_REQUESTED
+    listing.status = MarketStatus(decision)
     listing.review_reason = text
     flush()
-    _record(actor, "market_listing.request_changes", listing, before, reason=text)
-    _tell_owner(listing, "changes_requested")
+    action = {"changes_requested": "request_changes", "rejected": "reject", "archived": "archive"}
+    _record(actor, f"market_listing.{action[decision]}", listing, before, reason=text)
+    _tell_owner(listing, decision)
     return listing
+
+
+@transactional
+def request_changes(actor: User, listing_id: int, version: int | None, reason: str | None):
+    return _decide_with_reason(
+        actor, listing_id, version, reason, "changes_requested", MarketStatus.SUBMITTED
+    )
 
 
 @transactional
 def reject_listing(actor: User, listing_id: int, version: int | None, reason: str | None):
-    listing = _decide(actor, listing_id, version, MarketStatus.SUBMITTED)
-    text = clean_reason(reason, required=True)
-    before = state_of(listing)
-    listing.status = MarketStatus.REJECTED
-    listing.review_reason = text
-    flush()
-    _record(actor, "market_listing.reject", listing, before, reason=text)
-    _tell_owner(listing, "rejected")
-    return listing
+    return _decide_with_reason(
+        actor, listing_id, version, reason, "rejected", MarketStatus.SUBMITTED
+    )
 
 
 @transactional
 def archive_listing(actor: User, listing_id: int, version: int | None, reason: str | None):
-    listing = _decide(actor, listing_id, version, MarketStatus.PUBLISHED, MarketStatus.EXPIRED)
-    text = clean_reason(reason, required=True)
-    before = state_of(listing)
-    listing.status = MarketStatus.ARCHIVED
-    listing.review_reason = text
-    flush()
-    _record(actor, "market_listing.archive", listing, before, reason=text)
-    _tell_owner(listing, "archived")
-    return listing
+    return _decide_with_reason(
+        actor, listing_id, version, reason, "archived", MarketStatus.PUBLISHED, MarketStatus.EXPIRED
+    )
 
 
 def _tell_owner(listing: MarketListing, decision: str) -> None:

@@ -51,8 +51,8 @@ def can_confirm_firm(user: User, firm: Firm) -> bool:
 # The business's own pages of a listing: anybody else learns nothing of it (not found).
 register("firm.manage", is_member, on=Firm, conceal=True)
 register("firm.edit", can_edit_firm, on=Firm, verified=True)
-# Invite editors (by mail) and remove them.
 register("firm.confirm", can_confirm_firm, on=Firm, verified=True)
+# Invite editors (by mail) and remove them.
 register("firm.manage_members", is_owner, on=Firm, verified=True)
 register(
     "firm.create", is_business, verified=True, message=_l("Only business accounts can list a firm.")

@@ -44,6 +44,12 @@ def due_on(firm: Firm) -> date | None:
     return clock.local(firm.confirmed_at).date() + timedelta(days=period_days())
 
 
+def due_soon(firm: Firm) -> bool:
+    """Whether the listing's day is within the reminder rounds (its page then says so loudly)."""
+    day = due_on(firm)
+    return day is not None and (day - clock.today()).days <= max(ROUNDS)
+
+
 def is_lapsed(firm: Firm) -> bool:
     return firm.status == FirmStatus.ARCHIVED and firm.lapsed_at is not None
 

@@ -142,7 +142,6 @@ def create():
 @login_required
 def manage(firm_id: int):
     firm = self_service.get_my_firm(current_user, firm_id)
-    confirm_by = renewals.due_on(firm)
     return render_template(
         "firms/manage.html",
         firm=firm,
@@ -154,9 +153,8 @@ def manage(firm_id: int):
         remove_form=RemoveMemberForm(),
         logo_form=LogoForm(),
         reporting_years=open_years() if firm.status == "published" else [],
-        confirm_by=confirm_by,
-        confirm_soon=confirm_by is not None
-        and (confirm_by - clock.today()).days <= max(renewals.ROUNDS),
+        confirm_by=renewals.due_on(firm),
+        confirm_soon=renewals.due_soon(firm),
     )
 
 

@@ -1,9 +1,11 @@
 """Security on every response (headers, CSP without inline code), the client's address behind
-trusted proxies, and the rate limiter (its storage from RATELIMIT_STORAGE_URI)."""
+trusted proxies, the rate limiter (its storage from RATELIMIT_STORAGE_URI), and the signer of
+the tokens in links the site mails."""
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import ratelimit  # registers the database:// storage with `limits`
@@ -11,6 +13,13 @@ from app import ratelimit  # registers the database:// storage with `limits`
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 # Downloads that read whole lists (10,000 firms cost seconds of CPU), per client address.
 DOWNLOAD_LIMIT = "10 per minute;60 per hour"
+
+
+def signer(salt: str) -> URLSafeTimedSerializer:
+    """Signs and reads the timed tokens of mailed links with SECRET_KEY; each purpose has its
+    own `salt`, so a token made for one never works for another."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

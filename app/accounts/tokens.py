@@ -11,9 +11,10 @@ import hmac
 import secrets
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 
 from app.models import User
+from app.security import signer
 
 VERIFY_SALT = "accounts.verify-email"
 RESET_SALT = "accounts.reset-password"
@@ -31,13 +32,9 @@ class TokenError(Exception):
         self.expired = expired
 
 
-def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
-
-
 def _load(salt: str, token: str, max_age: int) -> dict:
     try:
-        data = _serializer(salt).loads(token, max_age=max_age)
+        data = signer(salt).loads(token, max_age=max_age)
     except SignatureExpired as error:
         raise TokenError(expired=True) from error
     except BadSignature as error:
@@ -62,7 +59,7 @@ def keyed_digest(*parts: str) -> str:
 
 def make_device_token(email: str) -> str:
     """A new device id for a browser that just logged in to the account `email`."""
-    return _serializer(DEVICE_SALT).dumps(
+    return signer(DEVICE_SALT).dumps(
         {"account": keyed_digest("account", email), "device": secrets.token_urlsafe(12)}
     )
 
@@ -72,7 +69,7 @@ def device_of(token: str | None, email: str) -> str | None:
     if not token:
         return None
     try:
-        data = _serializer(DEVICE_SALT).loads(token, max_age=DEVICE_MAX_AGE)
+        data = signer(DEVICE_SALT).loads(token, max_age=DEVICE_MAX_AGE)
     except BadSignature:  # includes SignatureExpired
         return None
     if not isinstance(data, dict) or data.get("account") != keyed_digest("account", email):
@@ -82,7 +79,7 @@ def device_of(token: str | None, email: str) -> str | None:
 
 
 def make_verify_token(user: User) -> str:
-    return _serializer(VERIFY_SALT).dumps({"user": user.id, "email": user.email})
+    return signer(VERIFY_SALT).dumps({"user": user.id, "email": user.email})
 
 
 def read_verify_token(token: str, max_age: int | None = None) -> dict:
@@ -93,7 +90,7 @@ def read_verify_token(token: str, max_age: int | None = None) -> dict:
 
 
 def make_reset_token(user: User) -> str:
-    return _serializer(RESET_SALT).dumps({"user": user.id, "password": password_fingerprint(user)})
+    return signer(RESET_SALT).dumps({"user": user.id, "password": password_fingerprint(user)})
 
 
 def read_reset_token(token: str, max_age: int | None = None) -> dict:

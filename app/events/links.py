@@ -13,11 +13,12 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadData, SignatureExpired
 
 from app.errors import NotFound
 from app.extensions import db
 from app.models import EventRegistration
+from app.security import signer
 from app.urls import public_url
 
 CONFIRM_SALT = "events.confirm-registration"
@@ -35,23 +36,19 @@ def confirm_max_age() -> int:
     return int(current_app.config.get("EVENT_CONFIRM_MAX_AGE", CONFIRM_MAX_AGE))
 
 
-def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
-
-
 def confirm_url(registration: EventRegistration) -> str:
-    token = _serializer(CONFIRM_SALT).dumps({"r": registration.id, "n": registration.confirm_nonce})
+    token = signer(CONFIRM_SALT).dumps({"r": registration.id, "n": registration.confirm_nonce})
     return public_url("events.confirm", registration_id=registration.id, token=token)
 
 
 def cancel_url(registration: EventRegistration) -> str:
-    token = _serializer(CANCEL_SALT).dumps({"r": registration.id, "n": registration.cancel_nonce})
+    token = signer(CANCEL_SALT).dumps({"r": registration.id, "n": registration.cancel_nonce})
     return public_url("events.cancel_link", registration_id=registration.id, token=token)
 
 
 def _registration(salt: str, max_age: int, registration_id, token: str, nonce_of):
     try:
-        data = _serializer(salt).loads(token, max_age=max_age)
+        data = signer(salt).loads(token, max_age=max_age)
     except SignatureExpired:  # raised only once the signature is known to be ours
         raise NotFound(_("This link has expired. Register again from the event's page.")) from None
     except BadData:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
@@ -28,6 +27,7 @@ from app.investors.discovery import Discovery, firms_changed_between
 from app.mail import deliver_now, render_message
 from app.models import AlertDelivery, AlertFrequency, SavedSearch
 from app.models.base import utcnow
+from app.security import signer
 from app.transaction import transactional, unit_of_work
 from app.urls import public_url
 
@@ -41,7 +41,7 @@ UNSUBSCRIBE_LINK_AGE = timedelta(days=60)
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="saved-search-unsubscribe")
+    return signer("saved-search-unsubscribe")
 
 
 def _subscribed_at(search: SavedSearch) -> str:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
@@ -37,6 +36,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.security import signer
 from app.transaction import transactional, unit_of_work
 from app.urls import public_url
 
@@ -45,7 +45,7 @@ UNSUBSCRIBE_LINK_AGE = timedelta(days=60)
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="market-unsubscribe")
+    return signer("market-unsubscribe")
 
 
 def unsubscribe_url(subscription: MarketSubscription) -> str:

@@ -2,18 +2,17 @@
 this run can reach (Whoosh and tantivy on tmp_path always; PostgreSQL when TEST_DATABASE_URL
 names one)."""
 
-import os
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from search_index import Synonyms, TantivyBackend, WhooshBackend
+from tests.conftest import ON_POSTGRES
 
 SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "seed" / "search_synonyms.txt"
-DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 # Only the backends this run can reach: PostgreSQL joins when the suite runs against it.
-BACKENDS = ["whoosh", "tantivy"] + (["postgres"] if DATABASE_URL.startswith("postgresql") else [])
+BACKENDS = ["whoosh", "tantivy"] + (["postgres"] if ON_POSTGRES else [])
 
 
 def build_doc(
@@ -54,10 +53,11 @@ def make_doc():
 
 
 @pytest.fixture
-def backend_factory(tmp_path, synonyms):
-    """open(name, **options): a backend of kind `name` on this test's own store (a folder, or the
-    database's search tables, emptied before and dropped after the test). Several backends
-    opened on one name share the store, as the workers of one site do."""
+def backend_factory(tmp_path, synonyms, new_database):
+    """open(name, **options): a backend of kind `name` on this test's own store (a folder, or a
+    database made for this test and dropped after it, so parallel workers never share one).
+    Several backends opened on one name share the store, as the workers of one site do."""
+    database: list[str] = []
 
     def open_backend(name: str, **options):
         options.setdefault("synonyms", synonyms)
@@ -68,19 +68,16 @@ def backend_factory(tmp_path, synonyms):
         else:
             from search_index import PostgresBackend
 
-            backend = PostgresBackend(DATABASE_URL, **options)
-            if not databases:
-                backend.drop_tables()  # left over by an interrupted run
-            databases.append(backend)
+            if not database:
+                database.append(new_database())
+            backend = PostgresBackend(database[0], **options)
         opened.append(backend)
         return backend
 
-    opened, databases = [], []
+    opened = []
     yield open_backend
     for backend in opened:
         backend.close()
-    if databases:
-        databases[0].drop_tables()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -126,8 +126,9 @@ MARKET_TITLES = {
 
 
 def add_marketplace_records(business: User, firm: Firm) -> None:
-    """The business's draft request, its published request with one answer waiting and one
-    accepted, and a submitted request for curators to decide on."""
+    """The business's draft request, its published request with one answer waiting, one
+    accepted and a change waiting for review, and a submitted request for curators to decide
+    on."""
     curator = user(ROLES["curator"])
     tree = catalogue_tree()
 
@@ -170,6 +171,11 @@ def add_marketplace_records(business: User, firm: Firm) -> None:
         )
         if number == 1:
             market_responses.decide(business, answer.id, "accept", answer.version)
+    changed = {**data(MARKET_TITLES["answered"], "NT.TB.06"), "description": CHANGED_DESCRIPTION}
+    market.update_listing(business, answered.id, changed, answered.version)
+
+
+CHANGED_DESCRIPTION = "Mô tả đã sửa, chờ duyệt: cần thêm bảo hành năm năm cho mô-đun màng."
 
 
 def marketplace_pages() -> dict[str, list[str]]:

@@ -47,6 +47,16 @@ FIELD_LABELS = {
     "certifications": _l("Certifications"),
 }
 MONEY_FIELDS = {"revenue_vnd", "capital_vnd", "investment_min_vnd", "investment_max_vnd"}
+# Fields whose values are Vietnamese whatever the page's language (names, addresses, prose).
+VIETNAMESE_FIELDS = {
+    "legal_name",
+    "trade_name",
+    "address_line",
+    "ward_code",
+    "contact_person",
+    "description_vi",
+    "investment_purpose",
+}
 
 
 @dataclass
@@ -62,6 +72,7 @@ class FieldChange:
     label: str
     before: list[str]
     after: list[str]
+    lang: str | None = None  # of the values, when it is not the page's ("vi" for names, prose)
 
 
 class _Describer:
@@ -143,6 +154,7 @@ def listing_changes(before: dict, after: dict) -> list[FieldChange]:
             str(FIELD_LABELS[name]),
             describer.describe(name, before.get(name)),
             describer.describe(name, after.get(name)),
+            "vi" if name in VIETNAMESE_FIELDS else None,
         )
         for name in differences(before, after)
     ]

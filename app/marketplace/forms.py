@@ -64,22 +64,12 @@ class ListingForm(Form):
             "licensing_terms": self.licensing_terms.data,
         }
 
-    def fill_from(self, listing) -> None:
+    def fill_from(self, listing, content: dict) -> None:
+        """The form for editing `listing`, showing `content` (`service.editing_content`)."""
         self.version.data = listing.version
         self.firm_id.data = listing.firm_id
-        self.kind.data = str(listing.kind)
-        for name in (
-            "title",
-            "description",
-            "ward_code",
-            "budget_min_vnd",
-            "budget_max_vnd",
-            "deadline",
-            "trl",
-            "licensing_terms",
-        ):
-            getattr(self, name).data = getattr(listing, name)
-        self.item_ids.data = [item.id for item in listing.items]
+        for name, value in content.items():
+            getattr(self, name).data = value
 
 
 class ResponseForm(Form):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.catalogue.service import catalogue_tree
 from app.domain import clock
 from app.extensions import db
-from app.marketplace.service import _apply, clean, expiry
+from app.marketplace.service import apply_content, clean, expiry
 from app.models import Firm, MarketListing, MarketSide, MarketStatus
 from app.models.base import utcnow
 
@@ -54,7 +54,7 @@ def add_samples(records: list[dict]) -> int:
             suppliers_notified_at=now,  # sample data mails nobody
         )
         db.session.add(listing)
-        _apply(listing, clean(side, data, today))
+        apply_content(listing, clean(side, data, today))
         listing.expires_at = expiry(now, listing.deadline)
         added += 1
     return added

@@ -3,9 +3,10 @@
 draft → submitted → published | changes_requested | rejected; published → archived | expired.
 
 A firm's members write, submit, withdraw and renew; curators who review listings (Sở Công
-Thương) publish, ask for changes, reject or archive. Editing a published item sends it back to
-review (it leaves the public pages and search until a curator publishes it again): unlike firm
-listings there is no pending revision beside the published text. A published item expires at
+Thương) publish, ask for changes, reject or archive. Editing a published item proposes a
+revision (`MarketRevision`): the public keeps seeing the published text until a curator approves
+the change (`app.marketplace.revisions`); a newer edit replaces a waiting one. Editing an expired
+item sends it back to review, as it is not public anyway. A published item expires at
 its deadline or 12 months after publication, whichever is first; its owner renews it for 12
 months with one click. Every transition is audited (`market_listing` events) and every write
 claims the version the writer saw (a stale one is a Conflict).
@@ -35,8 +36,10 @@ from app.models import (
     FirmStatus,
     MarketKind,
     MarketListing,
+    MarketRevision,
     MarketSide,
     MarketStatus,
+    ReviewState,
     User,
 )
 from app.models.base import utcnow
@@ -61,7 +64,7 @@ RENEWABLE = {MarketStatus.PUBLISHED, MarketStatus.EXPIRED}
 PER_PAGE = 20
 
 
-def _stale() -> Conflict:
+def stale() -> Conflict:
     return Conflict(
         _(
             "This request or offer was changed by someone else after you opened it. Nothing was "
@@ -157,6 +160,17 @@ def clean(side: MarketSide, data: dict, today: date) -> dict:
     return cleaned
 
 
+def content_of(cleaned: dict) -> dict:
+    """Checked content (from `clean`) as revisions store it and `snapshot` gives it: JSON-able."""
+    return {name: audit.plain(value) for name, value in cleaned.items()}
+
+
+def as_input(content: dict) -> dict:
+    """Stored content (`content_of`, `snapshot`) as `clean` and the form take it."""
+    deadline = content.get("deadline")
+    return {**content, "deadline": date.fromisoformat(deadline) if deadline else None}
+
+
 def snapshot(listing: MarketListing) -> dict:
     return {
         "kind": str(listing.kind),
@@ -172,7 +186,7 @@ def snapshot(listing: MarketListing) -> dict:
     }
 
 
-def _apply(listing: MarketListing, cleaned: dict) -> None:
+def apply_content(listing: MarketListing, cleaned: dict) -> None:
     for name, value in cleaned.items():
         if name == "item_ids":
             listing.items = list(
@@ -345,15 +359,6 @@ def review_queue(actor: User) -> list[MarketListing]:
     )
 
 
-def queue_size(actor: User) -> int:
-    authorize(actor, "market.review")
-    return db.session.scalar(
-        sa.select(sa.func.count(MarketListing.id)).where(
-            MarketListing.status == MarketStatus.SUBMITTED
-        )
-    )
-
-
 # The owner's actions ------------------------------------------------------------------------
 
 
@@ -371,7 +376,7 @@ def create_listing(actor: User, firm_id: int, side: MarketSide | str, data: dict
     cleaned = clean(side, data, clock.today())
     listing = MarketListing(side=side, firm=firm, author_id=actor.id, status=MarketStatus.DRAFT)
     db.session.add(listing)
-    _apply(listing, cleaned)
+    apply_content(listing, cleaned)
     flush()
     audit.record(actor, "market_listing.create", ENTITY, listing.id, after=snapshot(listing))
     return listing
@@ -379,16 +384,23 @@ def create_listing(actor: User, firm_id: int, side: MarketSide | str, data: dict
 
 @transactional
 def update_listing(actor: User, listing_id: int, data: dict, version: int | None) -> MarketListing:
-    """Save the owner's edits. A published (or expired) item goes back to review."""
+    """Save the owner's edits: directly while unpublished; as a revision waiting for review once
+    published (the public keeps the published text); an expired item goes back to review."""
     listing = _load(listing_id)
     authorize(actor, "market.list", listing.firm)
     if listing.status not in EDITABLE:
         raise Conflict(_("This request or offer cannot be edited in its current state."))
     cleaned = clean(listing.side, data, clock.today())
-    claim(listing, version, _stale())
+    # The waiting revision is part of the item's version: a form opened before it was proposed
+    # (or decided) cannot replace it unnoticed.
+    claim(listing, version, stale())
+    _drop_pending(listing)
+    if listing.status == MarketStatus.PUBLISHED:
+        _propose(actor, listing, cleaned)
+        return listing
     before_content, before_state = snapshot(listing), state_of(listing)
-    _apply(listing, cleaned)
-    if listing.status in (MarketStatus.PUBLISHED, MarketStatus.EXPIRED):
+    apply_content(listing, cleaned)
+    if listing.status == MarketStatus.EXPIRED:
         listing.status = MarketStatus.SUBMITTED
         listing.submitted_at = utcnow()
     flush()
@@ -405,6 +417,80 @@ def update_listing(actor: User, listing_id: int, data: dict, version: int | None
     return listing
 
 
+def _propose(actor: User, listing: MarketListing, cleaned: dict) -> None:
+    """Keep the edit of a published item as its pending revision (none when it changes
+    nothing: saving the published text again just withdraws a waiting change)."""
+    published, proposed = snapshot(listing), content_of(cleaned)
+    if proposed == published:
+        return
+    revision = MarketRevision(listing=listing, author_id=actor.id, data=proposed)
+    db.session.add(revision)
+    flush()
+    old, new = audit.changed_fields(published, proposed)
+    audit.record(
+        actor,
+        "market_listing.propose",
+        ENTITY,
+        listing.id,
+        old,
+        {**new, "revision_id": revision.id},
+    )
+
+
+def pending_revision(listing: MarketListing) -> MarketRevision | None:
+    return db.session.scalar(
+        sa.select(MarketRevision).where(
+            MarketRevision.listing_id == listing.id, MarketRevision.state == ReviewState.PENDING
+        )
+    )
+
+
+def latest_revision(listing: MarketListing) -> MarketRevision | None:
+    """The newest proposed change, whatever became of it (the owner sees why one was refused)."""
+    return db.session.scalar(
+        sa.select(MarketRevision)
+        .where(MarketRevision.listing_id == listing.id)
+        .order_by(MarketRevision.id.desc())
+        .limit(1)
+    )
+
+
+def editing_content(listing: MarketListing) -> dict:
+    """What the owner edits: the waiting change if there is one, else the item itself."""
+    revision = pending_revision(listing)
+    return as_input(revision.data if revision else snapshot(listing))
+
+
+def _drop_pending(listing: MarketListing) -> MarketRevision | None:
+    """Withdraw the item's waiting change (replaced by a new edit, or the item left the
+    marketplace); the one withdrawn, if any."""
+    revision = pending_revision(listing)
+    if revision is not None:
+        revision.state = ReviewState.WITHDRAWN
+        revision.decided_at = utcnow()
+    return revision
+
+
+@transactional
+def withdraw_change(actor: User, listing_id: int, version: int | None) -> MarketListing:
+    """The owner takes back the change waiting for review; the published text stays."""
+    listing = _load(listing_id)
+    authorize(actor, "market.list", listing.firm)
+    claim(listing, version, stale())
+    revision = _drop_pending(listing)
+    if revision is None:
+        raise Conflict(_("No change of this item is waiting for review."))
+    flush()
+    audit.record(
+        actor,
+        "market_listing.withdraw_change",
+        ENTITY,
+        listing.id,
+        after={"revision_id": revision.id},
+    )
+    return listing
+
+
 def submission_problems(listing: MarketListing) -> list[str]:
     if listing.firm.status != FirmStatus.PUBLISHED:
         return [_("Your firm's listing must be published first.")]
@@ -415,7 +501,7 @@ def submission_problems(listing: MarketListing) -> list[str]:
 def submit_listing(actor: User, listing_id: int, version: int | None) -> MarketListing:
     listing = _load(listing_id)
     authorize(actor, "market.list", listing.firm)
-    claim(listing, version, _stale())
+    claim(listing, version, stale())
     if listing.status not in SUBMITTABLE:
         raise Conflict(_("This request or offer is not waiting to be submitted."))
     problems = submission_problems(listing)
@@ -434,11 +520,12 @@ def withdraw_listing(actor: User, listing_id: int, version: int | None) -> Marke
     """The owner takes a request or offer off the marketplace (it stays in their list)."""
     listing = _load(listing_id)
     authorize(actor, "market.list", listing.firm)
-    claim(listing, version, _stale())
+    claim(listing, version, stale())
     if listing.status == MarketStatus.ARCHIVED:
         raise Conflict(_("This request or offer is already archived."))
     before = state_of(listing)
     listing.status = MarketStatus.ARCHIVED
+    _drop_pending(listing)
     flush()
     _record(actor, "market_listing.archive", listing, before)
     return listing
@@ -452,7 +539,7 @@ def renew_listing(
     now = now or utcnow()
     listing = _load(listing_id)
     authorize(actor, "market.list", listing.firm)
-    claim(listing, version, _stale())
+    claim(listing, version, stale())
     if listing.status not in RENEWABLE:
         raise Conflict(_("Only a published or expired request or offer can be renewed."))
     before = state_of(listing)
@@ -471,7 +558,7 @@ def renew_listing(
 def _decide(actor, listing_id: int, version: int | None, *statuses) -> MarketListing:
     authorize(actor, "market.review")
     listing = _load(listing_id)
-    claim(listing, version, _stale())
+    claim(listing, version, stale())
     if listing.status not in statuses:
         raise Conflict(_("This decision is not possible in the item's current state."))
     return listing
@@ -493,7 +580,7 @@ def approve_listing(
     listing.expires_at = expiry(now, listing.deadline)
     flush()
     _record(actor, "market_listing.approve", listing, before)
-    _tell_owner(listing, "approved")
+    tell_owner(listing, "approved")
     return listing
 
 
@@ -507,10 +594,12 @@ def _decide_with_reason(
     before = state_of(listing)
     listing.status = MarketStatus(decision)
     listing.review_reason = text
+    if listing.status == MarketStatus.ARCHIVED:
+        _drop_pending(listing)
     flush()
     action = {"changes_requested": "request_changes", "rejected": "reject", "archived": "archive"}
     _record(actor, f"market_listing.{action[decision]}", listing, before, reason=text)
-    _tell_owner(listing, decision)
+    tell_owner(listing, decision, text)
     return listing
 
 
@@ -535,7 +624,9 @@ def archive_listing(actor: User, listing_id: int, version: int | None, reason: s
     )
 
 
-def _tell_owner(listing: MarketListing, decision: str) -> None:
+def tell_owner(listing: MarketListing, decision: str, reason: str | None = None) -> None:
+    """E-mail the firm's people a curator's `decision` on the item (or on its change), with
+    the curator's `reason`."""
     for user in listing.firm.reachable_members:
         send_after_commit(
             render_message(
@@ -544,6 +635,7 @@ def _tell_owner(listing: MarketListing, decision: str) -> None:
                 user.preferred_language,
                 listing=listing,
                 decision=decision,
+                reason=reason,
                 link=public_url("marketplace.detail", listing_id=listing.id),
             )
         )

@@ -12,7 +12,7 @@ from app.domain.places import wards_of_province
 from app.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.extensions import csrf
 from app.forms import bind_errors
-from app.marketplace import alerts, matching, responses, service
+from app.marketplace import alerts, matching, responses, revisions, service
 from app.marketplace.forms import ActionForm, DecisionForm, ListingForm, ResponseForm
 from app.matching.service import records_of
 from app.models import Firm, FirmStatus, MarketKind, MarketListing, MarketSide, ResponseState
@@ -45,8 +45,9 @@ def detail(listing_id: int):
     now = utcnow()
     listing = service.get_listing(current_user, listing_id, now)
     live = listing.is_live(now)
+    private = service.may_see_private(current_user, listing)
     matches = None
-    if live or service.may_see_private(current_user, listing):
+    if live or private:
         if listing.side == MarketSide.REQUEST:
             matches = matching.for_request(listing, now)
         else:
@@ -60,6 +61,7 @@ def detail(listing_id: int):
             and f.status == FirmStatus.PUBLISHED
             and can(current_user, "market.respond", f)
         ]
+    revision = service.latest_revision(listing) if private else None
     response_form = None
     if respond_firms:
         response_form = ResponseForm(formdata=None)
@@ -78,9 +80,12 @@ def detail(listing_id: int):
         response_form=response_form,
         action_form=ActionForm(formdata=None),
         decision_form=DecisionForm(formdata=None, version=listing.version),
+        change_form=DecisionForm(formdata=None, version=listing.version),
         group_names=group_names(),
         records=_records(matches),
         history=service.history(current_user, listing),
+        revision=revision,
+        changes=revisions.changes(listing, revision) if revision else [],
     )
 
 
@@ -165,7 +170,7 @@ def edit(listing_id: int):
     form = ListingForm()
     form.set_choices(listing.side, [listing.firm])
     if request.method == "GET":
-        form.fill_from(listing)
+        form.fill_from(listing, service.editing_content(listing))
     if form.validate_on_submit():
         _saved, status = save_form(
             form,
@@ -175,7 +180,16 @@ def edit(listing_id: int):
             lambda: listing.version,
         )
         if status == 200:
-            flash(_("Saved."), "success")
+            if service.pending_revision(listing) is not None:
+                flash(
+                    _(
+                        "Your change is waiting for a curator's review. Until it is approved, "
+                        "the marketplace shows the published version."
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("Saved."), "success")
             return redirect(url_for("marketplace.detail", listing_id=listing.id))
     return render_template(
         "marketplace/form.html",
@@ -190,10 +204,17 @@ OWNER_ACTIONS = {
     "submit": (service.submit_listing, _l("Submitted. A curator will review it.")),
     "withdraw": (service.withdraw_listing, _l("Archived: it is no longer on the marketplace.")),
     "renew": (service.renew_listing, _l("Renewed: it stays on the marketplace for 12 months.")),
+    "withdraw-change": (
+        service.withdraw_change,
+        _l("Your change is withdrawn: the published version stays as it is."),
+    ),
 }
 
 
-@bp.post("/marketplace/<int:listing_id>/<any(submit, withdraw, renew):action>")
+OWNER_URL = "/marketplace/<int:listing_id>/<any(submit, withdraw, renew, 'withdraw-change'):action>"
+
+
+@bp.post(OWNER_URL)
 @login_required
 def owner_action(listing_id: int, action: str):
     form = ActionForm()
@@ -282,7 +303,11 @@ def report_deal(response_id: int):
 @bp.get("/curation/marketplace")
 @login_required
 def queue():
-    return render_template("marketplace/queue.html", listings=service.review_queue(current_user))
+    return render_template(
+        "marketplace/queue.html",
+        listings=service.review_queue(current_user),
+        changes=revisions.waiting(current_user),
+    )
 
 
 DECISIONS = {
@@ -316,6 +341,32 @@ def review(listing_id: int, decision: str):
     if decision == "approve" and listing.side == MarketSide.REQUEST:
         alerts.send_request_alerts()
     flash(str(DECISIONS[decision]), "success")
+    return redirect(url_for("marketplace.queue"))
+
+
+CHANGE_DECISIONS = {
+    "approve": _l("The change is published."),
+    "reject": _l("The change is refused; the firm reads your reason."),
+}
+
+
+@bp.post("/curation/marketplace/changes/<int:revision_id>/<any(approve, reject):decision>")
+@login_required
+def review_change(revision_id: int, decision: str):
+    authorize(current_user, "market.review")
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    revision = revisions.get(revision_id)
+    try:
+        if decision == "approve":
+            revisions.approve_change(current_user, revision_id, form.version.data)
+        else:
+            revisions.reject_change(current_user, revision_id, form.version.data, form.reason.data)
+    except (ValidationError, Conflict) as error:
+        flash(error.message, "error")
+        return redirect(url_for("marketplace.detail", listing_id=revision.listing_id))
+    flash(str(CHANGE_DECISIONS[decision]), "success")
     return redirect(url_for("marketplace.queue"))
 
 

@@ -1,6 +1,7 @@
 """The technology marketplace: requests (what a firm needs) and offers (what it can provide),
-curated like listings; suppliers' answers to requests; the opt-in of firms to hear of new
-requests; what was mailed (so nothing goes twice)."""
+curated like listings, with changes to published ones reviewed as revisions; suppliers' answers
+to requests; the opt-in of firms to hear of new requests; what was mailed (so nothing goes
+twice)."""
 
 from datetime import date, datetime
 from enum import StrEnum
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from app.extensions import db
 from app.models.base import TimestampMixin, VersionMixin, enum_type, utcnow
 from app.models.catalogue import CatalogueItem
-from app.models.firm import Firm
+from app.models.firm import Firm, ReviewState
 from app.models.user import User
 
 
@@ -143,6 +144,32 @@ class MarketListing(VersionMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<MarketListing {self.side} {self.id} {self.status}>"
+
+
+class MarketRevision(db.Model):
+    """A proposed change to a published request or offer: the public sees the published text
+    until a curator approves it. `data` is the checked content (`service.clean`, dates as ISO
+    text); at most one is pending per listing."""
+
+    __tablename__ = "market_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("market_listing.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    data: Mapped[dict] = mapped_column(sa.JSON)
+    state: Mapped[ReviewState] = mapped_column(
+        enum_type(ReviewState, "market_revision_state"), default=ReviewState.PENDING, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    listing: Mapped[MarketListing] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class MarketResponse(VersionMixin, db.Model):

@@ -142,6 +142,7 @@ BY_ROLE = {
         "/curation/refdata/industry-codes/{industry_code_id}",
         "/curation/marketplace",
         "/marketplace/{market_submitted}",
+        "/marketplace/{market_answered}",  # with a change waiting for review
         "/curation/news",
         "/curation/news/new",
         "/curation/news/{article_id}/edit",

@@ -1,6 +1,7 @@
 """In a real browser, the marketplace flow: a business posts a request; a curator publishes it;
 the supplier whose offer matches (and who opted in) is told by e-mail, opens the link and
-answers; the business accepts; each side then sees the other's contact details."""
+answers; the business accepts; each side then sees the other's contact details. And a change
+to a published request, which the public does not see until a curator approves it."""
 
 import re
 from email import policy
@@ -16,7 +17,7 @@ from app.marketplace import alerts
 from app.models import Firm, FirmCatalogueLink, FirmMember, FirmStatus, MemberRole, Role
 from tests.conftest import make_user
 from tests.e2e.conftest import screenshot
-from tests.marketplace.conftest import BUSINESS, MEMBRANES, item_id
+from tests.marketplace.conftest import BUSINESS, CURATOR, MEMBRANES, item_id, published, user
 
 pytestmark = pytest.mark.browser
 
@@ -110,3 +111,33 @@ def test_request_match_answer_accept_and_exchange_contacts(
 
     supplier.reload()
     supplier.get_by_text(BUSINESS).first.wait_for()
+
+
+def test_a_change_to_a_published_request_waits_for_the_curator(live_server, browser, seeded_app):
+    owner, reviewer = user(BUSINESS), user(CURATOR)
+    listing = published(owner, reviewer)
+    old_title, new_title = listing.title, "Mua mô-đun màng UF 300 m³/ngày kèm bảo hành 5 năm"
+    public = f"{live_server}/marketplace/{listing.id}?lang=en"
+
+    business = browser.new_context().new_page()
+    log_in(business, live_server, BUSINESS, "demo-business-2026")
+    business.goto(f"{live_server}/marketplace/{listing.id}/edit?lang=en")
+    business.get_by_label("Title").fill(new_title)
+    business.get_by_role("button", name="Save").click()
+    business.get_by_text("Your change is waiting for a curator's review.").wait_for()
+
+    visitor = browser.new_context().new_page()
+    visitor.goto(public)
+    assert old_title in visitor.content() and new_title not in visitor.content()
+
+    curator = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    log_in(curator, live_server, CURATOR, "demo-curator-2026")
+    curator.goto(live_server + "/curation/marketplace?lang=en")
+    curator.locator("#changes ~ article").get_by_role("link", name=old_title).click()
+    curator.get_by_role("heading", name="A change waiting for review").wait_for()
+    screenshot(curator, "market-change-review-phone-en")
+    curator.get_by_role("button", name="Approve and publish the change").click()
+    curator.get_by_text("The change is published.").wait_for()
+
+    visitor.goto(public)
+    assert new_title in visitor.content()

@@ -1,5 +1,5 @@
 """The lifecycle of requests and offers: who may write them, the rules every path checks,
-review and publication, editing a published item, stale writes, expiry dates."""
+review and publication, editing an expired item, stale writes, expiry dates."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from app.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.extensions import db
-from app.marketplace import service
-from app.models import AuditEvent, FirmStatus, MarketListing, MarketStatus
+from app.marketplace import renewals, service
+from app.models import AuditEvent, FirmStatus, MarketListing, MarketStatus, ReviewState
 from app.models.base import utcnow
 from tests.conftest import make_user
 from tests.marketplace.conftest import (
@@ -58,13 +58,22 @@ def test_a_deadline_before_twelve_months_is_when_the_request_expires(business, c
     assert listing.expires_at == datetime.combine(deadline, time(17))
 
 
-def test_editing_a_published_item_sends_it_back_to_review(business, curator):
+def test_editing_an_expired_item_sends_it_back_to_review(business, curator):
     listing = published(business, curator, side="offer")
+    service.update_listing(  # a change waiting when the item expired is replaced by the edit
+        business, listing.id, offer_data(title="Mô-đun màng UF bản cũ"), listing.version
+    )
+    waiting = service.pending_revision(listing)
+    listing.expires_at = utcnow() - timedelta(minutes=1)
+    renewals.expire_listings(utcnow())
+    assert listing.status == MarketStatus.EXPIRED
+
     service.update_listing(
         business, listing.id, offer_data(title="Mô-đun màng UF thế hệ mới"), listing.version
     )
-    assert listing.status == MarketStatus.SUBMITTED
-    assert not listing.is_live(utcnow())
+
+    assert listing.status == MarketStatus.SUBMITTED and listing.title == "Mô-đun màng UF thế hệ mới"
+    assert waiting.state == ReviewState.WITHDRAWN
     assert actions_of(listing)[-1] == "market_listing.update"
 
 

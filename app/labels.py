@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.domain.enterprise import EnterpriseType
 from app.domain.firm_size import SectorGroup, SizeClass
-from app.i18n import format_day, format_moment
+from app.domain.places import ward_name
+from app.i18n import format_day, format_moment, format_vnd
 from app.models import (
     AlertFrequency,
     ArticleKind,
@@ -392,6 +393,10 @@ def shown_values(name: str, value) -> list[str]:
         return [check_label(value)]
     if name == "preferred_language":
         return [LANGUAGE_NAMES.get(value, value)]
+    if name == "ward_code" and isinstance(value, int):
+        return [ward_name(value) or str(value)]
+    if name.endswith("_vnd") and isinstance(value, int):
+        return [format_vnd(value)]
     if isinstance(value, str) and ISO_MOMENT.match(value):
         return [format_moment(datetime.fromisoformat(value))]
     if isinstance(value, str) and ISO_DAY.match(value):

@@ -6,7 +6,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app import audit
@@ -15,28 +14,14 @@ from app.catalogue.service import catalogue_tree
 from app.curation.display import FieldChange
 from app.curation.review import clean_reason
 from app.domain import clock
-from app.domain.places import ward_name
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
-from app.i18n import format_vnd, localized
-from app.labels import label
+from app.i18n import localized
+from app.labels import field_label, label, shown_values
 from app.marketplace import service
 from app.models import MarketListing, MarketRevision, MarketStatus, ReviewState, User
 from app.models.base import utcnow
 from app.transaction import claim, flush, transactional
-
-FIELD_LABELS = {
-    "kind": _l("Kind"),
-    "title": _l("Title"),
-    "description": _l("Description"),
-    "ward_code": _l("Ward or commune"),
-    "item_ids": _l("Catalogue items"),
-    "budget_min_vnd": _l("Budget from (đồng)"),
-    "budget_max_vnd": _l("Budget up to (đồng)"),
-    "deadline": _l("Deadline"),
-    "trl": _l("Technology readiness level (TRL)"),
-    "licensing_terms": _l("Licensing or sale terms"),
-}
 
 VIETNAMESE_FIELDS = {"title", "description", "ward_code", "licensing_terms"}
 
@@ -64,33 +49,25 @@ def changes(listing: MarketListing, revision: MarketRevision) -> list[FieldChang
     tree = catalogue_tree()
 
     def shown(name: str, value) -> list[str]:
-        if value is None or value == "" or value == []:
-            return []
-        if name == "item_ids":
+        if name == "item_ids":  # catalogue items by name, which `shown_values` cannot look up
             return [
                 f"{localized(tree.by_id[i], 'name')} ({tree.by_id[i].code})"
                 if i in tree.by_id
                 else f"#{i}"
-                for i in value
+                for i in value or []
             ]
-        if name == "kind":
-            return [label(value)]
-        if name == "ward_code":
-            return [ward_name(value) or str(value)]
-        if name.endswith("_vnd"):
-            return [format_vnd(value)]
-        return [str(value)]
+        return shown_values(name, value)
 
     return [
         FieldChange(
             name,
-            str(text),
-            shown(name, published[name]),
-            shown(name, revision.data[name]),
+            field_label(name),
+            shown(name, value),
+            shown(name, revision.data.get(name)),
             "vi" if name in VIETNAMESE_FIELDS else None,
         )
-        for name, text in FIELD_LABELS.items()
-        if name in revision.data and published.get(name) != revision.data[name]
+        for name, value in published.items()
+        if revision.data.get(name) != value
     ]
 
 

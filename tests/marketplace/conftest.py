@@ -13,6 +13,7 @@ from app.catalogue.service import catalogue_tree
 from app.extensions import db
 from app.marketplace import service
 from app.models import (
+    AuditEvent,
     Firm,
     FirmCatalogueLink,
     FirmMember,
@@ -110,6 +111,17 @@ def published(owner: User, reviewer: User, side: str = "request", **changes):
     listing = service.create_listing(owner, own_firm(owner).id, side, data)
     service.submit_listing(owner, listing.id, listing.version)
     return service.approve_listing(reviewer, listing.id, listing.version)
+
+
+def actions_of(listing) -> list[str]:
+    """The audit actions of a request or offer, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent.action)
+            .where(AuditEvent.entity_kind == "market_listing", AuditEvent.entity_id == listing.id)
+            .order_by(AuditEvent.id)
+        )
+    )
 
 
 def mails() -> list:

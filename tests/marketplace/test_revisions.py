@@ -5,17 +5,23 @@ replayed and forged decisions are refused; the edit form shows the waiting chang
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from app.domain import clock
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.marketplace import revisions, service
-from app.models import AuditEvent, MarketListing, MarketRevision, MarketStatus, ReviewState
+from app.models import MarketListing, MarketRevision, MarketStatus, ReviewState
 from app.models.base import utcnow
 from app.search.engine import search_backend
 from tests.conftest import csrf_token, login_as, make_user
-from tests.marketplace.conftest import clear_mail, mails, offer_data, published, request_data
+from tests.marketplace.conftest import (
+    actions_of,
+    clear_mail,
+    mails,
+    offer_data,
+    published,
+    request_data,
+)
 
 NEW_TITLE = "Dây chuyền xử lý nước thải chế biến thủy sản 200 m³/ngày"
 
@@ -23,16 +29,6 @@ NEW_TITLE = "Dây chuyền xử lý nước thải chế biến thủy sản 200
 def found(app, query: str) -> set[int]:
     result = search_backend(app).search(query, kinds=["tech_request"], per_page=100)
     return {hit.id for hit in result.hits}
-
-
-def actions_of(listing) -> list[str]:
-    return list(
-        db.session.scalars(
-            sa.select(AuditEvent.action)
-            .where(AuditEvent.entity_kind == "market_listing", AuditEvent.entity_id == listing.id)
-            .order_by(AuditEvent.id)
-        )
-    )
 
 
 def propose(owner, listing, **changes) -> MarketRevision:

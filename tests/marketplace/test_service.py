@@ -9,28 +9,19 @@ import sqlalchemy as sa
 from app.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.marketplace import renewals, service
-from app.models import AuditEvent, FirmStatus, MarketListing, MarketStatus, ReviewState
+from app.models import FirmStatus, MarketListing, MarketStatus, ReviewState
 from app.models.base import utcnow
 from tests.conftest import make_user
 from tests.marketplace.conftest import (
     INVESTOR,
     OTHER_CURATOR,
+    actions_of,
     offer_data,
     own_firm,
     published,
     request_data,
     user,
 )
-
-
-def actions_of(listing) -> list[str]:
-    return list(
-        db.session.scalars(
-            sa.select(AuditEvent.action)
-            .where(AuditEvent.entity_kind == "market_listing", AuditEvent.entity_id == listing.id)
-            .order_by(AuditEvent.id)
-        )
-    )
 
 
 def test_a_request_is_published_only_after_review_and_every_step_is_audited(business, curator):

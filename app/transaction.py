@@ -24,6 +24,7 @@ from functools import wraps
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -143,6 +144,19 @@ def claim(record, seen_version: int | None, stale: Conflict | None = None) -> No
         raise stale
     setattr(record, _version_key(record), seen_version + 1)
     flush(stale=stale)
+
+
+def insert_once(model, **values) -> bool:
+    """Insert a row of `model` unless a row with the same unique key exists or is being
+    inserted by a concurrent transaction that commits (INSERT … ON CONFLICT DO NOTHING, which
+    waits for that transaction): True if this one inserted it. The claim of a message before it
+    is sent: of two runs at the same moment, one claims it, the other learns it has nothing to
+    do, and neither fails."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model).values(**values).on_conflict_do_nothing()
+    # RETURNING tells whether a row went in, where rowcount does not (psycopg answers -1).
+    inserted = statement.returning(*sa.inspect(model).primary_key)
+    return db.session.execute(inserted).first() is not None
 
 
 def version_of(record) -> int:

@@ -27,7 +27,7 @@ from app.firms import data as firm_data
 from app.mail import render_message, send_after_commit
 from app.models import Firm, FirmMember, FirmStatus, ListingReminder, User
 from app.models.base import utcnow
-from app.transaction import flush, transactional, unit_of_work
+from app.transaction import insert_once, transactional, unit_of_work
 from app.urls import public_url
 
 ROUNDS = (30, 7)  # days before the due day; each listing is reminded once per round and period
@@ -187,20 +187,11 @@ def _remind(firm: Firm, day: date, today: date, report: RenewalReport) -> None:
     round_days = min((r for r in ROUNDS if days_left <= r), default=None)
     if round_days is None:
         return
-    sent = db.session.scalar(
-        sa.select(ListingReminder.id).where(
-            ListingReminder.firm_id == firm.id,
-            ListingReminder.due_on == day,
-            ListingReminder.round_days == round_days,
-        )
-    )
-    if sent is not None:
+    if not firm.reachable_members:
+        report.unreachable.append(firm)  # tried again on the next run
         return
+    if not insert_once(ListingReminder, firm_id=firm.id, due_on=day, round_days=round_days):
+        return  # reminded already, or by a concurrent run
     mailed = _mail(firm, "firm_listing_confirm", due=day, days_left=days_left)
-    if not mailed:
-        report.unreachable.append(firm)
-        return
-    db.session.add(ListingReminder(firm_id=firm.id, due_on=day, round_days=round_days))
-    flush()
     report.reminded += 1
     report.messages += len(mailed)

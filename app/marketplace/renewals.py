@@ -5,8 +5,7 @@ then reminds the owners of those that expire within 14 days, and again within 1 
 Each reminder is claimed before it is sent (`claim_mailing`): a `MarketMailing` row (listing,
 round, the expiry it is about) under a unique constraint, committed before any mail leaves, so
 a second or concurrent run sends nothing twice; a renewal moves the expiry, and the new one is
-reminded afresh. Other yearly confirmations (firm listings, EEN's rule) can be added here as
-further steps of `send_reminders`, claimed the same way and counted in the same report.
+reminded afresh.
 """
 
 import logging
@@ -21,7 +20,7 @@ from app.extensions import db
 from app.mail import deliver_now, render_message
 from app.models import Firm, FirmMember, MarketListing, MarketMailing, MarketStatus
 from app.models.base import utcnow
-from app.transaction import unit_of_work
+from app.transaction import insert_once, unit_of_work
 from app.urls import public_url
 
 log = logging.getLogger(__name__)
@@ -38,23 +37,10 @@ class ReminderCounts:
 
 
 def claim_mailing(listing_id: int, kind: str, firm_id: int = 0, round=None) -> bool:
-    """Record that this message is being sent, unless it was: False if it was. Of two runs at
-    the same moment, the second fails at its commit on the unique constraint and sends
-    nothing (its unit rolls back before any mail leaves)."""
+    """Record that this message is being sent, unless it was: False if it was (or a concurrent
+    run claims it first: that run sends it, this one skips it)."""
     key = round.isoformat() if round is not None else ""
-    exists = db.session.scalar(
-        sa.select(MarketMailing.id).where(
-            MarketMailing.listing_id == listing_id,
-            MarketMailing.kind == kind,
-            MarketMailing.firm_id == firm_id,
-            MarketMailing.round == key,
-        )
-    )
-    if exists:
-        return False
-    db.session.add(MarketMailing(listing_id=listing_id, kind=kind, firm_id=firm_id, round=key))
-    db.session.flush()
-    return True
+    return insert_once(MarketMailing, listing_id=listing_id, kind=kind, firm_id=firm_id, round=key)
 
 
 def expire_listings(now: datetime) -> int:

@@ -20,7 +20,7 @@ from app.models.base import utcnow
 from app.page_cache import for_visitors
 from app.pagination import requested_page
 from app.parsing import parse_id, parse_int
-from app.record_editor import save_form
+from app.record_editor import form_status, save_form
 
 bp = Blueprint("marketplace", __name__)
 
@@ -143,9 +143,10 @@ def new():
         return redirect(url_for("marketplace.mine"))
     form = ListingForm()
     form.set_choices(side, firms)
+    status = form_status()
     if form.validate_on_submit():
         try:
-            listing, _status = save_form(
+            listing, status = save_form(
                 form,
                 lambda: service.create_listing(
                     current_user, form.firm_id.data or 0, side, form.service_data()
@@ -153,13 +154,14 @@ def new():
             )
         except NotFound as error:  # the firm chosen is gone
             bind_errors(form, error)
-            listing = None
+            listing, status = None, 400
         if listing is not None:
             flash(_("Saved as a draft. Submit it for review when it is ready."), "success")
             return redirect(url_for("marketplace.detail", listing_id=listing.id))
-    return render_template(
+    page = render_template(
         "marketplace/form.html", form=form, side=side, listing=None, tree=catalogue_tree()
     )
+    return page, status
 
 
 @bp.route("/marketplace/<int:listing_id>/edit", methods=["GET", "POST"])
@@ -171,6 +173,7 @@ def edit(listing_id: int):
     form.set_choices(listing.side, [listing.firm])
     if request.method == "GET":
         form.fill_from(listing, service.editing_content(listing))
+    status = form_status()
     if form.validate_on_submit():
         _saved, status = save_form(
             form,
@@ -191,13 +194,11 @@ def edit(listing_id: int):
             else:
                 flash(_("Saved."), "success")
             return redirect(url_for("marketplace.detail", listing_id=listing.id))
-    return render_template(
-        "marketplace/form.html",
-        form=form,
-        side=listing.side,
-        listing=listing,
-        tree=catalogue_tree(),
+    tree = catalogue_tree()
+    page = render_template(
+        "marketplace/form.html", form=form, side=listing.side, listing=listing, tree=tree
     )
+    return page, status
 
 
 OWNER_ACTIONS = {

@@ -21,7 +21,6 @@ from app.models import (
     ReviewState,
     User,
 )
-from app.models.base import utcnow
 from app.transaction import flush, transactional
 
 
@@ -79,9 +78,7 @@ def approve_claim(actor: User, claim_id: int) -> FirmClaim:
         firm.members.append(FirmMember(user_id=claim.user_id, role=MemberRole.OWNER))
     else:
         membership.role = MemberRole.OWNER
-    claim.state = ReviewState.APPROVED
-    claim.decided_by_id = actor.id
-    claim.decided_at = utcnow()
+    claim.decide(ReviewState.APPROVED, actor)
     flush()
     audit.record(
         actor,
@@ -100,10 +97,7 @@ def reject_claim(actor: User, claim_id: int, reason: str | None) -> FirmClaim:
     authorize(actor, "firm.review")
     claim = _claim_for_update(claim_id)
     text = clean_reason(reason, required=True)
-    claim.state = ReviewState.REJECTED
-    claim.decided_by_id = actor.id
-    claim.decided_at = utcnow()
-    claim.reason = text
+    claim.decide(ReviewState.REJECTED, actor, text)
     flush()
     audit.record(
         actor,

@@ -24,7 +24,6 @@ from app.models import (
     ReviewState,
     User,
 )
-from app.models.base import utcnow
 from app.transaction import flush, transactional
 
 
@@ -88,9 +87,7 @@ def approve_revision(actor: User, revision_id: int, version: int | None) -> Firm
         ) from error
     after = firm_data.snapshot(firm)
     changed = firm_data.differences(before, after)
-    revision.state = ReviewState.APPROVED
-    revision.decided_by_id = actor.id
-    revision.decided_at = utcnow()
+    revision.decide(ReviewState.APPROVED, actor)
     renewals.start_period(firm)  # the business brought its listing up to date
     flush()
     audit.record(
@@ -114,10 +111,7 @@ def reject_revision(
     text = clean_reason(reason, required=True)
     # The business's open edit forms show this revision: they must not save over it unnoticed.
     claim_listing(revision.firm, version, public=False)
-    revision.state = ReviewState.REJECTED
-    revision.decided_by_id = actor.id
-    revision.decided_at = utcnow()
-    revision.reason = text
+    revision.decide(ReviewState.REJECTED, actor, text)
     flush()
     audit.record(
         actor,

@@ -33,11 +33,7 @@ def waiting(actor: User) -> list[MarketRevision]:
         db.session.scalars(
             sa.select(MarketRevision)
             .where(MarketRevision.state == ReviewState.PENDING)
-            .options(
-                selectinload(MarketRevision.listing).options(
-                    selectinload(MarketListing.firm), selectinload(MarketListing.items)
-                )
-            )
+            .options(selectinload(MarketRevision.listing).selectinload(MarketListing.firm))
             .order_by(MarketRevision.created_at, MarketRevision.id)
         )
     )
@@ -116,9 +112,7 @@ def approve_change(
     service.apply_content(listing, cleaned)
     if listing.deadline != deadline and listing.status == MarketStatus.PUBLISHED:
         listing.expires_at = service.expiry(now, listing.deadline)
-    revision.state = ReviewState.APPROVED
-    revision.decided_by_id = actor.id
-    revision.decided_at = now
+    revision.decide(ReviewState.APPROVED, actor, at=now)
     flush()
     old, new = audit.changed_fields(before, service.snapshot(listing))
     audit.record(
@@ -143,10 +137,7 @@ def reject_change(
     text = clean_reason(reason, required=True)
     # The owner's open edit forms show this change: they must not save over it unnoticed.
     claim(revision.listing, version, service.stale())
-    revision.state = ReviewState.REJECTED
-    revision.decided_by_id = actor.id
-    revision.decided_at = utcnow()
-    revision.reason = text
+    revision.decide(ReviewState.REJECTED, actor, text)
     flush()
     audit.record(
         actor,

@@ -466,8 +466,7 @@ def _drop_pending(listing: MarketListing) -> MarketRevision | None:
     marketplace); the one withdrawn, if any."""
     revision = pending_revision(listing)
     if revision is not None:
-        revision.state = ReviewState.WITHDRAWN
-        revision.decided_at = utcnow()
+        revision.decide(ReviewState.WITHDRAWN)
     return revision
 
 

@@ -15,7 +15,15 @@ from app.forms import bind_errors
 from app.marketplace import alerts, matching, responses, revisions, service
 from app.marketplace.forms import ActionForm, DecisionForm, ListingForm, ResponseForm
 from app.matching.service import records_of
-from app.models import Firm, FirmStatus, MarketKind, MarketListing, MarketSide, ResponseState
+from app.models import (
+    Firm,
+    FirmStatus,
+    MarketKind,
+    MarketListing,
+    MarketSide,
+    ResponseState,
+    ReviewState,
+)
 from app.models.base import utcnow
 from app.page_cache import for_visitors
 from app.pagination import requested_page
@@ -62,6 +70,7 @@ def detail(listing_id: int):
             and can(current_user, "market.respond", f)
         ]
     revision = service.latest_revision(listing) if private else None
+    pending = revision is not None and revision.state == ReviewState.PENDING
     response_form = None
     if respond_firms:
         response_form = ResponseForm(formdata=None)
@@ -85,7 +94,7 @@ def detail(listing_id: int):
         records=_records(matches),
         history=service.history(current_user, listing),
         revision=revision,
-        changes=revisions.changes(listing, revision) if revision else [],
+        changes=revisions.changes(listing, revision) if pending else [],
     )
 
 

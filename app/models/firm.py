@@ -349,7 +349,25 @@ class ReviewState(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class FirmRevision(db.Model):
+class Decided:
+    """A request decided once (a proposed change, a claim): its `state`, who decided, when, and
+    the reason given. Models with those columns take `decide` from here."""
+
+    def decide(
+        self,
+        state: ReviewState,
+        actor: User | None = None,
+        reason: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        self.state = state
+        self.decided_by_id = actor.id if actor is not None else None
+        self.decided_at = at or utcnow()
+        if reason is not None:
+            self.reason = reason
+
+
+class FirmRevision(Decided, db.Model):
     """A proposed change to a published listing; the public sees the firm until it is approved."""
 
     __tablename__ = "firm_revision"
@@ -372,7 +390,7 @@ class FirmRevision(db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
-class FirmClaim(db.Model):
+class FirmClaim(Decided, db.Model):
     """A user's request to manage a firm that is already listed under its tax code."""
 
     __tablename__ = "firm_claim"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from app.extensions import db
 from app.models.base import TimestampMixin, VersionMixin, enum_type, utcnow
 from app.models.catalogue import CatalogueItem
-from app.models.firm import Firm, ReviewState
+from app.models.firm import Decided, Firm, ReviewState
 from app.models.user import User
 
 
@@ -146,7 +146,7 @@ class MarketListing(VersionMixin, TimestampMixin, db.Model):
         return f"<MarketListing {self.side} {self.id} {self.status}>"
 
 
-class MarketRevision(db.Model):
+class MarketRevision(Decided, db.Model):
     """A proposed change to a published request or offer: the public sees the published text
     until a curator approves it. `data` is the checked content (`service.clean`, dates as ISO
     text); at most one is pending per listing."""
